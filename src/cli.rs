@@ -1,0 +1,35 @@
+//! The command line, with clap derive: one variant per subcommand.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gen",
+    version,
+    about = "Generate and lint containers that run nginx in front of an app under supervisord",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write every container of the spec under the output directory
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The spec to read
+    #[arg(long, default_value = "spec.toml")]
+    pub spec: PathBuf,
+    /// The directory to write the containers into
+    #[arg(long, default_value = "generated")]
+    pub out: PathBuf,
+    /// Write nothing; print what would change and exit 1 if the output directory differs
+    #[arg(long)]
+    pub check: bool,
+}

@@ -1,0 +1,227 @@
+//! `gen build`: load the spec, render every container, and either swap the new tree in as a
+//! whole or, with `--check`, show how the output directory differs and write nothing.
+
+use crate::cli::BuildArgs;
+use crate::diagnostic::Sources;
+use crate::error::{Error, Result};
+use crate::generate::{self, GeneratedFile};
+use crate::spec::{self, Spec};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Loads and validates the spec at `path`; a bad spec becomes an input error with the spec's
+/// text attached, so it renders with the offending line.
+///
+/// # Errors
+/// When the spec cannot be read or is invalid.
+pub fn load_spec(path: &Path) -> Result<(Spec, String)> {
+    let text = super::read(path)?;
+    let file = path.display().to_string();
+    match spec::load(&file, &text) {
+        Ok(spec) => Ok((spec, text)),
+        Err(e) => {
+            let mut sources = Sources::default();
+            sources.insert(&file, &text);
+            Err(Error::Input {
+                diagnostics: e.diagnostics,
+                sources,
+            })
+        }
+    }
+}
+
+/// How one file of the output directory compares with what the spec gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated {
+        old: String,
+    },
+    Unchanged,
+    /// On disk, but the spec no longer produces it.
+    Removed {
+        old: String,
+    },
+}
+
+/// Compares the files on disk with the generated ones, by path relative to the output dir.
+#[must_use]
+pub fn compare(
+    on_disk: &BTreeMap<PathBuf, Vec<u8>>,
+    files: &[GeneratedFile],
+) -> Vec<(PathBuf, Change)> {
+    let mut out: Vec<(PathBuf, Change)> = files
+        .iter()
+        .map(|f| {
+            let change = match on_disk.get(&f.path) {
+                None => Change::Created,
+                Some(old) if old.as_slice() == f.contents.as_bytes() => Change::Unchanged,
+                Some(old) => Change::Updated {
+                    old: String::from_utf8_lossy(old).into_owned(),
+                },
+            };
+            (f.path.clone(), change)
+        })
+        .collect();
+    for (path, old) in on_disk {
+        if !files.iter().any(|f| &f.path == path) {
+            out.push((
+                path.clone(),
+                Change::Removed {
+                    old: String::from_utf8_lossy(old).into_owned(),
+                },
+            ));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Reads every regular file under `dir` (relative paths), not following symlinks. A missing
+/// directory reads as empty.
+///
+/// # Errors
+/// When a directory or file exists but cannot be read.
+pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let abs = dir.join(&rel);
+        let entries = fs::read_dir(&abs).map_err(|e| Error::io("read directory", &abs, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read directory", &abs, e))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io("inspect", entry.path(), e))?;
+            let rel = rel.join(entry.file_name());
+            if kind.is_dir() {
+                stack.push(rel);
+            } else if kind.is_file() {
+                let bytes =
+                    fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
+                out.insert(rel, bytes);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: &BuildArgs) -> Result<u8> {
+    let (spec, _) = load_spec(&args.spec)?;
+    let files = generate::generate(&spec)?;
+    let on_disk = read_tree(&args.out)?;
+    let changes = compare(&on_disk, &files);
+    let out = args.out.display();
+    if args.check {
+        let mut drift = 0;
+        for (path, change) in &changes {
+            let shown = args.out.join(path);
+            let shown = shown.display();
+            match change {
+                Change::Unchanged => {}
+                Change::Created => {
+                    drift += 1;
+                    println!("missing: {shown} (the spec gives it)");
+                }
+                Change::Removed { .. } => {
+                    drift += 1;
+                    println!("extra: {shown} (the spec does not give it)");
+                }
+                Change::Updated { old } => {
+                    drift += 1;
+                    let new = files
+                        .iter()
+                        .find(|f| &f.path == path)
+                        .map_or("", |f| f.contents.as_str());
+                    print!("{}", unified_diff(old, new, &shown.to_string()));
+                }
+            }
+        }
+        if drift == 0 {
+            println!("{out} is up to date with {}", args.spec.display());
+            return Ok(0);
+        }
+        println!(
+            "{out} differs from what {} gives in {drift} file{}; run `gen build` to update it",
+            args.spec.display(),
+            if drift == 1 { "" } else { "s" }
+        );
+        return Ok(1);
+    }
+    let count = |want: fn(&Change) -> bool| changes.iter().filter(|(_, c)| want(c)).count();
+    let created = count(|c| matches!(c, Change::Created));
+    let updated = count(|c| matches!(c, Change::Updated { .. }));
+    let removed = count(|c| matches!(c, Change::Removed { .. }));
+    let unchanged = count(|c| matches!(c, Change::Unchanged));
+    if created + updated + removed > 0 {
+        write_atomic(&args.out, &files)?;
+    }
+    for (path, change) in &changes {
+        let what = match change {
+            Change::Created => "created",
+            Change::Updated { .. } => "updated",
+            Change::Removed { .. } => "removed",
+            Change::Unchanged => continue,
+        };
+        println!("{what:>9} {}", args.out.join(path).display());
+    }
+    println!(
+        "{out}: {} container{}, {created} created, {updated} updated, {removed} removed, {unchanged} unchanged",
+        spec.containers.len(),
+        if spec.containers.len() == 1 { "" } else { "s" },
+    );
+    Ok(0)
+}
+
+/// A unified diff of `old` (on disk) against `new` (what the spec gives).
+#[must_use]
+pub fn unified_diff(old: &str, new: &str, name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{name} (on disk)"),
+            &format!("{name} (from the spec)"),
+        )
+        .to_string()
+}
+
+/// Writes the whole tree beside `out`, then swaps it in, so `out` is never half-written.
+fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = out
+        .file_name()
+        .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{base}.new-{pid}"));
+    let retired = parent.join(format!(".{base}.old-{pid}"));
+    let result = (|| {
+        for f in files {
+            let path = staging.join(&f.path);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+            }
+            fs::write(&path, &f.contents).map_err(|e| Error::io("write", &path, e))?;
+        }
+        if out.exists() {
+            fs::rename(out, &retired).map_err(|e| Error::io("move aside", out, e))?;
+        }
+        fs::rename(&staging, out).map_err(|e| Error::io("move into place", out, e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+        if retired.exists() && !out.exists() {
+            let _ = fs::rename(&retired, out);
+        }
+    } else if retired.exists() {
+        fs::remove_dir_all(&retired).map_err(|e| Error::io("remove", &retired, e))?;
+    }
+    result
+}

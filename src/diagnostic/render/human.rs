@@ -1,0 +1,148 @@
+//! The rustc look: `error[CODE]: message`, an arrow to file:line:column, the source line with
+//! carets under the span, related places in other files, and the help line.
+
+use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
+use crate::parse::span::LineIndex;
+use std::fmt::Write as _;
+
+/// Colours for a terminal, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Always,
+    Never,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+fn severity_color(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
+/// Renders one diagnostic.
+#[must_use]
+pub fn render(diag: &Diagnostic, sources: &Sources, color: Color) -> String {
+    let paint = Paint {
+        on: color == Color::Always,
+    };
+    let mut out = String::new();
+    let head = if diag.code.is_empty() {
+        diag.severity.as_str().to_owned()
+    } else {
+        format!("{}[{}]", diag.severity.as_str(), diag.code)
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint.wrap(severity_color(diag.severity), &head),
+        paint.wrap("1", &format!(": {}", diag.message))
+    );
+    let labels: Vec<&Label> = std::iter::once(&diag.primary)
+        .chain(diag.related.iter())
+        .collect();
+    let width = labels
+        .iter()
+        .map(|l| l.start.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (i, label) in labels.iter().enumerate() {
+        let caret = if i == 0 { '^' } else { '-' };
+        let caret_color = if i == 0 {
+            severity_color(diag.severity)
+        } else {
+            "1;34"
+        };
+        render_label(&mut out, label, sources, width, caret, caret_color, &paint);
+    }
+    if let Some(help) = &diag.help {
+        let _ = writeln!(
+            out,
+            "{:width$} {} {}",
+            "",
+            paint.wrap("1;34", "="),
+            paint.wrap("1", &format!("help: {help}"))
+        );
+    }
+    out
+}
+
+fn render_label(
+    out: &mut String,
+    label: &Label,
+    sources: &Sources,
+    width: usize,
+    caret: char,
+    caret_color: &str,
+    paint: &Paint,
+) {
+    let gutter = paint.wrap("1;34", "|");
+    let _ = writeln!(
+        out,
+        "{:width$}{} {}:{}:{}",
+        "",
+        paint.wrap("1;34", "-->"),
+        label.file,
+        label.start.line,
+        label.start.column
+    );
+    let Some(text) = sources.get(&label.file) else {
+        if !label.message.is_empty() {
+            let _ = writeln!(out, "{:width$} {gutter} {}", "", label.message);
+        }
+        return;
+    };
+    let index = LineIndex::new(text);
+    let line = index.line_text(text, label.start.line);
+    let _ = writeln!(out, "{:width$} {gutter}", "");
+    let _ = writeln!(
+        out,
+        "{} {gutter} {}",
+        paint.wrap("1;34", &format!("{:>width$}", label.start.line)),
+        line.replace('\t', " ")
+    );
+    let line_chars = line.chars().count();
+    let start_col = label.start.column.saturating_sub(1).min(line_chars);
+    let end_col = if label.end.line == label.start.line {
+        label.end.column.saturating_sub(1)
+    } else {
+        line_chars
+    };
+    let n = end_col.saturating_sub(start_col).max(1);
+    let marks: String = std::iter::repeat_n(caret, n).collect();
+    let tail = if label.message.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", label.message)
+    };
+    let _ = writeln!(
+        out,
+        "{:width$} {gutter} {:start_col$}{}",
+        "",
+        "",
+        paint.wrap(caret_color, &format!("{marks}{tail}"))
+    );
+}
+
+/// Renders all diagnostics, each followed by a blank line.
+#[must_use]
+pub fn render_all(diags: &[Diagnostic], sources: &Sources, color: Color) -> String {
+    diags
+        .iter()
+        .map(|d| render(d, sources, color) + "\n")
+        .collect()
+}

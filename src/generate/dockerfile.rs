@@ -1,0 +1,91 @@
+//! The Dockerfile: the distribution's nginx and supervisor, the app's runtime and
+//! dependencies (manifests before sources, for the layer cache), the configs at the paths
+//! supervisord and nginx load, and supervisord as PID 1 in exec form.
+
+use super::Layout;
+use crate::spec::AppKind;
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "Dockerfile", escape = "none")]
+struct Dockerfile<'a> {
+    header: &'a str,
+    base: &'a str,
+    debian_like: bool,
+    fastapi: bool,
+    packages: Vec<String>,
+    unpinned_reason: Option<String>,
+    node_deps_image: Option<String>,
+    user: &'a str,
+    app_dir: &'a str,
+    venv: &'a str,
+    app_host: &'a str,
+    app_port: u16,
+    nginx_port: u16,
+    supervisord_conf: &'a str,
+    health_cmd: String,
+}
+
+pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
+    let c = l.c;
+    let debian_like = l.distro().is_debian_like();
+    let pins = c.base.packages();
+    let pin = |name: &str, version: Option<&str>| match version {
+        Some(v) if !v.is_empty() && debian_like => format!("{name}={v}"),
+        Some(v) if !v.is_empty() => format!("{name}=~{v}"),
+        _ => name.to_owned(),
+    };
+    let mut packages = vec![
+        pin("nginx", pins.map(|p| p.nginx)),
+        pin("supervisor", pins.map(|p| p.supervisor)),
+    ];
+    match (c.app.kind, debian_like) {
+        (AppKind::Fastapi, true) => {
+            packages.push(pin("python3", pins.map(|p| p.python)));
+            packages.push(pin("python3-venv", pins.map(|p| p.python)));
+        }
+        (AppKind::Fastapi, false) => packages.push(pin("python3", pins.map(|p| p.python))),
+        (AppKind::Express, _) => packages.push(pin("nodejs", pins.map(|p| p.nodejs))),
+    }
+    // Debian and Ubuntu images have no HTTP client; Alpine's busybox has wget.
+    let health_url = format!("http://127.0.0.1:{}/healthz", c.nginx.port);
+    let health_cmd = if debian_like {
+        packages.push(pin("curl", pins.map(|p| p.curl)));
+        format!("curl -fsS -o /dev/null {health_url} || exit 1")
+    } else {
+        format!("wget -q -O /dev/null {health_url} || exit 1")
+    };
+    packages.sort_by(|a, b| a.split(['=', '~']).next().cmp(&b.split(['=', '~']).next()));
+    let unpinned_reason = pins.is_none().then(|| {
+        format!(
+            "gen has no package version table for {}: packages are unpinned. Pin them here.",
+            c.base.image
+        )
+    });
+    let node_deps_image = (c.app.kind == AppKind::Express).then(|| {
+        let major = pins.map_or("22", |p| p.nodejs.split('.').next().unwrap_or("22"));
+        if debian_like {
+            format!("node:{major}-bookworm-slim")
+        } else {
+            format!("node:{major}-alpine{}", c.base.release)
+        }
+    });
+    Dockerfile {
+        header: &l.header,
+        base: &c.base.image,
+        debian_like,
+        fastapi: c.app.kind == AppKind::Fastapi,
+        packages,
+        unpinned_reason,
+        node_deps_image,
+        user: &c.app.user,
+        app_dir: l.app_dir,
+        venv: l.venv,
+        app_host: &c.app.host,
+        app_port: c.app.port,
+        nginx_port: c.nginx.port,
+        supervisord_conf: l.supervisord_conf,
+        health_cmd,
+    }
+    .render()
+}

@@ -1,0 +1,68 @@
+//! The per-container README: the exact `docker build` and `docker run` commands.
+
+use super::{Layout, escape};
+use crate::spec::AppKind;
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "README.md", escape = "none")]
+struct Readme<'a> {
+    header: &'a str,
+    name: &'a str,
+    container_name: &'a str,
+    kind_title: &'a str,
+    base: &'a str,
+    app_host: &'a str,
+    app_port: u16,
+    nginx_port: u16,
+    host_port: u16,
+    fence: String,
+    response: String,
+    graceful_timeout: u32,
+    stopwaitsecs: u32,
+    stop_timeout: u32,
+    app_files: Vec<(&'a str, &'a str)>,
+}
+
+pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
+    let c = l.c;
+    let response = escape::json_message(&c.app.message);
+    let (kind_title, app_files) = match c.app.kind {
+        AppKind::Fastapi => (
+            "FastAPI",
+            vec![
+                ("app.py", "the FastAPI app, run by uvicorn"),
+                ("requirements.txt", "its Python dependencies, pinned"),
+            ],
+        ),
+        AppKind::Express => (
+            "Express",
+            vec![
+                ("app.js", "the Express app"),
+                ("package.json", "its Node dependencies"),
+                (
+                    "package-lock.json",
+                    "the pinned dependency tree, for `npm ci`",
+                ),
+            ],
+        ),
+    };
+    Readme {
+        header: &l.header,
+        name: &c.name,
+        container_name: &c.container_name,
+        kind_title,
+        base: &c.base.image,
+        app_host: &c.app.host,
+        app_port: c.app.port,
+        nginx_port: c.nginx.port,
+        host_port: c.host_port,
+        fence: escape::fence_for(&response),
+        response,
+        graceful_timeout: c.graceful_timeout(),
+        stopwaitsecs: c.stopwaitsecs(),
+        stop_timeout: c.stop_timeout,
+        app_files,
+    }
+    .render()
+}

@@ -1,0 +1,90 @@
+//! supervisord.conf, written with rust-ini: supervisord in the foreground as PID 1, nginx and
+//! the app as programs logging to the container's stdout/stderr, and an event listener that
+//! stops the container when a program fails for good.
+
+use super::Layout;
+use ini::{EscapePolicy, Ini, LineSeparator, WriteOption};
+
+/// Sets the keys every program shares: logs to the container's stdout/stderr (with
+/// `maxbytes=0`, since those cannot be rotated), restart, and the stop timeout.
+fn program_logs(s: &mut ini::SectionSetter<'_>) {
+    s.set("stdout_logfile", "/dev/stdout")
+        .set("stdout_logfile_maxbytes", "0")
+        .set("stderr_logfile", "/dev/stderr")
+        .set("stderr_logfile_maxbytes", "0");
+}
+
+pub fn render(l: &Layout<'_>) -> String {
+    let c = l.c;
+    let stopwait = c.stopwaitsecs().to_string();
+    let mut ini = Ini::new();
+    ini.with_section(Some("supervisord"))
+        .set("nodaemon", "true")
+        .set("user", "root")
+        .set("logfile", "/dev/null")
+        .set("logfile_maxbytes", "0")
+        .set("pidfile", "/run/supervisord.pid");
+    ini.with_section(Some("unix_http_server"))
+        .set("file", "/run/supervisor.sock")
+        .set("chmod", "0700");
+    ini.with_section(Some("rpcinterface:supervisor")).set(
+        "supervisor.rpcinterface_factory",
+        "supervisor.rpcinterface:make_main_rpcinterface",
+    );
+    ini.with_section(Some("supervisorctl"))
+        .set("serverurl", "unix:///run/supervisor.sock");
+
+    let mut app = ini.with_section(Some("program:app"));
+    app.set("command", l.app_command())
+        .set("directory", l.app_dir)
+        .set("user", c.app.user.as_str())
+        .set(
+            "environment",
+            format!(
+                "APP_HOST=\"{}\",APP_PORT=\"{}\",APP_WORKERS=\"{}\"",
+                c.app.host, c.app.port, c.app.workers
+            ),
+        )
+        .set("priority", "10")
+        .set("autostart", "true")
+        .set("autorestart", "true")
+        .set("startsecs", "2")
+        .set("startretries", "3")
+        .set("stopsignal", "TERM")
+        .set("stopwaitsecs", stopwait.as_str())
+        .set("stopasgroup", "true")
+        .set("killasgroup", "true");
+    program_logs(&mut app);
+
+    let mut nginx = ini.with_section(Some("program:nginx"));
+    nginx
+        .set("command", format!("{} -c {}", l.nginx_bin, l.nginx_conf))
+        .set("priority", "20")
+        .set("autostart", "true")
+        .set("autorestart", "true")
+        .set("startsecs", "2")
+        .set("startretries", "3")
+        .set("stopsignal", "QUIT")
+        .set("stopwaitsecs", stopwait.as_str());
+    program_logs(&mut nginx);
+
+    ini.with_section(Some("eventlistener:exit-on-fatal"))
+        .set(
+            "command",
+            "/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"gen: a program failed for good ($header), stopping the container\" >&2; kill -TERM \"$PPID\"'",
+        )
+        .set("events", "PROCESS_STATE_FATAL")
+        .set("stderr_logfile", "/dev/stderr")
+        .set("stderr_logfile_maxbytes", "0");
+
+    let mut buf = Vec::new();
+    let opt = WriteOption {
+        escape_policy: EscapePolicy::Nothing,
+        line_separator: LineSeparator::CR,
+        kv_separator: "=",
+    };
+    // Writing to a Vec cannot fail.
+    let _ = ini.write_to_opt(&mut buf, opt);
+    let body = String::from_utf8_lossy(&buf);
+    format!("; {}\n\n{}", l.header, body)
+}

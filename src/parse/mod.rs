@@ -1,0 +1,4 @@
+//! Parsers for the files of a container. Each is a library: text in, tree with spans out.
+//! None of them touches the disk.
+
+pub mod span;

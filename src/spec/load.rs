@@ -1,0 +1,554 @@
+//! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
+//! value with its span, collecting all errors rather than stopping at the first.
+
+use super::raw::{self, RawApp, RawContainer, RawNginx, RawSpec, S};
+use super::{App, AppKind, Base, Container, Nginx, Spec};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::parse::span::{LineIndex, Span};
+use std::collections::HashMap;
+use std::fmt;
+
+/// A spec that cannot be used, with one diagnostic per problem, all pointing into the spec.
+#[derive(Debug, Clone)]
+pub struct SpecError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(
+                f,
+                "{}:{}:{}: {}",
+                d.primary.file, d.primary.start.line, d.primary.start.column, d.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn label(&self, span: Span, msg: impl Into<String>) -> Label {
+        Label::with_index(self.file, self.text, &self.index, span, msg)
+    }
+
+    fn error(&mut self, code: &str, name: &str, span: Span, message: String, help: String) {
+        let d = Diagnostic::new(code, name, Severity::Error, message, self.label(span, ""))
+            .with_help(help);
+        self.diags.push(d);
+    }
+
+    fn invalid(&mut self, span: Span, message: String, help: String) {
+        self.error("SPEC003", "invalid-value", span, message, help);
+    }
+}
+
+fn span_of<T>(s: &S<T>) -> Span {
+    s.span().into()
+}
+
+/// Parses and validates `text`, the contents of the spec file `file` (used in messages).
+///
+/// # Errors
+/// Every problem found, each with the spec's file, line and column, the key, and a hint.
+pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
+    let mut cx = Ctx {
+        file,
+        text,
+        index: LineIndex::new(text),
+        diags: Vec::new(),
+    };
+    let raw: RawSpec = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            toml_error(&mut cx, &e);
+            return Err(SpecError {
+                diagnostics: cx.diags,
+            });
+        }
+    };
+    let containers: Vec<Container> = raw
+        .container
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| container(&mut cx, i, c))
+        .collect();
+    if raw.container.is_empty() {
+        cx.error(
+            "SPEC003",
+            "invalid-value",
+            Span::new(0, 0),
+            "the spec describes no container".into(),
+            "add a `[[container]]` table with `name`, `host_port` and `[container.app]`".into(),
+        );
+    }
+    conflicts(&mut cx, &raw, &containers);
+    if cx.diags.is_empty() {
+        Ok(Spec { containers })
+    } else {
+        Err(SpecError {
+            diagnostics: cx.diags,
+        })
+    }
+}
+
+fn toml_error(cx: &mut Ctx<'_>, e: &toml::de::Error) {
+    let span: Span = e.span().map_or(Span::new(0, 0), Into::into);
+    let msg = e.message().trim().to_owned();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest
+            .split("expected ")
+            .nth(1)
+            .map(|l| {
+                l.split('`')
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 1)
+                    .map(|(_, s)| s)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let table = table_of(&expected);
+        let help = match nearest(key, &expected) {
+            Some(k) => format!("did you mean `{k}`? {table} takes {}", list(&expected)),
+            None => format!("{table} takes {}", list(&expected)),
+        };
+        cx.error(
+            "SPEC002",
+            "unknown-key",
+            span,
+            format!("unknown key `{key}` in {table}"),
+            help,
+        );
+    } else {
+        let help = if msg.starts_with("missing field") {
+            "add the key: it has no default".to_owned()
+        } else if msg.starts_with("invalid type") {
+            "check the value's type: ports and timeouts are integers, names and messages are quoted strings".to_owned()
+        } else {
+            "fix the TOML syntax at this place".to_owned()
+        };
+        cx.error(
+            "SPEC001",
+            "invalid-spec",
+            span,
+            first_line(&msg).to_owned(),
+            help,
+        );
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+fn table_of(expected: &[&str]) -> &'static str {
+    let is =
+        |keys: &[&str]| expected.len() == keys.len() && expected.iter().all(|k| keys.contains(k));
+    if is(raw::CONTAINER_KEYS) {
+        "`[[container]]`"
+    } else if is(raw::APP_KEYS) {
+        "`[container.app]`"
+    } else if is(raw::NGINX_KEYS) {
+        "`[container.nginx]`"
+    } else if is(raw::SPEC_KEYS) {
+        "the top level"
+    } else {
+        "this table"
+    }
+}
+
+fn list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
+#[must_use]
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
+    match u16::try_from(*v.get_ref()) {
+        Ok(p) if p >= 1 => Some(p),
+        _ => {
+            cx.invalid(
+                span_of(v),
+                format!("`{key}` is {}, outside 1..=65535", v.get_ref()),
+                "choose a port between 1 and 65535".into(),
+            );
+            None
+        }
+    }
+}
+
+fn ranged(
+    cx: &mut Ctx<'_>,
+    key: &str,
+    v: Option<&S<i64>>,
+    default: u32,
+    min: u32,
+    max: u32,
+    unit: &str,
+) -> Option<u32> {
+    let Some(v) = v else { return Some(default) };
+    match u32::try_from(*v.get_ref()) {
+        Ok(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            cx.invalid(
+                span_of(v),
+                format!("`{key}` is {}, outside {min}..={max}", v.get_ref()),
+                format!("choose a value between {min} and {max}{unit}"),
+            );
+            None
+        }
+    }
+}
+
+/// A DNS label: the directory name, image tag and compose/Kubernetes service name.
+fn is_dns_label(s: &str) -> bool {
+    let ok_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok_chars && !s.is_empty() && s.len() <= 63 && !s.starts_with('-') && !s.ends_with('-')
+}
+
+/// Docker's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+fn is_container_name(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        && s.len() <= 128
+}
+
+fn name(cx: &mut Ctx<'_>, v: &S<String>) -> Option<String> {
+    let s = v.get_ref();
+    if is_dns_label(s) {
+        return Some(s.clone());
+    }
+    cx.invalid(
+        span_of(v),
+        format!("`name` `{}` is not a safe directory name and image tag", s.escape_debug()),
+        "use 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit, e.g. `fastapi-nginx`".into(),
+    );
+    None
+}
+
+fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Container> {
+    let raw = c.get_ref();
+    let name = name(cx, &raw.name);
+    let container_name = match &raw.container_name {
+        None => name.clone(),
+        Some(v) if is_container_name(v.get_ref()) => Some(v.get_ref().clone()),
+        Some(v) => {
+            cx.invalid(
+                span_of(v),
+                format!(
+                    "`container_name` `{}` is not a valid Docker container name",
+                    v.get_ref().escape_debug()
+                ),
+                "use letters, digits and `_.-`, starting with a letter or digit".into(),
+            );
+            None
+        }
+    };
+    let host_port = port(cx, "host_port", &raw.host_port);
+    let stop_timeout = ranged(
+        cx,
+        "stop_timeout",
+        raw.stop_timeout.as_ref(),
+        10,
+        5,
+        3600,
+        " seconds",
+    );
+    let app = app(cx, &raw.app);
+    let base = match (&raw.base, &app) {
+        (Some(v), _) => match Base::parse(v.get_ref()) {
+            Ok(b) => Some(b),
+            Err((message, help)) => {
+                cx.invalid(span_of(v), message, help);
+                None
+            }
+        },
+        (None, Some(a)) => Base::parse(a.kind.default_base()).ok(),
+        (None, None) => None,
+    };
+    let nginx = nginx(cx, raw.nginx.as_ref());
+    Some(Container {
+        name: name?,
+        container_name: container_name?,
+        base: base?,
+        host_port: host_port?,
+        app: app?,
+        nginx: nginx?,
+        stop_timeout: stop_timeout?,
+        span: span_of(c),
+    })
+}
+
+fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
+    let raw = v.get_ref();
+    let kind_str = raw.kind.get_ref().as_str();
+    let kind = AppKind::ALL
+        .iter()
+        .find(|(n, _)| *n == kind_str)
+        .map(|(_, k)| *k);
+    if kind.is_none() {
+        let names: Vec<&str> = AppKind::ALL.iter().map(|(n, _)| *n).collect();
+        let help = match nearest(kind_str, &names) {
+            Some(n) => format!("did you mean `{n}`? gen knows {}", list(&names)),
+            None => format!("gen knows {}", list(&names)),
+        };
+        cx.invalid(
+            span_of(&raw.kind),
+            format!("unknown app kind `{}`", kind_str.escape_debug()),
+            help,
+        );
+    }
+    let port = match &raw.port {
+        Some(p) => port(cx, "app.port", p),
+        None => kind.map(AppKind::default_port),
+    };
+    let message = raw.message.get_ref();
+    let message_ok = if message.trim().is_empty() {
+        cx.invalid(
+            span_of(&raw.message),
+            "`app.message` is empty".into(),
+            "write the message `GET /` answers with, e.g. \"Hello from container 1\"".into(),
+        );
+        false
+    } else if message.chars().count() > 4096 {
+        cx.invalid(
+            span_of(&raw.message),
+            "`app.message` is longer than 4096 characters".into(),
+            "keep the message short; serve large content from the app itself".into(),
+        );
+        false
+    } else {
+        true
+    };
+    let workers = ranged(cx, "app.workers", raw.workers.as_ref(), 1, 1, 64, "")
+        .and_then(|w| u16::try_from(w).ok());
+    let user = match &raw.user {
+        None => Some("app".to_owned()),
+        Some(u) if is_user_name(u.get_ref()) => Some(u.get_ref().clone()),
+        Some(u) => {
+            cx.invalid(
+                span_of(u),
+                format!("`app.user` `{}` is not an unprivileged user name", u.get_ref().escape_debug()),
+                "use 1 to 32 lower-case letters, digits, `_` and `-`, starting with a letter, and not `root`".into(),
+            );
+            None
+        }
+    };
+    if let (Some(AppKind::Express), Some(w), Some(v)) = (kind, workers, &raw.workers) {
+        if w > 1 {
+            cx.invalid(
+                span_of(v),
+                format!("`app.workers` is {w}, but an express app runs as one Node process"),
+                "remove `workers` or set it to 1; run more containers behind a load balancer to scale out".into(),
+            );
+            return None;
+        }
+    }
+    Some(App {
+        kind: kind?,
+        host: "127.0.0.1".to_owned(),
+        port: port?,
+        message: message_ok.then(|| message.clone())?,
+        workers: workers?,
+        user: user?,
+    })
+}
+
+fn is_user_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    s != "root"
+        && s.len() <= 32
+        && b.next().is_some_and(|c| c.is_ascii_lowercase())
+        && b.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+}
+
+/// `client_max_body_size` in nginx's size syntax: digits with an optional k/m/g suffix.
+fn is_nginx_size(s: &str) -> bool {
+    let digits = s.trim_end_matches(['k', 'K', 'm', 'M', 'g', 'G']);
+    s.len() - digits.len() <= 1
+        && !digits.is_empty()
+        && digits.len() <= 12
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
+    let empty = RawNginx {
+        port: None,
+        client_max_body_size: None,
+        proxy_connect_timeout: None,
+        proxy_read_timeout: None,
+        proxy_send_timeout: None,
+        upstream_keepalive: None,
+        worker_connections: None,
+    };
+    let raw = v.map_or(&empty, |v| v.get_ref());
+    let port = match &raw.port {
+        Some(p) => port(cx, "nginx.port", p),
+        None => Some(80),
+    };
+    let body = match &raw.client_max_body_size {
+        None => Some("1m".to_owned()),
+        Some(s) if is_nginx_size(s.get_ref()) => Some(s.get_ref().clone()),
+        Some(s) => {
+            cx.invalid(
+                span_of(s),
+                format!(
+                    "`nginx.client_max_body_size` `{}` is not an nginx size",
+                    s.get_ref().escape_debug()
+                ),
+                "write a number with an optional `k`, `m` or `g` suffix, e.g. \"10m\"".into(),
+            );
+            None
+        }
+    };
+    let secs = " seconds";
+    Some(Nginx {
+        port: port?,
+        client_max_body_size: body?,
+        proxy_connect_timeout: ranged(
+            cx,
+            "nginx.proxy_connect_timeout",
+            raw.proxy_connect_timeout.as_ref(),
+            5,
+            1,
+            75,
+            secs,
+        )?,
+        proxy_read_timeout: ranged(
+            cx,
+            "nginx.proxy_read_timeout",
+            raw.proxy_read_timeout.as_ref(),
+            60,
+            1,
+            86400,
+            secs,
+        )?,
+        proxy_send_timeout: ranged(
+            cx,
+            "nginx.proxy_send_timeout",
+            raw.proxy_send_timeout.as_ref(),
+            60,
+            1,
+            86400,
+            secs,
+        )?,
+        upstream_keepalive: ranged(
+            cx,
+            "nginx.upstream_keepalive",
+            raw.upstream_keepalive.as_ref(),
+            16,
+            0,
+            1024,
+            " connections",
+        )?,
+        worker_connections: ranged(
+            cx,
+            "nginx.worker_connections",
+            raw.worker_connections.as_ref(),
+            1024,
+            16,
+            65535,
+            "",
+        )?,
+    })
+}
+
+/// Checks across containers and between values of one container.
+fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
+    let mut names: HashMap<&str, Span> = HashMap::new();
+    let mut host_ports: HashMap<i64, Span> = HashMap::new();
+    for c in &raw.container {
+        let c = c.get_ref();
+        let span = span_of(&c.name);
+        if let Some(first) = names.insert(c.name.get_ref(), span) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("two containers are named `{}`", c.name.get_ref()),
+                cx.label(span, "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each container its own `name`: it is a directory and an image tag");
+            cx.diags.push(d);
+        }
+        let hp = *c.host_port.get_ref();
+        let span = span_of(&c.host_port);
+        if let Some(first) = host_ports.insert(hp, span) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("two containers publish host port {hp}"),
+                cx.label(span, "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each container its own `host_port`: only one can bind it");
+            cx.diags.push(d);
+        }
+    }
+    for (rc, c) in raw.container.iter().zip(containers) {
+        if c.app.port == c.nginx.port {
+            let rc = rc.get_ref();
+            let at = rc
+                .app
+                .get_ref()
+                .port
+                .as_ref()
+                .map_or_else(|| span_of(&rc.app), span_of);
+            let mut d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("`app.port` {} is also nginx's port", c.app.port),
+                cx.label(at, "the app's port"),
+            )
+            .with_help(
+                "nginx and the app share the container's network: give them different ports",
+            );
+            if let Some(np) = rc.nginx.as_ref().and_then(|n| n.get_ref().port.as_ref()) {
+                d = d.with_related(cx.label(span_of(np), "nginx's port"));
+            }
+            cx.diags.push(d);
+        }
+    }
+}

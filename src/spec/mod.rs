@@ -1,0 +1,112 @@
+//! The spec: one `spec.toml` describing every container. `load` parses and validates it with
+//! exact spans; the rest of gen works on the validated [`Spec`], where every value that must
+//! agree across files is stated once.
+
+mod base;
+mod load;
+mod raw;
+
+pub use base::{Base, Distro};
+pub use load::{SpecError, load};
+
+use crate::parse::span::Span;
+
+/// The application framework a container runs behind nginx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppKind {
+    Fastapi,
+    Express,
+}
+
+impl AppKind {
+    pub const ALL: [(&'static str, Self); 2] =
+        [("fastapi", Self::Fastapi), ("express", Self::Express)];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Fastapi => "fastapi",
+            Self::Express => "express",
+        }
+    }
+
+    #[must_use]
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Self::Fastapi => 8000,
+            Self::Express => 3000,
+        }
+    }
+
+    #[must_use]
+    pub const fn default_base(self) -> &'static str {
+        match self {
+            Self::Fastapi => "ubuntu:24.04",
+            Self::Express => "alpine:3.22",
+        }
+    }
+}
+
+/// A validated container entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Container {
+    /// Directory under `generated/`, image tag, compose service name: a DNS label.
+    pub name: String,
+    /// The `docker run --name` of the container.
+    pub container_name: String,
+    pub base: Base,
+    /// The host port published to nginx's port (`-p HOST:NGINX`).
+    pub host_port: u16,
+    pub app: App,
+    pub nginx: Nginx,
+    /// Docker's stop timeout that the stop chain is built to fit in (seconds).
+    pub stop_timeout: u32,
+    /// Where in spec.toml this entry starts, for diagnostics that point at the spec.
+    pub span: Span,
+}
+
+impl Container {
+    /// How long supervisord waits for a program after its stop signal (`stopwaitsecs`): two
+    /// seconds inside Docker's stop timeout, so supervisord can still exit cleanly.
+    #[must_use]
+    pub const fn stopwaitsecs(&self) -> u32 {
+        self.stop_timeout.saturating_sub(2)
+    }
+
+    /// How long the app and nginx drain in-flight requests after their stop signal: two
+    /// seconds inside `stopwaitsecs`, so they finish before supervisord gives up on them.
+    #[must_use]
+    pub const fn graceful_timeout(&self) -> u32 {
+        self.stop_timeout.saturating_sub(4)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    pub kind: AppKind,
+    /// Always a loopback address: only nginx may reach the app.
+    pub host: String,
+    pub port: u16,
+    pub message: String,
+    pub workers: u16,
+    /// The unprivileged user the app runs as.
+    pub user: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nginx {
+    pub port: u16,
+    pub client_max_body_size: String,
+    pub proxy_connect_timeout: u32,
+    pub proxy_read_timeout: u32,
+    pub proxy_send_timeout: u32,
+    /// Idle upstream connections each worker keeps open to the app.
+    pub upstream_keepalive: u32,
+    pub worker_connections: u32,
+}
+
+/// The validated spec.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Spec {
+    pub containers: Vec<Container>,
+}
