@@ -2,4 +2,6 @@
 //! None of them touches the disk.
 
 pub mod dockerfile;
+pub mod shell;
 pub mod span;
+pub mod supervisord;
