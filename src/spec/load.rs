@@ -130,20 +130,41 @@ fn toml_error(cx: &mut Ctx<'_>, e: &toml::de::Error) {
             help,
         );
     } else {
-        let help = if msg.starts_with("missing field") {
+        let msg = readable(&msg, key_at(cx.text, span.start));
+        let help = if msg.starts_with("missing key") {
             "add the key: it has no default".to_owned()
-        } else if msg.starts_with("invalid type") {
+        } else if msg.contains("invalid type") {
             "check the value's type: ports and timeouts are integers, names and messages are quoted strings".to_owned()
         } else {
             "fix the TOML syntax at this place".to_owned()
         };
-        cx.error(
-            "SPEC001",
-            "invalid-spec",
-            span,
-            first_line(&msg).to_owned(),
-            help,
-        );
+        cx.error("SPEC001", "invalid-spec", span, msg, help);
+    }
+}
+
+/// The key assigned on the line of `offset`, if the line is `key = ...`.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    plain.then_some(key)
+}
+
+/// Rewrites serde's wording ("field", "i64") in the spec's terms ("key", "an integer") and
+/// names the key when the error points at a `key = value` line.
+fn readable(msg: &str, key: Option<&str>) -> String {
+    let msg = first_line(msg)
+        .replace("missing field", "missing key")
+        .replace("expected i64", "expected an integer")
+        .replace("expected a string", "expected a quoted string");
+    match key {
+        Some(k) if msg.starts_with("invalid type") => format!("`{k}` has an {msg}"),
+        _ => msg,
     }
 }
 
@@ -179,24 +200,37 @@ fn list(keys: &[&str]) -> String {
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (levenshtein(word, c), *c))
+        .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two neighbours counts as one edit (optimal string
+/// alignment), so `prot` is one typo away from `port`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
@@ -441,54 +475,60 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
         }
     };
     let secs = " seconds";
+    // Every value is checked before any is combined, so all problems are reported at once.
+    let connect = ranged(
+        cx,
+        "nginx.proxy_connect_timeout",
+        raw.proxy_connect_timeout.as_ref(),
+        5,
+        1,
+        75,
+        secs,
+    );
+    let read = ranged(
+        cx,
+        "nginx.proxy_read_timeout",
+        raw.proxy_read_timeout.as_ref(),
+        60,
+        1,
+        86400,
+        secs,
+    );
+    let send = ranged(
+        cx,
+        "nginx.proxy_send_timeout",
+        raw.proxy_send_timeout.as_ref(),
+        60,
+        1,
+        86400,
+        secs,
+    );
+    let keepalive = ranged(
+        cx,
+        "nginx.upstream_keepalive",
+        raw.upstream_keepalive.as_ref(),
+        16,
+        0,
+        1024,
+        " connections",
+    );
+    let workers = ranged(
+        cx,
+        "nginx.worker_connections",
+        raw.worker_connections.as_ref(),
+        1024,
+        16,
+        65535,
+        "",
+    );
     Some(Nginx {
         port: port?,
         client_max_body_size: body?,
-        proxy_connect_timeout: ranged(
-            cx,
-            "nginx.proxy_connect_timeout",
-            raw.proxy_connect_timeout.as_ref(),
-            5,
-            1,
-            75,
-            secs,
-        )?,
-        proxy_read_timeout: ranged(
-            cx,
-            "nginx.proxy_read_timeout",
-            raw.proxy_read_timeout.as_ref(),
-            60,
-            1,
-            86400,
-            secs,
-        )?,
-        proxy_send_timeout: ranged(
-            cx,
-            "nginx.proxy_send_timeout",
-            raw.proxy_send_timeout.as_ref(),
-            60,
-            1,
-            86400,
-            secs,
-        )?,
-        upstream_keepalive: ranged(
-            cx,
-            "nginx.upstream_keepalive",
-            raw.upstream_keepalive.as_ref(),
-            16,
-            0,
-            1024,
-            " connections",
-        )?,
-        worker_connections: ranged(
-            cx,
-            "nginx.worker_connections",
-            raw.worker_connections.as_ref(),
-            1024,
-            16,
-            65535,
-            "",
-        )?,
+        proxy_connect_timeout: connect?,
+        proxy_read_timeout: read?,
+        proxy_send_timeout: send?,
+        upstream_keepalive: keepalive?,
+        worker_connections: workers?,
     })
 }
 
@@ -549,6 +589,26 @@ fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
                 d = d.with_related(cx.label(span_of(np), "nginx's port"));
             }
             cx.diags.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos() {
+        let keys = ["kind", "port", "message", "workers", "user"];
+        let cases = [
+            ("prot", Some("port")),
+            ("mesage", Some("message")),
+            ("worker", Some("workers")),
+            ("kidn", Some("kind")),
+            ("zzzzzz", None),
+        ];
+        for (word, want) in cases {
+            assert_eq!(nearest(word, &keys), want, "{word}");
         }
     }
 }
