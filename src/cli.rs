@@ -30,6 +30,10 @@ pub struct BuildArgs {
     #[arg(long, default_value = "generated")]
     pub out: PathBuf,
     /// Write nothing; print what would change and exit 1 if the output directory differs
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force")]
     pub check: bool,
+    /// Overwrite or remove files in the output directory that were edited by hand since gen
+    /// wrote them
+    #[arg(long)]
+    pub force: bool,
 }

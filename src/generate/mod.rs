@@ -94,7 +94,55 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, RenderError> {
     for c in &spec.containers {
         files.extend(container(c)?);
     }
+    files.push(manifest(&files));
     Ok(files)
+}
+
+/// The manifest's file name in the output directory.
+pub const MANIFEST: &str = ".gen-manifest";
+
+/// The SHA-256 of every generated file, in `sha256sum` format (`cd generated && sha256sum -c
+/// .gen-manifest` verifies it). `gen build` reads it back to tell files it wrote from files a
+/// person edited since.
+#[must_use]
+pub fn manifest(files: &[GeneratedFile]) -> GeneratedFile {
+    let mut lines: Vec<String> = files
+        .iter()
+        .map(|f| {
+            format!(
+                "{}  {}\n",
+                sha256_hex(f.contents.as_bytes()),
+                f.path.display()
+            )
+        })
+        .collect();
+    lines.sort_by(|a, b| a.get(66..).cmp(&b.get(66..)));
+    GeneratedFile {
+        path: PathBuf::from(MANIFEST),
+        contents: lines.concat(),
+    }
+}
+
+/// Reads a manifest back: path to recorded hash. Lines that are not `HASH  PATH` are ignored.
+#[must_use]
+pub fn parse_manifest(text: &str) -> std::collections::BTreeMap<PathBuf, String> {
+    text.lines()
+        .filter_map(|l| l.split_once("  "))
+        .filter(|(h, _)| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|(h, p)| (PathBuf::from(p), h.to_owned()))
+        .collect()
+}
+
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Renders the files of one container, under `<name>/`.
