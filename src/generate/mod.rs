@@ -3,8 +3,10 @@
 //! [`Layout`] per container, so every file states the same port, path and user.
 
 mod app;
+mod compose;
 mod dockerfile;
 pub mod escape;
+mod k8s;
 mod nginx;
 mod readme;
 mod supervisord;
@@ -75,6 +77,48 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// The Linux capabilities the container needs, and no more: supervisord and nginx start
+    /// as root, bind nginx's port, switch to their users, own nginx's temp directories and
+    /// signal the app's processes on stop.
+    #[must_use]
+    pub fn capabilities(&self) -> Vec<&'static str> {
+        let mut caps = vec![
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "KILL",
+            "SETGID",
+            "SETUID",
+        ];
+        if self.c.nginx.port < 1024 {
+            caps.push("NET_BIND_SERVICE");
+        }
+        caps.sort_unstable();
+        caps
+    }
+
+    /// The paths the running container writes to (pid files, sockets, nginx's temp files),
+    /// for tmpfs mounts under a read-only root filesystem.
+    #[must_use]
+    pub const fn writable(&self) -> [&'static str; 2] {
+        ["/run", "/tmp"]
+    }
+
+    /// The health check command, in exec form, with the HTTP client the image has.
+    #[must_use]
+    pub fn health_argv(&self) -> Vec<String> {
+        let url = format!("http://127.0.0.1:{}/healthz", self.c.nginx.port);
+        if self.distro().is_debian_like() {
+            ["curl", "-fsS", "-o", "/dev/null", &url]
+                .map(String::from)
+                .to_vec()
+        } else {
+            ["wget", "-q", "-O", "/dev/null", &url]
+                .map(String::from)
+                .to_vec()
+        }
+    }
+
     /// The command supervisord runs for the app, as written in `command=`.
     #[must_use]
     pub fn app_command(&self) -> String {
@@ -93,6 +137,26 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, RenderError> {
     let mut files = Vec::new();
     for c in &spec.containers {
         files.extend(container(c)?);
+    }
+    if !spec.containers.is_empty() {
+        let layouts: Vec<Layout<'_>> = spec.containers.iter().map(Layout::new).collect();
+        let err = |file: &'static str| {
+            move |source| RenderError {
+                container: "(all)".into(),
+                file,
+                source,
+            }
+        };
+        files.push(GeneratedFile {
+            path: PathBuf::from("compose.yaml"),
+            contents: compose::render(&layouts).map_err(err("compose.yaml"))? + "\n",
+        });
+        for l in &layouts {
+            files.push(GeneratedFile {
+                path: PathBuf::from("k8s").join(format!("{}.yaml", l.c.name)),
+                contents: k8s::render(l).map_err(err("k8s manifest"))? + "\n",
+            });
+        }
     }
     files.push(manifest(&files));
     Ok(files)

@@ -38,12 +38,12 @@ fn build_writes_then_is_unchanged_and_check_passes() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
         stdout(&first)
-            .ends_with("generated: 2 containers, 14 created, 0 updated, 0 removed, 0 unchanged\n")
+            .ends_with("generated: 2 containers, 17 created, 0 updated, 0 removed, 0 unchanged\n")
     );
     let second = gen_in(dir.path(), &["build"]);
     assert_eq!(
         stdout(&second),
-        "generated: 2 containers, 0 created, 0 updated, 0 removed, 14 unchanged\n"
+        "generated: 2 containers, 0 created, 0 updated, 0 removed, 17 unchanged\n"
     );
     let check = gen_in(dir.path(), &["build", "--check"]);
     assert_eq!(check.status.code(), Some(0));
@@ -119,7 +119,7 @@ fn build_refuses_to_lose_hand_edits_until_forced() {
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert_eq!(
         stdout(&forced),
-        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 13 unchanged\n"
+        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 16 unchanged\n"
     );
     assert!(!dir.path().join("generated/notes.txt").exists());
 }
