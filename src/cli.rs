@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "gen",
-    version,
+    version = env!("GEN_LONG_VERSION"),
     about = "Generate and lint containers that run nginx in front of an app under supervisord",
     long_about = None
 )]
@@ -19,6 +19,17 @@ pub struct Cli {
 pub enum Command {
     /// Write every container of the spec under the output directory
     Build(BuildArgs),
+    /// Start a project: write a starter spec.toml and its schema, then run the first build
+    Init(InitArgs),
+    /// Print the JSON Schema of spec.toml, for editors with TOML schema support
+    Schema,
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, in roff
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -36,4 +47,44 @@ pub struct BuildArgs {
     /// wrote them
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitKind {
+    Fastapi,
+    Express,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The project directory (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The app framework; asked on a terminal when not given
+    #[arg(long, value_enum)]
+    pub kind: Option<InitKind>,
+    /// The container's name: a DNS label (default: `<kind>-nginx`)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The app's port on 127.0.0.1 (default: 8000 for fastapi, 3000 for express)
+    #[arg(long)]
+    pub app_port: Option<u16>,
+    /// The host port published to nginx (default: 8080)
+    #[arg(long)]
+    pub host_port: Option<u16>,
+    /// The base image (default: ubuntu:24.04 for fastapi, alpine:3.22 for express)
+    #[arg(long)]
+    pub base: Option<String>,
+    /// What `GET /` answers
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Never ask, even on a terminal: use the flags and the defaults
+    #[arg(long)]
+    pub no_input: bool,
+    /// Overwrite an existing spec.toml
+    #[arg(long)]
+    pub force: bool,
+    /// Write the spec only; do not run the first build
+    #[arg(long)]
+    pub no_build: bool,
 }

@@ -7,5 +7,7 @@ mod support;
 mod build;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/meta.rs"]
+mod meta;
 #[path = "cli/spec_errors.rs"]
 mod spec_errors;

@@ -2,6 +2,8 @@
 //! 0 clean, 1 findings or drift, 2 bad input or failure.
 
 pub mod build;
+pub mod init;
+pub mod meta;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -13,6 +15,10 @@ use std::io::IsTerminal as _;
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Schema => Ok(meta::schema()),
+        Command::Completions { shell } => Ok(meta::completions(shell)),
+        Command::Man => Ok(meta::man()),
     };
     match result {
         Ok(code) => code,

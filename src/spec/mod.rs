@@ -4,7 +4,7 @@
 
 mod base;
 mod load;
-mod raw;
+pub mod raw;
 
 pub use base::{Base, Distro};
 pub use load::{SpecError, load};
