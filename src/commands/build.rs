@@ -125,11 +125,11 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                 Change::Unchanged => {}
                 Change::Created => {
                     drift += 1;
-                    println!("missing: {shown} (the spec gives it)");
+                    crate::outln!("missing: {shown} (the spec gives it)");
                 }
                 Change::Removed { .. } => {
                     drift += 1;
-                    println!("extra: {shown} (the spec does not give it)");
+                    crate::outln!("extra: {shown} (the spec does not give it)");
                 }
                 Change::Updated { old } => {
                     drift += 1;
@@ -137,15 +137,15 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                         .iter()
                         .find(|f| &f.path == path)
                         .map_or("", |f| f.contents.as_str());
-                    print!("{}", unified_diff(old, new, &shown.to_string()));
+                    crate::out!("{}", unified_diff(old, new, &shown.to_string()));
                 }
             }
         }
         if drift == 0 {
-            println!("{out} is up to date with {}", args.spec.display());
+            crate::outln!("{out} is up to date with {}", args.spec.display());
             return Ok(0);
         }
-        println!(
+        crate::outln!(
             "{out} differs from what {} gives in {drift} file{}; run `gen build` to update it",
             args.spec.display(),
             if drift == 1 { "" } else { "s" }
@@ -161,20 +161,20 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default();
             match files.iter().find(|f| &f.path == path) {
-                Some(new) => eprint!("{}", unified_diff(&old, &new.contents, &shown)),
-                None => eprintln!("{shown} would be removed: the spec does not give it"),
+                Some(new) => crate::err!("{}", unified_diff(&old, &new.contents, &shown)),
+                None => crate::errln!("{shown} would be removed: the spec does not give it"),
             }
         }
         let n = edits.len();
-        eprintln!(
+        crate::errln!(
             "error: {n} file{} in {out} changed since gen wrote {}:",
             if n == 1 { "" } else { "s" },
             if n == 1 { "it" } else { "them" }
         );
         for path in &edits {
-            eprintln!("  {}", args.out.join(path).display());
+            crate::errln!("  {}", args.out.join(path).display());
         }
-        eprintln!(
+        crate::errln!(
             "help: move your changes into the spec, or run `gen build --force` to overwrite them; nothing was written"
         );
         return Ok(2);
@@ -194,9 +194,9 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             Change::Removed { .. } => "removed",
             Change::Unchanged => continue,
         };
-        println!("{what:>9} {}", args.out.join(path).display());
+        crate::outln!("{what:>9} {}", args.out.join(path).display());
     }
-    println!(
+    crate::outln!(
         "{out}: {} container{}, {created} created, {updated} updated, {removed} removed, {unchanged} unchanged",
         spec.containers.len(),
         if spec.containers.len() == 1 { "" } else { "s" },

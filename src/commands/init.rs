@@ -69,7 +69,7 @@ fn ask_port(question: &str, default: u16) -> Result<u16> {
         let answer = ask(question, &default.to_string())?;
         match answer.parse::<u16>() {
             Ok(p) if p > 0 => return Ok(p),
-            _ => eprintln!("  a port is a number from 1 to 65535"),
+            _ => crate::errln!("  a port is a number from 1 to 65535"),
         }
     }
 }
@@ -84,7 +84,7 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
             match ask("App framework (fastapi or express)", "fastapi")?.as_str() {
                 "fastapi" => break AppKind::Fastapi,
                 "express" => break AppKind::Express,
-                _ => eprintln!("  answer `fastapi` or `express`"),
+                _ => crate::errln!("  answer `fastapi` or `express`"),
             }
         },
     };
@@ -126,7 +126,7 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
 pub fn run(args: &InitArgs) -> Result<u8> {
     let spec_path = args.dir.join("spec.toml");
     if spec_path.exists() && !args.force {
-        eprintln!(
+        crate::errln!(
             "error: `{}` exists; gen init does not overwrite a spec\nhelp: edit it, or run `gen init --force` to replace it",
             spec_path.display()
         );
@@ -149,8 +149,8 @@ pub fn run(args: &InitArgs) -> Result<u8> {
     let schema_path = args.dir.join("spec.schema.json");
     fs::write(&schema_path, spec::raw::json_schema())
         .map_err(|e| Error::io("write", &schema_path, e))?;
-    println!("  created {shown}");
-    println!("  created {}", schema_path.display());
+    crate::outln!("  created {shown}");
+    crate::outln!("  created {}", schema_path.display());
     if args.no_build {
         return Ok(0);
     }

@@ -7,14 +7,17 @@ use std::io::Write as _;
 
 /// `gen schema`: the JSON Schema of spec.toml.
 pub fn schema() -> u8 {
-    print!("{}", crate::spec::raw::json_schema());
+    crate::out!("{}", crate::spec::raw::json_schema());
     0
 }
 
 /// `gen completions SHELL`.
 pub fn completions(shell: clap_complete::Shell) -> u8 {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "gen", &mut std::io::stdout());
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "gen", &mut out);
+    // A closed stdout (`gen completions bash | head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(&out);
     0
 }
 
@@ -27,8 +30,6 @@ pub fn man() -> u8 {
     {
         return 2;
     }
-    match std::io::stdout().write_all(&out) {
-        Ok(()) => 0,
-        Err(_) => 2,
-    }
+    let _ = std::io::stdout().write_all(&out);
+    0
 }

@@ -46,17 +46,17 @@ fn report(e: &Error) {
             diagnostics,
             sources,
         } => {
-            eprint!(
+            crate::err!(
                 "{}",
                 human::render_all(diagnostics, sources, stderr_color())
             );
             let n = diagnostics.len();
-            eprintln!(
+            crate::errln!(
                 "error: {n} problem{} in the input; nothing was written",
                 if n == 1 { "" } else { "s" }
             );
         }
-        other => eprintln!("error: {other}"),
+        other => crate::errln!("error: {other}"),
     }
 }
 
@@ -65,5 +65,27 @@ fn report(e: &Error) {
 /// # Errors
 /// When the file cannot be read or is not UTF-8.
 pub fn read(path: &std::path::Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Usage(format!(
+            "`{}` is larger than {} MiB, more than gen reads",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Error::io(
+            "read",
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
+        )
+    })
 }
+
+/// The largest file gen reads, so a stray huge file cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;

@@ -67,6 +67,22 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
         index: LineIndex::new(text),
         diags: Vec::new(),
     };
+    if text.len() > super::MAX_SPEC_BYTES {
+        cx.error(
+            "SPEC001",
+            "invalid-spec",
+            Span::new(0, 0),
+            format!(
+                "the spec is {} bytes, more than gen reads ({} bytes)",
+                text.len(),
+                super::MAX_SPEC_BYTES
+            ),
+            "a spec is a few lines per container; check that this is the right file".into(),
+        );
+        return Err(SpecError {
+            diagnostics: cx.diags,
+        });
+    }
     let raw: RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -162,6 +178,11 @@ fn readable(msg: &str, key: Option<&str>) -> String {
         .replace("missing field", "missing key")
         .replace("expected i64", "expected an integer")
         .replace("expected a string", "expected a quoted string");
+    if let (Some(k), Some(rest)) = (key, msg.strip_prefix("invalid type: integer `")) {
+        if let Some((number, _)) = rest.split_once("` as i128") {
+            return format!("`{k}` is {number}, far outside any valid range");
+        }
+    }
     match key {
         Some(k) if msg.starts_with("invalid type") => format!("`{k}` has an {msg}"),
         _ => msg,
@@ -293,7 +314,7 @@ fn name(cx: &mut Ctx<'_>, v: &S<String>) -> Option<String> {
     }
     cx.invalid(
         span_of(v),
-        format!("`name` `{}` is not a safe directory name and image tag", s.escape_debug()),
+        format!("`name` `{}` is not a safe directory name and image tag", crate::spec::shown(s)),
         "use 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit, e.g. `fastapi-nginx`".into(),
     );
     None
@@ -310,7 +331,7 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
                 span_of(v),
                 format!(
                     "`container_name` `{}` is not a valid Docker container name",
-                    v.get_ref().escape_debug()
+                    crate::spec::shown(v.get_ref())
                 ),
                 "use letters, digits and `_.-`, starting with a letter or digit".into(),
             );
@@ -367,7 +388,7 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         };
         cx.invalid(
             span_of(&raw.kind),
-            format!("unknown app kind `{}`", kind_str.escape_debug()),
+            format!("unknown app kind `{}`", crate::spec::shown(kind_str)),
             help,
         );
     }
@@ -401,7 +422,7 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         Some(u) => {
             cx.invalid(
                 span_of(u),
-                format!("`app.user` `{}` is not an unprivileged user name", u.get_ref().escape_debug()),
+                format!("`app.user` `{}` is not an unprivileged user name", crate::spec::shown(u.get_ref())),
                 "use 1 to 32 lower-case letters, digits, `_` and `-`, starting with a letter, and not `root`".into(),
             );
             None
@@ -467,7 +488,7 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
                 span_of(s),
                 format!(
                     "`nginx.client_max_body_size` `{}` is not an nginx size",
-                    s.get_ref().escape_debug()
+                    crate::spec::shown(s.get_ref())
                 ),
                 "write a number with an optional `k`, `m` or `g` suffix, e.g. \"10m\"".into(),
             );

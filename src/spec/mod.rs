@@ -11,6 +11,22 @@ pub use load::{SpecError, load};
 
 use crate::parse::span::Span;
 
+/// A user's value as shown in a message: escaped, and cut to 60 characters so that a huge
+/// value cannot flood the terminal.
+#[must_use]
+pub fn shown(value: &str) -> String {
+    let escaped: String = value.escape_debug().collect();
+    if escaped.chars().count() <= 60 {
+        escaped
+    } else {
+        let head: String = escaped.chars().take(57).collect();
+        format!("{head}...")
+    }
+}
+
+/// The largest spec gen reads: far beyond any real one, small enough to bound memory and time.
+pub const MAX_SPEC_BYTES: usize = 1 << 20;
+
 /// The application framework a container runs behind nginx.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppKind {

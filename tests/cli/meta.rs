@@ -217,3 +217,24 @@ fn colour_only_on_a_terminal_without_no_color() {
     let piped = gen_in(dir.path(), &["build"]);
     assert!(!stderr(&piped).contains("\x1b["));
 }
+
+/// A closed stdout (`gen ... | head -1`) ends output quietly: no panic, a normal exit code.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    for args in [&["completions", "bash"][..], &["man"][..], &["schema"][..]] {
+        let mut child = Command::new(gen_bin())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
