@@ -21,6 +21,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Start a project: write a starter spec.toml and its schema, then run the first build
     Init(InitArgs),
+    /// Make a self-signed development certificate for the load balancer's TLS
+    Cert(CertArgs),
     /// Print the JSON Schema of spec.toml, for editors with TOML schema support
     Schema,
     /// Print a shell completion script
@@ -87,4 +89,17 @@ pub struct InitArgs {
     /// Write the spec only; do not run the first build
     #[arg(long)]
     pub no_build: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CertArgs {
+    /// The directory to write cert.pem and key.pem into (keep it out of generated/)
+    #[arg(long, default_value = "certs")]
+    pub out: PathBuf,
+    /// The host name the certificate is for (localhost is always included)
+    #[arg(long, default_value = "localhost")]
+    pub name: String,
+    /// Replace an existing certificate
+    #[arg(long)]
+    pub force: bool,
 }

@@ -2,6 +2,7 @@
 //! 0 clean, 1 findings or drift, 2 bad input or failure.
 
 pub mod build;
+pub mod cert;
 pub mod init;
 pub mod meta;
 
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Cert(args) => cert::run(&args),
         Command::Schema => Ok(meta::schema()),
         Command::Completions { shell } => Ok(meta::completions(shell)),
         Command::Man => Ok(meta::man()),

@@ -1,21 +1,28 @@
 //! compose.yaml: one service per container, built from its directory, with the spec's host
-//! port, a health check on /healthz, the stop chain's grace period, hardening, a user-defined
-//! network and capped logs. `docker compose up --build` replaces the per-container commands.
+//! ports, a health check on /healthz, the stop chain's grace period, hardening, user-defined
+//! networks and capped logs; with a load balancer, it is the only service that publishes
+//! ports and it starts once the containers it routes to are healthy. `docker compose up
+//! --build` replaces the per-container commands.
 
 use super::Layout;
+use crate::spec::Lb;
 use askama::Template;
 
 struct Service<'a> {
     name: &'a str,
     container_name: &'a str,
-    host_port: u16,
-    nginx_port: u16,
+    replicas: u16,
+    ports: Vec<String>,
+    depends_on: Vec<&'a str>,
+    certs: Option<&'a str>,
+    init: bool,
+    stop_signal: &'a str,
+    stop_comment: String,
     stop_timeout: u32,
-    stopwaitsecs: u32,
-    graceful_timeout: u32,
     health_test: String,
     writable: [&'static str; 2],
     capabilities: Vec<&'static str>,
+    networks: Vec<&'a str>,
 }
 
 #[derive(Template)]
@@ -23,36 +30,93 @@ struct Service<'a> {
 struct Compose<'a> {
     header: &'a str,
     services: Vec<Service<'a>>,
-    network: &'a str,
+    backend_subnet: Option<&'a str>,
 }
 
-pub fn render(layouts: &[Layout<'_>]) -> Result<String, askama::Error> {
-    let services = layouts
+fn exec_form(argv: &[String]) -> String {
+    std::iter::once("\"CMD\"".to_owned())
+        .chain(argv.iter().map(|a| format!("\"{a}\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama::Error> {
+    let mut services: Vec<Service<'_>> = layouts
         .iter()
-        .map(|l| {
-            let argv = l.health_argv();
-            let health_test = std::iter::once("\"CMD\"".to_owned())
-                .chain(argv.iter().map(|a| format!("\"{a}\"")))
-                .collect::<Vec<_>>()
-                .join(", ");
-            Service {
-                name: &l.c.name,
-                container_name: &l.c.container_name,
-                host_port: l.c.host_port,
-                nginx_port: l.c.nginx.port,
-                stop_timeout: l.c.stop_timeout,
-                stopwaitsecs: l.c.stopwaitsecs(),
-                graceful_timeout: l.c.graceful_timeout(),
-                health_test,
-                writable: l.writable(),
-                capabilities: l.capabilities(),
-            }
+        .map(|l| Service {
+            name: &l.c.name,
+            container_name: &l.c.container_name,
+            replicas: l.c.replicas,
+            ports: l
+                .c
+                .host_port
+                .iter()
+                .map(|hp| format!("{hp}:{}", l.c.nginx.port))
+                .collect(),
+            depends_on: Vec::new(),
+            certs: None,
+            init: true,
+            stop_signal: "SIGTERM",
+            stop_comment: format!(
+                "supervisord waits {} s for each program, which drain in {} s.",
+                l.c.stopwaitsecs(),
+                l.c.graceful_timeout()
+            ),
+            stop_timeout: l.c.stop_timeout,
+            health_test: exec_form(&l.health_argv()),
+            writable: l.writable(),
+            capabilities: l.capabilities(),
+            networks: vec!["backend"],
         })
         .collect();
+    if let Some(lb) = lb {
+        let mut ports = vec![format!("{}:80", lb.host_port)];
+        ports.extend(lb.tls.iter().map(|t| format!("{}:443", t.host_port)));
+        let mut depends_on: Vec<&str> = lb.routes.iter().map(|r| r.container.as_str()).collect();
+        depends_on.sort_unstable();
+        depends_on.dedup();
+        services.push(Service {
+            name: &lb.name,
+            container_name: &lb.name,
+            replicas: 1,
+            ports,
+            depends_on,
+            certs: lb.tls.as_ref().map(|_| "${GEN_CERT_DIR:-../certs}"),
+            // nginx is PID 1 and reaps its own workers.
+            init: false,
+            stop_signal: "SIGQUIT",
+            stop_comment: format!(
+                "nginx drains in-flight requests within {} s of QUIT.",
+                lb.graceful_timeout()
+            ),
+            stop_timeout: lb.stop_timeout,
+            health_test: exec_form(
+                &[
+                    "wget",
+                    "-q",
+                    "-O",
+                    "/dev/null",
+                    "http://127.0.0.1:80/healthz",
+                ]
+                .map(String::from),
+            ),
+            writable: ["/run", "/tmp"],
+            capabilities: vec![
+                "CHOWN",
+                "DAC_OVERRIDE",
+                "FOWNER",
+                "KILL",
+                "NET_BIND_SERVICE",
+                "SETGID",
+                "SETUID",
+            ],
+            networks: vec!["frontend", "backend"],
+        });
+    }
     Compose {
         header: "Generated by gen from the spec; edit the spec, not this file.",
         services,
-        network: "backend",
+        backend_subnet: lb.map(|l| l.subnet.as_str()),
     }
     .render()
 }

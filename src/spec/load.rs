@@ -1,8 +1,8 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
 
-use super::raw::{self, RawApp, RawContainer, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Container, Nginx, Spec};
+use super::raw::{self, RawApp, RawContainer, RawLb, RawNginx, RawSpec, S};
+use super::{App, AppKind, Base, Container, Lb, Nginx, Route, Spec, Tls};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -107,9 +107,10 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
             "add a `[[container]]` table with `name`, `host_port` and `[container.app]`".into(),
         );
     }
+    let lb = raw.lb.as_ref().and_then(|l| lb(&mut cx, l, &raw));
     conflicts(&mut cx, &raw, &containers);
     if cx.diags.is_empty() {
-        Ok(Spec { containers })
+        Ok(Spec { containers, lb })
     } else {
         Err(SpecError {
             diagnostics: cx.diags,
@@ -204,6 +205,12 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[container.nginx]`"
     } else if is(raw::SPEC_KEYS) {
         "the top level"
+    } else if is(raw::LB_KEYS) {
+        "`[lb]`"
+    } else if is(raw::ROUTE_KEYS) {
+        "`[[lb.route]]`"
+    } else if is(raw::TLS_KEYS) {
+        "`[lb.tls]`"
     } else {
         "this table"
     }
@@ -338,7 +345,13 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
             None
         }
     };
-    let host_port = port(cx, "host_port", &raw.host_port);
+    let host_port = raw
+        .host_port
+        .as_ref()
+        .map(|p| port(cx, "host_port", p).ok_or(()))
+        .transpose();
+    let replicas = ranged(cx, "replicas", raw.replicas.as_ref(), 1, 1, 16, "")
+        .and_then(|r| u16::try_from(r).ok());
     let stop_timeout = ranged(
         cx,
         "stop_timeout",
@@ -365,7 +378,8 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         name: name?,
         container_name: container_name?,
         base: base?,
-        host_port: host_port?,
+        host_port: host_port.ok()?,
+        replicas: replicas?,
         app: app?,
         nginx: nginx?,
         stop_timeout: stop_timeout?,
@@ -553,10 +567,241 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
     })
 }
 
+fn lb(cx: &mut Ctx<'_>, v: &S<RawLb>, spec: &RawSpec) -> Option<Lb> {
+    let raw = v.get_ref();
+    let name = match &raw.name {
+        Some(n) => name(cx, n),
+        None => Some("lb".to_owned()),
+    };
+    if let Some(n) = &name {
+        if let Some(c) = spec
+            .container
+            .iter()
+            .find(|c| c.get_ref().name.get_ref() == n)
+        {
+            let at = raw.name.as_ref().map_or_else(|| span_of(v), span_of);
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("the load balancer and a container are both named `{n}`"),
+                cx.label(at, "the load balancer"),
+            )
+            .with_related(cx.label(span_of(&c.get_ref().name), "the container"))
+            .with_help("give the load balancer its own `name` under `[lb]`");
+            cx.diags.push(d);
+        }
+    }
+    let host_port = port(cx, "lb.host_port", &raw.host_port);
+    let base = match &raw.base {
+        None => Base::parse("alpine:3.22").ok(),
+        Some(b) => match Base::parse(b.get_ref()) {
+            Ok(base) if base.distro == super::Distro::Alpine => Some(base),
+            Ok(_) => {
+                cx.invalid(
+                    span_of(b),
+                    format!(
+                        "the load balancer's base `{}` is not an alpine image",
+                        crate::spec::shown(b.get_ref())
+                    ),
+                    "use an `alpine` release, e.g. `alpine:3.22`".into(),
+                );
+                None
+            }
+            Err((message, help)) => {
+                cx.invalid(span_of(b), message, help);
+                None
+            }
+        },
+    };
+    let subnet = match &raw.subnet {
+        None => Some("10.89.0.0/24".to_owned()),
+        Some(s) if is_subnet(s.get_ref()) => Some(s.get_ref().clone()),
+        Some(s) => {
+            cx.invalid(
+                span_of(s),
+                format!(
+                    "`lb.subnet` `{}` is not an IPv4 subnet",
+                    crate::spec::shown(s.get_ref())
+                ),
+                "write it as `a.b.c.d/n` with n from 8 to 28, e.g. \"10.89.0.0/24\"".into(),
+            );
+            None
+        }
+    };
+    let names: Vec<&str> = spec
+        .container
+        .iter()
+        .map(|c| c.get_ref().name.get_ref().as_str())
+        .collect();
+    let mut paths: HashMap<&str, Span> = HashMap::new();
+    let mut routes = Vec::new();
+    let mut routes_ok = true;
+    if raw.route.is_empty() {
+        cx.invalid(
+            span_of(v),
+            "`[lb]` has no route".into(),
+            "add `[[lb.route]]` tables with `path` and `container`".into(),
+        );
+        routes_ok = false;
+    }
+    for r in &raw.route {
+        let r = r.get_ref();
+        let path = r.path.get_ref();
+        let valid = path.starts_with('/')
+            && path.ends_with('/')
+            && !path.contains("//")
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._~-".contains(&b))
+            && !path.split('/').any(|seg| seg == "." || seg == "..");
+        if !valid {
+            cx.invalid(
+                span_of(&r.path),
+                format!(
+                    "route path `{}` is not a plain path prefix",
+                    crate::spec::shown(path)
+                ),
+                "start and end it with `/` and use letters, digits and `._~-`, e.g. \"/api/\""
+                    .into(),
+            );
+            routes_ok = false;
+        } else if let Some(first) = paths.insert(path, span_of(&r.path)) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("two routes have the path `{path}`"),
+                cx.label(span_of(&r.path), "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each route its own path");
+            cx.diags.push(d);
+            routes_ok = false;
+        }
+        let target = r.container.get_ref();
+        if !names.contains(&target.as_str()) {
+            let help = match nearest(target, &names) {
+                Some(n) => format!("did you mean `{n}`? the containers are {}", list(&names)),
+                None => format!("the containers are {}", list(&names)),
+            };
+            cx.invalid(
+                span_of(&r.container),
+                format!(
+                    "route to `{}`, which is not a container of the spec",
+                    crate::spec::shown(target)
+                ),
+                help,
+            );
+            routes_ok = false;
+        }
+        routes.push(Route {
+            path: path.clone(),
+            container: target.clone(),
+            strip_prefix: r.strip_prefix.as_ref().is_none_or(|s| *s.get_ref()),
+        });
+    }
+    routes.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(a.path.cmp(&b.path)));
+    let tls = match &raw.tls {
+        None => Some(None),
+        Some(t) => {
+            let t = t.get_ref();
+            let hp = port(cx, "lb.tls.host_port", &t.host_port);
+            let server_name = match &t.server_name {
+                None => Some("localhost".to_owned()),
+                Some(n) if is_host_name(n.get_ref()) => Some(n.get_ref().clone()),
+                Some(n) => {
+                    cx.invalid(
+                        span_of(n),
+                        format!(
+                            "`lb.tls.server_name` `{}` is not a host name",
+                            crate::spec::shown(n.get_ref())
+                        ),
+                        "use a DNS name like `example.com` or `localhost`".into(),
+                    );
+                    None
+                }
+            };
+            match (hp, server_name) {
+                (Some(host_port), Some(server_name)) => Some(Some(Tls {
+                    host_port,
+                    server_name,
+                    hsts: t.hsts.as_ref().is_none_or(|h| *h.get_ref()),
+                })),
+                _ => None,
+            }
+        }
+    };
+    if !routes_ok {
+        return None;
+    }
+    Some(Lb {
+        name: name?,
+        host_port: host_port?,
+        base: base?,
+        subnet: subnet?,
+        routes,
+        tls: tls?,
+        stop_timeout: 10,
+    })
+}
+
+/// `a.b.c.d/n`, n from 8 to 28, with no host bits set.
+fn is_subnet(s: &str) -> bool {
+    let Some((addr, bits)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(ip) = addr.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    let Ok(bits) = bits.parse::<u32>() else {
+        return false;
+    };
+    (8..=28).contains(&bits) && u32::from(ip) & (u32::MAX >> bits) == 0
+}
+
+/// A DNS host name: labels of letters, digits and `-`, joined by dots.
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// Checks across containers and between values of one container.
 fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
     let mut names: HashMap<&str, Span> = HashMap::new();
     let mut host_ports: HashMap<i64, Span> = HashMap::new();
+    let lb_ports = raw.lb.iter().flat_map(|l| {
+        let l = l.get_ref();
+        std::iter::once(&l.host_port).chain(l.tls.iter().map(|t| &t.get_ref().host_port))
+    });
+    let container_ports = raw
+        .container
+        .iter()
+        .filter_map(|c| c.get_ref().host_port.as_ref());
+    for p in container_ports.chain(lb_ports) {
+        let hp = *p.get_ref();
+        let span = span_of(p);
+        if let Some(first) = host_ports.insert(hp, span) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("host port {hp} is published twice"),
+                cx.label(span, "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each published port its own `host_port`: only one can bind it");
+            cx.diags.push(d);
+        }
+    }
     for c in &raw.container {
         let c = c.get_ref();
         let span = span_of(&c.name);
@@ -572,19 +817,34 @@ fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
             .with_help("give each container its own `name`: it is a directory and an image tag");
             cx.diags.push(d);
         }
-        let hp = *c.host_port.get_ref();
-        let span = span_of(&c.host_port);
-        if let Some(first) = host_ports.insert(hp, span) {
-            let d = Diagnostic::new(
+        match (&c.host_port, &raw.lb) {
+            (None, None) => cx.error(
+                "SPEC003",
+                "invalid-value",
+                span,
+                format!("container `{}` has no `host_port`", c.name.get_ref()),
+                "add `host_port = PORT`: without `[lb]`, each container publishes its own port"
+                    .into(),
+            ),
+            (Some(p), Some(_)) => cx.error(
                 "SPEC004",
                 "conflicting-values",
-                Severity::Error,
-                format!("two containers publish host port {hp}"),
-                cx.label(span, "second use"),
-            )
-            .with_related(cx.label(first, "first used here"))
-            .with_help("give each container its own `host_port`: only one can bind it");
-            cx.diags.push(d);
+                span_of(p),
+                "`host_port` is not used with `[lb]`".into(),
+                "remove it: the load balancer publishes the only host ports".into(),
+            ),
+            _ => {}
+        }
+        if let (Some(r), None) = (&c.replicas, &raw.lb) {
+            if *r.get_ref() > 1 {
+                cx.error(
+                    "SPEC004",
+                    "conflicting-values",
+                    span_of(r),
+                    "`replicas` above 1 needs `[lb]`".into(),
+                    "add a `[lb]` section: copies of a container cannot share one host port".into(),
+                );
+            }
         }
     }
     for (rc, c) in raw.container.iter().zip(containers) {

@@ -18,6 +18,70 @@ pub struct RawSpec {
     #[serde(default)]
     #[schemars(with = "Vec<RawContainer>")]
     pub container: Vec<S<RawContainer>>,
+    /// A load balancer: a third nginx container in front of the others, routing by path over
+    /// a user-defined network. With it, only the load balancer publishes host ports.
+    #[schemars(with = "Option<RawLb>")]
+    pub lb: Option<S<RawLb>>,
+}
+
+/// The load balancer container.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Lb")]
+pub struct RawLb {
+    /// Its directory, image tag and service name (a DNS label). Default: `lb`.
+    #[schemars(with = "Option<String>", regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"), extend("default" = "lb"))]
+    pub name: Option<S<String>>,
+    /// The host port published to the load balancer's HTTP port 80.
+    #[schemars(with = "u16", range(min = 1, max = 65535))]
+    pub host_port: S<i64>,
+    /// The base image, an `alpine` release. Default: `alpine:3.22`.
+    #[schemars(with = "Option<String>")]
+    pub base: Option<S<String>>,
+    /// The IPv4 subnet of the network between the load balancer and the containers; the
+    /// containers' nginx trusts X-Forwarded-For from it. Default: `10.89.0.0/24`.
+    #[schemars(with = "Option<String>", extend("default" = "10.89.0.0/24"))]
+    pub subnet: Option<S<String>>,
+    /// Path prefixes and the container each goes to, the longest prefix first.
+    #[schemars(with = "Vec<RawRoute>", length(min = 1))]
+    pub route: Vec<S<RawRoute>>,
+    /// HTTPS at the load balancer (Mozilla's intermediate profile, HTTP to HTTPS redirect,
+    /// HSTS). The certificate is mounted at run time, never baked into the image.
+    #[schemars(with = "Option<RawTls>")]
+    pub tls: Option<S<RawTls>>,
+}
+
+/// One route of the load balancer.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Route")]
+pub struct RawRoute {
+    /// The path prefix, starting and ending with `/`.
+    #[schemars(with = "String", regex(pattern = r"^/([A-Za-z0-9._~-]+/)*$"))]
+    pub path: S<String>,
+    /// The `name` of the container that serves it.
+    #[schemars(with = "String")]
+    pub container: S<String>,
+    /// Remove the prefix before proxying, so the app sees `/` for `path`. Default: true.
+    #[schemars(with = "Option<bool>", extend("default" = true))]
+    pub strip_prefix: Option<S<bool>>,
+}
+
+/// HTTPS at the load balancer.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Tls")]
+pub struct RawTls {
+    /// The host port published to the load balancer's HTTPS port 443.
+    #[schemars(with = "u16", range(min = 1, max = 65535))]
+    pub host_port: S<i64>,
+    /// The host name the certificate is for (and `gen cert` makes one for). Default:
+    /// `localhost`.
+    #[schemars(with = "Option<String>", extend("default" = "localhost"))]
+    pub server_name: Option<S<String>>,
+    /// Send Strict-Transport-Security (two years). Default: true.
+    #[schemars(with = "Option<bool>", extend("default" = true))]
+    pub hsts: Option<S<bool>>,
 }
 
 /// One container: nginx on `nginx.port` proxying to the app on 127.0.0.1:`app.port`, both
@@ -43,9 +107,13 @@ pub struct RawContainer {
     /// Default: `ubuntu:24.04` for fastapi, `alpine:3.22` for express.
     #[schemars(with = "Option<String>", extend("examples" = ["ubuntu:24.04", "alpine:3.22", "debian:12"]))]
     pub base: Option<S<String>>,
-    /// The host port published to nginx's port (`docker run -p HOST_PORT:80`).
-    #[schemars(with = "u16", range(min = 1, max = 65535))]
-    pub host_port: S<i64>,
+    /// The host port published to nginx's port (`docker run -p HOST_PORT:80`). Required
+    /// without `[lb]`; not allowed with it (the load balancer publishes the only ports).
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub host_port: Option<S<i64>>,
+    /// How many copies of the container run behind the load balancer (needs `[lb]`).
+    #[schemars(with = "Option<u16>", range(min = 1, max = 16), extend("default" = 1))]
+    pub replicas: Option<S<i64>>,
     /// Docker's stop timeout in seconds; supervisord's `stopwaitsecs` and the app's graceful
     /// shutdown are derived to fit inside it.
     #[schemars(with = "Option<u32>", range(min = 5, max = 3600), extend("default" = 10))]
@@ -109,12 +177,16 @@ pub struct RawNginx {
 }
 
 /// The keys each table accepts, for "did you mean" hints.
-pub const SPEC_KEYS: &[&str] = &["container"];
+pub const SPEC_KEYS: &[&str] = &["container", "lb"];
+pub const LB_KEYS: &[&str] = &["name", "host_port", "base", "subnet", "route", "tls"];
+pub const ROUTE_KEYS: &[&str] = &["path", "container", "strip_prefix"];
+pub const TLS_KEYS: &[&str] = &["host_port", "server_name", "hsts"];
 pub const CONTAINER_KEYS: &[&str] = &[
     "name",
     "container_name",
     "base",
     "host_port",
+    "replicas",
     "stop_timeout",
     "app",
     "nginx",
@@ -170,5 +242,8 @@ mod tests {
         assert_eq!(props("Container"), sorted(CONTAINER_KEYS));
         assert_eq!(props("App"), sorted(APP_KEYS));
         assert_eq!(props("Nginx"), sorted(NGINX_KEYS));
+        assert_eq!(props("Lb"), sorted(LB_KEYS));
+        assert_eq!(props("Route"), sorted(ROUTE_KEYS));
+        assert_eq!(props("Tls"), sorted(TLS_KEYS));
     }
 }

@@ -6,28 +6,39 @@ use gen_core::commands::build::{Change, compare, read_tree};
 use gen_core::generate::generate;
 use std::fs;
 
-/// generated/ equals what spec.toml gives. `GEN_BLESS=1` rewrites it instead.
+/// The committed specs and their generated trees: the default spec and every example.
+const GOLDEN: &[(&str, &str)] = &[
+    ("spec.toml", "generated"),
+    ("examples/lb/spec.toml", "examples/lb/generated"),
+];
+
+/// Each committed generated tree equals what its spec gives. `GEN_BLESS=1` rewrites them.
 #[test]
 fn generated_matches_spec() {
     let root = repo_root();
-    if std::env::var_os("GEN_BLESS").is_some() {
-        let out = gen_in(&root, &["build"]);
-        assert!(out.status.success(), "{}", stderr(&out));
+    for (spec_path, out) in GOLDEN {
+        if std::env::var_os("GEN_BLESS").is_some() {
+            let o = gen_in(
+                &root,
+                &["build", "--force", "--spec", spec_path, "--out", out],
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let text = fs::read_to_string(root.join(spec_path)).expect("spec");
+        let spec = gen_core::spec::load(spec_path, &text).expect("the committed spec is valid");
+        let files = generate(&spec).expect("render");
+        let on_disk = read_tree(&root.join(out)).expect("read the generated tree");
+        let stale: Vec<String> = compare(&on_disk, &files)
+            .into_iter()
+            .filter(|(_, c)| *c != Change::Unchanged)
+            .map(|(p, c)| format!("{}: {c:?}", p.display()))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "{out} is out of date with {spec_path} (run `GEN_BLESS=1 cargo test` or `gen build`):\n{}",
+            stale.join("\n")
+        );
     }
-    let text = fs::read_to_string(root.join("spec.toml")).expect("spec.toml");
-    let spec = gen_core::spec::load("spec.toml", &text).expect("the default spec is valid");
-    let files = generate(&spec).expect("render");
-    let on_disk = read_tree(&root.join("generated")).expect("read generated/");
-    let stale: Vec<String> = compare(&on_disk, &files)
-        .into_iter()
-        .filter(|(_, c)| *c != Change::Unchanged)
-        .map(|(p, c)| format!("{}: {c:?}", p.display()))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "generated/ is out of date (run `GEN_BLESS=1 cargo test` or `cargo run -- build`):\n{}",
-        stale.join("\n")
-    );
 }
 
 #[test]

@@ -238,3 +238,49 @@ fn closed_stdout_is_not_a_panic() {
         assert_eq!(out.status.code(), Some(0), "{args:?}");
     }
 }
+
+/// `gen cert` writes a PEM certificate and a private key readable by its owner only, and never
+/// replaces them without `--force`.
+#[test]
+fn cert_makes_a_development_certificate() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gen_in(dir.path(), &["cert", "--name", "example.test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cert = fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert");
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let key_path = dir.path().join("certs/key.pem");
+    assert!(
+        fs::read_to_string(&key_path)
+            .expect("key")
+            .starts_with("-----BEGIN PRIVATE KEY-----\n")
+    );
+    let mode = fs::metadata(&key_path).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    if let Some(openssl) = crate::support::tool("openssl") {
+        let text = Command::new(openssl)
+            .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+            .arg(dir.path().join("certs/cert.pem"))
+            .output()
+            .expect("openssl");
+        let text = String::from_utf8_lossy(&text.stdout).into_owned();
+        assert!(
+            text.contains("DNS:example.test") && text.contains("DNS:localhost"),
+            "{text}"
+        );
+    }
+    let again = gen_in(dir.path(), &["cert"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert"),
+        cert
+    );
+    assert_eq!(
+        gen_in(dir.path(), &["cert", "--force"]).status.code(),
+        Some(0)
+    );
+    assert_ne!(
+        fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert"),
+        cert
+    );
+}
