@@ -17,6 +17,10 @@ struct RouteView<'a> {
     path: &'a str,
     upstream: &'a str,
     strip_prefix: bool,
+    /// The map variable holding the URI without the prefix, for routes that strip one.
+    uri_var: Option<String>,
+    /// The prefix without its final `/`, as a regular expression.
+    regex_prefix: String,
 }
 
 #[derive(Template)]
@@ -68,10 +72,14 @@ pub fn render(lb: &Lb, containers: &[Container]) -> Result<Vec<GeneratedFile>, a
     let routes: Vec<RouteView<'_>> = lb
         .routes
         .iter()
-        .map(|r| RouteView {
+        .enumerate()
+        .map(|(i, r)| RouteView {
             path: &r.path,
             upstream: &r.container,
             strip_prefix: r.strip_prefix,
+            // Stripping `/` changes nothing: that route proxies the URI as it is.
+            uri_var: (r.strip_prefix && r.path != "/").then(|| format!("gen_route_{i}_uri")),
+            regex_prefix: r.path.trim_end_matches('/').replace('.', "\\."),
         })
         .collect();
     let upstreams: Vec<Upstream<'_>> = containers
