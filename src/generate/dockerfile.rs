@@ -52,7 +52,15 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
     if debian_like {
         packages.push(pin("curl", pins.map(|p| p.curl)));
     }
-    let health_cmd = format!("{} || exit 1", l.health_argv().join(" "));
+    // Exec form: no shell in between, and any non-zero exit marks the container unhealthy.
+    let health_cmd = format!(
+        "[{}]",
+        l.health_argv()
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     packages.sort_by(|a, b| a.split(['=', '~']).next().cmp(&b.split(['=', '~']).next()));
     let unpinned_reason = pins.is_none().then(|| {
         format!(
