@@ -5,5 +5,6 @@ pub mod commands;
 pub mod diagnostic;
 pub mod error;
 pub mod generate;
+pub mod lint;
 pub mod parse;
 pub mod spec;

@@ -2,6 +2,9 @@
 //! 0 clean, 1 findings or drift, 2 bad input or failure.
 
 pub mod build;
+pub mod check;
+pub mod explain;
+pub mod rules;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -13,6 +16,9 @@ use std::io::IsTerminal as _;
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Rules => rules::run(),
     };
     match result {
         Ok(code) => code,
@@ -32,6 +38,24 @@ pub fn stderr_color() -> Color {
     } else {
         Color::Never
     }
+}
+
+/// Whether stdout gets colour: only on a terminal, and never with `NO_COLOR` set.
+#[must_use]
+pub fn stdout_color() -> Color {
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    {
+        Color::Always
+    } else {
+        Color::Never
+    }
+}
+
+/// Writes to stdout; a closed pipe (`gen check | head`) is not an error worth a panic.
+pub fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn report(e: &Error) {

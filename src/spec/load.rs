@@ -1,8 +1,8 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
 
-use super::raw::{self, RawApp, RawContainer, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Container, Nginx, Spec};
+use super::raw::{self, RawApp, RawCheck, RawContainer, RawNginx, RawSpec, S};
+use super::{App, AppKind, Base, Check, Container, Nginx, Spec};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -92,8 +92,9 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
         );
     }
     conflicts(&mut cx, &raw, &containers);
+    let check = check(&mut cx, raw.check.as_ref().map(S::get_ref));
     if cx.diags.is_empty() {
-        Ok(Spec { containers })
+        Ok(Spec { containers, check })
     } else {
         Err(SpecError {
             diagnostics: cx.diags,
@@ -160,6 +161,8 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[container.app]`"
     } else if is(raw::NGINX_KEYS) {
         "`[container.nginx]`"
+    } else if is(raw::CHECK_KEYS) {
+        "`[check]`"
     } else if is(raw::SPEC_KEYS) {
         "the top level"
     } else {
@@ -310,6 +313,7 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         name: name?,
         container_name: container_name?,
         base: base?,
+        base_span: raw.base.as_ref().map(span_of),
         host_port: host_port?,
         app: app?,
         nginx: nginx?,
@@ -490,6 +494,31 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
             "",
         )?,
     })
+}
+
+/// `[check]`: every rule it names must exist, so a typo does not silently allow nothing.
+fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
+    let mut ignore = Vec::new();
+    for key in raw.map(|r| r.ignore.as_slice()).unwrap_or_default() {
+        match crate::lint::find(key.get_ref()) {
+            Some(rule) => ignore.push(rule.code),
+            None => {
+                let help = match crate::lint::suggest(key.get_ref()) {
+                    Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+                    None => "`gen rules` lists every rule".to_owned(),
+                };
+                cx.invalid(
+                    span_of(key),
+                    format!(
+                        "unknown rule `{}` in `check.ignore`",
+                        key.get_ref().escape_debug()
+                    ),
+                    help,
+                );
+            }
+        }
+    }
+    Check { ignore }
 }
 
 /// Checks across containers and between values of one container.

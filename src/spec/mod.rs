@@ -7,7 +7,7 @@ mod load;
 mod raw;
 
 pub use base::{Base, Distro};
-pub use load::{SpecError, load};
+pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
 
@@ -55,6 +55,8 @@ pub struct Container {
     /// The `docker run --name` of the container.
     pub container_name: String,
     pub base: Base,
+    /// Where `base` is written in spec.toml; `None` when the default applies.
+    pub base_span: Option<Span>,
     /// The host port published to nginx's port (`-p HOST:NGINX`).
     pub host_port: u16,
     pub app: App,
@@ -105,8 +107,16 @@ pub struct Nginx {
     pub worker_connections: u32,
 }
 
+/// `[check]`: settings for `gen check`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Codes of the rules `gen check` does not run.
+    pub ignore: Vec<&'static str>,
+}
+
 /// The validated spec.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spec {
     pub containers: Vec<Container>,
+    pub check: Check,
 }

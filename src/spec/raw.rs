@@ -11,6 +11,16 @@ pub type S<T> = Spanned<T>;
 pub struct RawSpec {
     #[serde(default)]
     pub container: Vec<S<RawContainer>>,
+    pub check: Option<S<RawCheck>>,
+}
+
+/// `[check]`: settings for `gen check`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    /// Rules (by code or name) that `gen check` does not run.
+    #[serde(default)]
+    pub ignore: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +58,8 @@ pub struct RawNginx {
 }
 
 /// The keys each table accepts, for "did you mean" hints.
-pub const SPEC_KEYS: &[&str] = &["container"];
+pub const SPEC_KEYS: &[&str] = &["container", "check"];
+pub const CHECK_KEYS: &[&str] = &["ignore"];
 pub const CONTAINER_KEYS: &[&str] = &[
     "name",
     "container_name",
