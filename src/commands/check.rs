@@ -318,3 +318,40 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
         files,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Label;
+
+    #[test]
+    fn summary_table() {
+        let d = |s| Diagnostic::new("X001", "x", s, "m", Label::file("f", ""));
+        let (e, w, i) = (Severity::Error, Severity::Warning, Severity::Info);
+        let cases = [
+            (vec![], 2, 0, "no problems in 2 containers"),
+            (
+                vec![],
+                1,
+                3,
+                "no problems in 1 container (3 allowed by suppression comments)",
+            ),
+            (
+                vec![d(e), d(e), d(w)],
+                2,
+                0,
+                "2 errors, 1 warning in 2 containers",
+            ),
+            (
+                vec![d(i), d(w), d(w)],
+                1,
+                1,
+                "2 warnings, 1 info in 1 container (1 allowed by suppression comment)",
+            ),
+            (vec![d(e)], 0, 0, "1 error in 0 containers"),
+        ];
+        for (diags, containers, suppressed, want) in cases {
+            assert_eq!(summary(&diags, containers, suppressed), want);
+        }
+    }
+}

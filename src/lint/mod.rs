@@ -1,4 +1,4 @@
-//! The linter: every rule is declared once with [`declare_rule!`] (code, name, default
+//! The linter: every rule is declared once with `declare_rule!` (code, name, default
 //! severity, and a doc comment with the sections `What it does`, `Why is this bad?` and
 //! `Example`) and listed once in [`RULES`]. That one list drives `gen check`, `gen explain`,
 //! `gen rules`, the SARIF rule metadata and the README's rule table.
@@ -6,6 +6,12 @@
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
 //! rules, drops what suppression comments allow, and tells in each diagnostic's help which
 //! rule fired and how to allow it.
+//!
+//! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
+//! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
+//! from the declaration), add the module to the family's `mod.rs` and the rule to [`RULES`],
+//! give it a failing and a passing fixture under tests/fixtures/check/, and rewrite the
+//! README's table with `GEN_BLESS=1 cargo test readme`.
 
 mod context;
 pub mod date;
@@ -18,7 +24,7 @@ pub use context::{ContainerDir, Context, DriftKind, FileDrift, SourceFile, SpecF
 use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
 use std::collections::HashMap;
 
-/// A lint rule. Build one with [`declare_rule!`], never by hand, so the docs and the
+/// A lint rule. Build one with `declare_rule!`, never by hand, so the docs and the
 /// behaviour cannot drift apart.
 #[derive(Debug)]
 pub struct Rule {

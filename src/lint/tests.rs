@@ -213,3 +213,57 @@ fn generated_files_are_allowed_through_the_spec_not_comments() {
         )
     );
 }
+
+/// A context in which every rule finds something: drift, an end-of-life base, a bad
+/// suppression comment.
+fn everything_wrong() -> Context {
+    let spec_text = "[[container]]\nname = \"c\"\nbase = \"alpine:3.18\"\nhost_port = 8001\n[container.app]\nkind = \"express\"\nmessage = \"m\"\n";
+    let mut ctx = container(&[("nginx.conf", "# gen: ignore[NOPE]\nx;\n")], None);
+    ctx.today = Date::parse("2026-11-29").expect("date");
+    ctx.spec = Some(SpecFile {
+        path: "spec.toml".into(),
+        text: spec_text.into(),
+        spec: crate::spec::load("spec.toml", spec_text).expect("valid"),
+        out: "generated".into(),
+    });
+    ctx.drift.push(FileDrift {
+        path: "generated/c/app.js".into(),
+        container: "c".into(),
+        kind: DriftKind::Missing {
+            expected: "x\n".into(),
+        },
+    });
+    ctx
+}
+
+#[test]
+fn every_rule_fires_somewhere_and_follows_the_message_conventions() {
+    let outcome = run(&everything_wrong(), RULES);
+    for rule in RULES {
+        assert!(
+            outcome.diagnostics.iter().any(|d| d.code == rule.code),
+            "{} found nothing in `everything_wrong`: extend it",
+            rule.code
+        );
+    }
+    for d in &outcome.diagnostics {
+        let first = d.message.chars().next().unwrap_or(' ');
+        assert!(
+            !first.is_uppercase() && !d.message.ends_with('.') && !d.message.is_empty(),
+            "message `{}` is not lowercase without a trailing period",
+            d.message
+        );
+        let rule = find(&d.code).expect("a declared rule");
+        assert_eq!((d.name.as_str(), d.severity), (rule.name, rule.severity));
+        let last = d
+            .help
+            .as_deref()
+            .and_then(|h| h.lines().last())
+            .unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("this is rule `{}`; to allow it: ", rule.name))
+                && last.contains(&format!("`--ignore {}`", rule.code)),
+            "{last}"
+        );
+    }
+}
