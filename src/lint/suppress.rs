@@ -644,6 +644,40 @@ mod tests {
         }
     }
 
+    const ALL: [Syntax; 7] = [
+        Syntax::Dockerfile,
+        Syntax::Nginx,
+        Syntax::Shell,
+        Syntax::Ini,
+        Syntax::Python,
+        Syntax::Js,
+        Syntax::Toml,
+    ];
+
+    proptest::proptest! {
+        /// On any text, every span lies on character boundaries inside the text and every
+        /// covered line exists.
+        #[test]
+        fn directives_stay_inside_the_text(text in "(gen: ignore\\[|[#;/*'\"`\\\\\\]\\[ ,\n\r\t{}a-zA-Z0-9é-])*") {
+            let lines = text.split('\n').count();
+            for syntax in ALL {
+                for c in comments(syntax, &text) {
+                    for span in [c.span, c.body] {
+                        proptest::prop_assert!(span.start <= span.end && text.get(span.start..span.end).is_some());
+                    }
+                }
+                for d in directives(syntax, &text) {
+                    proptest::prop_assert!(1 <= d.lines.0 && d.lines.0 <= d.lines.1 && d.lines.1 <= lines);
+                    if let Ok(rules) = d.rules {
+                        for (name, span) in rules {
+                            proptest::prop_assert_eq!(text.get(span.start..span.end), Some(name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn covered(syntax: Syntax, text: &str) -> Vec<Covered<'_>> {
         directives(syntax, text)
             .into_iter()
