@@ -57,7 +57,8 @@ pub struct CheckArgs {
     /// Fail on warnings too
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
-    /// Run only these rules (code or name; repeatable, or comma-separated)
+    /// Run only these rules, even those the spec's `[check] ignore` lists (code or name;
+    /// repeatable, or comma-separated)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub select: Vec<String>,
     /// Do not run these rules (code or name; repeatable, or comma-separated)

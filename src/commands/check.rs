@@ -71,7 +71,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     } else {
         paths_context(&args.paths, today)?
     };
-    if let Some(spec) = &ctx.spec {
+    // Rules named with --select run even when the spec's `[check] ignore` lists them: the
+    // command line is the more specific request.
+    if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
         rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
     }
     let outcome = lint::run(&ctx, &rules);
