@@ -461,7 +461,16 @@ fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start:
     };
     let mut line = start;
     match syntax {
-        Syntax::Dockerfile | Syntax::Shell | Syntax::Python => {
+        Syntax::Dockerfile => {
+            // Docker drops comment and blank lines inside a continued instruction.
+            while line < total && code(line).trim_end().ends_with('\\') {
+                line += 1;
+                while line < total && code(line).trim().is_empty() {
+                    line += 1;
+                }
+            }
+        }
+        Syntax::Shell | Syntax::Python => {
             while line < total && code(line).trim_end().ends_with('\\') {
                 line += 1;
             }
@@ -714,6 +723,11 @@ mod tests {
                 Syntax::Dockerfile,
                 "# gen: ignore[X]\nRUN a \\\n  b \\\n  c\nRUN d\n",
                 vec![((1, 4), Ok(vec!["X"]))],
+            ),
+            (
+                Syntax::Dockerfile,
+                "# gen: ignore[X]\nRUN a \\\n# note\n\n  b\nRUN d\n",
+                vec![((1, 5), Ok(vec!["X"]))],
             ),
             (
                 Syntax::Ini,
