@@ -32,6 +32,12 @@ pub enum Command {
     },
     /// Print the man page, in roff
     Man,
+    /// Lint container directories, or the spec and the output it gives
+    Check(CheckArgs),
+    /// Explain a lint rule: what it checks, why, and an example
+    Explain(ExplainArgs),
+    /// List every lint rule
+    Rules,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,4 +108,61 @@ pub struct CertArgs {
     /// Replace an existing certificate
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf), or
+    /// directories of them; without any, check the spec and its output directory
+    pub paths: Vec<PathBuf>,
+    /// The spec to check (default: spec.toml)
+    #[arg(long, conflicts_with = "paths")]
+    pub spec: Option<PathBuf>,
+    /// The output directory the spec writes to (default: generated)
+    #[arg(long, conflicts_with = "paths")]
+    pub out: Option<PathBuf>,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail on warnings too
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+    /// Run only these rules, even those the spec's `[check] ignore` lists (code or name;
+    /// repeatable, or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (code or name; repeatable, or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print the findings only, without the summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// Output formats of `gen check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like, with the source lines
+    Human,
+    /// one JSON document
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions annotations
+    Github,
+}
+
+/// What `--deny` turns into failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A rule's code (`GEN001`) or name (`generated-drift`)
+    pub rule: String,
 }

@@ -39,5 +39,6 @@ pub mod commands;
 pub mod diagnostic;
 pub mod error;
 pub mod generate;
+pub mod lint;
 pub mod parse;
 pub mod spec;

@@ -3,8 +3,11 @@
 
 pub mod build;
 pub mod cert;
+pub mod check;
+pub mod explain;
 pub mod init;
 pub mod meta;
+pub mod rules;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -21,6 +24,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Schema => Ok(meta::schema()),
         Command::Completions { shell } => Ok(meta::completions(shell)),
         Command::Man => Ok(meta::man()),
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Rules => rules::run(),
     };
     match result {
         Ok(code) => code,
@@ -40,6 +46,24 @@ pub fn stderr_color() -> Color {
     } else {
         Color::Never
     }
+}
+
+/// Whether stdout gets colour: only on a terminal, and never with `NO_COLOR` set.
+#[must_use]
+pub fn stdout_color() -> Color {
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    {
+        Color::Always
+    } else {
+        Color::Never
+    }
+}
+
+/// Writes to stdout; a closed pipe (`gen check | head`) is not an error worth a panic.
+pub fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn report(e: &Error) {

@@ -1,8 +1,8 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
 
-use super::raw::{self, RawApp, RawContainer, RawLb, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Container, Lb, Nginx, Route, Spec, Tls};
+use super::raw::{self, RawApp, RawCheck, RawContainer, RawLb, RawNginx, RawSpec, S};
+use super::{App, AppKind, Base, Check, Container, Lb, Nginx, Route, Spec, Tls};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -109,8 +109,13 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
     }
     let lb = raw.lb.as_ref().and_then(|l| lb(&mut cx, l, &raw));
     conflicts(&mut cx, &raw, &containers);
+    let check = check(&mut cx, raw.check.as_ref().map(S::get_ref));
     if cx.diags.is_empty() {
-        Ok(Spec { containers, lb })
+        Ok(Spec {
+            containers,
+            lb,
+            check,
+        })
     } else {
         Err(SpecError {
             diagnostics: cx.diags,
@@ -203,6 +208,8 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[container.app]`"
     } else if is(raw::NGINX_KEYS) {
         "`[container.nginx]`"
+    } else if is(raw::CHECK_KEYS) {
+        "`[check]`"
     } else if is(raw::SPEC_KEYS) {
         "the top level"
     } else if is(raw::LB_KEYS) {
@@ -378,6 +385,7 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         name: name?,
         container_name: container_name?,
         base: base?,
+        base_span: raw.base.as_ref().map(span_of),
         host_port: host_port.ok()?,
         replicas: replicas?,
         app: app?,
@@ -772,6 +780,31 @@ fn is_host_name(s: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+}
+
+/// `[check]`: every rule it names must exist, so a typo does not silently allow nothing.
+fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
+    let mut ignore = Vec::new();
+    for key in raw.map(|r| r.ignore.as_slice()).unwrap_or_default() {
+        match crate::lint::find(key.get_ref()) {
+            Some(rule) => ignore.push(rule.code),
+            None => {
+                let help = match crate::lint::suggest(key.get_ref()) {
+                    Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+                    None => "`gen rules` lists every rule".to_owned(),
+                };
+                cx.invalid(
+                    span_of(key),
+                    format!(
+                        "unknown rule `{}` in `check.ignore`",
+                        crate::spec::shown(key.get_ref())
+                    ),
+                    help,
+                );
+            }
+        }
+    }
+    Check { ignore }
 }
 
 /// Checks across containers and between values of one container.

@@ -7,7 +7,7 @@ mod load;
 pub mod raw;
 
 pub use base::{Base, Distro};
-pub use load::{SpecError, load};
+pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
 
@@ -76,6 +76,8 @@ pub struct Container {
     pub host_port: Option<u16>,
     /// Copies running behind the load balancer (1 without one).
     pub replicas: u16,
+    /// Where `base` is written in spec.toml; `None` when the default applies.
+    pub base_span: Option<Span>,
     pub app: App,
     pub nginx: Nginx,
     /// Docker's stop timeout that the stop chain is built to fit in (seconds).
@@ -162,9 +164,17 @@ pub struct Tls {
     pub hsts: bool,
 }
 
+/// `[check]`: settings for `gen check`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Codes of the rules `gen check` does not run.
+    pub ignore: Vec<&'static str>,
+}
+
 /// The validated spec.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spec {
     pub containers: Vec<Container>,
     pub lb: Option<Lb>,
+    pub check: Check,
 }

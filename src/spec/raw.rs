@@ -22,6 +22,20 @@ pub struct RawSpec {
     /// a user-defined network. With it, only the load balancer publishes host ports.
     #[schemars(with = "Option<RawLb>")]
     pub lb: Option<S<RawLb>>,
+    /// Settings for `gen check`.
+    #[schemars(with = "Option<RawCheck>")]
+    pub check: Option<S<RawCheck>>,
+}
+
+/// `[check]`: settings for `gen check`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Check")]
+pub struct RawCheck {
+    /// Rules (by code or name) that `gen check` does not run.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ignore: Vec<S<String>>,
 }
 
 /// The load balancer container.
@@ -177,10 +191,11 @@ pub struct RawNginx {
 }
 
 /// The keys each table accepts, for "did you mean" hints.
-pub const SPEC_KEYS: &[&str] = &["container", "lb"];
+pub const SPEC_KEYS: &[&str] = &["container", "lb", "check"];
 pub const LB_KEYS: &[&str] = &["name", "host_port", "base", "subnet", "route", "tls"];
 pub const ROUTE_KEYS: &[&str] = &["path", "container", "strip_prefix"];
 pub const TLS_KEYS: &[&str] = &["host_port", "server_name", "hsts"];
+pub const CHECK_KEYS: &[&str] = &["ignore"];
 pub const CONTAINER_KEYS: &[&str] = &[
     "name",
     "container_name",

@@ -70,13 +70,26 @@ pub fn render(diag: &Diagnostic, sources: &Sources, color: Color) -> String {
         render_label(&mut out, label, sources, width, caret, caret_color, &paint);
     }
     if let Some(help) = &diag.help {
-        let _ = writeln!(
-            out,
-            "{:width$} {} {}",
-            "",
-            paint.wrap("1;34", "="),
-            paint.wrap("1", &format!("help: {help}"))
-        );
+        // Later lines of a help line up under its first, after `= help: `.
+        for (i, line) in help.lines().enumerate() {
+            if i == 0 {
+                let _ = writeln!(
+                    out,
+                    "{:width$} {} {}",
+                    "",
+                    paint.wrap("1;34", "="),
+                    paint.wrap("1", &format!("help: {line}"))
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{}",
+                    "",
+                    paint.wrap("1", line),
+                    indent = width + 9
+                );
+            }
+        }
     }
     out
 }
