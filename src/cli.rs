@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Write every container of the spec under the output directory
     Build(BuildArgs),
+    /// Parse one config file and print its tree as JSON (crossplane's payload for nginx)
+    Parse(ParseArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,4 +34,22 @@ pub struct BuildArgs {
     /// Write nothing; print what would change and exit 1 if the output directory differs
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// The file to parse
+    pub file: PathBuf,
+    /// What kind of file it is (default: nginx)
+    #[arg(long = "as", value_enum)]
+    pub kind: Option<ParseAs>,
+    /// Include comments as `"#"` entries, like crossplane's `--include-comments`
+    #[arg(long)]
+    pub include_comments: bool,
+}
+
+/// The kinds of file `gen parse` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParseAs {
+    Nginx,
 }

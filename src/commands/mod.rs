@@ -2,6 +2,7 @@
 //! 0 clean, 1 findings or drift, 2 bad input or failure.
 
 pub mod build;
+pub mod parse;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -13,6 +14,7 @@ use std::io::IsTerminal as _;
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Parse(args) => parse::run(&args),
     };
     match result {
         Ok(code) => code,
