@@ -425,3 +425,116 @@ fn error_messages() {
         assert_eq!(e.kind.crossplane_message(), crossplane);
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check_span(text: &str, span: Span, what: &str) -> Result<(), TestCaseError> {
+        prop_assert!(span.start <= span.end, "{what} {span:?} is reversed");
+        prop_assert!(span.end <= text.len(), "{what} {span:?} is out of bounds");
+        prop_assert!(
+            text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+            "{what} {span:?} splits a character"
+        );
+        Ok(())
+    }
+
+    fn check_tree(text: &str, list: &[Directive<'_>], outer: Span) -> Result<(), TestCaseError> {
+        for d in list {
+            check_span(text, d.span, "directive")?;
+            check_span(text, d.name_span, "name")?;
+            prop_assert!(outer.start <= d.span.start && d.span.end <= outer.end);
+            prop_assert!(d.span.start == d.name_span.start && d.name_span.end <= d.span.end);
+            for a in &d.args {
+                check_span(text, a.span, "argument")?;
+                prop_assert!(d.span.start <= a.span.start && a.span.end <= d.span.end);
+                prop_assert_eq!(&text[a.span.start..a.span.end], a.raw);
+            }
+            if let Some(block) = &d.block {
+                check_tree(text, block, d.span)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        let result = parse(text);
+        match &result {
+            Ok(config) => {
+                check_tree(text, &config.directives, Span::new(0, text.len()))?;
+                for c in &config.comments {
+                    check_span(text, c.span, "comment")?;
+                    prop_assert_eq!(&text[c.span.start + 1..c.span.end], c.text);
+                }
+            }
+            Err(e) => {
+                check_span(text, e.span, "error")?;
+                if let ParseErrorKind::UnexpectedEof { open } = e.kind {
+                    check_span(text, open, "open brace")?;
+                    prop_assert_eq!(&text[open.start..open.end], "{");
+                }
+            }
+        }
+        for comments in [false, true] {
+            let p = payload::single_file("f", text, &result, comments);
+            prop_assert!(serde_json::to_string(&p).is_ok());
+        }
+        Ok(())
+    }
+
+    const SOUP: &[&str] = &[
+        "a",
+        "bc",
+        "$x",
+        "${y}",
+        "$",
+        "{",
+        "}",
+        ";",
+        "\"q\"",
+        "'s'",
+        "\"",
+        "'",
+        "#c\n",
+        "#",
+        "\\",
+        "(",
+        ")",
+        " ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "é",
+        "\u{a0}",
+        "日本",
+        "if",
+        "location",
+        "~*",
+        "content_by_lua_block",
+        "set_by_lua_block",
+        "--",
+        "[[",
+        "]]",
+        "[=[",
+        "=",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            check(&String::from_utf8_lossy(&bytes))?;
+        }
+
+        #[test]
+        fn token_soup_never_panics(
+            picks in proptest::collection::vec(0..SOUP.len(), 0..120)
+        ) {
+            let text: String = picks.iter().map(|&i| SOUP[i]).collect();
+            check(&text)?;
+        }
+    }
+}
