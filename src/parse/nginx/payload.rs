@@ -199,3 +199,100 @@ fn crossplane_comment(text: &str) -> &str {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::nginx::parse;
+
+    /// The payload's `parsed` list in a compact form: `name@line:column[args]{...}` and
+    /// `#@line:column"comment"`.
+    fn compact(text: &str, comments: bool) -> String {
+        fn show(list: &[Stmt<'_>]) -> String {
+            let items: Vec<String> = list
+                .iter()
+                .map(|s| {
+                    let mut out = format!("{}@{}:{}", s.directive, s.line, s.column);
+                    match s.comment {
+                        Some(c) => out.push_str(&format!("{c:?}")),
+                        None => out.push_str(&format!("{:?}", s.args)),
+                    }
+                    if let Some(b) = &s.block {
+                        out.push_str(&format!("{{{}}}", show(b)));
+                    }
+                    out
+                })
+                .collect();
+            items.join(" ")
+        }
+        let result = parse(text);
+        let payload = single_file("f.conf", text, &result, comments);
+        show(&payload.config[0].parsed)
+    }
+
+    #[test]
+    fn entries() {
+        let cases = [
+            ("a b;", false, r#"a@1:1["b"]"#),
+            ("\n  \"a\\\"b\" 'c';", false, r#"a"b@2:3["c"]"#),
+            (
+                "x # one\n y # two\n { z; # three\n } # four",
+                true,
+                r#"x@1:1["y"]{z@3:4[] #@3:7" three"} #@1:1" one" #@1:1" two" #@4:4" four""#,
+            ),
+            ("x # one\n y { }", false, r#"x@1:1["y"]{}"#),
+            (
+                "#a\\\n#b\\\\\n#c\\\\\\\nd;",
+                true,
+                r#"#@1:1"a" #@2:1"b\\\\" #@3:1"c\\\\" d@4:1[]"#,
+            ),
+            (
+                "content_by_lua_block # c\n { x }",
+                true,
+                r#"content_by_lua_block@1:1[" x "] #@1:1" c""#,
+            ),
+            ("é;ü;", false, "é@1:1[] ü@1:3[]"),
+        ];
+        for (text, comments, want) in cases {
+            assert_eq!(compact(text, comments), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn failures() {
+        let cases = [
+            (
+                "http {\n  a;\n\n",
+                "unexpected end of file, expecting \"}\" in f.conf:2",
+                2,
+            ),
+            ("a;\n}", "unexpected \"}\" in f.conf:2", 2),
+            (
+                "a \"b",
+                "unexpected end of file, expecting \";\" or \"}\" in f.conf:1",
+                1,
+            ),
+        ];
+        for (text, error, line) in cases {
+            let result = parse(text);
+            let p = single_file("f.conf", text, &result, false);
+            assert_eq!(p.status, "failed");
+            assert_eq!(
+                p.errors,
+                [PayloadError {
+                    file: "f.conf".into(),
+                    error: error.into(),
+                    line
+                }]
+            );
+            assert_eq!(
+                p.config[0].errors,
+                [FileError {
+                    error: error.into(),
+                    line
+                }]
+            );
+            assert!(p.config[0].parsed.is_empty());
+        }
+    }
+}
