@@ -1,5 +1,7 @@
-//! gen against the real crossplane (PyPI `crossplane==0.5.8`): for every corpus file and every
-//! generated nginx.conf, `gen parse --include-comments` and crossplane's
+//! gen against the real crossplane (PyPI `crossplane==0.5.8`): for every corpus file, every
+//! generated nginx.conf and the edge cases of tests/fixtures/nginx/ (CRLF, a no-break space,
+//! `}` ending a word, `;;`, Lua long brackets, `if` forms, map/geo/types/split_clients
+//! blocks), `gen parse --include-comments` and crossplane's
 //! `parse --single-file --include-comments` must agree on directive names, arguments, lines,
 //! nesting and comments, except for the differences listed in
 //! tests/fixtures/crossplane-known-differences.toml, each with its reason and nginx's verdict.
@@ -143,7 +145,12 @@ fn gen_agrees_with_crossplane_except_known_differences() {
         .collect();
     containers.sort();
     assert!(!containers.is_empty(), "no generated nginx.conf");
-    for path in containers {
+    let mut edge_cases: Vec<_> = std::fs::read_dir(root.join("tests/fixtures/nginx"))
+        .expect("read tests/fixtures/nginx")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    edge_cases.sort();
+    for path in containers.into_iter().chain(edge_cases) {
         let name = path
             .strip_prefix(root)
             .expect("under root")
