@@ -30,14 +30,15 @@ fn nginx(path: &Path, include_comments: bool) -> Result<u8> {
         .map_err(|e| Error::io("read", path, e))?
         .len();
     // Refuse before reading: a huge file is a parse failure, not a reason to fill memory.
-    let text = if usize::try_from(size).is_ok_and(|s| s <= nginx::MAX_INPUT) {
+    let too_large = usize::try_from(size).map_or(true, |s| s > nginx::MAX_INPUT);
+    let text = if too_large {
+        String::new()
+    } else {
         let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
         String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-    } else {
-        String::new()
     };
-    let result = if text.is_empty() && size > 0 {
+    let result = if too_large {
         Err(ParseError {
             kind: ParseErrorKind::TooLarge {
                 size: usize::try_from(size).unwrap_or(usize::MAX),

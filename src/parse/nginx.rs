@@ -486,6 +486,7 @@ impl<'a> Parser<'a> {
                 };
                 Self::error(kind, at, at + len)
             }
+            // The parsers are all `complete` ones, which never ask for more input.
             nom::Err::Incomplete(_) => {
                 let end = self.text.len();
                 Self::error(

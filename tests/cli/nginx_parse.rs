@@ -108,3 +108,25 @@ fn parse_reads_non_utf8_like_crossplane() {
         serde_json::json!(["200", "M\u{fffd}lln"])
     );
 }
+
+#[test]
+fn parse_refuses_a_huge_file_without_reading_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.conf");
+    let limit = gen_core::parse::nginx::MAX_INPUT;
+    // Sparse: the size is there, the bytes are not.
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(u64::try_from(limit + 1).expect("fits"))
+        .expect("set length");
+    let (code, out, err) = run(&[], &path);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert_eq!(
+        v["errors"][0]["error"],
+        format!(
+            "file of {} bytes is larger than the limit of {limit} in {}:1",
+            limit + 1,
+            path.display()
+        )
+    );
+}
