@@ -38,6 +38,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List every lint rule
     Rules,
+    /// Parse one config file and print its tree as JSON (crossplane's payload for nginx)
+    Parse(ParseArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,4 +167,22 @@ pub enum Deny {
 pub struct ExplainArgs {
     /// A rule's code (`GEN001`) or name (`generated-drift`)
     pub rule: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// The file to parse
+    pub file: PathBuf,
+    /// What kind of file it is (default: nginx)
+    #[arg(long = "as", value_enum)]
+    pub kind: Option<ParseAs>,
+    /// Include comments as `"#"` entries, like crossplane's `--include-comments`
+    #[arg(long)]
+    pub include_comments: bool,
+}
+
+/// The kinds of file `gen parse` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParseAs {
+    Nginx,
 }

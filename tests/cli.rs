@@ -15,6 +15,8 @@ mod escaping;
 mod harness;
 #[path = "cli/meta.rs"]
 mod meta;
+#[path = "cli/nginx_parse.rs"]
+mod nginx_parse;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/sarif.rs"]

@@ -43,8 +43,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut rules = match lint::resolve(&args.select, &args.ignore) {
         Ok(rules) => rules,
         Err(e) => {
-            eprintln!("error: {e}");
-            eprintln!("help: {}", e.help());
+            crate::errln!("error: {e}");
+            crate::errln!("help: {}", e.help());
             return Ok(2);
         }
     };
@@ -59,7 +59,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             }) => {
                 super::print_out(&render(args.format, &diagnostics, &sources, 1));
                 let n = diagnostics.len();
-                eprintln!(
+                crate::errln!(
                     "error: `{}` is not a valid spec ({n} problem{}); nothing was checked",
                     spec.display(),
                     plural(n)
@@ -85,7 +85,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         ctx.file_count(),
     ));
     if !args.quiet {
-        eprintln!(
+        crate::errln!(
             "{}",
             summary(diags, ctx.containers.len(), outcome.suppressed)
         );

@@ -15,10 +15,10 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
             Ok(0)
         }
         None => {
-            eprintln!("error: unknown rule `{}`", args.rule.escape_debug());
+            crate::errln!("error: unknown rule `{}`", args.rule.escape_debug());
             match lint::suggest(&args.rule) {
-                Some(s) => eprintln!("help: did you mean `{s}`? `gen rules` lists every rule"),
-                None => eprintln!("help: `gen rules` lists every rule"),
+                Some(s) => crate::errln!("help: did you mean `{s}`? `gen rules` lists every rule"),
+                None => crate::errln!("help: `gen rules` lists every rule"),
             }
             Ok(2)
         }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod explain;
 pub mod init;
 pub mod meta;
+pub mod parse;
 pub mod rules;
 
 use crate::cli::{Cli, Command};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Rules => rules::run(),
+        Command::Parse(args) => parse::run(&args),
     };
     match result {
         Ok(code) => code,
