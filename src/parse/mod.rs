@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod dockerfile;
+pub mod nginx;
 pub mod shell;
 pub mod span;
 pub mod supervisord;
