@@ -9,6 +9,8 @@ mod support;
 mod build;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/dockerfile_parse.rs"]
+mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
 #[path = "cli/harness.rs"]
