@@ -234,7 +234,9 @@ impl Nginx {
             .find(|&p| self.directives.get(p).is_some_and(|d| d.name == name))
     }
 
-    /// `daemon` as nginx sees it: the last one (a `-g` one comes after the file's).
+    /// The main-context directives named `name` (`daemon`, `pid`, `user`...), from the
+    /// files and from `-g` (`cmdline` set). nginx reads `-g` before the file; a directive
+    /// that may appear once is fatal when both give it.
     #[must_use]
     pub fn directive(&self, name: &str) -> Vec<(usize, &NginxDirective)> {
         self.children(None)

@@ -446,3 +446,61 @@ fn sh_c_programs_and_npm_start() {
     assert_eq!(py.runtime, Runtime::Uvicorn);
     assert_eq!(listens(py), ["unix:/run/api.sock"]);
 }
+
+#[test]
+fn reference_clean_project() {
+    let m = build(&dir("tests/fixtures/projects/reference-clean"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert!(!s.files.is_empty());
+    assert!(s.nodaemon().value);
+    let n = m.nginx.as_ref().expect("nginx");
+    assert!(!n.listeners.is_empty());
+    let app = m.apps.first().expect("an app");
+    assert_eq!(app.runtime, Runtime::Uvicorn);
+    let nginx_ports: Vec<u16> = n
+        .proxies
+        .iter()
+        .filter_map(|p| match p.target {
+            Target::Tcp { port, .. } => port,
+            _ => None,
+        })
+        .collect();
+    let app_ports: Vec<u16> = app.listens.iter().filter_map(|l| l.port.as_ref()?.port()).collect();
+    assert!(!app_ports.is_empty() && app_ports.iter().all(|p| nginx_ports.contains(p)), "{nginx_ports:?} {app_ports:?}");
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DOCKERFILE: &str = "(FROM (alpine:3.22|ubuntu:24.04|node:22|deps|scratch)( AS deps)?|COPY (--from=deps )?(\\.|a|conf|\\*\\.conf|/x|<<EOF) (/etc/nginx/|/etc/supervisor/conf\\.d/|\\.|/app/|/etc/supervisord\\.conf)|RUN (apt-get install -y nginx supervisor|apk add nginx|rm -rf /etc/nginx|ln -s /a /b|mkdir /run/x|python3 -m venv /v|/v/bin/pip install -r a|cd \\.\\.|sed -i x /etc/nginx/nginx\\.conf|mv /a /b)|CMD \\[\"(supervisord|nginx|sh)\"(, \"(-c|-n|-g)\")?(, \"(/etc/supervisord\\.conf|a|daemon off;)\")?\\]|WORKDIR (/app|\\.\\.)|ENV (PORT=1|A \\$B)|EXPOSE (80|x)|EOF|\n)*";
+    const NGINX: &str = "(events \\{\\}|http \\{|server \\{|\\}|listen (80|\\[::\\]|unix:/s|x);|proxy_pass (http://a|http://127\\.0\\.0\\.1:8000|unix:/s|\\$x);|upstream a \\{|server (127\\.0\\.0\\.1:1|b);|include (a|conf/\\*|/etc/nginx/nginx\\.conf);|location / \\{|daemon off;|[ \n])*";
+    const SUPERVISOR: &str = "(\\[supervisord\\]|\\[program:(a|nginx)\\]|\\[include\\]|files=(\\*\\.conf|/etc/nginx/\\*)|command=(nginx -g 'daemon off;'|uvicorn m:a --port 1|node s\\.js|npm start|sh -c 'exec uvicorn m:a'|python a)|environment=P=\"1\"|directory=(/app|\\.\\.)|nodaemon=true|\n)*";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn on_generated_directories(
+            dockerfile in DOCKERFILE,
+            nginx in NGINX,
+            supervisor in SUPERVISOR,
+            app in "(const port = process\\.env\\.P \\|\\| 3;|app\\.listen\\(port\\)|uvicorn\\.run\\(a, port=int\\(os\\.getenv\\('P', '1'\\)\\)\\)|[ \n])*",
+        ) {
+            let files = mem(&[
+                ("Dockerfile", dockerfile.as_str()),
+                ("a", nginx.as_str()),
+                ("conf/x.conf", nginx.as_str()),
+                ("b.conf", supervisor.as_str()),
+                ("supervisord.conf", supervisor.as_str()),
+                ("s.js", app.as_str()),
+                ("a.py", app.as_str()),
+                ("package.json", "{\"scripts\":{\"start\":\"node s.js\"}}"),
+            ]);
+            let _ = build(&files);
+            let mut no_dockerfile = files.clone();
+            no_dockerfile.insert("Dockerfile", Some(String::new()));
+            let _ = build(&no_dockerfile);
+        }
+    }
+}
