@@ -466,8 +466,15 @@ fn reference_clean_project() {
             _ => None,
         })
         .collect();
-    let app_ports: Vec<u16> = app.listens.iter().filter_map(|l| l.port.as_ref()?.port()).collect();
-    assert!(!app_ports.is_empty() && app_ports.iter().all(|p| nginx_ports.contains(p)), "{nginx_ports:?} {app_ports:?}");
+    let app_ports: Vec<u16> = app
+        .listens
+        .iter()
+        .filter_map(|l| l.port.as_ref()?.port())
+        .collect();
+    assert!(
+        !app_ports.is_empty() && app_ports.iter().all(|p| nginx_ports.contains(p)),
+        "{nginx_ports:?} {app_ports:?}"
+    );
 }
 
 mod never_panics {
