@@ -303,6 +303,51 @@ pub(super) fn build(m: &Model) -> Vec<App> {
             out.push(a);
         }
     }
+    if out.is_empty() && m.dockerfile.is_none() {
+        out.extend(conventional(m));
+    }
+    out
+}
+
+/// Without a Dockerfile or a program that runs it, the app files the usual names suggest.
+fn conventional(m: &Model) -> Vec<App> {
+    const NAMES: [(&str, &str); 9] = [
+        ("app.py", "python"),
+        ("main.py", "python"),
+        ("server.py", "python"),
+        ("asgi.py", "python"),
+        ("wsgi.py", "python"),
+        ("app.js", "node"),
+        ("server.js", "node"),
+        ("index.js", "node"),
+        ("main.js", "node"),
+    ];
+    let env = Env {
+        m,
+        program: None,
+        supervisord: None,
+    };
+    let mut out = Vec::new();
+    for (name, runner) in NAMES {
+        if !m.files.contains(name) {
+            continue;
+        }
+        let assumed = |v: &str| Fact {
+            value: v.to_owned(),
+            origin: Origin::Assumed {
+                what: format!(
+                    "no Dockerfile or program runs `{name}`: taken to be run by `{runner}`"
+                ),
+            },
+        };
+        let path = join_path(&m.workdir.value, name);
+        let words = vec![assumed(runner), assumed(&path)];
+        if let Some(a) = app_of(m, &env, None, &words, m.workdir.clone()) {
+            if !a.listens.is_empty() {
+                out.push(a);
+            }
+        }
+    }
     out
 }
 

@@ -363,6 +363,24 @@ fn no_dockerfile_falls_back_on_file_names() {
 }
 
 #[test]
+fn app_files_alone_are_read_by_their_names() {
+    let m = build(&mem(&[
+        (
+            "server.js",
+            "app.listen(process.env.PORT || 3000, '127.0.0.1');\n",
+        ),
+        ("notes.py", "uvicorn.run(app, port=1)\n"),
+    ]));
+    assert_eq!(m.apps.len(), 1);
+    assert_eq!(m.apps[0].runtime, Runtime::Node);
+    assert_eq!(listens(&m.apps[0]), ["127.0.0.1:3000"]);
+    assert!(matches!(
+        m.apps[0].command[0].origin,
+        Origin::Assumed { .. }
+    ));
+}
+
+#[test]
 fn include_cycles_and_missing_includes_are_problems() {
     let m = build(&mem(&[
         (

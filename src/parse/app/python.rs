@@ -54,9 +54,10 @@ pub fn python(text: &str) -> Source {
         let (args, close) = call_args(tokens, i + 1);
         let host = r.kwarg(&args, "host");
         let port = r.kwarg(&args, "port");
-        // `app.run()` of anything that is not a web app (a thread, a task) has no host or
-        // port: only count it with one.
-        if kind == ListenKind::AppRun && host.is_none() && port.is_none() {
+        // `x.run()` of something that is not a web app (a thread, a task) has no host or
+        // port: count it only with one, or when the receiver is called `app` (Flask's
+        // `app.run()` listens on 127.0.0.1:5000).
+        if kind == ListenKind::AppRun && host.is_none() && port.is_none() && owner != Some("app") {
             continue;
         }
         let app = args
@@ -440,10 +441,19 @@ mod tests {
             "x = 'uvicorn.run(app, port=1)'",
             "\"\"\"\nuvicorn.run(app, port=1)\n\"\"\"",
             "thread.run()",
+            "asyncio.run(main())",
             "subprocess.run(['ls'])",
         ] {
             assert!(python(src).listens.is_empty(), "{src}");
         }
+    }
+
+    #[test]
+    fn flask_run_without_arguments_is_a_listen() {
+        let s = python("app = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n");
+        assert_eq!(s.listens.len(), 1);
+        assert_eq!(s.listens[0].kind, ListenKind::AppRun);
+        assert!(s.listens[0].port.is_none());
     }
 
     #[test]
