@@ -19,6 +19,8 @@ mod harness;
 mod meta;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/roundtrip.rs"]
+mod roundtrip;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/sarif.rs"]
