@@ -4,3 +4,6 @@
 
 pub mod dkr;
 pub mod meta;
+pub mod net;
+pub mod port;
+pub mod sock;
