@@ -7,10 +7,13 @@ use crate::lint::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that an app that nginx proxies to in its own container binds a loopback
-    /// address (`127.0.0.1` or `::1`), not every interface: `0.0.0.0`, `::`, uvicorn's or
-    /// gunicorn's `--host 0.0.0.0`, gunicorn started with `PORT` set, or Node's
-    /// `app.listen(port)` without a host (which binds `::`, and IPv4 with it).
+    /// Checks that an app nginx proxies to in its own container binds a loopback address
+    /// (`127.0.0.1` or `::1`), not every interface.
+    ///
+    /// Every interface is `0.0.0.0` or `::`, as in uvicorn's `--host 0.0.0.0` or gunicorn's
+    /// `--bind 0.0.0.0:8000`, and also gunicorn started with `PORT` set, aiohttp's
+    /// `run_app` without a host, and Node's `app.listen(port)` without a host (which binds
+    /// `::`, and IPv4 with it).
     ///
     /// An app counts as behind nginx when a proxy target of nginx reaches it, or when nginx
     /// proxies to a loopback port where nothing listens and this app is the one left over.

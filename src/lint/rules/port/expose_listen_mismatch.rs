@@ -11,8 +11,10 @@ use crate::spec::Container;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the ports nginx listens on (other than on loopback) are the ports the
-    /// container publishes:
+    /// Checks that the ports nginx listens on are the ports the container publishes: its
+    /// EXPOSE, and with a spec, the spec's `nginx.port` and the compose file's mappings.
+    ///
+    /// nginx's listeners on loopback do not count. In detail:
     ///
     /// - each is EXPOSEd by the Dockerfile (or its base image), when the image EXPOSEs any
     ///   port at all;

@@ -8,9 +8,12 @@ use crate::lint::{Context, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Checks that every address nginx proxies to on its own container is one where some
-    /// program of the container listens: the targets of `proxy_pass`, `uwsgi_pass`,
-    /// `fastcgi_pass`, `scgi_pass` and `grpc_pass`, and the `server`s of the upstreams they
-    /// use, whether TCP ports or `unix:` sockets.
+    /// program of the container listens.
+    ///
+    /// The addresses are the targets of `proxy_pass`, `uwsgi_pass`, `fastcgi_pass`,
+    /// `scgi_pass` and `grpc_pass`, and the `server`s of the upstreams they use, on
+    /// loopback or `localhost`: TCP ports, or `unix:` sockets that no program creates at
+    /// all (a socket at another path is `unix-socket-mismatch`'s).
     ///
     /// Where each app listens is read from its command line (`uvicorn --port`, `gunicorn
     /// --bind`), from the environment supervisord and the Dockerfile give it, from its

@@ -11,7 +11,10 @@ use crate::parse::dockerfile::Kind;
 
 declare_rule! {
     /// ## What it does
-    /// Checks the Unix sockets between nginx and the apps of its container:
+    /// Checks that nginx and the apps of its container agree on their Unix sockets, and
+    /// that each socket's directory is in the image.
+    ///
+    /// In detail:
     ///
     /// - nginx proxies to `unix:PATH` while the app left over listens on another path
     ///   (`uvicorn --uds`, `gunicorn --bind unix:`, `listen(path)` in Node);
