@@ -745,6 +745,132 @@ pub fn bind_hint(app: &App, host: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::SourceFile;
+    use std::path::Path;
+
+    /// A container directory of the repository, read as `gen check` reads it.
+    fn read(rel: &str) -> ContainerDir {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("read dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path
+                        .strip_prefix(&root)
+                        .expect("under root")
+                        .to_string_lossy()
+                        .into_owned();
+                    files.push(SourceFile {
+                        path: rel.clone(),
+                        rel,
+                        text: std::fs::read_to_string(&path).ok(),
+                    });
+                }
+            }
+        }
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        ContainerDir::new("c".into(), rel.into(), None, files)
+    }
+
+    /// Each target and what it reaches, as `target -> owner@address`.
+    fn shown(w: &Wiring<'_>) -> Vec<String> {
+        w.dispatches
+            .iter()
+            .map(|d| {
+                let reached: Vec<String> = d
+                    .reaches
+                    .iter()
+                    .map(|(i, r)| {
+                        let s = &w.sockets[*i];
+                        let owner = s
+                            .app()
+                            .map_or_else(|| "nginx".to_owned(), |a| who(a).replace('`', ""));
+                        format!("{owner}@{} {r:?}", s.addr.shown())
+                    })
+                    .collect();
+                format!("{} -> {}", d.place.shown(), reached.join(", "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn clean_containers_are_complete_and_every_target_reaches_its_app() {
+        let cases: [(&str, &[&str]); 6] = [
+            (
+                "generated/fastapi-nginx",
+                &["127.0.0.1:8000 -> app@127.0.0.1:8000 Yes"],
+            ),
+            (
+                "generated/express-nginx",
+                &["127.0.0.1:3000 -> app@127.0.0.1:3000 Yes"],
+            ),
+            (
+                "tests/fixtures/projects/gunicorn-confd",
+                &["127.0.0.1:8000 -> api@127.0.0.1:8000 Yes"],
+            ),
+            (
+                "tests/fixtures/projects/reference-clean",
+                &["127.0.0.1:8000 -> fastapi@127.0.0.1:8000 Yes"],
+            ),
+            (
+                "tests/fixtures/projects/uds-gunicorn",
+                &["unix:/run/gunicorn/app.sock -> app@unix:/run/gunicorn/app.sock Yes"],
+            ),
+            (
+                "tests/fixtures/projects/multi-app-confd",
+                &[
+                    "127.0.0.1:8000 -> api@127.0.0.1:8000 Yes",
+                    "127.0.0.1:3100 -> admin@127.0.0.1:3100 Yes",
+                ],
+            ),
+        ];
+        for (rel, want) in cases {
+            let dir = read(rel);
+            let w = Wiring::of(&dir).expect(rel);
+            assert!(w.complete, "{rel}");
+            assert_eq!(shown(&w), want, "{rel}");
+            assert!(w.orphans().is_empty(), "{rel}");
+        }
+    }
+
+    #[test]
+    fn the_load_balancer_proxies_to_other_hosts_only() {
+        let dir = read("examples/lb/generated/lb");
+        let w = Wiring::of(&dir).expect("nginx");
+        assert!(w.dispatches.is_empty());
+        assert!(w.complete);
+        assert!(w.misses().is_empty());
+    }
+
+    #[test]
+    fn a_miss_names_the_app_left_over() {
+        let dir = read("tests/fixtures/projects/reference-broken");
+        let w = Wiring::of(&dir).expect("nginx");
+        assert!(w.complete);
+        assert_eq!(shown(&w), ["127.0.0.1:8080 -> "]);
+        let misses = w.misses();
+        assert_eq!(misses.len(), 1);
+        assert_eq!(misses[0].kind, MissKind::NoListener);
+        let named: Vec<String> = misses[0]
+            .candidates
+            .iter()
+            .map(|&i| w.sockets[i].addr.shown())
+            .collect();
+        assert_eq!(named, ["0.0.0.0:8000"]);
+        assert_eq!(w.explained(), misses[0].candidates);
+    }
+
+    #[test]
+    fn an_unknown_program_makes_the_picture_incomplete() {
+        let dir = read("tests/fixtures/check/upstream-port-mismatch/pass/unknown-program");
+        let w = Wiring::of(&dir).expect("nginx");
+        assert!(!w.complete);
+        assert!(w.misses().is_empty());
+    }
 
     #[test]
     fn bind_table() {
