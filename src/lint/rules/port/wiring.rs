@@ -397,6 +397,11 @@ impl<'a> Wiring<'a> {
             }
         }
         for l in &nginx.listeners {
+            // QUIC listens on UDP, where no proxy target connects and EXPOSE needs `/udp`.
+            let args = l.directive.and_then(|i| nginx.directives.get(i));
+            if args.is_some_and(|d| d.args.iter().skip(1).any(|a| a.value == "quic")) {
+                continue;
+            }
             let addr = match &l.addr {
                 ListenAddr::Tcp { host: None, port } => Addr::Tcp {
                     bind: Bind::Any4,
@@ -464,6 +469,13 @@ impl<'a> Wiring<'a> {
         }
         for p in &nginx.proxies {
             if p.upstream.as_ref().is_some_and(|u| !used.contains(u)) {
+                continue;
+            }
+            // An upstream server marked `down` gets no connections.
+            let directive = nginx.directives.get(p.directive);
+            if p.upstream.is_some()
+                && directive.is_some_and(|d| d.args.iter().skip(1).any(|a| a.value == "down"))
+            {
                 continue;
             }
             let place = match &p.target {
@@ -955,6 +967,51 @@ mod tests {
         for (raw, want) in cases {
             let got = literal_host(raw);
             assert_eq!(got.as_ref().map(|(h, p)| (h.as_str(), *p)), want, "{raw}");
+        }
+    }
+
+    mod never_panics {
+        use crate::lint::date::Date;
+        use crate::lint::{ContainerDir, Context, RULES, SourceFile, run};
+        use proptest::prelude::*;
+
+        const DOCKERFILE: &str = "(FROM (alpine:3.22|debian:12|python:3.12|nginx:1.27|ghcr.io/x/y)|RUN (apt-get install -y nginx supervisor|mkdir -p /run/a|rm -rf /run/a)|COPY (a|b|s.py) (/etc/nginx/nginx.conf|/etc/supervisord.conf|/app/)|CMD \\[\"(supervisord|nginx)\"(, \"-n\")?\\]|EXPOSE (80|8000|1-65535|x|80/udp|0)|ENV (PORT=(1|x|)|HOST=::1)|VOLUME /run/a|\n)*";
+        const NGINX: &str = "(events \\{\\}|http \\{|server \\{|\\}|listen (80|\\[::\\]:80|127\\.0\\.0\\.1:1|unix:/run/a/s|\\$x|443 quic|0);|(proxy_pass|uwsgi_pass|fastcgi_pass) (http://(localhost|127\\.0\\.0\\.1|\\[::1\\]|0\\.0\\.0\\.0|u|\\$h)(:(1|8000|0|99999|\\$p))?(\\$uri)?|unix:/run/a/s|http://unix:/run/b:);|upstream u \\{|server (127\\.0\\.0\\.1:8000|localhost|unix:/run/a/s)( down)?;|location / \\{|[ \n])*";
+        const SUPERVISOR: &str = "(\\[supervisord\\]|\\[program:(a|nginx|b)\\]|command=(nginx -g 'daemon off;'|uvicorn m:a( --host (0\\.0\\.0\\.0|::|::1|\\$H))?( --port (1|8000|\\$P|x))?|uvicorn m:a --uds (/run/a/s|rel)|gunicorn m:a( -b (:1|unix:/run/a/s|\\[::1\\]:8000|fd://3))*|node s\\.js|python s\\.py|crond -f|celery worker)|environment=(P|PORT|H)=\"(1|::1|)\"|directory=(/app|\\.\\.)|\n)*";
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            #[test]
+            fn on_generated_directories(
+                dockerfile in DOCKERFILE,
+                nginx in NGINX,
+                supervisor in SUPERVISOR,
+                app in "(app\\.listen\\((3000|process\\.env\\.P|\"/run/a/s\")(, \"(127\\.0\\.0\\.1|::1|0\\.0\\.0\\.0)\")?\\);|uvicorn\\.run\\(a, host=\"::\", port=int\\(os\\.getenv\\('P', '1'\\)\\)\\)|[ \n])*",
+            ) {
+                let files = [
+                    ("Dockerfile", dockerfile.as_str()),
+                    ("a", nginx.as_str()),
+                    ("b", supervisor.as_str()),
+                    ("s.js", app.as_str()),
+                    ("s.py", app.as_str()),
+                ];
+                let dir = |with_dockerfile: bool| {
+                    let files = files
+                        .iter()
+                        .filter(|(rel, _)| with_dockerfile || *rel != "Dockerfile")
+                        .map(|(rel, text)| SourceFile {
+                            rel: (*rel).to_owned(),
+                            path: format!("c/{rel}"),
+                            text: Some((*text).to_owned()),
+                        })
+                        .collect();
+                    ContainerDir::new("c".into(), "c".into(), None, files)
+                };
+                let mut ctx = Context::new(Date::from_unix_days(0));
+                ctx.containers.push(dir(true));
+                ctx.containers.push(dir(false));
+                let _ = run(&ctx, RULES);
+            }
         }
     }
 }
