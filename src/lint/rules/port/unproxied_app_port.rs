@@ -72,22 +72,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for dir in &ctx.containers {
         let Some(w) = Wiring::of(dir) else { continue };
         let explained = w.explained();
-        let mut done: Vec<*const crate::model::App> = Vec::new();
-        for (i, s) in w.sockets.iter().enumerate() {
-            let Some(app) = s.app() else { continue };
-            if done.contains(&std::ptr::from_ref(app)) {
-                continue;
-            }
+        for app in &dir.model.apps {
             let mine: Vec<usize> = (0..w.sockets.len())
                 .filter(|&j| w.sockets[j].app().is_some_and(|a| std::ptr::eq(a, app)))
                 .collect();
-            done.push(std::ptr::from_ref(app));
+            // An app nginx reaches on one of its addresses is behind nginx.
+            let Some(&i) = mine.first() else { continue };
             if mine
                 .iter()
                 .any(|&j| w.maybe_reached(j) || explained.contains(&j))
             {
                 continue;
             }
+            let s = &w.sockets[i];
             let name = who(app);
             let shown = s.addr.shown();
             let mut labels = w.socket_labels(i, &format!("{name} listens on `{shown}`"));

@@ -171,10 +171,19 @@ fn help(w: &Wiring<'_>, place: &Place, candidates: &[usize]) -> String {
                         bind_hint(app, host_for(dest), *port)
                     )
                 }
-                Addr::Tcp { port: p, .. } => format!(
-                    "proxy to `{}`, where {name} listens, or make {name} listen on port {port}",
-                    host_port(host, *p)
-                ),
+                Addr::Tcp { port: p, bind, .. } => {
+                    // The host that reaches the app on every address nginx tries.
+                    let to = match bind {
+                        Bind::Loop4(a) => a.as_str(),
+                        Bind::Loop6 | Bind::Any6 => "::1",
+                        Bind::Any4 => "127.0.0.1",
+                        Bind::AnyDual | Bind::Other(_) => host.as_str(),
+                    };
+                    format!(
+                        "proxy to `{}`, where {name} listens, or make {name} listen on port {port}",
+                        host_port(to, *p)
+                    )
+                }
                 Addr::Unix(_) => String::new(),
             }
         }
