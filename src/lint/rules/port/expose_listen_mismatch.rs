@@ -16,8 +16,8 @@ declare_rule! {
     ///
     /// nginx's listeners on loopback do not count. In detail:
     ///
-    /// - each is EXPOSEd by the Dockerfile (or its base image), when the image EXPOSEs any
-    ///   port at all;
+    /// - each port nginx listens on is EXPOSEd by the Dockerfile (or its base image), when
+    ///   the image EXPOSEs any port at all;
     /// - each port the Dockerfile EXPOSEs has something listening on it (an EXPOSEd port of
     ///   an app is `app-port-exposed`'s business);
     /// - with a spec (`gen check` without paths), nginx listens on the spec's `nginx.port`,
