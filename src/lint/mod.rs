@@ -86,6 +86,13 @@ pub static RULES: &[&Rule] = &[
     &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
     &rules::meta::generated_drift::GENERATED_DRIFT,
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
+    &rules::net::app_bound_to_all_interfaces::APP_BOUND_TO_ALL_INTERFACES,
+    &rules::net::localhost_family_mismatch::LOCALHOST_FAMILY_MISMATCH,
+    &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,
+    &rules::port::unproxied_app_port::UNPROXIED_APP_PORT,
+    &rules::port::expose_listen_mismatch::EXPOSE_LISTEN_MISMATCH,
+    &rules::port::app_port_exposed::APP_PORT_EXPOSED,
+    &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
 ];
 
 impl Rule {

@@ -131,20 +131,24 @@ fn flag_bad_lines(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {
     let mut ctx = Context::new(Date::from_unix_days(0));
-    ctx.containers.push(ContainerDir::new(
-        "c".into(),
-        "c".into(),
+    ctx.containers.push(dir("c", files, spec_index));
+    ctx
+}
+
+fn dir(name: &str, files: &[(&str, &str)], spec_index: Option<usize>) -> ContainerDir {
+    ContainerDir::new(
+        name.into(),
+        name.into(),
         spec_index,
         files
             .iter()
             .map(|(rel, text)| SourceFile {
                 rel: (*rel).into(),
-                path: format!("c/{rel}"),
+                path: format!("{name}/{rel}"),
                 text: Some((*text).into()),
             })
             .collect(),
-    ));
-    ctx
+    )
 }
 
 #[test]
@@ -233,8 +237,40 @@ fn everything_wrong() -> Context {
             expected: "x\n".into(),
         },
     });
+    ctx.containers.push(dir("ports", &PORTS_WRONG, None));
+    ctx.containers.push(dir("unproxied", &UNPROXIED, None));
     ctx
 }
+
+/// nginx and its apps at odds: a port mismatch, an app on every interface and EXPOSEd,
+/// `localhost` to an IPv4-only app, a socket at another path in a directory that is not
+/// there, and nginx's port not EXPOSEd.
+const PORTS_WRONG: [(&str, &str); 3] = [
+    (
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get install -y nginx supervisor\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisord.conf\nEXPOSE 8000\nCMD [\"supervisord\", \"-n\", \"-c\", \"/etc/supervisord.conf\"]\n",
+    ),
+    (
+        "nginx.conf",
+        "events {}\nhttp { server { listen 80;\nlocation / { proxy_pass http://127.0.0.1:8080; }\nlocation /b { proxy_pass http://localhost:7000; }\nlocation /c { proxy_pass http://unix:/run/a.sock:; } } }\n",
+    ),
+    (
+        "supervisord.conf",
+        "[program:nginx]\ncommand=nginx -g 'daemon off;'\n[program:a]\ncommand=uvicorn a:app --host 0.0.0.0 --port 8000\n[program:b]\ncommand=uvicorn b:app --port 7000\n[program:c]\ncommand=uvicorn c:app --uds /run/c/c.sock\n",
+    ),
+];
+
+/// An app nginx does not proxy to.
+const UNPROXIED: [(&str, &str); 2] = [
+    (
+        "nginx.conf",
+        "events {}\nhttp { server { listen 80; location / { proxy_pass http://127.0.0.1:8000; } } }\n",
+    ),
+    (
+        "supervisord.conf",
+        "[program:a]\ncommand=uvicorn a:app --port 8000\n[program:b]\ncommand=uvicorn b:app --port 8001\n",
+    ),
+];
 
 #[test]
 fn every_rule_fires_somewhere_and_follows_the_message_conventions() {

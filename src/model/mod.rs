@@ -227,6 +227,14 @@ impl Model {
         }
     }
 
+    /// The simple commands a command line runs, as the model follows them: through
+    /// wrappers (`exec`, `tini --`), `sh -c` scripts, and entrypoint scripts copied into
+    /// the image, each word with its origin.
+    #[must_use]
+    pub fn commands(&self, argv: &[Fact<String>], cwd: &str) -> Vec<Vec<Fact<String>>> {
+        cmdline::commands_through_scripts(self, argv, cwd)
+    }
+
     /// The value of an environment variable of the final stage.
     #[must_use]
     pub fn env_value(&self, name: &str) -> Option<&str> {

@@ -71,6 +71,10 @@ pub struct Supervisor {
     pub programs: Vec<ProgramFacts>,
     /// What `%(ENV_X)s` and `%(here)s` expanded with in the main config.
     pub expansions: Expansions,
+    /// When the `-c` config cannot be read (supervisord would not start; `problems` says
+    /// so), the config supervisord finds without `-c` that the files and programs were read
+    /// from instead: most likely the one meant, and what the other rules should check.
+    pub recovered: Option<String>,
     pub problems: Vec<Problem>,
 }
 
@@ -225,23 +229,41 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         supervisord: None,
         programs: Vec::new(),
         expansions: expansions.clone(),
+        recovered: None,
         problems: Vec::new(),
     };
-    let Some((source, text)) = m.read(&sup.config.value) else {
-        sup.problems.push(Problem {
-            message: format!(
-                "supervisord's config `{}` is not a file gen can read in the image",
-                sup.config.value
-            ),
-            origin: sup.config.origin.clone(),
-        });
-        return Some(sup);
+    let mut main_path = sup.config.value.clone();
+    let (source, text) = match m.read(&main_path) {
+        Some(found) => found,
+        None => {
+            sup.problems.push(Problem {
+                message: format!(
+                    "supervisord's config `{}` is not a file gen can read in the image",
+                    sup.config.value
+                ),
+                origin: sup.config.origin.clone(),
+            });
+            // A `-c` that misses: read on from the config found without it, so that one
+            // wrong path does not hide every other finding.
+            let found = search_path(&cwd)
+                .into_iter()
+                .filter(|p| *p != main_path)
+                .find_map(|p| m.read(&p).map(|f| (p, f)));
+            let Some((path, found)) = found else {
+                return Some(sup);
+            };
+            main_path.clone_from(&path);
+            sup.expansions.here = parent(&path);
+            sup.recovered = Some(path);
+            found
+        }
     };
+    let expansions = sup.expansions.clone();
     let Some(main) = parse(&mut sup.problems, &source, text) else {
         return Some(sup);
     };
     let mut files = vec![ConfFile {
-        path: sup.config.value.clone(),
+        path: main_path,
         source: source.clone(),
         parsed: main,
         included_by: None,

@@ -238,11 +238,19 @@ fn reference_broken_project() {
     // CMD's -c names a path the Dockerfile never COPYs to.
     let s = m.supervisor.as_ref().expect("supervisord");
     assert_eq!(s.config.value, "/etc/supervisor/conf.d/supervisord.conf");
-    assert!(s.files.is_empty());
     assert!(m.problems.iter().any(|p| {
         p.message
             .contains("/etc/supervisor/conf.d/supervisord.conf")
     }));
+    // The rest is read from the config supervisord finds without `-c`: the copied one.
+    assert_eq!(s.recovered.as_deref(), Some("/etc/supervisord.conf"));
+    let paths: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["/etc/supervisord.conf"]);
+    let names: Vec<&str> = s.programs.iter().map(|p| p.program.name.as_str()).collect();
+    assert_eq!(names, ["nginx", "fastapi"]);
+    assert_eq!(m.apps.len(), 1);
+    assert_eq!(listens(&m.apps[0]), ["0.0.0.0:8000"]);
+    assert_eq!(m.nginx.as_ref().map(|n| n.commands.len()), Some(1));
     assert_eq!(
         m.image.local_file("/etc/supervisord.conf"),
         Some("supervisord.conf")
