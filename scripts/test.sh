@@ -3,6 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the integration tests need (Debian packages, the pinned Python tools in .venv).
+./scripts/install-test-deps.sh
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
+
+# The integration tests run the gen binary (its Dockerfile reader), then build and run every
+# generated container without Docker. Under CI a missing tool or root fails them.
+cargo build --locked --quiet
+.venv/bin/python -m pytest tests/integration

@@ -136,12 +136,12 @@ class Container:
         try:
             cmd = runner.RootCommand(
                 root=self.root, argv=argv, env=self.env, workdir=self.image.config.workdir, uid=uid, gid=gid,
-                hostname=self.hostname, hosts_file=hosts, own_network=True, go_fd=go_read,
+                hostname=self.hostname, hosts_file=hosts, own_network=True, wait_for_go=True,
             )  # fmt: skip
             with self.console.open("ab") as console:
                 self.proc = subprocess.Popen(
-                    runner.command_line(cmd), stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-                    pass_fds=(go_read,), env=HOST_TOOLS_ENV, start_new_session=True,
+                    runner.command_line(cmd), stdin=go_read, stdout=console, stderr=subprocess.STDOUT,
+                    env=HOST_TOOLS_ENV, start_new_session=True,
                 )  # fmt: skip
             os.close(go_read)
             go_read = -1

@@ -25,8 +25,8 @@ HOST_TOOLS_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 # Runs as pid 1 of the new namespaces, with the host's tools, before entering the root.
 _SETUP = r"""
 set -eu
-root=$1 hostname=$2 hosts=$3 go_fd=$4
-shift 4
+root=$1 hostname=$2 hosts=$3 own_net=$4 wait=$5
+shift 5
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
 mount --bind "$root/proc/sys" "$root/proc/sys"
 mount -o remount,bind,ro "$root/proc/sys"
@@ -48,11 +48,14 @@ hostname "$hostname"
 if [ -n "$hosts" ]; then
     mount --bind "$hosts" "$root/etc/hosts"
 fi
-if [ "$go_fd" != - ]; then
-    # A run: the network namespace is new; wait until the harness has wired it up.
+if [ "$own_net" = yes ]; then
     ip link set lo up
-    read -r _ <&"$go_fd"
-    eval "exec $go_fd<&-"
+fi
+if [ "$wait" = yes ]; then
+    # The harness wires the network namespace up, then says go on stdin; the command itself
+    # gets /dev/null, as under `docker run` without -i.
+    read -r _ || true
+    exec </dev/null
 fi
 exec "$@"
 """
@@ -69,7 +72,7 @@ class RootCommand:
     hostname: str = "buildkitsandbox"
     hosts_file: Path | None = None
     own_network: bool = False
-    go_fd: int | None = None
+    wait_for_go: bool = False  # read a line on stdin before starting the command
     extra_unshare: list[str] = field(default_factory=list)
 
 
@@ -86,7 +89,7 @@ def command_line(cmd: RootCommand) -> list[str]:
         "/usr/bin/unshare", *namespaces, *cmd.extra_unshare, "--",
         "/bin/sh", "-c", _SETUP, "setup",
         str(cmd.root), cmd.hostname, str(cmd.hosts_file or ""),
-        "-" if cmd.go_fd is None else str(cmd.go_fd),
+        "yes" if cmd.own_network else "no", "yes" if cmd.wait_for_go else "no",
         "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in cmd.env.items()),
         *enter, "--", *cmd.argv,
     ]  # fmt: skip

@@ -87,8 +87,10 @@ class Subject:
 
 
 def _record(subject: Subject, check: str, fn: Callable[[], str]) -> None:
-    if check != "starts" and not subject.results.get("starts", Result(False, "")).ok:
-        subject.results[check] = Result(False, "not checked: the container did not start (see `starts`)")
+    # A container that runs but never became healthy is still checked: the other checks
+    # say what is wrong with it. One that is not running cannot be.
+    if check != "starts" and (subject.container is None or not subject.container.running()):
+        subject.results[check] = Result(False, "not checked: the container is not running (see `starts`)")
         return
     try:
         subject.results[check] = Result(True, fn())
@@ -312,8 +314,14 @@ def _status_pid(s: Subject, program: str) -> tuple[str, int | None]:
 def _restart_after_kill(s: Subject) -> str:
     assert s.container is not None
     program = _app_program(s)
+    # Answering is not yet RUNNING for supervisord (startsecs): wait for that first, since a
+    # kill while STARTING counts as a failed start, not as a crash of a running program.
+    deadline = time.monotonic() + RESTART_TIMEOUT
     line, old = _status_pid(s, program)
-    _expect(old is not None, f"supervisorctl shows no running `{program}`: {line!r}")
+    while old is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        line, old = _status_pid(s, program)
+    _expect(old is not None, f"supervisorctl shows no running `{program}` within {RESTART_TIMEOUT:.0f} s: {line!r}")
     host = s.container.host_pid(old)
     _expect(host is not None, f"`{program}` pid {old} is not in the container's pid namespace")
     os.kill(host, signal.SIGKILL)
