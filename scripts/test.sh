@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The comparison with crossplane (tests/cli/nginx_parse/crossplane.rs) uses .venv's
+# crossplane 0.5.8 (pinned in tests/requirements.txt), unless GEN_CROSSPLANE names one.
 cargo test --locked
 
 # The integration tests run the gen binary (its Dockerfile reader), then build and run every

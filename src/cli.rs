@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "gen",
-    version,
+    version = env!("GEN_LONG_VERSION"),
     about = "Generate and lint containers that run nginx in front of an app under supervisord",
     long_about = None
 )]
@@ -19,6 +19,27 @@ pub struct Cli {
 pub enum Command {
     /// Write every container of the spec under the output directory
     Build(BuildArgs),
+    /// Start a project: write a starter spec.toml and its schema, then run the first build
+    Init(InitArgs),
+    /// Make a self-signed development certificate for the load balancer's TLS
+    Cert(CertArgs),
+    /// Print the JSON Schema of spec.toml, for editors with TOML schema support
+    Schema,
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, in roff
+    Man,
+    /// Lint container directories, or the spec and the output it gives
+    Check(CheckArgs),
+    /// Explain a lint rule: what it checks, why, and an example
+    Explain(ExplainArgs),
+    /// List every lint rule
+    Rules,
+    /// Parse one config file and print its tree as JSON (crossplane's payload for nginx)
+    Parse(ParseArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -30,6 +51,138 @@ pub struct BuildArgs {
     #[arg(long, default_value = "generated")]
     pub out: PathBuf,
     /// Write nothing; print what would change and exit 1 if the output directory differs
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force")]
     pub check: bool,
+    /// Overwrite or remove files in the output directory that were edited by hand since gen
+    /// wrote them
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitKind {
+    Fastapi,
+    Express,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The project directory (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The app framework; asked on a terminal when not given
+    #[arg(long, value_enum)]
+    pub kind: Option<InitKind>,
+    /// The container's name: a DNS label (default: `<kind>-nginx`)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The app's port on 127.0.0.1 (default: 8000 for fastapi, 3000 for express)
+    #[arg(long)]
+    pub app_port: Option<u16>,
+    /// The host port published to nginx (default: 8080)
+    #[arg(long)]
+    pub host_port: Option<u16>,
+    /// The base image (default: ubuntu:24.04 for fastapi, alpine:3.22 for express)
+    #[arg(long)]
+    pub base: Option<String>,
+    /// What `GET /` answers
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Never ask, even on a terminal: use the flags and the defaults
+    #[arg(long)]
+    pub no_input: bool,
+    /// Overwrite an existing spec.toml
+    #[arg(long)]
+    pub force: bool,
+    /// Write the spec only; do not run the first build
+    #[arg(long)]
+    pub no_build: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CertArgs {
+    /// The directory to write cert.pem and key.pem into (keep it out of generated/)
+    #[arg(long, default_value = "certs")]
+    pub out: PathBuf,
+    /// The host name the certificate is for (localhost is always included)
+    #[arg(long, default_value = "localhost")]
+    pub name: String,
+    /// Replace an existing certificate
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf), or
+    /// directories of them; without any, check the spec and its output directory
+    pub paths: Vec<PathBuf>,
+    /// The spec to check (default: spec.toml)
+    #[arg(long, conflicts_with = "paths")]
+    pub spec: Option<PathBuf>,
+    /// The output directory the spec writes to (default: generated)
+    #[arg(long, conflicts_with = "paths")]
+    pub out: Option<PathBuf>,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail on warnings too
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+    /// Run only these rules, even those the spec's `[check] ignore` lists (code or name;
+    /// repeatable, or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (code or name; repeatable, or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print the findings only, without the summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+/// Output formats of `gen check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like, with the source lines
+    Human,
+    /// one JSON document
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions annotations
+    Github,
+}
+
+/// What `--deny` turns into failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A rule's code (`GEN001`) or name (`generated-drift`)
+    pub rule: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// The file to parse
+    pub file: PathBuf,
+    /// What kind of file it is (default: nginx)
+    #[arg(long = "as", value_enum)]
+    pub kind: Option<ParseAs>,
+    /// Include comments as `"#"` entries, like crossplane's `--include-comments`
+    #[arg(long)]
+    pub include_comments: bool,
+}
+
+/// The kinds of file `gen parse` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParseAs {
+    Nginx,
 }

@@ -4,7 +4,7 @@
 use crate::cli::BuildArgs;
 use crate::diagnostic::Sources;
 use crate::error::{Error, Result};
-use crate::generate::{self, GeneratedFile};
+use crate::generate::{self, GeneratedFile, MANIFEST};
 use crate::spec::{self, Spec};
 use std::collections::BTreeMap;
 use std::fs;
@@ -125,11 +125,11 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                 Change::Unchanged => {}
                 Change::Created => {
                     drift += 1;
-                    println!("missing: {shown} (the spec gives it)");
+                    crate::outln!("missing: {shown} (the spec gives it)");
                 }
                 Change::Removed { .. } => {
                     drift += 1;
-                    println!("extra: {shown} (the spec does not give it)");
+                    crate::outln!("extra: {shown} (the spec does not give it)");
                 }
                 Change::Updated { old } => {
                     drift += 1;
@@ -137,20 +137,47 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                         .iter()
                         .find(|f| &f.path == path)
                         .map_or("", |f| f.contents.as_str());
-                    print!("{}", unified_diff(old, new, &shown.to_string()));
+                    crate::out!("{}", unified_diff(old, new, &shown.to_string()));
                 }
             }
         }
         if drift == 0 {
-            println!("{out} is up to date with {}", args.spec.display());
+            crate::outln!("{out} is up to date with {}", args.spec.display());
             return Ok(0);
         }
-        println!(
+        crate::outln!(
             "{out} differs from what {} gives in {drift} file{}; run `gen build` to update it",
             args.spec.display(),
             if drift == 1 { "" } else { "s" }
         );
         return Ok(1);
+    }
+    let edits = edited(&on_disk, &files);
+    if !edits.is_empty() && !args.force {
+        for path in &edits {
+            let shown = args.out.join(path).display().to_string();
+            let old = on_disk
+                .get(path)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            match files.iter().find(|f| &f.path == path) {
+                Some(new) => crate::err!("{}", unified_diff(&old, &new.contents, &shown)),
+                None => crate::errln!("{shown} would be removed: the spec does not give it"),
+            }
+        }
+        let n = edits.len();
+        crate::errln!(
+            "error: {n} file{} in {out} changed since gen wrote {}:",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        );
+        for path in &edits {
+            crate::errln!("  {}", args.out.join(path).display());
+        }
+        crate::errln!(
+            "help: move your changes into the spec, or run `gen build --force` to overwrite them; nothing was written"
+        );
+        return Ok(2);
     }
     let count = |want: fn(&Change) -> bool| changes.iter().filter(|(_, c)| want(c)).count();
     let created = count(|c| matches!(c, Change::Created));
@@ -167,14 +194,40 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             Change::Removed { .. } => "removed",
             Change::Unchanged => continue,
         };
-        println!("{what:>9} {}", args.out.join(path).display());
+        crate::outln!("{what:>9} {}", args.out.join(path).display());
     }
-    println!(
+    crate::outln!(
         "{out}: {} container{}, {created} created, {updated} updated, {removed} removed, {unchanged} unchanged",
         spec.containers.len(),
         if spec.containers.len() == 1 { "" } else { "s" },
     );
     Ok(0)
+}
+
+/// Files on disk that a build would overwrite or remove although gen did not write them as
+/// they are now: their content matches neither what the spec gives now nor the hash the
+/// manifest recorded when gen last wrote them. Those are a person's edits (or files a person
+/// added), and a build must not lose them silently.
+#[must_use]
+pub fn edited(on_disk: &BTreeMap<PathBuf, Vec<u8>>, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    let recorded = on_disk
+        .get(Path::new(MANIFEST))
+        .map(|m| generate::parse_manifest(&String::from_utf8_lossy(m)))
+        .unwrap_or_default();
+    on_disk
+        .iter()
+        .filter(|(path, _)| path.as_path() != Path::new(MANIFEST))
+        .filter(|(path, bytes)| {
+            let same_as_new = files
+                .iter()
+                .any(|f| &f.path == *path && f.contents.as_bytes() == bytes.as_slice());
+            let as_gen_wrote = recorded
+                .get(*path)
+                .is_some_and(|h| *h == generate::sha256_hex(bytes));
+            !same_as_new && !as_gen_wrote
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
 }
 
 /// A unified diff of `old` (on disk) against `new` (what the spec gives).
@@ -190,7 +243,10 @@ pub fn unified_diff(old: &str, new: &str, name: &str) -> String {
         .to_string()
 }
 
-/// Writes the whole tree beside `out`, then swaps it in, so `out` is never half-written.
+/// Writes the whole tree beside `out`, then swaps it in with one atomic exchange of the two
+/// directories (Linux `renameat2(RENAME_EXCHANGE)`), so a reader, or a build killed at any
+/// moment, sees either the complete old tree or the complete new one. Where the exchange is
+/// not supported, it falls back to two renames.
 fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -201,8 +257,8 @@ fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
         .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
     let pid = std::process::id();
     let staging = parent.join(format!(".{base}.new-{pid}"));
-    let retired = parent.join(format!(".{base}.old-{pid}"));
-    let result = (|| {
+    remove_leftovers(&parent, &base);
+    let write_all = || -> Result<()> {
         for f in files {
             let path = staging.join(&f.path);
             if let Some(dir) = path.parent() {
@@ -210,18 +266,50 @@ fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
             }
             fs::write(&path, &f.contents).map_err(|e| Error::io("write", &path, e))?;
         }
-        if out.exists() {
-            fs::rename(out, &retired).map_err(|e| Error::io("move aside", out, e))?;
-        }
-        fs::rename(&staging, out).map_err(|e| Error::io("move into place", out, e))
-    })();
-    if result.is_err() {
+        Ok(())
+    };
+    if let Err(e) = write_all() {
         let _ = fs::remove_dir_all(&staging);
-        if retired.exists() && !out.exists() {
-            let _ = fs::rename(&retired, out);
-        }
-    } else if retired.exists() {
-        fs::remove_dir_all(&retired).map_err(|e| Error::io("remove", &retired, e))?;
+        return Err(e);
     }
-    result
+    if !out.exists() {
+        return fs::rename(&staging, out).map_err(|e| {
+            let _ = fs::remove_dir_all(&staging);
+            Error::io("move into place", out, e)
+        });
+    }
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        &staging,
+        rustix::fs::CWD,
+        out,
+        rustix::fs::RenameFlags::EXCHANGE,
+    );
+    if exchanged.is_ok() {
+        // `staging` now holds the old tree.
+        return fs::remove_dir_all(&staging).map_err(|e| Error::io("remove", &staging, e));
+    }
+    let retired = parent.join(format!(".{base}.old-{pid}"));
+    fs::rename(out, &retired).map_err(|e| Error::io("move aside", out, e))?;
+    if let Err(e) = fs::rename(&staging, out) {
+        let _ = fs::rename(&retired, out);
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Error::io("move into place", out, e));
+    }
+    fs::remove_dir_all(&retired).map_err(|e| Error::io("remove", &retired, e))
+}
+
+/// Removes staging trees that a killed build left beside the output directory.
+fn remove_leftovers(parent: &Path, base: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{base}.new-"), format!(".{base}.old-")];
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }

@@ -2,6 +2,13 @@
 //! 0 clean, 1 findings or drift, 2 bad input or failure.
 
 pub mod build;
+pub mod cert;
+pub mod check;
+pub mod explain;
+pub mod init;
+pub mod meta;
+pub mod parse;
+pub mod rules;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -13,6 +20,15 @@ use std::io::IsTerminal as _;
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Cert(args) => cert::run(&args),
+        Command::Schema => Ok(meta::schema()),
+        Command::Completions { shell } => Ok(meta::completions(shell)),
+        Command::Man => Ok(meta::man()),
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Rules => rules::run(),
+        Command::Parse(args) => parse::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -34,23 +50,41 @@ pub fn stderr_color() -> Color {
     }
 }
 
+/// Whether stdout gets colour: only on a terminal, and never with `NO_COLOR` set.
+#[must_use]
+pub fn stdout_color() -> Color {
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    {
+        Color::Always
+    } else {
+        Color::Never
+    }
+}
+
+/// Writes to stdout; a closed pipe (`gen check | head`) is not an error worth a panic.
+pub fn print_out(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 fn report(e: &Error) {
     match e {
         Error::Input {
             diagnostics,
             sources,
         } => {
-            eprint!(
+            crate::err!(
                 "{}",
                 human::render_all(diagnostics, sources, stderr_color())
             );
             let n = diagnostics.len();
-            eprintln!(
+            crate::errln!(
                 "error: {n} problem{} in the input; nothing was written",
                 if n == 1 { "" } else { "s" }
             );
         }
-        other => eprintln!("error: {other}"),
+        other => crate::errln!("error: {other}"),
     }
 }
 
@@ -59,5 +93,27 @@ fn report(e: &Error) {
 /// # Errors
 /// When the file cannot be read or is not UTF-8.
 pub fn read(path: &std::path::Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Usage(format!(
+            "`{}` is larger than {} MiB, more than gen reads",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Error::io(
+            "read",
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
+        )
+    })
 }
+
+/// The largest file gen reads, so a stray huge file cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;

@@ -47,14 +47,20 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         (AppKind::Fastapi, false) => packages.push(pin("python3", pins.map(|p| p.python))),
         (AppKind::Express, _) => packages.push(pin("nodejs", pins.map(|p| p.nodejs))),
     }
-    // Debian and Ubuntu images have no HTTP client; Alpine's busybox has wget.
-    let health_url = format!("http://127.0.0.1:{}/healthz", c.nginx.port);
-    let health_cmd = if debian_like {
+    // Debian and Ubuntu images have no HTTP client for the health check; Alpine's busybox
+    // has wget.
+    if debian_like {
         packages.push(pin("curl", pins.map(|p| p.curl)));
-        format!("curl -fsS -o /dev/null {health_url} || exit 1")
-    } else {
-        format!("wget -q -O /dev/null {health_url} || exit 1")
-    };
+    }
+    // Exec form: no shell in between, and any non-zero exit marks the container unhealthy.
+    let health_cmd = format!(
+        "[{}]",
+        l.health_argv()
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     packages.sort_by(|a, b| a.split(['=', '~']).next().cmp(&b.split(['=', '~']).next()));
     let unpinned_reason = pins.is_none().then(|| {
         format!(

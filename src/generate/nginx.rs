@@ -19,6 +19,7 @@ struct NginxConf<'a> {
     proxy_connect_timeout: u32,
     proxy_send_timeout: u32,
     proxy_read_timeout: u32,
+    lb_subnet: Option<&'a str>,
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -37,6 +38,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         proxy_connect_timeout: c.nginx.proxy_connect_timeout,
         proxy_send_timeout: c.nginx.proxy_send_timeout,
         proxy_read_timeout: c.nginx.proxy_read_timeout,
+        lb_subnet: l.lb.map(|lb| lb.subnet.as_str()),
     }
     .render()
 }

@@ -58,7 +58,12 @@ pub fn render(l: &Layout<'_>) -> String {
 
     let mut nginx = ini.with_section(Some("program:nginx"));
     nginx
-        .set("command", format!("{} -c {}", l.nginx_bin, l.nginx_conf))
+        // `-e stderr`: nginx opens its compiled-in error log before reading the config;
+        // this keeps it off the (possibly read-only) filesystem.
+        .set(
+            "command",
+            format!("{} -e stderr -c {}", l.nginx_bin, l.nginx_conf),
+        )
         .set("priority", "20")
         .set("autostart", "true")
         .set("autorestart", "true")

@@ -1,4 +1,5 @@
 //! Parsers for the files of a container. Each is a library: text in, tree with spans out.
 //! None of them touches the disk.
 
+pub mod nginx;
 pub mod span;

@@ -108,7 +108,7 @@ impl Base {
         let valid = |c: char| c.is_ascii_alphanumeric() || "._-/:@".contains(c);
         if image.is_empty() || !image.chars().all(valid) {
             return Err((
-                format!("`{}` is not an image reference", image.escape_debug()),
+                format!("`{}` is not an image reference", crate::spec::shown(image)),
                 "write it like `ubuntu:24.04`: letters, digits and `._-/:@` only".into(),
             ));
         }

@@ -1,8 +1,8 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
 
-use super::raw::{self, RawApp, RawContainer, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Container, Nginx, Spec};
+use super::raw::{self, RawApp, RawCheck, RawContainer, RawLb, RawNginx, RawSpec, S};
+use super::{App, AppKind, Base, Check, Container, Lb, Nginx, Route, Spec, Tls};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -67,6 +67,22 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
         index: LineIndex::new(text),
         diags: Vec::new(),
     };
+    if text.len() > super::MAX_SPEC_BYTES {
+        cx.error(
+            "SPEC001",
+            "invalid-spec",
+            Span::new(0, 0),
+            format!(
+                "the spec is {} bytes, more than gen reads ({} bytes)",
+                text.len(),
+                super::MAX_SPEC_BYTES
+            ),
+            "a spec is a few lines per container; check that this is the right file".into(),
+        );
+        return Err(SpecError {
+            diagnostics: cx.diags,
+        });
+    }
     let raw: RawSpec = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -91,9 +107,15 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
             "add a `[[container]]` table with `name`, `host_port` and `[container.app]`".into(),
         );
     }
+    let lb = raw.lb.as_ref().and_then(|l| lb(&mut cx, l, &raw));
     conflicts(&mut cx, &raw, &containers);
+    let check = check(&mut cx, raw.check.as_ref().map(S::get_ref));
     if cx.diags.is_empty() {
-        Ok(Spec { containers })
+        Ok(Spec {
+            containers,
+            lb,
+            check,
+        })
     } else {
         Err(SpecError {
             diagnostics: cx.diags,
@@ -130,20 +152,46 @@ fn toml_error(cx: &mut Ctx<'_>, e: &toml::de::Error) {
             help,
         );
     } else {
-        let help = if msg.starts_with("missing field") {
+        let msg = readable(&msg, key_at(cx.text, span.start));
+        let help = if msg.starts_with("missing key") {
             "add the key: it has no default".to_owned()
-        } else if msg.starts_with("invalid type") {
+        } else if msg.contains("invalid type") {
             "check the value's type: ports and timeouts are integers, names and messages are quoted strings".to_owned()
         } else {
             "fix the TOML syntax at this place".to_owned()
         };
-        cx.error(
-            "SPEC001",
-            "invalid-spec",
-            span,
-            first_line(&msg).to_owned(),
-            help,
-        );
+        cx.error("SPEC001", "invalid-spec", span, msg, help);
+    }
+}
+
+/// The key assigned on the line of `offset`, if the line is `key = ...`.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    plain.then_some(key)
+}
+
+/// Rewrites serde's wording ("field", "i64") in the spec's terms ("key", "an integer") and
+/// names the key when the error points at a `key = value` line.
+fn readable(msg: &str, key: Option<&str>) -> String {
+    let msg = first_line(msg)
+        .replace("missing field", "missing key")
+        .replace("expected i64", "expected an integer")
+        .replace("expected a string", "expected a quoted string");
+    if let (Some(k), Some(rest)) = (key, msg.strip_prefix("invalid type: integer `")) {
+        if let Some((number, _)) = rest.split_once("` as i128") {
+            return format!("`{k}` is {number}, far outside any valid range");
+        }
+    }
+    match key {
+        Some(k) if msg.starts_with("invalid type") => format!("`{k}` has an {msg}"),
+        _ => msg,
     }
 }
 
@@ -160,8 +208,16 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[container.app]`"
     } else if is(raw::NGINX_KEYS) {
         "`[container.nginx]`"
+    } else if is(raw::CHECK_KEYS) {
+        "`[check]`"
     } else if is(raw::SPEC_KEYS) {
         "the top level"
+    } else if is(raw::LB_KEYS) {
+        "`[lb]`"
+    } else if is(raw::ROUTE_KEYS) {
+        "`[[lb.route]]`"
+    } else if is(raw::TLS_KEYS) {
+        "`[lb.tls]`"
     } else {
         "this table"
     }
@@ -179,24 +235,37 @@ fn list(keys: &[&str]) -> String {
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (levenshtein(word, c), *c))
+        .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two neighbours counts as one edit (optimal string
+/// alignment), so `prot` is one typo away from `port`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
@@ -259,7 +328,7 @@ fn name(cx: &mut Ctx<'_>, v: &S<String>) -> Option<String> {
     }
     cx.invalid(
         span_of(v),
-        format!("`name` `{}` is not a safe directory name and image tag", s.escape_debug()),
+        format!("`name` `{}` is not a safe directory name and image tag", crate::spec::shown(s)),
         "use 1 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit, e.g. `fastapi-nginx`".into(),
     );
     None
@@ -276,14 +345,20 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
                 span_of(v),
                 format!(
                     "`container_name` `{}` is not a valid Docker container name",
-                    v.get_ref().escape_debug()
+                    crate::spec::shown(v.get_ref())
                 ),
                 "use letters, digits and `_.-`, starting with a letter or digit".into(),
             );
             None
         }
     };
-    let host_port = port(cx, "host_port", &raw.host_port);
+    let host_port = raw
+        .host_port
+        .as_ref()
+        .map(|p| port(cx, "host_port", p).ok_or(()))
+        .transpose();
+    let replicas = ranged(cx, "replicas", raw.replicas.as_ref(), 1, 1, 16, "")
+        .and_then(|r| u16::try_from(r).ok());
     let stop_timeout = ranged(
         cx,
         "stop_timeout",
@@ -310,7 +385,9 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         name: name?,
         container_name: container_name?,
         base: base?,
-        host_port: host_port?,
+        base_span: raw.base.as_ref().map(span_of),
+        host_port: host_port.ok()?,
+        replicas: replicas?,
         app: app?,
         nginx: nginx?,
         stop_timeout: stop_timeout?,
@@ -333,7 +410,7 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         };
         cx.invalid(
             span_of(&raw.kind),
-            format!("unknown app kind `{}`", kind_str.escape_debug()),
+            format!("unknown app kind `{}`", crate::spec::shown(kind_str)),
             help,
         );
     }
@@ -367,7 +444,7 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         Some(u) => {
             cx.invalid(
                 span_of(u),
-                format!("`app.user` `{}` is not an unprivileged user name", u.get_ref().escape_debug()),
+                format!("`app.user` `{}` is not an unprivileged user name", crate::spec::shown(u.get_ref())),
                 "use 1 to 32 lower-case letters, digits, `_` and `-`, starting with a letter, and not `root`".into(),
             );
             None
@@ -433,7 +510,7 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
                 span_of(s),
                 format!(
                     "`nginx.client_max_body_size` `{}` is not an nginx size",
-                    s.get_ref().escape_debug()
+                    crate::spec::shown(s.get_ref())
                 ),
                 "write a number with an optional `k`, `m` or `g` suffix, e.g. \"10m\"".into(),
             );
@@ -441,61 +518,323 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
         }
     };
     let secs = " seconds";
+    // Every value is checked before any is combined, so all problems are reported at once.
+    let connect = ranged(
+        cx,
+        "nginx.proxy_connect_timeout",
+        raw.proxy_connect_timeout.as_ref(),
+        5,
+        1,
+        75,
+        secs,
+    );
+    let read = ranged(
+        cx,
+        "nginx.proxy_read_timeout",
+        raw.proxy_read_timeout.as_ref(),
+        60,
+        1,
+        86400,
+        secs,
+    );
+    let send = ranged(
+        cx,
+        "nginx.proxy_send_timeout",
+        raw.proxy_send_timeout.as_ref(),
+        60,
+        1,
+        86400,
+        secs,
+    );
+    let keepalive = ranged(
+        cx,
+        "nginx.upstream_keepalive",
+        raw.upstream_keepalive.as_ref(),
+        16,
+        0,
+        1024,
+        " connections",
+    );
+    let workers = ranged(
+        cx,
+        "nginx.worker_connections",
+        raw.worker_connections.as_ref(),
+        1024,
+        16,
+        65535,
+        "",
+    );
     Some(Nginx {
         port: port?,
         client_max_body_size: body?,
-        proxy_connect_timeout: ranged(
-            cx,
-            "nginx.proxy_connect_timeout",
-            raw.proxy_connect_timeout.as_ref(),
-            5,
-            1,
-            75,
-            secs,
-        )?,
-        proxy_read_timeout: ranged(
-            cx,
-            "nginx.proxy_read_timeout",
-            raw.proxy_read_timeout.as_ref(),
-            60,
-            1,
-            86400,
-            secs,
-        )?,
-        proxy_send_timeout: ranged(
-            cx,
-            "nginx.proxy_send_timeout",
-            raw.proxy_send_timeout.as_ref(),
-            60,
-            1,
-            86400,
-            secs,
-        )?,
-        upstream_keepalive: ranged(
-            cx,
-            "nginx.upstream_keepalive",
-            raw.upstream_keepalive.as_ref(),
-            16,
-            0,
-            1024,
-            " connections",
-        )?,
-        worker_connections: ranged(
-            cx,
-            "nginx.worker_connections",
-            raw.worker_connections.as_ref(),
-            1024,
-            16,
-            65535,
-            "",
-        )?,
+        proxy_connect_timeout: connect?,
+        proxy_read_timeout: read?,
+        proxy_send_timeout: send?,
+        upstream_keepalive: keepalive?,
+        worker_connections: workers?,
     })
+}
+
+fn lb(cx: &mut Ctx<'_>, v: &S<RawLb>, spec: &RawSpec) -> Option<Lb> {
+    let raw = v.get_ref();
+    let name = match &raw.name {
+        Some(n) => name(cx, n),
+        None => Some("lb".to_owned()),
+    };
+    if let Some(n) = &name {
+        if let Some(c) = spec
+            .container
+            .iter()
+            .find(|c| c.get_ref().name.get_ref() == n)
+        {
+            let at = raw.name.as_ref().map_or_else(|| span_of(v), span_of);
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("the load balancer and a container are both named `{n}`"),
+                cx.label(at, "the load balancer"),
+            )
+            .with_related(cx.label(span_of(&c.get_ref().name), "the container"))
+            .with_help("give the load balancer its own `name` under `[lb]`");
+            cx.diags.push(d);
+        }
+    }
+    let host_port = port(cx, "lb.host_port", &raw.host_port);
+    let base = match &raw.base {
+        None => Base::parse("alpine:3.22").ok(),
+        Some(b) => match Base::parse(b.get_ref()) {
+            Ok(base) if base.distro == super::Distro::Alpine => Some(base),
+            Ok(_) => {
+                cx.invalid(
+                    span_of(b),
+                    format!(
+                        "the load balancer's base `{}` is not an alpine image",
+                        crate::spec::shown(b.get_ref())
+                    ),
+                    "use an `alpine` release, e.g. `alpine:3.22`".into(),
+                );
+                None
+            }
+            Err((message, help)) => {
+                cx.invalid(span_of(b), message, help);
+                None
+            }
+        },
+    };
+    let subnet = match &raw.subnet {
+        None => Some("10.89.0.0/24".to_owned()),
+        Some(s) if is_subnet(s.get_ref()) => Some(s.get_ref().clone()),
+        Some(s) => {
+            cx.invalid(
+                span_of(s),
+                format!(
+                    "`lb.subnet` `{}` is not an IPv4 subnet",
+                    crate::spec::shown(s.get_ref())
+                ),
+                "write it as `a.b.c.d/n` with n from 8 to 28, e.g. \"10.89.0.0/24\"".into(),
+            );
+            None
+        }
+    };
+    let names: Vec<&str> = spec
+        .container
+        .iter()
+        .map(|c| c.get_ref().name.get_ref().as_str())
+        .collect();
+    let mut paths: HashMap<&str, Span> = HashMap::new();
+    let mut routes = Vec::new();
+    let mut routes_ok = true;
+    if raw.route.is_empty() {
+        cx.invalid(
+            span_of(v),
+            "`[lb]` has no route".into(),
+            "add `[[lb.route]]` tables with `path` and `container`".into(),
+        );
+        routes_ok = false;
+    }
+    for r in &raw.route {
+        let r = r.get_ref();
+        let path = r.path.get_ref();
+        let valid = path.starts_with('/')
+            && path.ends_with('/')
+            && !path.contains("//")
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._~-".contains(&b))
+            && !path.split('/').any(|seg| seg == "." || seg == "..");
+        if !valid {
+            cx.invalid(
+                span_of(&r.path),
+                format!(
+                    "route path `{}` is not a plain path prefix",
+                    crate::spec::shown(path)
+                ),
+                "start and end it with `/` and use letters, digits and `._~-`, e.g. \"/api/\""
+                    .into(),
+            );
+            routes_ok = false;
+        } else if let Some(first) = paths.insert(path, span_of(&r.path)) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("two routes have the path `{path}`"),
+                cx.label(span_of(&r.path), "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each route its own path");
+            cx.diags.push(d);
+            routes_ok = false;
+        }
+        let target = r.container.get_ref();
+        if !names.contains(&target.as_str()) {
+            let help = match nearest(target, &names) {
+                Some(n) => format!("did you mean `{n}`? the containers are {}", list(&names)),
+                None => format!("the containers are {}", list(&names)),
+            };
+            cx.invalid(
+                span_of(&r.container),
+                format!(
+                    "route to `{}`, which is not a container of the spec",
+                    crate::spec::shown(target)
+                ),
+                help,
+            );
+            routes_ok = false;
+        }
+        routes.push(Route {
+            path: path.clone(),
+            container: target.clone(),
+            strip_prefix: r.strip_prefix.as_ref().is_none_or(|s| *s.get_ref()),
+        });
+    }
+    routes.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(a.path.cmp(&b.path)));
+    let tls = match &raw.tls {
+        None => Some(None),
+        Some(t) => {
+            let t = t.get_ref();
+            let hp = port(cx, "lb.tls.host_port", &t.host_port);
+            let server_name = match &t.server_name {
+                None => Some("localhost".to_owned()),
+                Some(n) if is_host_name(n.get_ref()) => Some(n.get_ref().clone()),
+                Some(n) => {
+                    cx.invalid(
+                        span_of(n),
+                        format!(
+                            "`lb.tls.server_name` `{}` is not a host name",
+                            crate::spec::shown(n.get_ref())
+                        ),
+                        "use a DNS name like `example.com` or `localhost`".into(),
+                    );
+                    None
+                }
+            };
+            match (hp, server_name) {
+                (Some(host_port), Some(server_name)) => Some(Some(Tls {
+                    host_port,
+                    server_name,
+                    hsts: t.hsts.as_ref().is_none_or(|h| *h.get_ref()),
+                })),
+                _ => None,
+            }
+        }
+    };
+    if !routes_ok {
+        return None;
+    }
+    Some(Lb {
+        name: name?,
+        host_port: host_port?,
+        base: base?,
+        subnet: subnet?,
+        routes,
+        tls: tls?,
+        stop_timeout: 10,
+    })
+}
+
+/// `a.b.c.d/n`, n from 8 to 28, with no host bits set.
+fn is_subnet(s: &str) -> bool {
+    let Some((addr, bits)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(ip) = addr.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    let Ok(bits) = bits.parse::<u32>() else {
+        return false;
+    };
+    (8..=28).contains(&bits) && u32::from(ip) & (u32::MAX >> bits) == 0
+}
+
+/// A DNS host name: labels of letters, digits and `-`, joined by dots.
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// `[check]`: every rule it names must exist, so a typo does not silently allow nothing.
+fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
+    let mut ignore = Vec::new();
+    for key in raw.map(|r| r.ignore.as_slice()).unwrap_or_default() {
+        match crate::lint::find(key.get_ref()) {
+            Some(rule) => ignore.push(rule.code),
+            None => {
+                let help = match crate::lint::suggest(key.get_ref()) {
+                    Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+                    None => "`gen rules` lists every rule".to_owned(),
+                };
+                cx.invalid(
+                    span_of(key),
+                    format!(
+                        "unknown rule `{}` in `check.ignore`",
+                        crate::spec::shown(key.get_ref())
+                    ),
+                    help,
+                );
+            }
+        }
+    }
+    Check { ignore }
 }
 
 /// Checks across containers and between values of one container.
 fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
     let mut names: HashMap<&str, Span> = HashMap::new();
     let mut host_ports: HashMap<i64, Span> = HashMap::new();
+    let lb_ports = raw.lb.iter().flat_map(|l| {
+        let l = l.get_ref();
+        std::iter::once(&l.host_port).chain(l.tls.iter().map(|t| &t.get_ref().host_port))
+    });
+    let container_ports = raw
+        .container
+        .iter()
+        .filter_map(|c| c.get_ref().host_port.as_ref());
+    for p in container_ports.chain(lb_ports) {
+        let hp = *p.get_ref();
+        let span = span_of(p);
+        if let Some(first) = host_ports.insert(hp, span) {
+            let d = Diagnostic::new(
+                "SPEC004",
+                "conflicting-values",
+                Severity::Error,
+                format!("host port {hp} is published twice"),
+                cx.label(span, "second use"),
+            )
+            .with_related(cx.label(first, "first used here"))
+            .with_help("give each published port its own `host_port`: only one can bind it");
+            cx.diags.push(d);
+        }
+    }
     for c in &raw.container {
         let c = c.get_ref();
         let span = span_of(&c.name);
@@ -511,19 +850,34 @@ fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
             .with_help("give each container its own `name`: it is a directory and an image tag");
             cx.diags.push(d);
         }
-        let hp = *c.host_port.get_ref();
-        let span = span_of(&c.host_port);
-        if let Some(first) = host_ports.insert(hp, span) {
-            let d = Diagnostic::new(
+        match (&c.host_port, &raw.lb) {
+            (None, None) => cx.error(
+                "SPEC003",
+                "invalid-value",
+                span,
+                format!("container `{}` has no `host_port`", c.name.get_ref()),
+                "add `host_port = PORT`: without `[lb]`, each container publishes its own port"
+                    .into(),
+            ),
+            (Some(p), Some(_)) => cx.error(
                 "SPEC004",
                 "conflicting-values",
-                Severity::Error,
-                format!("two containers publish host port {hp}"),
-                cx.label(span, "second use"),
-            )
-            .with_related(cx.label(first, "first used here"))
-            .with_help("give each container its own `host_port`: only one can bind it");
-            cx.diags.push(d);
+                span_of(p),
+                "`host_port` is not used with `[lb]`".into(),
+                "remove it: the load balancer publishes the only host ports".into(),
+            ),
+            _ => {}
+        }
+        if let (Some(r), None) = (&c.replicas, &raw.lb) {
+            if *r.get_ref() > 1 {
+                cx.error(
+                    "SPEC004",
+                    "conflicting-values",
+                    span_of(r),
+                    "`replicas` above 1 needs `[lb]`".into(),
+                    "add a `[lb]` section: copies of a container cannot share one host port".into(),
+                );
+            }
         }
     }
     for (rc, c) in raw.container.iter().zip(containers) {
@@ -549,6 +903,26 @@ fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
                 d = d.with_related(cx.label(span_of(np), "nginx's port"));
             }
             cx.diags.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos() {
+        let keys = ["kind", "port", "message", "workers", "user"];
+        let cases = [
+            ("prot", Some("port")),
+            ("mesage", Some("message")),
+            ("worker", Some("workers")),
+            ("kidn", Some("kind")),
+            ("zzzzzz", None),
+        ];
+        for (word, want) in cases {
+            assert_eq!(nearest(word, &keys), want, "{word}");
         }
     }
 }

@@ -4,12 +4,28 @@
 
 mod base;
 mod load;
-mod raw;
+pub mod raw;
 
 pub use base::{Base, Distro};
-pub use load::{SpecError, load};
+pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
+
+/// A user's value as shown in a message: escaped, and cut to 60 characters so that a huge
+/// value cannot flood the terminal.
+#[must_use]
+pub fn shown(value: &str) -> String {
+    let escaped: String = value.escape_debug().collect();
+    if escaped.chars().count() <= 60 {
+        escaped
+    } else {
+        let head: String = escaped.chars().take(57).collect();
+        format!("{head}...")
+    }
+}
+
+/// The largest spec gen reads: far beyond any real one, small enough to bound memory and time.
+pub const MAX_SPEC_BYTES: usize = 1 << 20;
 
 /// The application framework a container runs behind nginx.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,8 +71,13 @@ pub struct Container {
     /// The `docker run --name` of the container.
     pub container_name: String,
     pub base: Base,
-    /// The host port published to nginx's port (`-p HOST:NGINX`).
-    pub host_port: u16,
+    /// The host port published to nginx's port (`-p HOST:NGINX`); `None` behind a load
+    /// balancer, which publishes the only ports.
+    pub host_port: Option<u16>,
+    /// Copies running behind the load balancer (1 without one).
+    pub replicas: u16,
+    /// Where `base` is written in spec.toml; `None` when the default applies.
+    pub base_span: Option<Span>,
     pub app: App,
     pub nginx: Nginx,
     /// Docker's stop timeout that the stop chain is built to fit in (seconds).
@@ -105,8 +126,55 @@ pub struct Nginx {
     pub worker_connections: u32,
 }
 
+/// The load balancer: a third nginx container routing path prefixes to the containers over
+/// a user-defined network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lb {
+    pub name: String,
+    pub host_port: u16,
+    pub base: Base,
+    /// The IPv4 subnet of the network behind the load balancer, as `a.b.c.d/n`.
+    pub subnet: String,
+    /// Longest path first, so nginx's prefix matching and the Ingress agree.
+    pub routes: Vec<Route>,
+    pub tls: Option<Tls>,
+    pub stop_timeout: u32,
+}
+
+impl Lb {
+    /// nginx drains in-flight requests within this many seconds of QUIT.
+    #[must_use]
+    pub const fn graceful_timeout(&self) -> u32 {
+        self.stop_timeout.saturating_sub(4)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub path: String,
+    /// The `name` of the container it goes to.
+    pub container: String,
+    pub strip_prefix: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls {
+    pub host_port: u16,
+    pub server_name: String,
+    pub hsts: bool,
+}
+
+/// `[check]`: settings for `gen check`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Codes of the rules `gen check` does not run.
+    pub ignore: Vec<&'static str>,
+}
+
 /// The validated spec.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spec {
     pub containers: Vec<Container>,
+    pub lb: Option<Lb>,
+    pub check: Check,
 }

@@ -70,13 +70,26 @@ pub fn render(diag: &Diagnostic, sources: &Sources, color: Color) -> String {
         render_label(&mut out, label, sources, width, caret, caret_color, &paint);
     }
     if let Some(help) = &diag.help {
-        let _ = writeln!(
-            out,
-            "{:width$} {} {}",
-            "",
-            paint.wrap("1;34", "="),
-            paint.wrap("1", &format!("help: {help}"))
-        );
+        // Later lines of a help line up under its first, after `= help: `.
+        for (i, line) in help.lines().enumerate() {
+            if i == 0 {
+                let _ = writeln!(
+                    out,
+                    "{:width$} {} {}",
+                    "",
+                    paint.wrap("1;34", "="),
+                    paint.wrap("1", &format!("help: {line}"))
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{:indent$}{}",
+                    "",
+                    paint.wrap("1", line),
+                    indent = width + 9
+                );
+            }
+        }
     }
     out
 }
@@ -107,7 +120,8 @@ fn render_label(
         return;
     };
     let index = LineIndex::new(text);
-    let line = index.line_text(text, label.start.line);
+    let full = index.line_text(text, label.start.line);
+    let (line, shift) = window(full, label.start.column.saturating_sub(1));
     let _ = writeln!(out, "{:width$} {gutter}", "");
     let _ = writeln!(
         out,
@@ -116,12 +130,18 @@ fn render_label(
         line.replace('\t', " ")
     );
     let line_chars = line.chars().count();
-    let start_col = label.start.column.saturating_sub(1).min(line_chars);
+    let start_col = label
+        .start
+        .column
+        .saturating_sub(1)
+        .saturating_sub(shift)
+        .min(line_chars);
     let end_col = if label.end.line == label.start.line {
-        label.end.column.saturating_sub(1)
+        label.end.column.saturating_sub(1).saturating_sub(shift)
     } else {
         line_chars
-    };
+    }
+    .min(line_chars);
     let n = end_col.saturating_sub(start_col).max(1);
     let marks: String = std::iter::repeat_n(caret, n).collect();
     let tail = if label.message.is_empty() {
@@ -136,6 +156,23 @@ fn render_label(
         "",
         paint.wrap(caret_color, &format!("{marks}{tail}"))
     );
+}
+
+/// The widest source line shown; longer lines are cut to a window around the span.
+const MAX_LINE_CHARS: usize = 160;
+
+/// A window of at most `MAX_LINE_CHARS` characters of `line` around character `col`, and how
+/// many characters were cut from its start (to shift the carets by).
+fn window(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= MAX_LINE_CHARS {
+        return (line.to_owned(), 0);
+    }
+    let start = col
+        .saturating_sub(MAX_LINE_CHARS / 4)
+        .min(n - MAX_LINE_CHARS);
+    let shown: String = line.chars().skip(start).take(MAX_LINE_CHARS).collect();
+    (shown, start)
 }
 
 /// Renders all diagnostics, each followed by a blank line.

@@ -1,0 +1,359 @@
+//! `gen check`: read what there is to lint (the spec, `generated/` and how it differs from
+//! the spec; or the container directories given), run the selected rules, print the findings
+//! in the chosen format on stdout and a one-line summary on stderr.
+//!
+//! Exit codes: 0 when nothing fails (warnings pass unless `--deny warnings`), 1 when a
+//! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
+
+use super::build;
+use crate::cli::{CheckArgs, Deny, Format};
+use crate::diagnostic::render::{github, human, json, sarif};
+use crate::diagnostic::{Diagnostic, Severity, Sources};
+use crate::error::{Error, Result};
+use crate::generate;
+use crate::lint::date::Date;
+use crate::lint::{self, ContainerDir, Context, DriftKind, FileDrift, SourceFile, SpecFile, docs};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Files whose presence makes a directory a container directory.
+const MARKERS: &[&str] = &[
+    "Dockerfile",
+    "Containerfile",
+    "nginx.conf",
+    "supervisord.conf",
+];
+
+/// Directories never linted: dependencies, caches and VCS data, not the container's sources.
+const SKIP_DIRS: &[&str] = &["node_modules", "__pycache__", "venv"];
+
+/// Files larger than this are listed as present but not read: no config file is this big.
+const MAX_TEXT: u64 = 1 << 20;
+
+pub fn run(args: &CheckArgs) -> Result<u8> {
+    let today = match &args.today {
+        Some(s) => Date::parse(s).ok_or_else(|| {
+            Error::Usage(format!(
+                "`--today {}` is not a date: write it as YYYY-MM-DD",
+                s.escape_debug()
+            ))
+        })?,
+        None => system_today(),
+    };
+    let mut rules = match lint::resolve(&args.select, &args.ignore) {
+        Ok(rules) => rules,
+        Err(e) => {
+            crate::errln!("error: {e}");
+            crate::errln!("help: {}", e.help());
+            return Ok(2);
+        }
+    };
+    let ctx = if args.paths.is_empty() {
+        let spec = args.spec.clone().unwrap_or_else(|| "spec.toml".into());
+        let out = args.out.clone().unwrap_or_else(|| "generated".into());
+        match spec_context(&spec, &out, today) {
+            Ok(ctx) => ctx,
+            Err(Error::Input {
+                diagnostics,
+                sources,
+            }) => {
+                super::print_out(&render(args.format, &diagnostics, &sources, 1));
+                let n = diagnostics.len();
+                crate::errln!(
+                    "error: `{}` is not a valid spec ({n} problem{}); nothing was checked",
+                    spec.display(),
+                    plural(n)
+                );
+                return Ok(2);
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        paths_context(&args.paths, today)?
+    };
+    // Rules named with --select run even when the spec's `[check] ignore` lists them: the
+    // command line is the more specific request.
+    if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
+        rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
+    }
+    let outcome = lint::run(&ctx, &rules);
+    let diags = &outcome.diagnostics;
+    super::print_out(&render(
+        args.format,
+        diags,
+        &ctx.sources(),
+        ctx.file_count(),
+    ));
+    if !args.quiet {
+        crate::errln!(
+            "{}",
+            summary(diags, ctx.containers.len(), outcome.suppressed)
+        );
+    }
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let fails = count(Severity::Error) > 0
+        || (args.deny == Some(Deny::Warnings) && count(Severity::Warning) > 0);
+    Ok(u8::from(fails))
+}
+
+fn render(format: Format, diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
+    match format {
+        Format::Human => human::render_all(diags, sources, super::stdout_color()),
+        Format::Json => json::render(diags, files),
+        Format::Sarif => sarif::render(diags, &docs::sarif_rules()),
+        Format::Github => github::render(diags),
+    }
+}
+
+const fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `2 errors, 1 warning in 2 containers`, or `no problems in 2 containers`.
+#[must_use]
+pub fn summary(diags: &[Diagnostic], containers: usize, suppressed: usize) -> String {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let parts: Vec<String> = [
+        (count(Severity::Error), "error"),
+        (count(Severity::Warning), "warning"),
+        (count(Severity::Info), "info"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}{}", plural(*n)))
+    .collect();
+    let found = if parts.is_empty() {
+        "no problems".to_owned()
+    } else {
+        parts.join(", ")
+    };
+    let mut line = format!("{found} in {containers} container{}", plural(containers));
+    if suppressed > 0 {
+        line.push_str(&format!(
+            " ({suppressed} allowed by suppression comment{})",
+            plural(suppressed)
+        ));
+    }
+    line
+}
+
+/// Today in UTC, from the system clock.
+fn system_today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// The spec, how `out` differs from what it gives, and the containers under `out` it names.
+fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
+    let (spec, text) = build::load_spec(spec_path)?;
+    let files = generate::generate(&spec)?;
+    let on_disk = build::read_tree(out)?;
+    let mut ctx = Context::new(today);
+    for (rel, change) in build::compare(&on_disk, &files) {
+        let expected = || {
+            files
+                .iter()
+                .find(|f| f.path == rel)
+                .map(|f| f.contents.clone())
+                .unwrap_or_default()
+        };
+        let kind = match change {
+            build::Change::Unchanged => continue,
+            build::Change::Created => DriftKind::Missing {
+                expected: expected(),
+            },
+            build::Change::Removed { old } => DriftKind::Extra { on_disk: old },
+            build::Change::Updated { old } => DriftKind::Differs {
+                on_disk: old,
+                expected: expected(),
+            },
+        };
+        let container = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        ctx.drift.push(FileDrift {
+            path: out.join(&rel).display().to_string(),
+            container,
+            kind,
+        });
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        let mut dir = read_container(&out.join(&c.name))?;
+        dir.spec_index = Some(i);
+        ctx.containers.push(dir);
+    }
+    ctx.spec = Some(SpecFile {
+        path: spec_path.display().to_string(),
+        text,
+        spec,
+        out: out.display().to_string(),
+    });
+    Ok(ctx)
+}
+
+/// The container directories named on the command line, each a container or a directory of
+/// them.
+fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+        if !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "`{}` is not a directory: pass a container directory, or a directory of them",
+                path.display()
+            )));
+        }
+        if is_container(path)? {
+            dirs.push(path.clone());
+            continue;
+        }
+        let mut subdirs = Vec::new();
+        for entry in fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))? {
+            let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
+            let sub = path.join(entry.file_name());
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io("inspect", &sub, e))?;
+            if kind.is_dir() && is_container(&sub)? {
+                subdirs.push(sub);
+            }
+        }
+        if subdirs.is_empty() {
+            return Err(Error::Usage(format!(
+                "`{}` holds no container: no {} in it or in its subdirectories",
+                path.display(),
+                MARKERS
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        subdirs.sort();
+        dirs.extend(subdirs);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut ctx = Context::new(today);
+    for dir in dirs {
+        let key = fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if seen.insert(key) {
+            ctx.containers.push(read_container(&dir)?);
+        }
+    }
+    Ok(ctx)
+}
+
+fn is_container(dir: &Path) -> Result<bool> {
+    for m in MARKERS {
+        let path = dir.join(m);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("inspect", path, e)),
+        }
+    }
+    Ok(false)
+}
+
+/// Every file under `dir` (a missing directory has none), without following symlinks and
+/// without dependency and cache directories.
+fn read_container(dir: &Path) -> Result<ContainerDir> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| {
+            fs::canonicalize(dir)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .unwrap_or_else(|| dir.display().to_string());
+    let mut files = Vec::new();
+    if dir.is_dir() {
+        let mut stack = vec![PathBuf::new()];
+        while let Some(rel) = stack.pop() {
+            let abs = dir.join(&rel);
+            let entries = fs::read_dir(&abs).map_err(|e| Error::io("read directory", &abs, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("read directory", &abs, e))?;
+                let file_name = entry.file_name();
+                let rel = rel.join(&file_name);
+                let path = dir.join(&rel);
+                let kind = entry
+                    .file_type()
+                    .map_err(|e| Error::io("inspect", &path, e))?;
+                let skipped = file_name
+                    .to_str()
+                    .is_none_or(|n| n.starts_with('.') || SKIP_DIRS.contains(&n));
+                if kind.is_dir() && !skipped {
+                    stack.push(rel);
+                } else if kind.is_file() {
+                    let len = entry.metadata().map_or(u64::MAX, |m| m.len());
+                    let text = if len <= MAX_TEXT {
+                        let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+                        String::from_utf8(bytes).ok()
+                    } else {
+                        None
+                    };
+                    files.push(SourceFile {
+                        rel: rel
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        path: path.display().to_string(),
+                        text,
+                    });
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(ContainerDir {
+        name,
+        dir: dir.display().to_string(),
+        spec_index: None,
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Label;
+
+    #[test]
+    fn summary_table() {
+        let d = |s| Diagnostic::new("X001", "x", s, "m", Label::file("f", ""));
+        let (e, w, i) = (Severity::Error, Severity::Warning, Severity::Info);
+        let cases = [
+            (vec![], 2, 0, "no problems in 2 containers"),
+            (
+                vec![],
+                1,
+                3,
+                "no problems in 1 container (3 allowed by suppression comments)",
+            ),
+            (
+                vec![d(e), d(e), d(w)],
+                2,
+                0,
+                "2 errors, 1 warning in 2 containers",
+            ),
+            (
+                vec![d(i), d(w), d(w)],
+                1,
+                1,
+                "2 warnings, 1 info in 1 container (1 allowed by suppression comment)",
+            ),
+            (vec![d(e)], 0, 0, "1 error in 0 containers"),
+        ];
+        for (diags, containers, suppressed, want) in cases {
+            assert_eq!(summary(&diags, containers, suppressed), want);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! `gen explain RULE`: what a rule checks, why, and an example, from its declaration.
+
+use crate::cli::ExplainArgs;
+use crate::error::Result;
+use crate::lint::{self, docs};
+
+/// Prints the rule's explanation, or says there is no such rule (exit 2).
+///
+/// # Errors
+/// None; an unknown rule is reported here and gives exit code 2.
+pub fn run(args: &ExplainArgs) -> Result<u8> {
+    match lint::find(&args.rule) {
+        Some(rule) => {
+            super::print_out(&docs::explain(rule));
+            Ok(0)
+        }
+        None => {
+            crate::errln!("error: unknown rule `{}`", args.rule.escape_debug());
+            match lint::suggest(&args.rule) {
+                Some(s) => crate::errln!("help: did you mean `{s}`? `gen rules` lists every rule"),
+                None => crate::errln!("help: `gen rules` lists every rule"),
+            }
+            Ok(2)
+        }
+    }
+}

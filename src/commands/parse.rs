@@ -1,0 +1,56 @@
+//! `gen parse FILE`: parse one config file and print its tree as JSON on stdout.
+//!
+//! For nginx (`--as nginx`, the default) the output is crossplane's payload, as
+//! `crossplane parse --single-file FILE` prints it, with a `column` beside each `line`; with
+//! `--include-comments`, comments are `"#"` entries as with crossplane's flag. Exit codes:
+//! 0 when the file parses; 1 when it does not (the payload, with `"status": "failed"` and the
+//! error, is still printed); 2 when the file cannot be read (nothing on stdout, the error on
+//! stderr). A file that is not UTF-8 is read with each bad byte replaced by U+FFFD, as
+//! crossplane reads it.
+
+use crate::cli::{ParseArgs, ParseAs};
+use crate::error::{Error, Result};
+use crate::parse::nginx::{self, ParseError, ParseErrorKind, Span, payload};
+use std::path::Path;
+
+pub fn run(args: &ParseArgs) -> Result<u8> {
+    match kind(args) {
+        ParseAs::Nginx => nginx(&args.file, args.include_comments),
+    }
+}
+
+/// The kind of file: `--as`, or else guessed from the file name.
+fn kind(args: &ParseArgs) -> ParseAs {
+    args.kind.unwrap_or(ParseAs::Nginx)
+}
+
+fn nginx(path: &Path, include_comments: bool) -> Result<u8> {
+    let file = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    // Refuse before reading: a huge file is a parse failure, not a reason to fill memory.
+    let too_large = usize::try_from(size).map_or(true, |s| s > nginx::MAX_INPUT);
+    let text = if too_large {
+        String::new()
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    };
+    let result = if too_large {
+        Err(ParseError {
+            kind: ParseErrorKind::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit: nginx::MAX_INPUT,
+            },
+            span: Span::default(),
+        })
+    } else {
+        nginx::parse(&text)
+    };
+    let payload = payload::single_file(&file, &text, &result, include_comments);
+    let json = serde_json::to_string(&payload).map_err(|e| Error::Usage(e.to_string()))?;
+    crate::outln!("{json}");
+    Ok(u8::from(result.is_err()))
+}

@@ -1,0 +1,158 @@
+//! What rules see: the spec (when there is one), how `generated/` differs from it, and the
+//! files of each container directory as text. The command fills it in; rules only read it.
+//!
+//! When the parsers and the container model land, each [`ContainerDir`] gains its parsed
+//! files and model here, built once, so that every rule reads the same facts.
+
+use super::date::Date;
+use crate::diagnostic::Sources;
+use crate::spec::{Container, Spec};
+
+/// Everything the rules of one `gen check` run can look at.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The day end-of-life tables are judged against; passed in, never read from the clock.
+    pub today: Date,
+    /// The spec, when checking a spec and its output (`gen check` without paths).
+    pub spec: Option<SpecFile>,
+    /// Each file of the output directory that differs from what the spec gives; empty
+    /// without a spec.
+    pub drift: Vec<FileDrift>,
+    /// The container directories to lint.
+    pub containers: Vec<ContainerDir>,
+}
+
+/// A loaded, valid spec with its text, so rules can point into it.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    /// The spec's path as shown in diagnostics.
+    pub path: String,
+    pub text: String,
+    pub spec: Spec,
+    /// The output directory as shown in diagnostics (`generated`).
+    pub out: String,
+}
+
+/// One file of the output directory that is not what the spec gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDrift {
+    /// The file's path as shown in diagnostics (`generated/fastapi-nginx/nginx.conf`).
+    pub path: String,
+    /// The first component of the path under the output directory: the container's name.
+    pub container: String,
+    pub kind: DriftKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriftKind {
+    /// The spec gives the file; it is not on disk.
+    Missing { expected: String },
+    /// On disk, but the spec does not give it.
+    Extra { on_disk: String },
+    /// On disk with other contents than the spec gives.
+    Differs { on_disk: String, expected: String },
+}
+
+/// A container directory: a Dockerfile and the config files beside it.
+#[derive(Debug, Clone)]
+pub struct ContainerDir {
+    /// The directory's name (`fastapi-nginx`).
+    pub name: String,
+    /// The directory as shown in diagnostics (`generated/fastapi-nginx`).
+    pub dir: String,
+    /// The spec's entry for this container, when it was generated from the spec.
+    pub spec_index: Option<usize>,
+    /// Every file under the directory, sorted by relative path.
+    pub files: Vec<SourceFile>,
+}
+
+/// One file of a container directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path relative to the container directory, with `/` separators (`conf.d/app.conf`).
+    pub rel: String,
+    /// The path as shown in diagnostics (`generated/fastapi-nginx/conf.d/app.conf`).
+    pub path: String,
+    /// The contents; `None` for a file that is not UTF-8 text or is too large to lint. The
+    /// file still counts as present (a Dockerfile may `COPY` it).
+    pub text: Option<String>,
+}
+
+impl Context {
+    /// A context with nothing to check yet.
+    #[must_use]
+    pub const fn new(today: Date) -> Self {
+        Self {
+            today,
+            spec: None,
+            drift: Vec::new(),
+            containers: Vec::new(),
+        }
+    }
+
+    /// Every text a finding may point into, by the path diagnostics use.
+    #[must_use]
+    pub fn sources(&self) -> Sources {
+        let mut sources = Sources::default();
+        if let Some(s) = &self.spec {
+            sources.insert(&s.path, &s.text);
+        }
+        for d in &self.drift {
+            if let DriftKind::Extra { on_disk } | DriftKind::Differs { on_disk, .. } = &d.kind {
+                sources.insert(&d.path, on_disk);
+            }
+        }
+        for c in &self.containers {
+            for f in &c.files {
+                if let Some(text) = &f.text {
+                    sources.insert(&f.path, text);
+                }
+            }
+        }
+        sources
+    }
+
+    /// The spec's entry for a container directory, if it was generated from the spec.
+    #[must_use]
+    pub fn spec_container(&self, dir: &ContainerDir) -> Option<&Container> {
+        let spec = self.spec.as_ref()?;
+        spec.spec.containers.get(dir.spec_index?)
+    }
+
+    /// The spec's entry named `name`.
+    #[must_use]
+    pub fn spec_container_named(&self, name: &str) -> Option<&Container> {
+        let spec = self.spec.as_ref()?;
+        spec.spec.containers.iter().find(|c| c.name == name)
+    }
+
+    /// Whether `path` is a file the spec writes, so a comment in it would not survive
+    /// `gen build`.
+    #[must_use]
+    pub fn is_generated(&self, path: &str) -> bool {
+        self.drift.iter().any(|d| d.path == path)
+            || self
+                .containers
+                .iter()
+                .any(|c| c.spec_index.is_some() && c.files.iter().any(|f| f.path == path))
+    }
+
+    /// The number of files checked: the spec and every readable container file.
+    #[must_use]
+    pub fn file_count(&self) -> usize {
+        let files: usize = self
+            .containers
+            .iter()
+            .map(|c| c.files.iter().filter(|f| f.text.is_some()).count())
+            .sum();
+        files + usize::from(self.spec.is_some())
+    }
+}
+
+impl ContainerDir {
+    /// The file at `rel` (relative to the directory), if present.
+    #[must_use]
+    pub fn file(&self, rel: &str) -> Option<&SourceFile> {
+        self.files.iter().find(|f| f.rel == rel)
+    }
+}

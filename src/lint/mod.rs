@@ -1,0 +1,326 @@
+//! The linter: every rule is declared once with `declare_rule!` (code, name, default
+//! severity, and a doc comment with the sections `What it does`, `Why is this bad?` and
+//! `Example`) and listed once in [`RULES`]. That one list drives `gen check`, `gen explain`,
+//! `gen rules`, the SARIF rule metadata and the README's rule table.
+//!
+//! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
+//! rules, drops what suppression comments allow, and tells in each diagnostic's help which
+//! rule fired and how to allow it.
+//!
+//! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
+//! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
+//! from the declaration), add the module to the family's `mod.rs` and the rule to [`RULES`],
+//! give it a failing and a passing fixture under tests/fixtures/check/, and rewrite the
+//! README's table with `GEN_BLESS=1 cargo test readme`.
+
+mod context;
+pub mod date;
+pub mod docs;
+pub mod rules;
+pub mod suppress;
+
+pub use context::{ContainerDir, Context, DriftKind, FileDrift, SourceFile, SpecFile};
+
+use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
+use std::collections::HashMap;
+
+/// A lint rule. Build one with `declare_rule!`, never by hand, so the docs and the
+/// behaviour cannot drift apart.
+#[derive(Debug)]
+pub struct Rule {
+    /// `PORT001`: a family prefix and three digits.
+    pub code: &'static str,
+    /// `upstream-port-mismatch`: kebab-case, naming the bad pattern (not the fix).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The doc comment as written: one `///` line per line, each keeping its leading space.
+    pub doc: &'static str,
+    /// Reads the context and pushes one diagnostic per finding, made with
+    /// [`Rule::diagnostic`].
+    pub check: fn(&Context, &mut Vec<Diagnostic>),
+}
+
+/// Declares a rule as a `static` [`Rule`], in the style of clippy's `declare_clippy_lint!`:
+///
+/// ```text
+/// declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     /// ## Why is this bad?
+///     /// ...
+///     /// ## Example
+///     /// ...
+///     pub static GENERATED_DRIFT = {
+///         code: "GEN001",
+///         name: "generated-drift",
+///         severity: Error,
+///         check: check,
+///     }
+/// }
+/// ```
+/// and list it in [`RULES`].
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis static $ident:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        $vis static $ident: $crate::lint::Rule = $crate::lint::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            doc: concat!($($doc, "\n"),+),
+            check: $check,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, sorted by code.
+pub static RULES: &[&Rule] = &[
+    &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
+    &rules::meta::generated_drift::GENERATED_DRIFT,
+    &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
+];
+
+impl Rule {
+    /// A finding of this rule: its code, name and severity, with `message` at `primary`.
+    #[must_use]
+    pub fn diagnostic(&self, message: impl Into<String>, primary: Label) -> Diagnostic {
+        Diagnostic::new(self.code, self.name, self.severity, message, primary)
+    }
+
+    /// The doc comment as Markdown, without the space `///` leaves at each line's start.
+    #[must_use]
+    pub fn explanation(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+
+    /// The text of section `## title` of the doc, trimmed; `None` when there is none.
+    #[must_use]
+    pub fn section(&self, title: &str) -> Option<String> {
+        let doc = self.explanation();
+        let heading = format!("## {title}");
+        let mut lines = doc.lines().skip_while(|l| l.trim() != heading).skip(1);
+        let mut body = Vec::new();
+        let mut fenced = false;
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                fenced = !fenced;
+            }
+            if !fenced && l.starts_with("## ") {
+                break;
+            }
+            body.push(l);
+        }
+        let text = body.join("\n").trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// One line for tables: the first paragraph of `What it does`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        self.section("What it does")
+            .unwrap_or_default()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The rule with this code or name (either case), if any.
+#[must_use]
+pub fn find(key: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
+}
+
+/// The code or name closest to `key`, for "did you mean" hints.
+#[must_use]
+pub fn suggest(key: &str) -> Option<&'static str> {
+    let codes: Vec<&'static str> = RULES.iter().map(|r| r.code).collect();
+    let names: Vec<&'static str> = RULES.iter().map(|r| r.name).collect();
+    crate::spec::nearest(&key.to_ascii_uppercase(), &codes)
+        .or_else(|| crate::spec::nearest(&key.to_ascii_lowercase(), &names))
+}
+
+/// A code or name that names no rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule `{key}` in `{flag}`")]
+pub struct UnknownRule {
+    pub key: String,
+    /// Where it was given: `--select`, `--ignore`.
+    pub flag: &'static str,
+    pub suggestion: Option<&'static str>,
+}
+
+impl UnknownRule {
+    /// What to do about it.
+    #[must_use]
+    pub fn help(&self) -> String {
+        match self.suggestion {
+            Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+            None => "`gen rules` lists every rule".to_owned(),
+        }
+    }
+}
+
+/// The rules to run: those in `select` (all when empty) less those in `ignore`, both given
+/// by code or name.
+///
+/// # Errors
+/// The first code or name that names no rule.
+pub fn resolve(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, UnknownRule> {
+    let lookup = |keys: &[String], flag| {
+        keys.iter()
+            .map(|k| {
+                find(k).ok_or_else(|| UnknownRule {
+                    key: k.clone(),
+                    flag,
+                    suggestion: suggest(k),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let selected = lookup(select, "--select")?;
+    let ignored = lookup(ignore, "--ignore")?;
+    Ok(RULES
+        .iter()
+        .copied()
+        .filter(|r| selected.is_empty() || selected.iter().any(|s| s.code == r.code))
+        .filter(|r| !ignored.iter().any(|s| s.code == r.code))
+        .collect())
+}
+
+/// The findings of one run, after suppression comments.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Sorted by file, line, column and code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many findings suppression comments allowed.
+    pub suppressed: usize,
+}
+
+/// Runs `rules` over `ctx`: collects their findings, drops those a `gen: ignore[...]` comment
+/// allows, and appends to each help which rule fired and how to allow it.
+#[must_use]
+pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
+    let mut found = Vec::new();
+    for rule in rules {
+        let mut mine = Vec::new();
+        (rule.check)(ctx, &mut mine);
+        // A rule reports only under its own code; anything else would escape --ignore.
+        mine.retain(|d| d.code == rule.code);
+        found.extend(mine);
+    }
+    let sources = ctx.sources();
+    let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
+    let mut outcome = Outcome::default();
+    for mut d in found {
+        let file = &d.primary.file;
+        let list = allows
+            .entry(file.clone())
+            .or_insert_with(|| Allow::in_file(file, &sources));
+        let line = d.primary.start.line;
+        if list.iter().any(|a| a.covers(line, &d)) {
+            outcome.suppressed += 1;
+            continue;
+        }
+        let hint = how_to_allow(ctx, &sources, &d);
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{h}\n{hint}"),
+            None => hint,
+        });
+        outcome.diagnostics.push(d);
+    }
+    outcome.diagnostics.sort_by(|a, b| {
+        (&a.primary.file, a.primary.start, &a.code, &a.message).cmp(&(
+            &b.primary.file,
+            b.primary.start,
+            &b.code,
+            &b.message,
+        ))
+    });
+    outcome
+}
+
+/// What one well-formed suppression comment allows: rules (by code or name) on some lines.
+struct Allow {
+    lines: (usize, usize),
+    rules: Vec<String>,
+}
+
+impl Allow {
+    fn in_file(file: &str, sources: &Sources) -> Vec<Self> {
+        let (Some(syntax), Some(text)) = (suppress::syntax_for(file), sources.get(file)) else {
+            return Vec::new();
+        };
+        suppress::directives(syntax, text)
+            .into_iter()
+            .filter_map(|d| {
+                Some(Self {
+                    lines: d.lines,
+                    rules: d.rules.ok()?.iter().map(|(k, _)| (*k).to_owned()).collect(),
+                })
+            })
+            .collect()
+    }
+
+    fn covers(&self, line: usize, d: &Diagnostic) -> bool {
+        (self.lines.0..=self.lines.1).contains(&line)
+            && self
+                .rules
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&d.code) || k.eq_ignore_ascii_case(&d.name))
+    }
+}
+
+/// The last line of every help: the rule's name, and the ways to allow the finding that work
+/// for the file it points into.
+fn how_to_allow(ctx: &Context, sources: &Sources, d: &Diagnostic) -> String {
+    let code = &d.code;
+    let file = &d.primary.file;
+    let mut ways = Vec::new();
+    if let Some(syntax) = suppress::syntax_for(file) {
+        // A comment in a generated file would be gone after the next `gen build`.
+        if !ctx.is_generated(file) && sources.get(file).is_some() {
+            let place = if syntax.has_trailing_comments() {
+                "on or above the line"
+            } else {
+                "above the line"
+            };
+            ways.push(format!("`{} gen: ignore[{code}]` {place}", syntax.marker()));
+        }
+    }
+    ways.push(format!("`--ignore {code}`"));
+    if ctx.spec.is_some() {
+        ways.push(format!(
+            "`ignore = [\"{code}\"]` under `[check]` in the spec"
+        ));
+    }
+    let ways = match ways.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    format!("this is rule `{}`; to allow it: {ways}", d.name)
+}
+
+#[cfg(test)]
+mod tests;

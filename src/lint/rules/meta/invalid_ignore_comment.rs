@@ -1,0 +1,154 @@
+//! `invalid-ignore-comment`: a `gen:` comment that allows nothing.
+
+use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::{Context, declare_rule, find, suggest, suppress};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every `gen: ignore[...]` comment is well-formed and names rules that
+    /// exist, by code or by name.
+    ///
+    /// ## Why is this bad?
+    /// A suppression comment with a typo allows nothing: the finding it was meant to allow
+    /// still fails the check, or, worse, the comment stays after the rule is renamed and
+    /// nobody notices that it no longer documents anything.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// # gen: ignore[GEN01]
+    /// # gen: ignore GEN001
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// # gen: ignore[GEN001]
+    /// ```
+    pub static INVALID_IGNORE_COMMENT = {
+        code: "GEN002",
+        name: "invalid-ignore-comment",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let spec = ctx.spec.iter().map(|s| (s.path.as_str(), s.text.as_str()));
+    let files = ctx
+        .containers
+        .iter()
+        .flat_map(|c| &c.files)
+        .filter_map(|f| Some((f.path.as_str(), f.text.as_deref()?)));
+    for (path, text) in spec.chain(files) {
+        let Some(syntax) = suppress::syntax_for(path) else {
+            continue;
+        };
+        for d in suppress::directives(syntax, text) {
+            match d.rules {
+                Err(span) => out.push(
+                    INVALID_IGNORE_COMMENT
+                        .diagnostic(
+                            "malformed suppression comment",
+                            Label::new(path, text, span, "expected `gen: ignore[CODE, ...]`"),
+                        )
+                        .with_help(format!(
+                            "name the rules to allow in brackets, e.g. `{} gen: ignore[GEN001]`",
+                            syntax.marker()
+                        )),
+                ),
+                Ok(rules) => {
+                    for (key, span) in rules.into_iter().filter(|(k, _)| find(k).is_none()) {
+                        let help = match suggest(key) {
+                            Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+                            None => "`gen rules` lists every rule".to_owned(),
+                        };
+                        out.push(
+                            INVALID_IGNORE_COMMENT
+                                .diagnostic(
+                                    format!("unknown rule `{key}` in a suppression comment"),
+                                    Label::new(path, text, span, "no rule has this code or name"),
+                                )
+                                .with_help(help),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::date::Date;
+    use crate::lint::{ContainerDir, SourceFile};
+
+    fn run(files: &[(&str, &str)]) -> Vec<(String, usize, usize, String)> {
+        let mut ctx = Context::new(Date::from_unix_days(0));
+        ctx.containers.push(ContainerDir {
+            name: "c".into(),
+            dir: "c".into(),
+            spec_index: None,
+            files: files
+                .iter()
+                .map(|(rel, text)| SourceFile {
+                    rel: (*rel).into(),
+                    path: format!("c/{rel}"),
+                    text: Some((*text).into()),
+                })
+                .collect(),
+        });
+        let mut out = Vec::new();
+        check(&ctx, &mut out);
+        out.into_iter()
+            .map(|d| {
+                (
+                    d.primary.file,
+                    d.primary.start.line,
+                    d.primary.start.column,
+                    d.message,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn valid_comments_pass() {
+        let found = run(&[
+            ("nginx.conf", "# gen: ignore[GEN001, generated-drift]\nx;\n"),
+            ("app.js", "f(); // gen: ignore[gen002]\n"),
+            ("package.json", "{\"a\": \"# gen: ignore[NOPE]\"}\n"),
+        ]);
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn unknown_and_malformed_comments_fail() {
+        let found = run(&[
+            ("nginx.conf", "listen 80; # gen: ignore[GEN01, GEN001]\n"),
+            ("supervisord.conf", "; gen: ignore GEN001\n"),
+            ("Dockerfile", "# gen: ignore[XYZ999]\nFROM x\n"),
+        ]);
+        let want = [
+            (
+                "c/Dockerfile",
+                1,
+                15,
+                "unknown rule `XYZ999` in a suppression comment",
+            ),
+            (
+                "c/nginx.conf",
+                1,
+                26,
+                "unknown rule `GEN01` in a suppression comment",
+            ),
+            ("c/supervisord.conf", 1, 3, "malformed suppression comment"),
+        ];
+        let mut found = found;
+        found.sort();
+        let want: Vec<_> = want
+            .iter()
+            .map(|(f, l, c, m)| ((*f).to_owned(), *l, *c, (*m).to_owned()))
+            .collect();
+        assert_eq!(found, want);
+    }
+}

@@ -1,0 +1,777 @@
+//! Suppression comments: `# gen: ignore[CODE, ...]` in the file a finding points into. Each
+//! file type gets a small comment scanner that works on the raw text, so suppressions work the
+//! same whether or not the file parses, and do not wait for the parsers.
+//!
+//! A comment alone on its line covers the next statement (the next line that is not blank and
+//! not a comment, with its continuation lines); a comment after code covers its own line.
+//! Dockerfiles have no comments after code: there `#` is only a comment at the start of a line.
+
+use crate::parse::span::Span;
+
+/// How a file writes comments; decided from its name by [`syntax_for`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `#` at the start of a line only; `\` continues an instruction.
+    Dockerfile,
+    /// `#` at the start of a token, outside quotes; statements end at `;`, `{` or `}`.
+    Nginx,
+    /// Shell scripts, requirements files: `#` at the start of a token, outside quotes.
+    Shell,
+    /// supervisord and other ini files: `;` or `#` starting a line, or after whitespace.
+    Ini,
+    Python,
+    /// JavaScript: `//` and `/* */` outside strings.
+    Js,
+    Toml,
+}
+
+impl Syntax {
+    /// How a suppression comment is written in this syntax, for help messages.
+    #[must_use]
+    pub const fn marker(self) -> &'static str {
+        match self {
+            Self::Ini => ";",
+            Self::Js => "//",
+            _ => "#",
+        }
+    }
+
+    /// Whether a comment can follow code on the same line.
+    #[must_use]
+    pub const fn has_trailing_comments(self) -> bool {
+        !matches!(self, Self::Dockerfile)
+    }
+}
+
+/// The comment syntax of a file, from its path; `None` for files without comments (JSON) or
+/// of a type gen does not know.
+#[must_use]
+pub fn syntax_for(path: &str) -> Option<Syntax> {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    let path = path.to_ascii_lowercase();
+    let ext = |e: &str| {
+        name.strip_suffix(e)
+            .is_some_and(|stem| stem.ends_with('.') && stem.len() > 1)
+    };
+    if name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || ext("dockerfile")
+    {
+        Some(Syntax::Dockerfile)
+    } else if ext("ini") || (ext("conf") && path.contains("supervisor")) {
+        Some(Syntax::Ini)
+    } else if ext("conf") || name.starts_with("nginx") {
+        Some(Syntax::Nginx)
+    } else if ext("py") {
+        Some(Syntax::Python)
+    } else if ext("js") || ext("mjs") || ext("cjs") {
+        Some(Syntax::Js)
+    } else if ext("toml") {
+        Some(Syntax::Toml)
+    } else if ext("sh") || name == ".env" || (name.starts_with("requirements") && ext("txt")) {
+        Some(Syntax::Shell)
+    } else {
+        None
+    }
+}
+
+/// One comment of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comment {
+    /// The whole comment, marker included.
+    pub span: Span,
+    /// The comment's text after the marker (and before `*/`).
+    pub body: Span,
+    /// Nothing but whitespace before it on its line.
+    pub own_line: bool,
+}
+
+/// Every comment of `text`, in order.
+#[must_use]
+pub fn comments(syntax: Syntax, text: &str) -> Vec<Comment> {
+    match syntax {
+        Syntax::Dockerfile => line_comments(text, b"#", false),
+        Syntax::Ini => line_comments(text, b";#", true),
+        Syntax::Nginx | Syntax::Shell => hash_comments(text),
+        Syntax::Python => python_comments(text),
+        Syntax::Js => js_comments(text),
+        Syntax::Toml => toml_comments(text),
+    }
+}
+
+/// The end of the line that starts at or contains `from`, before its `\r\n` or `\n`.
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    let end = bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p);
+    if end > from && bytes[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+fn comment_to_eol(bytes: &[u8], at: usize, marker_len: usize, own_line: bool) -> Comment {
+    let end = line_end(bytes, at);
+    Comment {
+        span: Span::new(at, end),
+        body: Span::new((at + marker_len).min(end), end),
+        own_line,
+    }
+}
+
+/// Comments that start a line (after indentation) with one of `markers`; with `inline`, also
+/// a marker after whitespace later in the line (configparser's inline comments).
+fn line_comments(text: &str, markers: &[u8], inline: bool) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = line_end(bytes, start);
+        let line = &bytes[start..end];
+        let indent = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if line.get(indent).is_some_and(|b| markers.contains(b)) {
+            out.push(comment_to_eol(bytes, start + indent, 1, true));
+        } else if inline {
+            let found = (1..line.len())
+                .find(|&i| markers.contains(&line[i]) && matches!(line[i - 1], b' ' | b'\t'));
+            if let Some(i) = found {
+                out.push(comment_to_eol(bytes, start + i, 1, false));
+            }
+        }
+        start = bytes[end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| end + p + 1);
+    }
+    out
+}
+
+/// Tracks whether only whitespace has been seen since the start of the current line.
+struct LineState {
+    blank_so_far: bool,
+}
+
+impl LineState {
+    fn see(&mut self, b: u8) {
+        if b == b'\n' {
+            self.blank_so_far = true;
+        } else if !b.is_ascii_whitespace() {
+            self.blank_so_far = false;
+        }
+    }
+}
+
+/// nginx and shell: `#` starts a comment at the start of a token, outside quotes.
+fn hash_comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = LineState { blank_so_far: true };
+    let mut token_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'#' if token_start => {
+                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
+                out.push(c);
+                i = c.span.end;
+                continue;
+            }
+            b'\'' | b'"' => {
+                line.see(b);
+                i = skip_quoted(bytes, i, b, true, false);
+                token_start = false;
+                continue;
+            }
+            b'\\' => {
+                line.see(b);
+                token_start = false;
+                i += 2;
+                continue;
+            }
+            // `${#var}` in shell is a length, not a comment.
+            b'{' if i > 0 && bytes[i - 1] == b'$' => token_start = false,
+            b';' | b'{' | b'}' | b'(' | b')' | b'|' | b'&' => token_start = true,
+            _ if b.is_ascii_whitespace() => token_start = true,
+            _ => token_start = false,
+        }
+        line.see(b);
+        i += 1;
+    }
+    out
+}
+
+/// Skips a quoted string starting at `open` (the quote); returns the offset after it. With
+/// `escapes`, a backslash escapes the next byte; with `one_line`, a newline ends an
+/// unterminated string (so a stray quote does not swallow the rest of the file).
+fn skip_quoted(bytes: &[u8], open: usize, quote: u8, escapes: bool, one_line: bool) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if escapes => i += 2,
+            b'\n' if one_line => return i,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Skips a triple-quoted string whose opening `q q q` starts at `open`.
+fn skip_triple(bytes: &[u8], open: usize, quote: u8, escapes: bool) -> usize {
+    let mut i = open + 3;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && escapes {
+            i += 2;
+        } else if bytes[i..].starts_with(&[quote; 3]) {
+            return i + 3;
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+fn python_comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = LineState { blank_so_far: true };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'#' => {
+                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
+                out.push(c);
+                i = c.span.end;
+                continue;
+            }
+            b'\'' | b'"' => {
+                line.see(b);
+                i = if bytes[i..].starts_with(&[b; 3]) {
+                    skip_triple(bytes, i, b, true)
+                } else {
+                    skip_quoted(bytes, i, b, true, true)
+                };
+                continue;
+            }
+            b'\\' => {
+                line.see(b);
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        line.see(b);
+        i += 1;
+    }
+    out
+}
+
+fn js_comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = LineState { blank_so_far: true };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (b, bytes.get(i + 1)) {
+            (b'/', Some(b'/')) => {
+                let c = comment_to_eol(bytes, i, 2, line.blank_so_far);
+                out.push(c);
+                i = c.span.end;
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                let close = bytes[i + 2..]
+                    .windows(2)
+                    .position(|w| w == b"*/")
+                    .map(|p| i + 2 + p);
+                let (body_end, end) = close.map_or((bytes.len(), bytes.len()), |c| (c, c + 2));
+                out.push(Comment {
+                    span: Span::new(i, end),
+                    body: Span::new(i + 2, body_end),
+                    own_line: line.blank_so_far,
+                });
+                line.blank_so_far = false;
+                i = end;
+                continue;
+            }
+            (b'\'' | b'"', _) => {
+                line.see(b);
+                i = skip_quoted(bytes, i, b, true, true);
+                continue;
+            }
+            (b'`', _) => {
+                line.see(b);
+                i = skip_quoted(bytes, i, b, true, false);
+                continue;
+            }
+            _ => {}
+        }
+        line.see(b);
+        i += 1;
+    }
+    out
+}
+
+fn toml_comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = LineState { blank_so_far: true };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'#' => {
+                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
+                out.push(c);
+                i = c.span.end;
+                continue;
+            }
+            b'"' | b'\'' => {
+                line.see(b);
+                let escapes = b == b'"';
+                i = if bytes[i..].starts_with(&[b; 3]) {
+                    skip_triple(bytes, i, b, escapes)
+                } else {
+                    skip_quoted(bytes, i, b, escapes, true)
+                };
+                continue;
+            }
+            _ => {}
+        }
+        line.see(b);
+        i += 1;
+    }
+    out
+}
+
+/// A `gen:` comment: the rules it names, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive<'t> {
+    pub comment: Span,
+    /// The 1-based lines, inclusive, whose findings it suppresses.
+    pub lines: (usize, usize),
+    /// The codes or names between the brackets, each with its span; `Err` with the span of
+    /// the comment's text when it is not `gen: ignore[...]`.
+    pub rules: Result<Vec<(&'t str, Span)>, Span>,
+}
+
+/// Line starts of a text, for line numbers and line texts by number (1-based).
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self { text, starts }
+    }
+
+    fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    fn start(&self, line: usize) -> usize {
+        self.starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    /// The text of a line without its line ending.
+    fn get(&self, line: usize) -> &'t str {
+        let start = self.start(line);
+        let end = self.starts.get(line).copied().unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// Every `gen:` comment of `text`, with the lines each covers.
+#[must_use]
+pub fn directives(syntax: Syntax, text: &str) -> Vec<Directive<'_>> {
+    let found = comments(syntax, text);
+    let lines = Lines::new(text);
+    // Lines holding nothing but comments, so a stack of suppression comments all reach the
+    // statement under them.
+    let mut comment_only = std::collections::HashSet::new();
+    for c in found.iter().filter(|c| c.own_line) {
+        comment_only.extend(lines.of(c.span.start)..=lines.of(c.span.end));
+    }
+    let mut out = Vec::new();
+    for c in &found {
+        let Some(rules) = parse(text, c.body) else {
+            continue;
+        };
+        let first = lines.of(c.span.start);
+        let last_of_comment = lines.of(c.span.end);
+        let covered = if c.own_line {
+            let next = (last_of_comment + 1..=lines.count())
+                .find(|&l| !comment_only.contains(&l) && !lines.get(l).trim().is_empty());
+            match next {
+                Some(n) => (first, statement_end(syntax, &lines, &found, n)),
+                None => (first, last_of_comment),
+            }
+        } else {
+            (first, last_of_comment)
+        };
+        out.push(Directive {
+            comment: c.span,
+            lines: covered,
+            rules,
+        });
+    }
+    out
+}
+
+/// The last line of the statement that starts on line `start`.
+fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start: usize) -> usize {
+    let total = lines.count();
+    // A line's code: its text up to a comment that starts on it.
+    let code = |l: usize| {
+        let text = lines.get(l);
+        let at = lines.start(l);
+        let cut = comments
+            .iter()
+            .find(|c| c.span.start >= at && c.span.start < at + text.len())
+            .map_or(text.len(), |c| c.span.start - at);
+        text.get(..cut).unwrap_or(text)
+    };
+    let mut line = start;
+    match syntax {
+        Syntax::Dockerfile => {
+            // Docker drops comment and blank lines inside a continued instruction.
+            while line < total && code(line).trim_end().ends_with('\\') {
+                line += 1;
+                while line < total && code(line).trim().is_empty() {
+                    line += 1;
+                }
+            }
+        }
+        Syntax::Shell | Syntax::Python => {
+            while line < total && code(line).trim_end().ends_with('\\') {
+                line += 1;
+            }
+        }
+        Syntax::Nginx => {
+            while line < total && !code(line).contains([';', '{', '}']) {
+                line += 1;
+            }
+        }
+        Syntax::Ini => {
+            while line < total {
+                let next = lines.get(line + 1);
+                if next.starts_with([' ', '\t']) && !next.trim().is_empty() {
+                    line += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        Syntax::Js | Syntax::Toml => {}
+    }
+    line
+}
+
+/// Reads `gen: ignore[A, B]` from a comment's text: `None` when the comment is not a `gen:`
+/// comment at all.
+fn parse(text: &str, body: Span) -> Option<Result<Vec<(&str, Span)>, Span>> {
+    let raw = text.get(body.start..body.end)?;
+    let lead = raw.len() - raw.trim_start().len();
+    let rest = raw[lead..].strip_prefix("gen:")?;
+    let whole = Span::new(body.start + lead, body.start + raw.trim_end().len());
+    let after_colon = body.start + lead + "gen:".len();
+    let trimmed = rest.trim_start();
+    let Some(list) = trimmed
+        .strip_prefix("ignore")
+        .map(str::trim_start)
+        .and_then(|s| s.strip_prefix('['))
+    else {
+        return Some(Err(whole));
+    };
+    let Some(close) = list.find(']') else {
+        return Some(Err(whole));
+    };
+    let list_start = after_colon + (rest.len() - list.len());
+    let mut rules = Vec::new();
+    let mut at = list_start;
+    for item in list[..close].split(',') {
+        let lead = item.len() - item.trim_start().len();
+        let name = item.trim();
+        let ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Some(Err(whole));
+        }
+        rules.push((name, Span::new(at + lead, at + lead + name.len())));
+        at += item.len() + 1;
+    }
+    Some(Ok(rules))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A comment's text and whether it is alone on its line.
+    type Found = (String, bool);
+    /// A directive's covered lines and its rules (`Err` when malformed).
+    type Covered<'t> = ((usize, usize), Result<Vec<&'t str>, ()>);
+
+    fn bodies(syntax: Syntax, text: &str) -> Vec<Found> {
+        comments(syntax, text)
+            .iter()
+            .map(|c| (text[c.body.start..c.body.end].to_owned(), c.own_line))
+            .collect()
+    }
+
+    #[test]
+    fn syntax_table() {
+        let cases = [
+            ("Dockerfile", Some(Syntax::Dockerfile)),
+            ("dir/Dockerfile.dev", Some(Syntax::Dockerfile)),
+            ("app.Dockerfile", Some(Syntax::Dockerfile)),
+            ("Containerfile", Some(Syntax::Dockerfile)),
+            ("supervisord.conf", Some(Syntax::Ini)),
+            ("supervisor/conf.d/app.conf", Some(Syntax::Ini)),
+            ("programs.ini", Some(Syntax::Ini)),
+            ("nginx.conf", Some(Syntax::Nginx)),
+            ("conf.d/default.conf", Some(Syntax::Nginx)),
+            ("nginx.conf.template", Some(Syntax::Nginx)),
+            ("app.py", Some(Syntax::Python)),
+            ("server.mjs", Some(Syntax::Js)),
+            ("app.js", Some(Syntax::Js)),
+            ("spec.toml", Some(Syntax::Toml)),
+            ("entrypoint.sh", Some(Syntax::Shell)),
+            ("requirements.txt", Some(Syntax::Shell)),
+            ("requirements-dev.txt", Some(Syntax::Shell)),
+            ("package.json", None),
+            ("README.md", None),
+            (".conf", None),
+            ("notes.txt", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(syntax_for(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn comment_table() {
+        let own = |s: &str| (s.to_owned(), true);
+        let trail = |s: &str| (s.to_owned(), false);
+        let cases: Vec<(Syntax, &str, Vec<Found>)> = vec![
+            (
+                Syntax::Dockerfile,
+                "# a\nFROM x # not a comment\n  # b\r\nRUN y \\\n # c\n z\n",
+                vec![own(" a"), own(" b"), own(" c")],
+            ),
+            (
+                Syntax::Nginx,
+                "# a\nlisten 80; # b\nreturn 200 \"x # y\";#c\nset $v a#b;\nadd 'q#'; # d\n",
+                vec![own(" a"), trail(" b"), trail("c"), trail(" d")],
+            ),
+            (Syntax::Nginx, "root /x\\ #y; # z\n", vec![trail(" z")]),
+            (
+                Syntax::Shell,
+                "echo ${#v} # n\nx='#' #m\n",
+                vec![trail(" n"), trail("m")],
+            ),
+            (
+                Syntax::Ini,
+                "; a\n[program:x]\ncommand=a;b ; c\n  # d\nx=1 #e\n",
+                vec![own(" a"), trail(" c"), own(" d"), trail("e")],
+            ),
+            (
+                Syntax::Python,
+                "# a\nx = '#' # b\ns = \"\"\"\n# not\n\"\"\"  # c\nt = 'it\\'s # no' #d\n",
+                vec![own(" a"), trail(" b"), trail(" c"), trail("d")],
+            ),
+            (
+                Syntax::Js,
+                "// a\nconst u = 'http://x'; // b\n/* c */\nlet t = `// no\n${x}`; /* d */ f();\n",
+                vec![own(" a"), trail(" b"), own(" c "), trail(" d ")],
+            ),
+            (
+                Syntax::Toml,
+                "# a\nk = \"#\" # b\nm = '''\n# no\n''' #c\nj = 'x\\' # e\n",
+                vec![own(" a"), trail(" b"), trail("c"), trail(" e")],
+            ),
+        ];
+        for (syntax, text, want) in cases {
+            assert_eq!(bodies(syntax, text), want, "{syntax:?}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn unterminated_strings_and_comments_do_not_panic() {
+        for syntax in [
+            Syntax::Dockerfile,
+            Syntax::Nginx,
+            Syntax::Shell,
+            Syntax::Ini,
+            Syntax::Python,
+            Syntax::Js,
+            Syntax::Toml,
+        ] {
+            for text in [
+                "'",
+                "\"\"\"",
+                "/*",
+                "\\",
+                "#",
+                "é#é",
+                "`",
+                "x\\",
+                "\r\n#\r\n",
+            ] {
+                let _ = directives(syntax, text);
+            }
+        }
+    }
+
+    const ALL: [Syntax; 7] = [
+        Syntax::Dockerfile,
+        Syntax::Nginx,
+        Syntax::Shell,
+        Syntax::Ini,
+        Syntax::Python,
+        Syntax::Js,
+        Syntax::Toml,
+    ];
+
+    proptest::proptest! {
+        /// On any text, every span lies on character boundaries inside the text and every
+        /// covered line exists.
+        #[test]
+        fn directives_stay_inside_the_text(text in "(gen: ignore\\[|[#;/*'\"`\\\\\\]\\[ ,\n\r\t{}a-zA-Z0-9é-])*") {
+            let lines = text.split('\n').count();
+            for syntax in ALL {
+                for c in comments(syntax, &text) {
+                    for span in [c.span, c.body] {
+                        proptest::prop_assert!(span.start <= span.end && text.get(span.start..span.end).is_some());
+                    }
+                }
+                for d in directives(syntax, &text) {
+                    proptest::prop_assert!(1 <= d.lines.0 && d.lines.0 <= d.lines.1 && d.lines.1 <= lines);
+                    if let Ok(rules) = d.rules {
+                        for (name, span) in rules {
+                            proptest::prop_assert_eq!(text.get(span.start..span.end), Some(name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn covered(syntax: Syntax, text: &str) -> Vec<Covered<'_>> {
+        directives(syntax, text)
+            .into_iter()
+            .map(|d| {
+                (
+                    d.lines,
+                    d.rules
+                        .map(|r| r.into_iter().map(|(n, _)| n).collect())
+                        .map_err(|_| ()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn directive_table() {
+        let cases: Vec<(Syntax, &str, Vec<Covered<'_>>)> = vec![
+            (
+                Syntax::Nginx,
+                "# gen: ignore[PORT001]\nlisten 80;\n",
+                vec![((1, 2), Ok(vec!["PORT001"]))],
+            ),
+            (
+                Syntax::Nginx,
+                "listen 80; # gen: ignore[PORT001, net-loopback]\nx;\n",
+                vec![((1, 1), Ok(vec!["PORT001", "net-loopback"]))],
+            ),
+            (
+                Syntax::Nginx,
+                "# gen: ignore[A]\n\n# other\n# gen:ignore [B] because\nlog_format x\n  '$a'\n  '$b';\nnext;\n",
+                vec![((1, 7), Ok(vec!["A"])), ((4, 7), Ok(vec!["B"]))],
+            ),
+            (
+                Syntax::Dockerfile,
+                "# gen: ignore[X]\nRUN a \\\n  b \\\n  c\nRUN d\n",
+                vec![((1, 4), Ok(vec!["X"]))],
+            ),
+            (
+                Syntax::Dockerfile,
+                "# gen: ignore[X]\nRUN a \\\n# note\n\n  b\nRUN d\n",
+                vec![((1, 5), Ok(vec!["X"]))],
+            ),
+            (
+                Syntax::Ini,
+                "; gen: ignore[X]\ncommand=a\n  b\nuser=c\nx=1 ; gen: ignore[Y]\n",
+                vec![((1, 3), Ok(vec!["X"])), ((5, 5), Ok(vec!["Y"]))],
+            ),
+            (
+                Syntax::Js,
+                "// gen: ignore[X]\napp.listen(3000);\n/* gen: ignore[Y] */ f();\n",
+                vec![((1, 2), Ok(vec!["X"])), ((3, 3), Ok(vec!["Y"]))],
+            ),
+            (
+                Syntax::Python,
+                "x = 1  # gen: ignore[X]\n# gen: ignore[Y]\n",
+                vec![((1, 1), Ok(vec!["X"])), ((2, 2), Ok(vec!["Y"]))],
+            ),
+            (
+                Syntax::Toml,
+                "# gen: ignore\n# gen: ignore[]\n# gen: ignore[A B]\n# gen: ignore[A\n# gen: nothing\n# not gen: ignore[A]\nk = 1\n",
+                vec![
+                    ((1, 7), Err(())),
+                    ((2, 7), Err(())),
+                    ((3, 7), Err(())),
+                    ((4, 7), Err(())),
+                    ((5, 7), Err(())),
+                ],
+            ),
+        ];
+        for (syntax, text, want) in cases {
+            assert_eq!(covered(syntax, text), want, "{syntax:?}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn code_spans_point_at_the_codes() {
+        let text = "x; # gen: ignore[ A,b-c ]\n";
+        let d = directives(Syntax::Nginx, text);
+        let spans: Vec<&str> = d[0]
+            .rules
+            .as_ref()
+            .expect("well-formed")
+            .iter()
+            .map(|(_, s)| &text[s.start..s.end])
+            .collect();
+        assert_eq!(spans, ["A", "b-c"]);
+    }
+}

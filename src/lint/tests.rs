@@ -1,0 +1,269 @@
+//! Tests of the framework: the rule list's invariants, selection, and what `run` does with
+//! findings (suppression comments, the help's last line, order).
+
+use super::*;
+use crate::lint::date::Date;
+
+#[test]
+fn every_rule_is_declared_well() {
+    let mut codes = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for r in RULES {
+        let (prefix, digits) = r.code.split_at(r.code.len().saturating_sub(3));
+        assert!(
+            (2..=4).contains(&prefix.len())
+                && prefix.bytes().all(|b| b.is_ascii_uppercase())
+                && digits.len() == 3
+                && digits.bytes().all(|b| b.is_ascii_digit()),
+            "code {}",
+            r.code
+        );
+        assert!(
+            !r.name.is_empty()
+                && !r.name.starts_with('-')
+                && !r.name.ends_with('-')
+                && !r.name.contains("--")
+                && r.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "name {} is not kebab-case",
+            r.name
+        );
+        assert!(codes.insert(r.code), "code {} declared twice", r.code);
+        assert!(names.insert(r.name), "name {} declared twice", r.name);
+        for section in ["What it does", "Why is this bad?", "Example"] {
+            assert!(
+                r.section(section).is_some(),
+                "{} lacks `## {section}`",
+                r.code
+            );
+        }
+        let summary = r.summary();
+        assert!(!summary.is_empty() && !summary.contains('\n'), "{}", r.code);
+    }
+    let mut sorted: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        RULES.iter().map(|r| r.code).collect::<Vec<_>>(),
+        "RULES is sorted by code"
+    );
+}
+
+#[test]
+fn find_takes_code_or_name_in_any_case() {
+    for key in ["GEN001", "gen001", "generated-drift", "Generated-Drift"] {
+        assert_eq!(find(key).map(|r| r.code), Some("GEN001"), "{key}");
+    }
+    assert!(find("GEN01").is_none());
+    assert_eq!(suggest("GEN01"), Some("GEN001"));
+    assert_eq!(suggest("generated-drft"), Some("generated-drift"));
+    assert_eq!(suggest("zzzzzzzzzzzz"), None);
+}
+
+#[test]
+fn resolve_selects_then_ignores() {
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let codes = |r: Vec<&Rule>| r.iter().map(|r| r.code).collect::<Vec<_>>();
+    assert_eq!(codes(resolve(&[], &[]).expect("ok")).len(), RULES.len());
+    assert_eq!(
+        codes(resolve(&s(&["generated-drift", "DKR003"]), &[]).expect("ok")),
+        ["DKR003", "GEN001"]
+    );
+    assert_eq!(
+        codes(resolve(&s(&["GEN001", "DKR003"]), &s(&["dkr003"])).expect("ok")),
+        ["GEN001"]
+    );
+    let all_but = codes(resolve(&[], &s(&["GEN001"])).expect("ok"));
+    assert!(!all_but.contains(&"GEN001") && all_but.len() == RULES.len() - 1);
+    let err = resolve(&[], &s(&["GEN01"])).expect_err("unknown");
+    assert_eq!(err.to_string(), "unknown rule `GEN01` in `--ignore`");
+    assert_eq!(
+        err.help(),
+        "did you mean `GEN001`? `gen rules` lists every rule"
+    );
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags every line containing `BAD`, for testing the framework.
+    ///
+    /// ## Why is this bad?
+    /// It is not.
+    ///
+    /// ## Example
+    /// ```text
+    /// BAD
+    /// ```
+    static TEST_RULE = {
+        code: "TST001",
+        name: "test-rule",
+        severity: Warning,
+        check: flag_bad_lines,
+    }
+}
+
+fn flag_bad_lines(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for f in ctx.containers.iter().flat_map(|c| &c.files) {
+        let Some(text) = &f.text else { continue };
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if let Some(at) = line.find("BAD") {
+                let span = crate::parse::span::Span::new(offset + at, offset + at + 3);
+                out.push(
+                    TEST_RULE
+                        .diagnostic("found `BAD`", Label::new(&f.path, text, span, ""))
+                        .with_help("remove it"),
+                );
+            }
+            offset += line.len();
+        }
+    }
+    // Findings under another code are dropped by `run`.
+    out.push(Diagnostic::new(
+        "XXX001",
+        "other",
+        Severity::Error,
+        "x",
+        Label::file("x", ""),
+    ));
+}
+
+fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {
+    let mut ctx = Context::new(Date::from_unix_days(0));
+    ctx.containers.push(ContainerDir {
+        name: "c".into(),
+        dir: "c".into(),
+        spec_index,
+        files: files
+            .iter()
+            .map(|(rel, text)| SourceFile {
+                rel: (*rel).into(),
+                path: format!("c/{rel}"),
+                text: Some((*text).into()),
+            })
+            .collect(),
+    });
+    ctx
+}
+
+#[test]
+fn run_applies_suppression_comments_per_file_type() {
+    let ctx = container(
+        &[
+            ("nginx.conf", "# gen: ignore[TST001]\nBAD;\nBAD;\n"),
+            ("app.js", "BAD(); // gen: ignore[test-rule]\n"),
+            (
+                "Dockerfile",
+                "RUN BAD # gen: ignore[TST001]\n# gen: ignore[tst001]\nRUN BAD \\\n  BAD\n",
+            ),
+            ("supervisord.conf", "; gen: ignore[OTHER]\nBAD=1\n"),
+            ("app.py", "x = 'BAD'  # gen: ignore[TST001]\n"),
+            ("package.json", "{\"BAD\": 1}\n"),
+        ],
+        None,
+    );
+    let outcome = run(&ctx, &[&TEST_RULE]);
+    let found: Vec<(String, usize)> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| (d.primary.file.clone(), d.primary.start.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("c/Dockerfile".to_owned(), 1),
+            ("c/nginx.conf".to_owned(), 3),
+            ("c/package.json".to_owned(), 1),
+            ("c/supervisord.conf".to_owned(), 2),
+        ]
+    );
+    assert_eq!(outcome.suppressed, 5);
+    let helps: Vec<&str> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| d.help.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "remove it\nthis is rule `test-rule`; to allow it: `# gen: ignore[TST001]` above the line or `--ignore TST001`",
+            "remove it\nthis is rule `test-rule`; to allow it: `# gen: ignore[TST001]` on or above the line or `--ignore TST001`",
+            "remove it\nthis is rule `test-rule`; to allow it: `--ignore TST001`",
+            "remove it\nthis is rule `test-rule`; to allow it: `; gen: ignore[TST001]` on or above the line or `--ignore TST001`",
+        ]
+    );
+}
+
+#[test]
+fn generated_files_are_allowed_through_the_spec_not_comments() {
+    let mut ctx = container(&[("nginx.conf", "BAD;\n")], Some(0));
+    let spec_text = "[[container]]\nname = \"c\"\nhost_port = 8001\n[container.app]\nkind = \"express\"\nmessage = \"m\"\n";
+    ctx.spec = Some(SpecFile {
+        path: "spec.toml".into(),
+        text: spec_text.into(),
+        spec: crate::spec::load("spec.toml", spec_text).expect("valid"),
+        out: "generated".into(),
+    });
+    let outcome = run(&ctx, &[&TEST_RULE]);
+    assert_eq!(
+        outcome.diagnostics[0].help.as_deref(),
+        Some(
+            "remove it\nthis is rule `test-rule`; to allow it: `--ignore TST001` or `ignore = [\"TST001\"]` under `[check]` in the spec"
+        )
+    );
+}
+
+/// A context in which every rule finds something: drift, an end-of-life base, a bad
+/// suppression comment.
+fn everything_wrong() -> Context {
+    let spec_text = "[[container]]\nname = \"c\"\nbase = \"alpine:3.18\"\nhost_port = 8001\n[container.app]\nkind = \"express\"\nmessage = \"m\"\n";
+    let mut ctx = container(&[("nginx.conf", "# gen: ignore[NOPE]\nx;\n")], None);
+    ctx.today = Date::parse("2026-11-29").expect("date");
+    ctx.spec = Some(SpecFile {
+        path: "spec.toml".into(),
+        text: spec_text.into(),
+        spec: crate::spec::load("spec.toml", spec_text).expect("valid"),
+        out: "generated".into(),
+    });
+    ctx.drift.push(FileDrift {
+        path: "generated/c/app.js".into(),
+        container: "c".into(),
+        kind: DriftKind::Missing {
+            expected: "x\n".into(),
+        },
+    });
+    ctx
+}
+
+#[test]
+fn every_rule_fires_somewhere_and_follows_the_message_conventions() {
+    let outcome = run(&everything_wrong(), RULES);
+    for rule in RULES {
+        assert!(
+            outcome.diagnostics.iter().any(|d| d.code == rule.code),
+            "{} found nothing in `everything_wrong`: extend it",
+            rule.code
+        );
+    }
+    for d in &outcome.diagnostics {
+        let first = d.message.chars().next().unwrap_or(' ');
+        assert!(
+            !first.is_uppercase() && !d.message.ends_with('.') && !d.message.is_empty(),
+            "message `{}` is not lowercase without a trailing period",
+            d.message
+        );
+        let rule = find(&d.code).expect("a declared rule");
+        assert_eq!((d.name.as_str(), d.severity), (rule.name, rule.severity));
+        let last = d
+            .help
+            .as_deref()
+            .and_then(|h| h.lines().last())
+            .unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("this is rule `{}`; to allow it: ", rule.name))
+                && last.contains(&format!("`--ignore {}`", rule.code)),
+            "{last}"
+        );
+    }
+}

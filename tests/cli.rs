@@ -1,0 +1,25 @@
+//! Integration tests: the `gen` binary run as a user runs it, asserting exact output and exit
+//! codes. One binary, one module per area under tests/cli/ (this file is a crate root, so the
+//! modules name their paths).
+
+#[path = "cli/support.rs"]
+mod support;
+
+#[path = "cli/build.rs"]
+mod build;
+#[path = "cli/check.rs"]
+mod check;
+#[path = "cli/escaping.rs"]
+mod escaping;
+#[path = "cli/harness.rs"]
+mod harness;
+#[path = "cli/meta.rs"]
+mod meta;
+#[path = "cli/nginx_parse.rs"]
+mod nginx_parse;
+#[path = "cli/rules.rs"]
+mod rules;
+#[path = "cli/sarif.rs"]
+mod sarif;
+#[path = "cli/spec_errors.rs"]
+mod spec_errors;

@@ -1,0 +1,286 @@
+//! `gen schema`, `gen init`, `gen completions`, `gen man`, `--version`, and colour rules.
+
+use crate::support::{gen_bin, gen_in, repo_root, stderr, stdout};
+use std::fs;
+use std::process::Command;
+
+/// The committed spec.schema.json is what `gen schema` prints. `GEN_BLESS=1` rewrites it.
+#[test]
+fn committed_schema_is_up_to_date() {
+    let out = gen_in(&repo_root(), &["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let path = repo_root().join("spec.schema.json");
+    if std::env::var_os("GEN_BLESS").is_some() {
+        fs::write(&path, &out.stdout).expect("bless");
+    }
+    let committed = fs::read(&path).expect("spec.schema.json");
+    assert!(
+        committed == out.stdout,
+        "spec.schema.json is stale: run `cargo run -- schema > spec.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(
+        schema["$defs"]["Nginx"]["properties"]["port"]["default"],
+        80
+    );
+    assert!(
+        fs::read_to_string(repo_root().join("spec.toml"))
+            .expect("spec")
+            .starts_with("#:schema ./spec.schema.json\n")
+    );
+}
+
+#[test]
+fn init_from_flags_writes_spec_schema_and_first_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gen_in(
+        dir.path(),
+        &[
+            "init",
+            "proj",
+            "--kind",
+            "express",
+            "--name",
+            "hello",
+            "--host-port",
+            "9000",
+            "--message",
+            "Hi \"there\"",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let spec = fs::read_to_string(dir.path().join("proj/spec.toml")).expect("spec");
+    assert!(spec.starts_with("#:schema ./spec.schema.json\n"));
+    assert!(spec.contains("name = \"hello\"\nbase = \"alpine:3.22\"\nhost_port = 9000\n"));
+    assert!(spec.contains("kind = \"express\"\nport = 3000\nmessage = 'Hi \"there\"'\n"));
+    assert!(dir.path().join("proj/spec.schema.json").is_file());
+    assert!(dir.path().join("proj/generated/hello/app.js").is_file());
+    assert!(
+        stdout(&out).ends_with(
+            "proj/generated: 1 container, 10 created, 0 updated, 0 removed, 0 unchanged\n"
+        )
+    );
+    // The starter project is consistent: a drift check passes.
+    let check = gen_in(&dir.path().join("proj"), &["build", "--check"]);
+    assert_eq!(check.status.code(), Some(0));
+}
+
+/// Without a terminal, init asks nothing: it uses the defaults.
+#[test]
+fn init_without_terminal_uses_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(gen_bin())
+        .args(["init", "--no-build"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let spec = fs::read_to_string(dir.path().join("spec.toml")).expect("spec");
+    assert!(spec.contains("name = \"fastapi-nginx\"\nbase = \"ubuntu:24.04\"\nhost_port = 8080\n"));
+    assert!(
+        spec.contains("kind = \"fastapi\"\nport = 8000\nmessage = \"Hello from fastapi-nginx\"\n")
+    );
+    assert!(!dir.path().join("generated").exists());
+}
+
+#[test]
+fn init_never_overwrites_a_spec_without_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("spec.toml"), "# mine\n").expect("write");
+    let out = gen_in(dir.path(), &["init", "--no-build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: `./spec.toml` exists; gen init does not overwrite a spec\nhelp: edit it, or run `gen init --force` to replace it\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("spec.toml")).expect("read"),
+        "# mine\n"
+    );
+    let forced = gen_in(dir.path(), &["init", "--no-build", "--force"]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(
+        fs::read_to_string(dir.path().join("spec.toml"))
+            .expect("read")
+            .contains("[[container]]")
+    );
+}
+
+#[test]
+fn init_with_a_bad_flag_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gen_in(dir.path(), &["init", "--name", "Bad Name", "--no-input"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "error[SPEC003]: `name` `Bad Name` is not a safe directory name and image tag"
+        )
+    );
+    assert!(stderr(&out).ends_with("nothing was written\n"));
+    assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0);
+}
+
+/// On a terminal, init asks its questions; tested through a pseudo-terminal (`script`).
+#[test]
+fn init_on_a_terminal_asks() {
+    let Some(script) = crate::support::tool("script") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cmd = format!("{} init --no-build", gen_bin());
+    let out = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            if let Some(stdin) = child.stdin.as_mut() {
+                stdin.write_all(b"express\nshop\n3100\n9100\n\n")?;
+            }
+            child.wait_with_output()
+        })
+        .expect("run under script");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let shown = stdout(&out);
+    assert!(
+        shown.contains("App framework (fastapi or express) [fastapi]: "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Container name [express-nginx]: "),
+        "{shown}"
+    );
+    let spec = fs::read_to_string(dir.path().join("spec.toml")).expect("spec");
+    assert!(
+        spec.contains("name = \"shop\"\nbase = \"alpine:3.22\"\nhost_port = 9100\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("kind = \"express\"\nport = 3100\n"), "{spec}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = gen_in(&repo_root(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = stdout(&out);
+        for sub in ["build", "init", "schema", "completions", "man"] {
+            assert!(text.contains(sub), "{shell} completions lack `{sub}`");
+        }
+    }
+    let man = gen_in(&repo_root(), &["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let text = stdout(&man);
+    assert!(text.contains(".TH gen 1"), "{text}");
+    assert!(text.contains("build"));
+}
+
+#[test]
+fn version_names_the_commit_in_a_checkout() {
+    let out = gen_in(&repo_root(), &["--version"]);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!("gen {} (", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+}
+
+/// Errors are coloured only on a terminal, and never with NO_COLOR.
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    let Some(script) = crate::support::tool("script") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("spec.toml"), "[[container]]\nnme = 1\n").expect("write");
+    let run = |no_color: bool| {
+        let mut cmd = Command::new(&script);
+        cmd.args(["-qec", &format!("{} build", gen_bin()), "/dev/null"])
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script").stdout).into_owned()
+    };
+    assert!(run(false).contains("\x1b["), "no colour on a terminal");
+    assert!(!run(true).contains("\x1b["), "colour despite NO_COLOR");
+    // Not a terminal: no colour.
+    let piped = gen_in(dir.path(), &["build"]);
+    assert!(!stderr(&piped).contains("\x1b["));
+}
+
+/// A closed stdout (`gen ... | head -1`) ends output quietly: no panic, a normal exit code.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    for args in [&["completions", "bash"][..], &["man"][..], &["schema"][..]] {
+        let mut child = Command::new(gen_bin())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+/// `gen cert` writes a PEM certificate and a private key readable by its owner only, and never
+/// replaces them without `--force`.
+#[test]
+fn cert_makes_a_development_certificate() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = gen_in(dir.path(), &["cert", "--name", "example.test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cert = fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert");
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let key_path = dir.path().join("certs/key.pem");
+    assert!(
+        fs::read_to_string(&key_path)
+            .expect("key")
+            .starts_with("-----BEGIN PRIVATE KEY-----\n")
+    );
+    let mode = fs::metadata(&key_path).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    if let Some(openssl) = crate::support::tool("openssl") {
+        let text = Command::new(openssl)
+            .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+            .arg(dir.path().join("certs/cert.pem"))
+            .output()
+            .expect("openssl");
+        let text = String::from_utf8_lossy(&text.stdout).into_owned();
+        assert!(
+            text.contains("DNS:example.test") && text.contains("DNS:localhost"),
+            "{text}"
+        );
+    }
+    let again = gen_in(dir.path(), &["cert"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert"),
+        cert
+    );
+    assert_eq!(
+        gen_in(dir.path(), &["cert", "--force"]).status.code(),
+        Some(0)
+    );
+    assert_ne!(
+        fs::read_to_string(dir.path().join("certs/cert.pem")).expect("cert"),
+        cert
+    );
+}
