@@ -25,6 +25,7 @@ DEBIAN_PACKAGES=(
     mount
     passwd
     ca-certificates
+    tini
 )
 
 missing_packages() {

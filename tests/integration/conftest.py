@@ -51,6 +51,8 @@ def _live_prerequisites() -> str | None:
     probe = subprocess.run(["/usr/bin/python3", "-c", "import ensurepip, venv"], capture_output=True)
     if probe.returncode != 0:
         return "Debian's /usr/bin/python3 has no venv/ensurepip (install python3-venv)"
+    if not Path("/usr/bin/tini-static").exists():
+        return "no /usr/bin/tini-static (Docker's init; Debian package tini)"
     if "overlay" not in Path("/proc/filesystems").read_text():
         return "the kernel has no overlayfs"
     return None
@@ -79,6 +81,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         found, error = _discover()
         names = [c.name for c in found] if found else [f"<{error or 'no container under generated/'}>"]
         metafunc.parametrize("container", names)
+
+
+@pytest.fixture(scope="session")
+def generated() -> Path:
+    return GENERATED
 
 
 @pytest.fixture(scope="session")

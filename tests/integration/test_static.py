@@ -84,3 +84,29 @@ def test_supervisord_accepts_config_in_image(
     for place in places:
         ok, detail = static.supervisord_accepts(workspace, image, place)
         assert ok, detail
+
+
+def test_compose_file_loads_and_publishes_the_spec_ports(
+    generated: Path, containers: dict[str, spec.ContainerDir]
+) -> None:
+    compose = generated / "compose.yaml"
+    if not compose.exists():
+        pytest.skip("gen wrote no generated/compose.yaml")
+    model, messages = static.compose_config(compose)
+    assert model is not None, f"docker compose config rejects {compose}:\n{messages}"
+    services = model.get("services", {})
+    for name, cdir in containers.items():
+        service = services.get(name)
+        assert service is not None, f"compose.yaml has no service {name}"
+        ports = [(int(p["published"]), int(p["target"])) for p in service.get("ports", [])]
+        assert ports == [(cdir.spec.host_port, cdir.spec.nginx_port)], f"{name} publishes {ports}"
+        assert service.get("container_name") == cdir.spec.container_name
+        assert Path(service["build"]["context"]).name == name
+
+
+def test_kubernetes_manifests_validate(generated: Path) -> None:
+    manifests = sorted((generated / "k8s").glob("*.yaml"))
+    if not manifests:
+        pytest.skip("gen wrote no generated/k8s/*.yaml")
+    ok, output = static.kubernetes_validate(manifests)
+    assert ok, f"kubernetes-validate --strict:\n{output}"

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ns, rootfs, runner
@@ -55,6 +55,22 @@ def _must(argv: list[str]) -> None:
     proc = _host(argv)
     if proc.returncode != 0:
         raise ContainerError(f"`{' '.join(argv)}` failed: {proc.stderr.strip()}")
+
+
+@dataclass
+class RunOptions:
+    """How the image is run: `docker run` with no options, or what a compose service says."""
+
+    label: str = "docker run"
+    caps: list[str] = field(default_factory=lambda: list(runner.DOCKER_DEFAULT_CAPS))
+    no_new_privs: bool = False
+    read_only: bool = False
+    tmpfs: list[str] = field(default_factory=list)
+    init: bool = False
+    healthcheck: list[str] | None = None  # overrides the image's: ["CMD", ...] or ["CMD-SHELL", text]
+    healthcheck_timeout: float | None = None
+    stop_timeout: float | None = None  # None: the spec's stop_timeout
+    stop_signal: str | None = None  # None: the image's STOPSIGNAL
 
 
 @dataclass
@@ -96,9 +112,10 @@ def run_once(ws: Workspace, image: Image, argv: list[str], timeout: float, files
 class Container:
     """A running container: start it, look inside, stop it, clean it up."""
 
-    def __init__(self, ws: Workspace, image: Image, name: str, index: int) -> None:
+    def __init__(self, ws: Workspace, image: Image, name: str, index: int, options: RunOptions | None = None) -> None:
         self.ws = ws
         self.image = image
+        self.options = options or RunOptions()
         self.name = name
         self.ip = container_ip(index)
         self.hostname = name[:63]
@@ -137,11 +154,13 @@ class Container:
             cmd = runner.RootCommand(
                 root=self.root, argv=argv, env=self.env, workdir=self.image.config.workdir, uid=uid, gid=gid,
                 hostname=self.hostname, hosts_file=hosts, own_network=True, wait_for_go=True,
+                caps=self.options.caps, no_new_privs=self.options.no_new_privs, read_only=self.options.read_only,
+                tmpfs=self.options.tmpfs, init=self.options.init,
             )  # fmt: skip
             with self.console.open("ab") as console:
                 self.proc = subprocess.Popen(
                     runner.command_line(cmd), stdin=go_read, stdout=console, stderr=subprocess.STDOUT,
-                    env=HOST_TOOLS_ENV, start_new_session=True,
+                    env=runner.setup_env(cmd), start_new_session=True,
                 )  # fmt: skip
             os.close(go_read)
             go_read = -1
@@ -219,7 +238,7 @@ class Container:
         if self.pid1 is None:
             raise ContainerError("the container is not running")
         return subprocess.run(
-            runner.exec_command_line(self.pid1, argv, self.env),
+            runner.exec_command_line(self.pid1, argv, self.env, self.options.caps, self.options.no_new_privs),
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=HOST_TOOLS_ENV,
         )  # fmt: skip
 
@@ -277,7 +296,7 @@ class Container:
     def stop(self, timeout: float) -> StopOutcome:
         """`docker stop -t TIMEOUT`: the image's STOPSIGNAL to pid 1, SIGKILL after the timeout."""
         assert self.proc is not None and self.pid1 is not None
-        sig = self.image.config.stopsignal
+        sig = self.options.stop_signal or self.image.config.stopsignal
         started = time.monotonic()
         os.kill(self.pid1, signal.Signals[sig])
         seconds: float | None

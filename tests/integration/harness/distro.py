@@ -341,8 +341,9 @@ class Alpine(Profile):
         rootfs.symlink(stage.root, "/usr/bin/wget", "busybox")
         rootfs.write_file(stage.root, "/usr/sbin/addgroup", ADDGROUP_SHIM, mode=0o755)
         rootfs.write_file(stage.root, "/usr/sbin/adduser", ADDUSER_SHIM, mode=0o755)
+        version = re.search(r"v[\d.]+", _tool_version(["busybox"]))
         stage.note(
-            f"{self.image}: /bin/sh and wget are BusyBox {_tool_version(['busybox'])[:30].strip()}; "
+            f"{self.image}: /bin/sh and wget are BusyBox {version.group(0) if version else ''} (Debian's); "
             "adduser/addgroup are BusyBox-compatible stand-ins over shadow's useradd/groupadd"
         )
 

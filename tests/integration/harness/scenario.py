@@ -4,6 +4,8 @@
 waits until each answers, then checks, in phases, for all of them together:
 
 - starts:             the CMD comes up and /healthz answers through the published port;
+- runtime:            the container runs under the restrictions asked for (capability
+                      bounding set, no-new-privileges, read-only root with writable tmpfs);
 - get_root:           `GET /` is 200, application/json, exactly `{"message": <spec's message>}`;
 - healthz:            `GET /healthz` is 200;
 - healthcheck:        the Dockerfile's HEALTHCHECK command succeeds inside the container;
@@ -29,22 +31,24 @@ import os
 import re
 import shlex
 import signal
+import subprocess
 import time
 import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from . import web
-from .container import GATEWAY_IP, Container
+from .container import GATEWAY_IP, Container, RunOptions
 from .image import Image
 from .spec import ContainerDir
 from .workspace import Workspace
 
 CHECKS = (
     "starts",
+    "runtime",
     "get_root",
     "healthz",
     "healthcheck",
@@ -75,6 +79,7 @@ class Subject:
     cdir: ContainerDir
     image: Image | None = None
     error: str | None = None  # why there is no image (the build failed)
+    options: RunOptions = field(default_factory=RunOptions)
     container: Container | None = None
     results: dict[str, Result] = field(default_factory=dict)
 
@@ -107,6 +112,11 @@ def _with_console(subject: Subject, text: str) -> str:
     return f"{text}\n{subject.container.console_tail()}"
 
 
+def _short(body: bytes) -> str:
+    text = " ".join(body.decode(errors="replace").split())
+    return repr(text if len(text) <= 160 else text[:160] + "...")
+
+
 def _expect(condition: bool, message: str) -> None:
     if not condition:
         raise CheckFailed(message)
@@ -123,6 +133,7 @@ def run(ws: Workspace, subjects: list[Subject]) -> None:
             _record(s, "starts", lambda s=s, index=index: _start(ws, s, index))
         _wait_ready([s for s in live if s.results["starts"].ok])
         for s in live:  # everything is up at the same time here
+            _record(s, "runtime", lambda s=s: _runtime(s))
             _record(s, "get_root", lambda s=s: _get_root(s))
             _record(s, "healthz", lambda s=s: _healthz(s))
             _record(s, "healthcheck", lambda s=s: _healthcheck(s))
@@ -144,9 +155,13 @@ def run(ws: Workspace, subjects: list[Subject]) -> None:
 
 def _start(ws: Workspace, s: Subject, index: int) -> str:
     assert s.image is not None
-    s.container = Container(ws, s.image, s.name, index)
+    s.container = Container(ws, s.image, s.name, index, s.options)
     s.container.start(s.cdir.host_port, s.cdir.spec.nginx_port)
-    return f"started `{' '.join(s.image.config.argv())}` as pid 1, 127.0.0.1:{s.cdir.host_port} -> {s.container.ip}:{s.cdir.spec.nginx_port}"
+    first = "docker-init (tini), then " if s.options.init else ""
+    return (
+        f"{s.options.label}: pid 1 is {first}`{' '.join(s.image.config.argv())}`, "
+        f"127.0.0.1:{s.cdir.host_port} -> {s.container.ip}:{s.cdir.spec.nginx_port}"
+    )
 
 
 def _wait_ready(subjects: list[Subject]) -> None:
@@ -178,9 +193,43 @@ def _wait_ready(subjects: list[Subject]) -> None:
         )
 
 
+def _capability_names() -> list[str]:
+    # In kernel order: the position is the capability's number.
+    proc = subprocess.run(["setpriv", "--list-caps"], capture_output=True, text=True, timeout=10)
+    return proc.stdout.split()
+
+
+def _runtime(s: Subject) -> str:
+    assert s.container is not None and s.container.pid1 is not None
+    status = dict(
+        line.split(":\t", 1) for line in Path(f"/proc/{s.container.pid1}/status").read_text().splitlines() if ":\t" in line
+    )
+    names = _capability_names()
+    bounding = int(status["CapBnd"], 16)
+    have = sorted(names[i] for i in range(len(names)) if bounding >> i & 1)
+    _expect(have == sorted(s.options.caps), f"pid 1 has the capabilities {have}, expected {sorted(s.options.caps)}")
+    nnp = status.get("NoNewPrivs", "0").strip() == "1"
+    _expect(nnp == s.options.no_new_privs, f"pid 1 has NoNewPrivs={int(nnp)}, expected {int(s.options.no_new_privs)}")
+    probe = s.container.exec(["/bin/sh", "-c", "touch /.gen-harness-probe && rm /.gen-harness-probe"])
+    root_writable = probe.returncode == 0
+    _expect(
+        root_writable != s.options.read_only,
+        f"the root is {'writable' if root_writable else 'read-only'}, expected "
+        f"{'read-only' if s.options.read_only else 'writable'}: {probe.stderr.strip()}",
+    )
+    for directory in s.options.tmpfs:
+        probe = s.container.exec(["/bin/sh", "-c", f"touch {directory}/.gen-probe && rm {directory}/.gen-probe"])
+        _expect(probe.returncode == 0, f"the tmpfs {directory} is not writable: {probe.stderr.strip()}")
+    return (
+        f"{len(have)} capabilities ({', '.join(have)}), no-new-privileges {'on' if nnp else 'off'}, "
+        f"root {'read-only' if s.options.read_only else 'writable'}"
+        + (f", tmpfs {' '.join(s.options.tmpfs)}" if s.options.tmpfs else "")
+    )
+
+
 def _get_root(s: Subject) -> str:
     resp = web.get(s.cdir.host_port, "/")
-    _expect(resp.status == 200, f"GET / answered {resp.status}: {resp.body[:300]!r}")
+    _expect(resp.status == 200, f"GET / answered {resp.status}: {_short(resp.body)}")
     ctype = resp.headers.get("content-type", "")
     _expect(ctype.split(";")[0].strip() == "application/json", f"GET / has Content-Type {ctype!r}")
     try:
@@ -194,17 +243,17 @@ def _get_root(s: Subject) -> str:
 
 def _healthz(s: Subject) -> str:
     resp = web.get(s.cdir.host_port, "/healthz")
-    _expect(resp.status == 200, f"GET /healthz answered {resp.status}: {resp.body[:300]!r}")
+    _expect(resp.status == 200, f"GET /healthz answered {resp.status}: {_short(resp.body)}")
     return f"200 {resp.body[:100]!r}"
 
 
 def _healthcheck(s: Subject) -> str:
     assert s.image is not None and s.container is not None
-    check = s.image.config.healthcheck
+    check = s.options.healthcheck or s.image.config.healthcheck
     if check is None:
         return "the image has no HEALTHCHECK"
     argv = ["/bin/sh", "-c", check[1]] if check[0] == "CMD-SHELL" else check[1:]
-    limit = s.image.config.healthcheck_timeout
+    limit = s.options.healthcheck_timeout or s.image.config.healthcheck_timeout
     started = time.monotonic()
     proc = s.container.exec(argv, timeout=limit + 10)
     took = time.monotonic() - started
@@ -245,8 +294,8 @@ def _app_port_private(s: Subject) -> str:
     control = s.container.in_gateway([*curl, f"http://{s.container.ip}:{spec.nginx_port}/healthz"])
     _expect(
         control.returncode == 0 and control.stdout.strip() == "200",
-        f"control: nginx's {s.container.ip}:{spec.nginx_port} did not answer 200 from outside "
-        f"(curl exit {control.returncode}: {control.stderr.strip()})",
+        f"control: nginx's {s.container.ip}:{spec.nginx_port}/healthz did not answer 200 from outside "
+        f"(curl exit {control.returncode}, status {control.stdout.strip()} {control.stderr.strip()})",
     )
     host_state = "refuses" if on_host is None else f"answers {on_host.status} (not the app)"
     return (
@@ -353,12 +402,13 @@ def _graceful_stop(s: Subject) -> str:
     upload.start()
     time.sleep(0.5)  # the request is now in nginx's hands, its body still coming
     signalled_at = time.monotonic()
-    outcome = s.container.stop(timeout=s.cdir.spec.stop_timeout)
+    limit = s.options.stop_timeout or s.cdir.spec.stop_timeout
+    outcome = s.container.stop(timeout=limit)
     upload.wait(timeout=20)
     after = s.container.console_text()[offset:]
     problems = []
     if outcome.seconds is None:
-        problems.append(f"pid 1 was still running {s.cdir.spec.stop_timeout} s after {outcome.signal} (SIGKILLed)")
+        problems.append(f"pid 1 was still running {limit:g} s after {outcome.signal} (SIGKILLed)")
     if outcome.leftover:
         problems.append(f"processes left after pid 1 exited: {outcome.leftover}")
     if outcome.returncode != 0:
@@ -375,13 +425,11 @@ def _graceful_stop(s: Subject) -> str:
     else:
         body_ok = s.cdir.spec.message.encode() in upload.response.body
         if upload.response.status != 200 or not body_ok:
-            problems.append(
-                f"the in-flight upload got {upload.response.status}: {upload.response.body[:200]!r}"
-            )
+            problems.append(f"the in-flight upload got {upload.response.status}: {_short(upload.response.body)}")
     if problems:
         raise CheckFailed("; ".join(problems) + f"\nconsole after the stop signal:\n{after[-3000:]}")
     return (
         f"{outcome.signal} -> every process exited after {outcome.seconds:.1f} s "
-        f"(limit {s.cdir.spec.stop_timeout} s), status 0, none left; the upload in flight got 200; "
+        f"(limit {limit:g} s), status 0, none left; the upload in flight got 200; "
         f"cleanly stopped: {', '.join(programs)}"
     )

@@ -133,3 +133,20 @@ def supervisord_accepts(ws: Workspace, image: Image, conf_in_image: str) -> tupl
         return False, f"the probe loaded supervisor from {result['module']}, not the pinned copy"
     programs = ", ".join(f"{p['name']} ({p['kind']}: {p['command']})" for p in result["programs"])
     return True, f"supervisor {result.get('version')} loads {conf_in_image}: nodaemon={result['nodaemon']}; {programs}"
+
+
+def compose_config(compose_file: Path) -> tuple[dict | None, str]:
+    """Docker Compose's own loader (`docker compose config`, no engine needed) on a compose file.
+
+    Returns the normalized model (None when Compose rejects the file) and Compose's messages.
+    """
+    proc = _quiet_run([_tool("docker-compose"), "-f", str(compose_file), "config", "--format", "json"])
+    if proc.returncode != 0:
+        return None, proc.stderr.strip()
+    return json.loads(proc.stdout), proc.stderr.strip()
+
+
+def kubernetes_validate(manifests: list[Path]) -> tuple[bool, str]:
+    """kubernetes-validate, strict (unknown fields are errors), on Kubernetes manifests."""
+    proc = _quiet_run([_tool("kubernetes-validate"), "--strict", *map(str, manifests)])
+    return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
