@@ -88,6 +88,7 @@ def main(argv: list[str]) -> int:
         return 2
     report.echo = True
     ns.enter_private_mount_namespace()
+    ns.private_tmp()
     ws = Workspace()
     containers: list[Container] = []
     try:

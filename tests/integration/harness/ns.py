@@ -11,13 +11,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import signal
 
 CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
-PR_SET_PDEATHSIG = 1
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
@@ -45,12 +42,14 @@ def enter_private_mount_namespace() -> None:
     )
 
 
-def die_with_parent() -> None:
-    """For `preexec_fn`: the child gets SIGKILL when the harness dies, whatever the cause."""
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    # The parent may have died between fork and prctl: then nobody would kill us later.
-    if os.getppid() == 1:
-        os._exit(1)
+def private_tmp() -> None:
+    """A fresh tmpfs on /tmp, for this process and its children only.
+
+    Called right after `enter_private_mount_namespace`: every scratch file of the run (layers,
+    roots, consoles, copies of generated/) then lives in memory, and nothing is left in the
+    host's /tmp even when the run is killed.
+    """
+    _check(_libc.mount(b"gen-harness-tmp", b"/tmp", b"tmpfs", ctypes.c_ulong(0), b"mode=1777"), "mount tmpfs /tmp")
 
 
 def namespace_id(pid: int, kind: str) -> str | None:
