@@ -96,7 +96,6 @@ def mutated(
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
 def test_mutation_is_caught(mutation: str, mutated: dict[str, list[Subject]]) -> None:
     for subject in mutated[mutation]:
-        assert subject.failed(), (
-            f"{subject.name} with `{MUTATIONS[mutation].what}` passed every check:\n"
-            + "\n".join(f"  {k}: {r.detail.splitlines()[0]}" for k, r in subject.results.items())
+        assert subject.failed(), f"{subject.name} with `{MUTATIONS[mutation].what}` passed every check:\n" + "\n".join(
+            f"  {k}: {r.detail.splitlines()[0]}" for k, r in subject.results.items()
         )

@@ -17,7 +17,7 @@ from harness.scenario import Subject
 from harness.workspace import Workspace
 
 
-def test_generated_containers_match_the_spec(containers: dict[str, spec.ContainerDir]) -> None:
+def test_generated_containers_are_found(containers: dict[str, spec.ContainerDir]) -> None:
     assert containers, "no container directory under generated/"
 
 

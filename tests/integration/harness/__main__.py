@@ -45,7 +45,7 @@ def _follow(containers: list[Container], dirs: list[spec.ContainerDir]) -> None:
 
     signal.signal(signal.SIGINT, ask)
     signal.signal(signal.SIGTERM, ask)
-    for c, d in zip(containers, dirs):
+    for c, d in zip(containers, dirs, strict=True):
         print(f"[{c.name}] up: curl http://127.0.0.1:{d.host_port}/   (Ctrl-C stops)", flush=True)
     offsets = {c.name: 0 for c in containers}
     running = list(containers)
@@ -59,7 +59,7 @@ def _follow(containers: list[Container], dirs: list[spec.ContainerDir]) -> None:
                 print(f"[{c.name}] exited with status {c.proc.returncode if c.proc else '?'}", flush=True)
                 running.remove(c)
         time.sleep(0.2)
-    for c, d in zip(containers, dirs):
+    for c, d in zip(containers, dirs, strict=True):
         if c.running():
             outcome = c.stop(timeout=d.spec.stop_timeout)
             took = f"after {outcome.seconds:.1f} s" if outcome.seconds is not None else "only when killed"

@@ -143,8 +143,7 @@ class Container:
         self.env, uid, gid = _env_for(self.image, self.root, self.hostname)
         hosts = self.where / "hosts"
         hosts.write_text(
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-            f"{self.ip}\t{self.hostname}\n"
+            f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{self.ip}\t{self.hostname}\n"
         )
         argv = self.image.config.argv()
         if not argv:

@@ -360,7 +360,9 @@ class Alpine(Profile):
             name = _package_name(spec)
             stand_in = getattr(self, f"_provide_{name.replace('-', '_')}", None)
             if stand_in is None:
-                raise BuildError(f"no stand-in for the Alpine package `{name}`: teach harness/distro.py what it installs")
+                raise BuildError(
+                    f"no stand-in for the Alpine package `{name}`: teach harness/distro.py what it installs"
+                )
             done.append(f"{name}: {stand_in(stage)}")
         return "; ".join(done)
 
@@ -376,8 +378,7 @@ class Alpine(Profile):
             rootfs.remove(root, f"/etc/nginx/{name}")
         # The package's pre-install script creates its user as Alpine does.
         stage.run(
-            "addgroup -S nginx 2>/dev/null; "
-            "adduser -S -D -H -h /var/lib/nginx -s /sbin/nologin -G nginx -g nginx nginx"
+            "addgroup -S nginx 2>/dev/null; adduser -S -D -H -h /var/lib/nginx -s /sbin/nologin -G nginx -g nginx nginx"
         )
         uid, gid = rootfs.user_ids(root, "nginx:nginx")
         rootfs.write_file(root, "/etc/nginx/nginx.conf", ALPINE_NGINX_CONF)

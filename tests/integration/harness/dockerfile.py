@@ -52,9 +52,7 @@ def read_with_gen(gen: Path, path: Path, timeout: float = 30) -> list[Instructio
     except subprocess.TimeoutExpired as exc:
         raise DockerfileError(f"`gen parse --as dockerfile {path}` did not finish in {timeout} s") from exc
     if proc.returncode != 0:
-        raise DockerfileError(
-            f"`gen parse --as dockerfile {path}` exited {proc.returncode}:\n{proc.stderr.strip()}"
-        )
+        raise DockerfileError(f"`gen parse --as dockerfile {path}` exited {proc.returncode}:\n{proc.stderr.strip()}")
     try:
         payload = json.loads(proc.stdout)
         return [_from_contract(item) for item in payload["instructions"]]
@@ -114,10 +112,10 @@ def read_with_reference(path: Path) -> list[Instruction]:
         elif keyword in COMMAND_INSTRUCTIONS:
             form, args = "shell", values[:1]
         elif keyword == "HEALTHCHECK":
-            form, args = "shell", [" ".join(values)]
+            form, args = "shell", [" ".join(values)]  # json=True (exec form) is handled above
         elif keyword in ("ENV", "LABEL"):
             # The reference pairs them up; the contract splits on whitespace: compare pairs.
-            form, args = None, [f"{k}={v}" for k, v in zip(values[0::2], values[1::2])]
+            form, args = None, [f"{k}={v}" for k, v in zip(values[0::2], values[1::2], strict=False)]
         else:
             form, args = None, values
         out.append(
@@ -149,11 +147,33 @@ def key_value_pairs(args: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def healthcheck_test(ins: Instruction) -> list[str] | None:
+    """A HEALTHCHECK as Docker stores it: ["CMD", *argv], ["CMD-SHELL", text] or None (NONE)."""
+    args = list(ins.args)
+    if ins.form == "exec":
+        return ["CMD", *(args[1:] if args and args[0].upper() == "CMD" else args)]
+    text = " ".join(args).strip()
+    if text.upper() == "NONE":
+        return None
+    if text[:3].upper() != "CMD":
+        raise DockerfileError(f"HEALTHCHECK at {ins.where()}: expected CMD or NONE, got {text!r}")
+    rest = text[3:].strip()
+    if rest.startswith("["):
+        try:
+            return ["CMD", *json.loads(rest)]
+        except ValueError:
+            pass  # not JSON after all: Docker runs it with a shell
+    return ["CMD-SHELL", rest]
+
+
 def _comparable_args(ins: Instruction) -> object:
     if ins.keyword in ("ENV", "LABEL"):
         return key_value_pairs(ins.args)
     if ins.keyword == "HEALTHCHECK":
-        return " ".join(" ".join(ins.args).split())
+        try:
+            return healthcheck_test(ins)
+        except DockerfileError as exc:
+            return str(exc)
     return ins.args
 
 
@@ -166,7 +186,7 @@ def compare(gen: list[Instruction], ref: list[Instruction]) -> list[str]:
             f"  gen:       {' '.join(i.keyword for i in gen)}\n"
             f"  reference: {' '.join(i.keyword for i in ref)}"
         )
-    for g, r in zip(gen, ref):
+    for g, r in zip(gen, ref, strict=False):  # a length mismatch is reported above
         label = f"{r.keyword} at line {r.line}"
         if (g.keyword, g.line, g.end_line) != (r.keyword, r.line, r.end_line):
             problems.append(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import copy
 import glob
-import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import time
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import distro, report, rootfs, runner
-from .dockerfile import Instruction, key_value_pairs, read_with_gen
 from .distro import BuildError
+from .dockerfile import Instruction, healthcheck_test, key_value_pairs, read_with_gen
 from .workspace import Workspace
 
 RUN_TIMEOUT = 900  # seconds for one RUN step (a cold pip install is well under a minute)
@@ -279,26 +279,16 @@ class Builder:
             raise BuildError(f"{kw} at {ins.where()}: the harness cannot replay this instruction")
 
     def _healthcheck(self, ins: Instruction, cfg: ImageConfig) -> None:
-        text = " ".join(ins.args).strip()
-        if text.upper() == "NONE":
-            cfg.healthcheck = None
-            return
-        if not text.upper().startswith("CMD"):
-            raise BuildError(f"HEALTHCHECK at {ins.where()}: expected CMD or NONE, got {text!r}")
-        rest = text[3:].strip()
-        if ins.form == "exec" or rest.startswith("["):
-            argv = json.loads(rest) if rest.startswith("[") else list(ins.args[1:])
-            cfg.healthcheck = ["CMD", *argv]
-        else:
-            cfg.healthcheck = ["CMD-SHELL", rest]
+        cfg.healthcheck = healthcheck_test(ins)
         if "timeout" in ins.flags:
             cfg.healthcheck_timeout = _seconds(ins.flags["timeout"])
 
     def _run_instruction(self, ins: Instruction, stage: _Stage, tag: str, log: Path) -> None:
         if ins.form == "exec":
             argv = list(ins.args)
-            if argv and distro.package_manager(" ".join(argv)):
-                desc = stage.profile.provide(self._distro_stage(stage, tag, log), argv[0], argv)
+            manager = distro.package_manager(shlex.join(argv))
+            if manager:
+                desc = stage.profile.provide(self._distro_stage(stage, tag, log), manager, argv)
                 report.note(tag, f"RUN at {ins.where()}: skipped `{' '.join(argv)}`: {desc}")
                 return
         else:
@@ -320,7 +310,7 @@ class Builder:
                 return
             argv = [*stage.config.shell, distro.join_commands(segments)]
         started = time.monotonic()
-        self._run(stage, argv, log, f"RUN at {ins.where()}: {' '.join(argv[len(stage.config.shell):])}")
+        self._run(stage, argv, log, f"RUN at {ins.where()}: {' '.join(argv[len(stage.config.shell) :])}")
         report.note(tag, f"RUN at {ins.where()}: ran in the image root ({time.monotonic() - started:.1f} s)")
 
     def _copy(

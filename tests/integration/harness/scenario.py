@@ -202,7 +202,9 @@ def _capability_names() -> list[str]:
 def _runtime(s: Subject) -> str:
     assert s.container is not None and s.container.pid1 is not None
     status = dict(
-        line.split(":\t", 1) for line in Path(f"/proc/{s.container.pid1}/status").read_text().splitlines() if ":\t" in line
+        line.split(":\t", 1)
+        for line in Path(f"/proc/{s.container.pid1}/status").read_text().splitlines()
+        if ":\t" in line
     )
     names = _capability_names()
     bounding = int(status["CapBnd"], 16)
@@ -414,7 +416,9 @@ def _graceful_stop(s: Subject) -> str:
     if outcome.returncode != 0:
         problems.append(f"pid 1 exited with status {outcome.returncode}")
     if "SIGKILL" in after:
-        problems.append("supervisord had to SIGKILL a program: " + " | ".join(ln for ln in after.splitlines() if "SIGKILL" in ln))
+        problems.append(
+            "supervisord had to SIGKILL a program: " + " | ".join(ln for ln in after.splitlines() if "SIGKILL" in ln)
+        )
     for program in programs:
         if f"stopped: {program} " not in after:
             problems.append(f"no clean stop of `{program}` in the log")

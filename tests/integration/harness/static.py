@@ -42,7 +42,7 @@ def hadolint(dockerfile: Path) -> tuple[list[str], list[str]]:
     except ValueError as exc:
         raise RuntimeError(f"hadolint printed no JSON (exit {proc.returncode}): {proc.stderr or proc.stdout}") from exc
     shown = [f"{dockerfile.name}:{f['line']} {f['code']} {f['level']}: {f['message']}" for f in findings]
-    serious = [s for s, f in zip(shown, findings) if f["level"] in ("error", "warning")]
+    serious = [s for s, f in zip(shown, findings, strict=True) if f["level"] in ("error", "warning")]
     return serious, shown
 
 
