@@ -173,7 +173,7 @@ pub struct ExplainArgs {
 pub struct ParseArgs {
     /// The file to parse
     pub file: PathBuf,
-    /// What kind of file it is (default: nginx)
+    /// What kind of file it is (default: dockerfile for files named `Dockerfile*`, else nginx)
     #[arg(long = "as", value_enum)]
     pub kind: Option<ParseAs>,
     /// Include comments as `"#"` entries, like crossplane's `--include-comments`
@@ -185,4 +185,5 @@ pub struct ParseArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ParseAs {
     Nginx,
+    Dockerfile,
 }

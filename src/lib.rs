@@ -40,5 +40,6 @@ pub mod diagnostic;
 pub mod error;
 pub mod generate;
 pub mod lint;
+pub mod model;
 pub mod parse;
 pub mod spec;

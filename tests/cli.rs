@@ -9,6 +9,8 @@ mod support;
 mod build;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/dockerfile_parse.rs"]
+mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
 #[path = "cli/harness.rs"]
@@ -17,6 +19,8 @@ mod harness;
 mod meta;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/roundtrip.rs"]
+mod roundtrip;
 #[path = "cli/rules.rs"]
 mod rules;
 #[path = "cli/sarif.rs"]

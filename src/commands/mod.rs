@@ -8,6 +8,7 @@ pub mod explain;
 pub mod init;
 pub mod meta;
 pub mod parse;
+pub mod parse_dockerfile;
 pub mod rules;
 
 use crate::cli::{Cli, Command};

@@ -7,6 +7,9 @@
 //! error, is still printed); 2 when the file cannot be read (nothing on stdout, the error on
 //! stderr). A file that is not UTF-8 is read with each bad byte replaced by U+FFFD, as
 //! crossplane reads it.
+//!
+//! For Dockerfiles (`--as dockerfile`, the default for files named `Dockerfile*`) the output
+//! is the instruction list described in `parse_dockerfile`.
 
 use crate::cli::{ParseArgs, ParseAs};
 use crate::error::{Error, Result};
@@ -16,12 +19,25 @@ use std::path::Path;
 pub fn run(args: &ParseArgs) -> Result<u8> {
     match kind(args) {
         ParseAs::Nginx => nginx(&args.file, args.include_comments),
+        ParseAs::Dockerfile => super::parse_dockerfile::run(&args.file),
     }
 }
 
-/// The kind of file: `--as`, or else guessed from the file name.
+/// The kind of file: `--as`, or else guessed from the file name (`Dockerfile`,
+/// `Dockerfile.dev`, `app.dockerfile` are Dockerfiles).
 fn kind(args: &ParseArgs) -> ParseAs {
-    args.kind.unwrap_or(ParseAs::Nginx)
+    args.kind.unwrap_or_else(|| {
+        let name = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.starts_with("dockerfile") || name.ends_with(".dockerfile") {
+            ParseAs::Dockerfile
+        } else {
+            ParseAs::Nginx
+        }
+    })
 }
 
 fn nginx(path: &Path, include_comments: bool) -> Result<u8> {

@@ -1,0 +1,858 @@
+//! The apps in the container and where they listen. For each supervisord program (or PID 1,
+//! without supervisord) that is not nginx: its runtime (uvicorn, gunicorn, hypercorn, a
+//! Python script, Node; `npm start` through `package.json`), its working directory, its
+//! source file when the model can find it, and each address it listens on, resolved as the
+//! process will see it: from its command line, from the environment (the program's
+//! `environment=`, then `[supervisord]`'s, then the image's ENV), from the defaults the
+//! source falls back to, or from the server's built-in defaults. Each resolved value keeps
+//! the chain of places it went through.
+
+use super::cmdline::{self, Words};
+use super::supervisor::ProgramFacts;
+use super::{Fact, Model, Origin, Source};
+use crate::parse::app::{self, BindTarget, ListenKind, Server, ServerCommand, ValueKind};
+use crate::parse::dockerfile::join_path;
+use crate::parse::shell;
+use crate::parse::span::Span;
+use crate::parse::supervisord::{ProcessKind, Supervisord};
+
+/// A value as the process sees it, where it is set, and the places it went through (the
+/// code that reads a variable, the name that carries it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub value: String,
+    pub origin: Origin,
+    pub via: Vec<Origin>,
+}
+
+impl Resolved {
+    /// The value as a port number.
+    #[must_use]
+    pub fn port(&self) -> Option<u16> {
+        self.value.trim().parse().ok()
+    }
+
+    fn default(value: &str, what: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            origin: Origin::Default {
+                what: what.to_owned(),
+            },
+            via: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runtime {
+    Uvicorn,
+    Gunicorn,
+    Hypercorn,
+    /// A Python script (Flask's, aiohttp's or another dev server).
+    Python,
+    Node,
+    /// Something else, by program name.
+    Other(String),
+}
+
+/// One address the app listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppListen {
+    pub host: Option<Resolved>,
+    pub port: Option<Resolved>,
+    /// A Unix socket path.
+    pub unix: Option<Resolved>,
+    /// The command-line option or source call that makes it listen.
+    pub origin: Origin,
+}
+
+/// The app's source file that the model read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSourceFile {
+    /// Its path in the image.
+    pub path: String,
+    /// Its path in the container directory.
+    pub file: String,
+    pub source: app::Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// The supervisord program; `None` when PID 1 runs the app.
+    pub program: Option<String>,
+    pub runtime: Runtime,
+    /// The command that starts it (inside a `sh -c` or `npm start`, the inner command).
+    pub command: Vec<Fact<String>>,
+    pub cwd: Fact<String>,
+    pub source: Option<AppSourceFile>,
+    pub listens: Vec<AppListen>,
+    pub workers: Option<Resolved>,
+    pub proxy_headers: Option<Resolved>,
+    pub forwarded_allow_ips: Option<Resolved>,
+    /// Express's `trust proxy`.
+    pub trust_proxy: Option<Resolved>,
+    pub root_path: Option<Resolved>,
+    /// Seconds for uvicorn and gunicorn, milliseconds for Node.
+    pub keep_alive_timeout: Option<Resolved>,
+    pub websockets: Option<Origin>,
+    /// A server config file that may override the command line (gunicorn's `-c`, or a
+    /// `gunicorn.conf.py` in the working directory).
+    pub config_file: Option<Origin>,
+    /// gunicorn's `--daemon`.
+    pub daemon: Option<Origin>,
+}
+
+/// Where a process's environment comes from, most specific first.
+struct Env<'a> {
+    m: &'a Model,
+    program: Option<&'a ProgramFacts>,
+    supervisord: Option<(Source, &'a Supervisord)>,
+}
+
+impl Env<'_> {
+    fn get(&self, var: &str) -> Option<Resolved> {
+        if let Some(p) = self.program {
+            if let Some(v) = p.program.env(var) {
+                return Some(Resolved {
+                    value: v.value.clone(),
+                    origin: p.source.origin(v.value_span),
+                    via: Vec::new(),
+                });
+            }
+        }
+        if let Some((source, s)) = &self.supervisord {
+            if let Some(v) = s.environment.iter().rev().find(|v| v.key == var) {
+                return Some(Resolved {
+                    value: v.value.clone(),
+                    origin: source.origin(v.value_span),
+                    via: Vec::new(),
+                });
+            }
+        }
+        self.m.env.get(var).map(|f| Resolved {
+            value: f.value.clone(),
+            origin: f.origin.clone(),
+            via: Vec::new(),
+        })
+    }
+
+    /// The first of `vars` that is set.
+    fn first(&self, vars: &[&str]) -> Option<Resolved> {
+        vars.iter().find_map(|v| self.get(v))
+    }
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+fn origin_span(o: &Origin) -> Option<Span> {
+    match o {
+        Origin::File { span, .. } | Origin::Packaged { span, .. } => Some(*span),
+        _ => None,
+    }
+}
+
+fn with_span(o: &Origin, span: Span) -> Origin {
+    match o {
+        Origin::File { file, .. } => Origin::File {
+            file: file.clone(),
+            span,
+        },
+        Origin::Packaged { distro, path, .. } => Origin::Packaged {
+            distro: distro.clone(),
+            path: path.clone(),
+            span,
+        },
+        other => other.clone(),
+    }
+}
+
+/// The origin of a word `server_command` returns (possibly part of a command word).
+fn word_origin(words: &Words, w: &app::Word) -> Origin {
+    words
+        .iter()
+        .find(|f| {
+            origin_span(&f.origin)
+                .is_some_and(|s| !s.is_empty() && s.start <= w.span.start && w.span.end <= s.end)
+        })
+        .map(|f| with_span(&f.origin, w.span))
+        .or_else(|| {
+            words
+                .iter()
+                .find(|f| f.value == w.value)
+                .map(|f| f.origin.clone())
+        })
+        .unwrap_or(Origin::Default {
+            what: "the command line".to_owned(),
+        })
+}
+
+/// A command-line value: a literal, or `$VAR` / `${VAR:-default}` as a shell expands it.
+fn word_value(env: &Env<'_>, value: &str, origin: Origin) -> Resolved {
+    let inner = value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'));
+    if let Some(inner) = inner.filter(|i| !i.is_empty()) {
+        let (var, default) = match inner.split_once(":-").or_else(|| inner.split_once('-')) {
+            Some((v, d)) => (v, Some(d)),
+            None => (inner, None),
+        };
+        if var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if let Some(mut r) = env.get(var) {
+                r.via.push(origin);
+                return r;
+            }
+            if let Some(d) = default {
+                return Resolved {
+                    value: d.to_owned(),
+                    origin: origin.clone(),
+                    via: vec![origin],
+                };
+            }
+        }
+    }
+    Resolved {
+        value: value.to_owned(),
+        origin,
+        via: Vec::new(),
+    }
+}
+
+/// A value read from a source file.
+fn source_value(env: &Env<'_>, src: &Source, v: &app::Value) -> Option<Resolved> {
+    let mut via = Vec::new();
+    if v.used_at != v.span {
+        via.push(src.origin(v.used_at));
+    }
+    match &v.kind {
+        ValueKind::Literal(s) => Some(Resolved {
+            value: s.clone(),
+            origin: src.origin(v.span),
+            via,
+        }),
+        ValueKind::Env {
+            var,
+            default,
+            default_span,
+        } => {
+            via.insert(0, src.origin(v.span));
+            match env.get(var) {
+                Some(mut r) => {
+                    r.via.extend(via);
+                    Some(r)
+                }
+                None => default.as_ref().map(|d| Resolved {
+                    value: d.clone(),
+                    origin: src.origin(default_span.unwrap_or(v.span)),
+                    via,
+                }),
+            }
+        }
+        ValueKind::Unknown(_) => None,
+    }
+}
+
+pub(super) fn build(m: &Model) -> Vec<App> {
+    let sup = m.supervisor.as_ref();
+    let section = sup.and_then(|s| {
+        let (i, sec) = s.supervisord.as_ref()?;
+        Some((s.files.get(*i)?.source.clone(), sec))
+    });
+    let mut out = Vec::new();
+    if let Some(s) = sup.filter(|s| !s.programs.is_empty()) {
+        for p in &s.programs {
+            if p.program.kind == ProcessKind::EventListener {
+                continue;
+            }
+            let env = Env {
+                m,
+                program: Some(p),
+                supervisord: section.clone(),
+            };
+            let cwd = p.program.directory.as_ref().map_or_else(
+                || {
+                    section
+                        .as_ref()
+                        .and_then(|(src, sec)| {
+                            sec.directory.as_ref().map(|d| Fact {
+                                value: d.value.clone(),
+                                origin: src
+                                    .origin(d.place.map_or(Span::default(), |pl| pl.value_span)),
+                            })
+                        })
+                        .unwrap_or_else(|| m.workdir.clone())
+                },
+                |d| Fact {
+                    value: join_path(&m.workdir.value, &d.value),
+                    origin: p.origin(d.place.map_or(Span::default(), |pl| pl.value_span)),
+                },
+            );
+            if let Some(a) = app_of(m, &env, Some(p.program.name.clone()), &p.argv(), cwd) {
+                out.push(a);
+            }
+        }
+    } else if sup.is_none() || sup.is_some_and(|s| s.command.is_none()) {
+        let env = Env {
+            m,
+            program: None,
+            supervisord: None,
+        };
+        if let Some(a) = app_of(m, &env, None, &m.argv, m.workdir.clone()) {
+            out.push(a);
+        }
+    }
+    if out.is_empty() && m.dockerfile.is_none() {
+        out.extend(conventional(m));
+    }
+    out
+}
+
+/// Without a Dockerfile or a program that runs it, the app files the usual names suggest.
+fn conventional(m: &Model) -> Vec<App> {
+    const NAMES: [(&str, &str); 9] = [
+        ("app.py", "python"),
+        ("main.py", "python"),
+        ("server.py", "python"),
+        ("asgi.py", "python"),
+        ("wsgi.py", "python"),
+        ("app.js", "node"),
+        ("server.js", "node"),
+        ("index.js", "node"),
+        ("main.js", "node"),
+    ];
+    let env = Env {
+        m,
+        program: None,
+        supervisord: None,
+    };
+    let mut out = Vec::new();
+    for (name, runner) in NAMES {
+        if !m.files.contains(name) {
+            continue;
+        }
+        let assumed = |v: &str| Fact {
+            value: v.to_owned(),
+            origin: Origin::Assumed {
+                what: format!(
+                    "no Dockerfile or program runs `{name}`: taken to be run by `{runner}`"
+                ),
+            },
+        };
+        let path = join_path(&m.workdir.value, name);
+        let words = vec![assumed(runner), assumed(&path)];
+        if let Some(a) = app_of(m, &env, None, &words, m.workdir.clone()) {
+            if !a.listens.is_empty() {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+fn is_python(word: &str) -> bool {
+    let b = basename(word);
+    b == "python"
+        || b.strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn app_of(
+    m: &Model,
+    env: &Env<'_>,
+    program: Option<String>,
+    argv: &[Fact<String>],
+    cwd: Fact<String>,
+) -> Option<App> {
+    let commands = cmdline::commands_through_scripts(m, argv, &cwd.value);
+    if commands.iter().any(|c| {
+        c.first()
+            .is_some_and(|w| matches!(basename(&w.value), "nginx" | "supervisord"))
+    }) {
+        return None;
+    }
+    // The command that serves: a server, a script, or else the last one.
+    let chosen = commands
+        .iter()
+        .find(|c| server_command(c).is_some())
+        .or_else(|| {
+            commands.iter().find(|c| {
+                c.first().is_some_and(|w| {
+                    is_python(&w.value)
+                        || matches!(basename(&w.value), "node" | "nodejs" | "npm" | "yarn")
+                })
+            })
+        })
+        .or_else(|| commands.last())?
+        .clone();
+    let mut a = App {
+        program,
+        runtime: Runtime::Other(
+            chosen
+                .first()
+                .map(|w| basename(&w.value).to_owned())
+                .unwrap_or_default(),
+        ),
+        command: chosen.clone(),
+        cwd,
+        source: None,
+        listens: Vec::new(),
+        workers: None,
+        proxy_headers: None,
+        forwarded_allow_ips: None,
+        trust_proxy: None,
+        root_path: None,
+        keep_alive_timeout: None,
+        websockets: None,
+        config_file: None,
+        daemon: None,
+    };
+    if let Some(cmd) = server_command(&chosen) {
+        server(m, env, &mut a, &chosen, &cmd);
+    } else if chosen.first().is_some_and(|w| is_python(&w.value)) {
+        python_script(m, env, &mut a, &chosen);
+    } else if chosen
+        .first()
+        .is_some_and(|w| matches!(basename(&w.value), "node" | "nodejs" | "npm" | "yarn"))
+    {
+        node(m, env, &mut a, &chosen, 0);
+    }
+    Some(a)
+}
+
+fn server_command(words: &Words) -> Option<ServerCommand> {
+    let ws: Vec<app::Word> = words
+        .iter()
+        .map(|w| app::Word {
+            value: w.value.clone(),
+            span: origin_span(&w.origin).unwrap_or_default(),
+        })
+        .collect();
+    app::server_command(&ws)
+}
+
+/// Reads a source file of the image: its local file, text and image path.
+fn read_source<'m>(m: &'m Model, path: &str) -> Option<(String, String, &'m str)> {
+    let file = m.image.local_file(path)?;
+    let text = m.files.text(file)?;
+    Some((path.to_owned(), file.to_owned(), text))
+}
+
+fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerCommand) {
+    let word = |w: &app::Word| word_value(env, &w.value, word_origin(words, w));
+    let cmd_origin = word_origin(words, &cmd.program);
+    a.runtime = match cmd.server {
+        Server::Uvicorn => Runtime::Uvicorn,
+        Server::Gunicorn => Runtime::Gunicorn,
+        Server::Hypercorn => Runtime::Hypercorn,
+    };
+    let name = cmd.server.name();
+    let mut binds: Vec<(BindTarget, Origin)> = cmd
+        .binds
+        .iter()
+        .map(|b| (b.target.clone(), word_origin(words, &b.word)))
+        .collect();
+    match cmd.server {
+        Server::Uvicorn => {
+            if let Some(uds) = cmd
+                .uds
+                .as_ref()
+                .map(word)
+                .or_else(|| env.get("UVICORN_UDS"))
+            {
+                a.listens.push(AppListen {
+                    host: None,
+                    port: None,
+                    origin: uds.origin.clone(),
+                    unix: Some(uds),
+                });
+            } else if binds.is_empty() {
+                let host = cmd
+                    .host
+                    .as_ref()
+                    .map(word)
+                    .or_else(|| env.get("UVICORN_HOST"))
+                    .unwrap_or_else(|| Resolved::default("127.0.0.1", "uvicorn's default host"));
+                let port = cmd
+                    .port
+                    .as_ref()
+                    .map(word)
+                    .or_else(|| env.get("UVICORN_PORT"))
+                    .unwrap_or_else(|| Resolved::default("8000", "uvicorn's default port"));
+                a.listens.push(AppListen {
+                    host: Some(host),
+                    port: Some(port),
+                    unix: None,
+                    origin: cmd_origin.clone(),
+                });
+            }
+            a.proxy_headers = Some(match cmd.proxy_headers {
+                Some((on, span)) => Resolved {
+                    value: on.to_string(),
+                    origin: word_origin(
+                        words,
+                        &app::Word {
+                            value: String::new(),
+                            span,
+                        },
+                    ),
+                    via: Vec::new(),
+                },
+                None => Resolved::default("true", "uvicorn trusts proxy headers by default"),
+            });
+            a.keep_alive_timeout = Some(cmd.keep_alive.as_ref().map(word).unwrap_or_else(|| {
+                Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
+            }));
+            a.root_path = cmd
+                .root_path
+                .as_ref()
+                .map(word)
+                .or_else(|| env.get("UVICORN_ROOT_PATH"));
+        }
+        Server::Gunicorn | Server::Hypercorn => {
+            if binds.is_empty() && cmd.server == Server::Gunicorn {
+                if let Some(args) = env.get("GUNICORN_CMD_ARGS") {
+                    let mut ws = vec![app::Word {
+                        value: "gunicorn".to_owned(),
+                        span: Span::default(),
+                    }];
+                    ws.extend(
+                        shell::split(&args.value)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|w| app::Word {
+                                value: w.value,
+                                span: Span::default(),
+                            }),
+                    );
+                    if let Some(c) = app::server_command(&ws) {
+                        binds.extend(c.binds.into_iter().map(|b| (b.target, args.origin.clone())));
+                    }
+                }
+                if binds.is_empty() {
+                    if let Some(port) = env.get("PORT") {
+                        a.listens.push(AppListen {
+                            host: Some(Resolved::default(
+                                "0.0.0.0",
+                                "gunicorn binds 0.0.0.0:$PORT when PORT is set",
+                            )),
+                            origin: port.origin.clone(),
+                            port: Some(port),
+                            unix: None,
+                        });
+                    }
+                }
+            }
+            if binds.is_empty() && a.listens.is_empty() {
+                a.listens.push(AppListen {
+                    host: Some(Resolved::default(
+                        "127.0.0.1",
+                        &format!("{name}'s default bind"),
+                    )),
+                    port: Some(Resolved::default("8000", &format!("{name}'s default bind"))),
+                    unix: None,
+                    origin: cmd_origin.clone(),
+                });
+            }
+            if cmd.server == Server::Gunicorn {
+                a.keep_alive_timeout =
+                    Some(cmd.keep_alive.as_ref().map(word).unwrap_or_else(|| {
+                        Resolved::default("2", "gunicorn's default keep-alive (s)")
+                    }));
+                let conf = join_path(&a.cwd.value, "gunicorn.conf.py");
+                a.config_file = cmd
+                    .config
+                    .as_ref()
+                    .map(|c| word_origin(words, c))
+                    .or_else(|| m.image.entry(&conf).map(|e| e.origin.clone()));
+                a.daemon = cmd.daemon.map(|span| {
+                    word_origin(
+                        words,
+                        &app::Word {
+                            value: String::new(),
+                            span,
+                        },
+                    )
+                });
+            }
+        }
+    }
+    for (target, origin) in binds {
+        let at = |v: String| Resolved {
+            value: v,
+            origin: origin.clone(),
+            via: Vec::new(),
+        };
+        a.listens.push(match target {
+            BindTarget::Tcp { host, port } => AppListen {
+                host: Some(at(host)),
+                port: Some(port.map_or_else(
+                    || Resolved::default("8000", &format!("{name}'s default port")),
+                    |p| at(p.to_string()),
+                )),
+                unix: None,
+                origin: origin.clone(),
+            },
+            BindTarget::Unix(path) => AppListen {
+                host: None,
+                port: None,
+                unix: Some(at(path)),
+                origin: origin.clone(),
+            },
+            BindTarget::Fd(_) => continue,
+        });
+    }
+    a.workers = Some(
+        cmd.workers
+            .as_ref()
+            .map(word)
+            .or_else(|| env.get("WEB_CONCURRENCY"))
+            .unwrap_or_else(|| {
+                Resolved::default("1", &format!("{name} runs one worker by default"))
+            }),
+    );
+    a.forwarded_allow_ips = Some(
+        cmd.forwarded_allow_ips
+            .as_ref()
+            .map(word)
+            .or_else(|| env.first(&["FORWARDED_ALLOW_IPS", "UVICORN_FORWARDED_ALLOW_IPS"]))
+            .unwrap_or_else(|| {
+                Resolved::default(
+                    "127.0.0.1",
+                    &format!("{name} trusts forwarded headers from 127.0.0.1 by default"),
+                )
+            }),
+    );
+    // The app module, for what its source says (WebSocket routes, root_path).
+    if let Some(module) = cmd
+        .app
+        .as_ref()
+        .and_then(|w| w.value.split(':').next().map(str::to_owned))
+    {
+        let rel = module.replace('.', "/");
+        let candidates = [format!("{rel}.py"), format!("{rel}/__init__.py")];
+        if let Some((path, file, text)) = candidates
+            .iter()
+            .find_map(|c| read_source(m, &join_path(&a.cwd.value, c)))
+        {
+            let source = app::python(text);
+            let src = Source::Local(file.clone());
+            a.websockets = source.websockets.map(|s| src.origin(s));
+            if a.root_path.is_none() {
+                a.root_path = source
+                    .root_path
+                    .as_ref()
+                    .and_then(|v| source_value(env, &src, v));
+            }
+            a.source = Some(AppSourceFile { path, file, source });
+        }
+    }
+}
+
+fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
+    a.runtime = Runtime::Python;
+    let mut i = 1;
+    while words
+        .get(i)
+        .is_some_and(|w| w.value.starts_with('-') && w.value != "-m" && w.value != "-c")
+    {
+        i += 1;
+    }
+    let rel = match (words.get(i), words.get(i + 1)) {
+        (Some(m_flag), Some(module)) if m_flag.value == "-m" => {
+            format!("{}.py", module.value.replace('.', "/"))
+        }
+        (Some(script), _) if script.value != "-c" => script.value.clone(),
+        _ => return,
+    };
+    let path = join_path(&a.cwd.value, &rel);
+    let Some((path, file, text)) = read_source(m, &path) else {
+        return;
+    };
+    let source = app::python(text);
+    let src = Source::Local(file.clone());
+    for l in &source.listens {
+        let (host, port, what) = match l.kind {
+            ListenKind::UvicornRun => ("127.0.0.1", "8000", "uvicorn.run's default"),
+            ListenKind::AppRun => ("127.0.0.1", "5000", "Flask's development server default"),
+            ListenKind::RunApp => ("0.0.0.0", "8080", "aiohttp's run_app default"),
+            ListenKind::NodeListen => continue,
+        };
+        if l.kind == ListenKind::UvicornRun {
+            a.runtime = Runtime::Uvicorn;
+        }
+        let resolve = |v: &Option<app::Value>| v.as_ref().and_then(|v| source_value(env, &src, v));
+        if let Some(unix) = resolve(&l.path) {
+            a.listens.push(AppListen {
+                host: None,
+                port: None,
+                unix: Some(unix),
+                origin: src.origin(l.call_span),
+            });
+            continue;
+        }
+        a.listens.push(AppListen {
+            host: Some(resolve(&l.host).unwrap_or_else(|| Resolved::default(host, what))),
+            port: Some(resolve(&l.port).unwrap_or_else(|| Resolved::default(port, what))),
+            unix: None,
+            origin: src.origin(l.call_span),
+        });
+    }
+    if source
+        .listens
+        .iter()
+        .any(|l| l.kind == ListenKind::UvicornRun)
+    {
+        a.proxy_headers = Some(
+            source
+                .proxy_headers
+                .as_ref()
+                .and_then(|v| source_value(env, &src, v))
+                .unwrap_or_else(|| {
+                    Resolved::default("True", "uvicorn trusts proxy headers by default")
+                }),
+        );
+        a.forwarded_allow_ips = Some(
+            source
+                .forwarded_allow_ips
+                .as_ref()
+                .and_then(|v| source_value(env, &src, v))
+                .or_else(|| env.get("FORWARDED_ALLOW_IPS"))
+                .unwrap_or_else(|| {
+                    Resolved::default(
+                        "127.0.0.1",
+                        "uvicorn trusts forwarded headers from 127.0.0.1 by default",
+                    )
+                }),
+        );
+        a.keep_alive_timeout = Some(
+            source
+                .keep_alive_timeout
+                .as_ref()
+                .and_then(|v| source_value(env, &src, v))
+                .unwrap_or_else(|| {
+                    Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
+                }),
+        );
+    }
+    a.root_path = source
+        .root_path
+        .as_ref()
+        .and_then(|v| source_value(env, &src, v));
+    a.websockets = source.websockets.map(|s| src.origin(s));
+    a.source = Some(AppSourceFile { path, file, source });
+}
+
+fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
+    a.runtime = Runtime::Node;
+    let Some(first) = words.first() else { return };
+    if matches!(basename(&first.value), "npm" | "yarn") {
+        if depth > 0 {
+            return;
+        }
+        let script = match words.get(1).map(|w| w.value.as_str()) {
+            Some("start") => "start",
+            Some("run" | "run-script") => words.get(2).map_or("start", |w| w.value.as_str()),
+            _ => return,
+        };
+        let pkg_path = join_path(&a.cwd.value, "package.json");
+        let Some((_, file, text)) = read_source(m, &pkg_path) else {
+            return;
+        };
+        let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let line = json["scripts"][script]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| {
+                // npm's default start script.
+                (script == "start"
+                    && m.image
+                        .entry(&join_path(&a.cwd.value, "server.js"))
+                        .is_some())
+                .then(|| "node server.js".to_owned())
+            });
+        let Some(line) = line else { return };
+        let quoted = serde_json::to_string(&line).unwrap_or_default();
+        let origin = text.find(&quoted).map_or_else(
+            || Origin::Default {
+                what: format!("npm's default `{script}` script"),
+            },
+            |at| Origin::File {
+                file: file.clone(),
+                span: Span::new(at, at + quoted.len()),
+            },
+        );
+        let script_word = Fact {
+            value: line,
+            origin,
+        };
+        let sh = |v: &str| Fact {
+            value: v.to_owned(),
+            origin: script_word.origin.clone(),
+        };
+        for cmd in cmdline::commands(&[sh("sh"), sh("-c"), script_word.clone()]) {
+            if cmd
+                .first()
+                .is_some_and(|w| matches!(basename(&w.value), "node" | "nodejs"))
+            {
+                a.command.clone_from(&cmd);
+                node(m, env, a, &cmd, depth + 1);
+                return;
+            }
+        }
+        return;
+    }
+    let Some(script) = words.iter().skip(1).find(|w| !w.value.starts_with('-')) else {
+        return;
+    };
+    let base = join_path(&a.cwd.value, &script.value);
+    let found = [
+        base.clone(),
+        format!("{base}.js"),
+        join_path(&base, "index.js"),
+    ]
+    .into_iter()
+    .find_map(|p| read_source(m, &p));
+    let Some((path, file, text)) = found else {
+        return;
+    };
+    let source = app::javascript(text);
+    let src = Source::Local(file.clone());
+    for l in &source.listens {
+        let resolve = |v: &Option<app::Value>| v.as_ref().and_then(|v| source_value(env, &src, v));
+        if let Some(unix) = resolve(&l.path) {
+            a.listens.push(AppListen {
+                host: None,
+                port: None,
+                unix: Some(unix),
+                origin: src.origin(l.call_span),
+            });
+            continue;
+        }
+        a.listens.push(AppListen {
+            host: Some(resolve(&l.host).unwrap_or_else(|| {
+                Resolved::default(
+                    "::",
+                    "Node listens on every address when `listen` has no host",
+                )
+            })),
+            port: resolve(&l.port),
+            unix: None,
+            origin: src.origin(l.call_span),
+        });
+    }
+    a.trust_proxy = source
+        .trust_proxy
+        .as_ref()
+        .and_then(|v| source_value(env, &src, v));
+    a.keep_alive_timeout = Some(
+        source
+            .keep_alive_timeout
+            .as_ref()
+            .and_then(|v| source_value(env, &src, v))
+            .unwrap_or_else(|| Resolved::default("5000", "Node's default keepAliveTimeout (ms)")),
+    );
+    a.websockets = source.websockets.map(|s| src.origin(s));
+    a.source = Some(AppSourceFile { path, file, source });
+}

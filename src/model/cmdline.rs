@@ -1,0 +1,237 @@
+//! Command lines as the model follows them: the words of a command with their origins,
+//! wrappers seen through (`exec`, `env A=b`, `tini --`, `dumb-init`, `gosu user`,
+//! `su-exec user`), `sh -c 'script'` split into its simple commands, and an entrypoint
+//! script copied into the image read for the commands it runs.
+
+use super::{Fact, Model, Origin};
+use crate::parse::shell;
+use crate::parse::span::Span;
+
+pub(super) type Words = Vec<Fact<String>>;
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+pub(super) fn is_shell(word: &str) -> bool {
+    matches!(basename(word), "sh" | "bash" | "ash" | "dash" | "zsh")
+}
+
+/// The origin of a byte range of a word's value, when the word's span shows where its
+/// value sits (written bare or in one pair of quotes); else the whole word.
+pub(super) fn sub_origin(word: &Fact<String>, start: usize, end: usize) -> Origin {
+    let shift = |span: Span| -> Span {
+        let inner = if span.len() == word.value.len() {
+            Some(span.start)
+        } else if span.len() == word.value.len() + 2 {
+            Some(span.start + 1)
+        } else {
+            None
+        };
+        inner.map_or(span, |s| Span::new(s + start, s + end))
+    };
+    match &word.origin {
+        Origin::File { file, span } => Origin::File {
+            file: file.clone(),
+            span: shift(*span),
+        },
+        Origin::Packaged { distro, path, span } => Origin::Packaged {
+            distro: distro.clone(),
+            path: path.clone(),
+            span: shift(*span),
+        },
+        other => other.clone(),
+    }
+}
+
+/// Drops wrappers in front of the real command.
+fn strip_wrappers(words: &[Fact<String>]) -> &[Fact<String>] {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        match basename(&w.value) {
+            "exec" => i += 1,
+            "env" => {
+                i += 1;
+                while words
+                    .get(i)
+                    .is_some_and(|a| a.value.starts_with('-') || a.value.contains('='))
+                {
+                    i += 1;
+                }
+            }
+            "tini" | "dumb-init" | "catatonit" => {
+                i += 1;
+                while let Some(a) = words.get(i) {
+                    if a.value == "--" {
+                        i += 1;
+                        break;
+                    }
+                    if !a.value.starts_with('-') {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            "gosu" | "su-exec" => i += 2,
+            _ => break,
+        }
+    }
+    words.get(i..).unwrap_or_default()
+}
+
+/// The simple commands a command line runs: itself, or a shell's `-c` script's.
+pub(super) fn commands(words: &[Fact<String>]) -> Vec<Words> {
+    let words = strip_wrappers(words);
+    if let [sh, flag, script, ..] = words {
+        if is_shell(&sh.value) && flag.value.starts_with('-') && flag.value.ends_with('c') {
+            return shell::simple_commands(&script.value)
+                .into_iter()
+                .map(|cmd| {
+                    cmd.into_iter()
+                        .map(|w| Fact {
+                            origin: sub_origin(script, w.range.start, w.range.end),
+                            value: w.value,
+                        })
+                        .collect::<Words>()
+                })
+                .map(|c| strip_wrappers(&c).to_vec())
+                .filter(|c| !c.is_empty())
+                .collect();
+        }
+    }
+    if words.is_empty() {
+        Vec::new()
+    } else {
+        vec![words.to_vec()]
+    }
+}
+
+/// Like [`commands`], and when the command is a script copied into the image (an
+/// entrypoint script), the simple commands of that script too, with origins in its file.
+pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &str) -> Vec<Words> {
+    let mut out = Vec::new();
+    for cmd in commands(words) {
+        let script = cmd.first().and_then(|first| {
+            let (path, _) = m.which(&first.value, cwd)?;
+            let file = m.image.local_file(&path)?;
+            let text = m.files.text(file)?;
+            let is_script =
+                text.starts_with("#!") && text.lines().next().is_some_and(|l| l.contains("sh"));
+            is_script.then(|| (file.to_owned(), text))
+        });
+        match script {
+            Some((file, text)) => {
+                let body: String = text
+                    .lines()
+                    .map(|l| {
+                        if l.trim_start().starts_with('#') {
+                            ""
+                        } else {
+                            l
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                for sc in shell::simple_commands(&body) {
+                    let words: Words = sc
+                        .into_iter()
+                        .map(|w| Fact {
+                            value: w.value,
+                            origin: Origin::File {
+                                file: file.clone(),
+                                span: Span::new(w.range.start, w.range.end),
+                            },
+                        })
+                        .collect();
+                    let words = strip_wrappers(&words).to_vec();
+                    if !words.is_empty() {
+                        out.push(words);
+                    }
+                }
+                out.push(cmd);
+            }
+            None => out.push(cmd),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Words {
+        let mut at = 0;
+        line.split(' ')
+            .map(|w| {
+                let f = Fact {
+                    value: w.trim_matches('\'').to_owned(),
+                    origin: Origin::File {
+                        file: "f".to_owned(),
+                        span: Span::new(at, at + w.len()),
+                    },
+                };
+                at += w.len() + 1;
+                f
+            })
+            .collect()
+    }
+
+    fn values(cmds: &[Words]) -> Vec<Vec<&str>> {
+        cmds.iter()
+            .map(|c| c.iter().map(|w| w.value.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn commands_table() {
+        let cases: [(&str, &[&[&str]]); 4] = [
+            (
+                "/usr/bin/supervisord -c /etc/s.conf",
+                &[&["/usr/bin/supervisord", "-c", "/etc/s.conf"]],
+            ),
+            ("tini -- supervisord -n", &[&["supervisord", "-n"]]),
+            ("/bin/sh -c 'cd_/app'", &[&["cd_/app"]]),
+            ("exec env A=1 nginx", &[&["nginx"]]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(values(&commands(&words(line))), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn sh_c_words_point_into_the_script() {
+        let script = Fact {
+            value: "exec uvicorn m:a --port 8001".to_owned(),
+            origin: Origin::File {
+                file: "s.conf".to_owned(),
+                span: Span::new(100, 130),
+            },
+        };
+        let argv = vec![
+            Fact {
+                value: "/bin/sh".to_owned(),
+                origin: Origin::Default {
+                    what: String::new(),
+                },
+            },
+            Fact {
+                value: "-c".to_owned(),
+                origin: Origin::Default {
+                    what: String::new(),
+                },
+            },
+            script,
+        ];
+        let cmds = commands(&argv);
+        assert_eq!(values(&cmds), [["uvicorn", "m:a", "--port", "8001"]]);
+        // Quoted in the file: the value starts one byte in.
+        assert_eq!(
+            cmds[0][3].origin,
+            Origin::File {
+                file: "s.conf".to_owned(),
+                span: Span::new(125, 129)
+            }
+        );
+    }
+}

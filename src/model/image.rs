@@ -1,0 +1,1074 @@
+//! The image's filesystem as the Dockerfile builds it: what the base image and the packages
+//! installed by RUN lay down, which local file each COPY puts where (through `--from`
+//! stages too, and `.dockerignore`), and what RUN commands visibly do to paths (`rm`,
+//! `mkdir`, `ln -s`, `touch`, `mv`, `cp`, `sed -i`, `python3 -m venv`, `pip install`,
+//! `npm ci`, `useradd`). RUN scripts are read as simple commands (`a && b; c | d`), not run:
+//! loops, functions, variables and redirections are beyond it; what it cannot see it does
+//! not claim, which is why a path gen knows nothing about is `Presence::Unknown`, not absent.
+
+use super::glob::{self, Dots};
+use super::packaged::{self, PackagedFile, Packaging};
+use super::{Fact, Files, Origin};
+use crate::parse::dockerfile::{self, Base, Copy, Dockerfile, Form, Instruction, Kind};
+use crate::parse::shell;
+use crate::spec::Distro;
+use std::collections::BTreeMap;
+
+/// What is at a path of the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A copy of a file of the container directory.
+    Local {
+        file: String,
+    },
+    /// Installed by the base image or a package; `text` when gen knows it.
+    Packaged {
+        distro: String,
+        text: Option<&'static str>,
+    },
+    /// Written from a heredoc of the Dockerfile.
+    Heredoc {
+        content: String,
+    },
+    /// Made by a RUN command or copied from another image: exists, contents unknown.
+    Opaque,
+    Dir,
+    Symlink {
+        target: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    /// Where it comes from: the COPY or RUN instruction, or the packaged file.
+    pub origin: Origin,
+    /// The RUN that installed the package it belongs to.
+    pub installed_by: Option<Origin>,
+    /// A later RUN that edits it in place (`sed -i`): its text is no longer known.
+    pub edited: Option<Origin>,
+    /// `--chown` of the COPY that put it there.
+    pub owner: Option<String>,
+}
+
+/// What gen knows about a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence<'a> {
+    /// There is an entry (symlinks followed to their target).
+    Present(&'a Entry),
+    /// A directory: some entry lies under it.
+    Dir,
+    /// Removed by a RUN (`rm`).
+    Removed(&'a Origin),
+    /// Nothing gen models says either way (the base image may have it).
+    Unknown,
+}
+
+/// The image filesystem of one stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageFs {
+    entries: BTreeMap<String, Entry>,
+    removed: BTreeMap<String, Origin>,
+}
+
+fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+fn basename(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
+
+/// `base/name`, without doubling the `/` at the root.
+fn child(base: &str, name: &str) -> String {
+    if base == "/" {
+        format!("/{name}")
+    } else {
+        format!("{}/{name}", base.trim_end_matches('/'))
+    }
+}
+
+impl ImageFs {
+    fn put(&mut self, path: &str, entry: Entry) {
+        let path = dockerfile::clean_path(path);
+        self.removed.remove(&path);
+        self.entries.insert(path, entry);
+    }
+
+    fn put_if_absent(&mut self, path: &str, entry: Entry) {
+        if self.entry(path).is_none() {
+            self.put(path, entry);
+        }
+    }
+
+    /// A local file placed by a guess (no Dockerfile).
+    pub(super) fn put_assumed(&mut self, path: &str, file: &str, what: &str) {
+        self.put(
+            path,
+            Entry {
+                kind: EntryKind::Local {
+                    file: file.to_owned(),
+                },
+                origin: Origin::Assumed {
+                    what: what.to_owned(),
+                },
+                installed_by: None,
+                edited: None,
+                owner: None,
+            },
+        );
+    }
+
+    /// `rm -rf path`: the path and everything under it.
+    fn remove(&mut self, path: &str, origin: &Origin) {
+        let path = dockerfile::clean_path(path);
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        let gone: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|k| **k == path || k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for k in gone {
+            self.entries.remove(&k);
+            self.removed.insert(k, origin.clone());
+        }
+        self.removed.insert(path, origin.clone());
+    }
+
+    /// The entry at exactly `path`.
+    #[must_use]
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(&dockerfile::clean_path(path))
+    }
+
+    /// The entry at `path` with symlinks followed (the final path and the entry).
+    #[must_use]
+    pub fn resolve(&self, path: &str) -> Option<(String, &Entry)> {
+        let mut path = dockerfile::clean_path(path);
+        for _ in 0..16 {
+            let entry = self.entries.get(&path)?;
+            match &entry.kind {
+                EntryKind::Symlink { target } => {
+                    path = dockerfile::join_path(parent(&path), target);
+                }
+                _ => return Some((path, entry)),
+            }
+        }
+        None
+    }
+
+    /// What gen knows about `path`.
+    #[must_use]
+    pub fn presence(&self, path: &str) -> Presence<'_> {
+        let path = dockerfile::clean_path(path);
+        if let Some((_, e)) = self.resolve(&path) {
+            return Presence::Present(e);
+        }
+        if let Some(e) = self.entries.get(&path) {
+            return Presence::Present(e);
+        }
+        if self.is_dir(&path) {
+            return Presence::Dir;
+        }
+        if let Some(o) = self.removed.get(&path) {
+            return Presence::Removed(o);
+        }
+        Presence::Unknown
+    }
+
+    /// Whether `path` is a directory gen knows of (made, packaged, or holding entries).
+    #[must_use]
+    pub fn is_dir(&self, path: &str) -> bool {
+        let path = dockerfile::clean_path(path);
+        if path == "/" {
+            return true;
+        }
+        if matches!(self.resolve(&path), Some((_, e)) if e.kind == EntryKind::Dir) {
+            return true;
+        }
+        let prefix = format!("{path}/");
+        self.entries
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(&prefix))
+    }
+
+    /// The paths matching a glob (files, symlinks and directories that have an entry),
+    /// sorted, as glob(3) and Python's `glob` list them.
+    #[must_use]
+    pub fn glob(&self, pattern: &str, dots: Dots) -> Vec<String> {
+        let pattern = dockerfile::clean_path(pattern);
+        if !glob::is_pattern(&pattern) {
+            return if self.entry(&pattern).is_some() || self.is_dir(&pattern) {
+                vec![pattern]
+            } else {
+                Vec::new()
+            };
+        }
+        let mut out: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|k| glob::matches(&pattern, k, dots))
+            .cloned()
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every entry, by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Every path a RUN removed.
+    pub fn removed(&self) -> impl Iterator<Item = (&str, &Origin)> {
+        self.removed.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The container-directory file whose copy is at `path` (symlinks followed).
+    #[must_use]
+    pub fn local_file(&self, path: &str) -> Option<&str> {
+        match &self.resolve(path)?.1.kind {
+            EntryKind::Local { file } => Some(file),
+            _ => None,
+        }
+    }
+}
+
+/// A `pip install` seen in a RUN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipInstall {
+    /// The pip run (`pip3`, `/opt/venv/bin/pip`, `python3 -m pip`).
+    pub pip: String,
+    /// The virtual environment it installs into, when the pip is a venv's.
+    pub venv: Option<String>,
+    /// Package names (lower-case, without versions or extras), from the command line and
+    /// the `-r` files gen could read.
+    pub packages: Vec<String>,
+    pub break_system_packages: bool,
+    pub origin: Origin,
+}
+
+/// Everything the Dockerfile walk finds, for the final stage.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    pub fs: ImageFs,
+    pub packaging: Option<Packaging>,
+    pub packages: Vec<Fact<String>>,
+    pub users: Vec<Fact<String>>,
+    pub venvs: Vec<Fact<String>>,
+    pub pip_installs: Vec<PipInstall>,
+    /// COPY sources that match no file of the container directory.
+    pub missing_sources: Vec<Fact<String>>,
+}
+
+/// Console scripts of the Python packages gen cares about.
+const SCRIPTS: [(&str, &[&str]); 6] = [
+    ("uvicorn", &["uvicorn"]),
+    ("gunicorn", &["gunicorn"]),
+    ("hypercorn", &["hypercorn"]),
+    ("fastapi-cli", &["fastapi"]),
+    ("flask", &["flask"]),
+    ("django", &["django-admin"]),
+];
+
+struct Walk<'a> {
+    file: &'a str,
+    files: &'a Files,
+    df: &'a Dockerfile,
+    ignore: Vec<(bool, String)>,
+}
+
+/// Builds the image of the Dockerfile's final stage.
+pub(super) fn build(file: &str, df: &Dockerfile, files: &Files) -> Built {
+    let walk = Walk {
+        file,
+        files,
+        df,
+        ignore: dockerignore(files.text(".dockerignore").unwrap_or("")),
+    };
+    let mut stages: Vec<Built> = Vec::new();
+    for stage in &df.stages {
+        let mut st = match &stage.base {
+            Base::Stage(i) => stages.get(*i).cloned().unwrap_or_default(),
+            Base::Image(image) => walk.base(image, stage.from),
+        };
+        st.missing_sources.clear();
+        for ins in df.stage_instructions(stage).skip(1) {
+            match &ins.kind {
+                Kind::Copy(c) | Kind::Add(c) => walk.copy(&mut st, ins, c, &stages),
+                Kind::Run(form) => walk.run(&mut st, ins, form),
+                _ => {}
+            }
+        }
+        stages.push(st);
+    }
+    stages.pop().unwrap_or_default()
+}
+
+fn dockerignore(text: &str) -> Vec<(bool, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (keep, p) = l.strip_prefix('!').map_or((false, l), |p| (true, p));
+            let p = p.trim().trim_start_matches('/').trim_end_matches('/');
+            (
+                keep,
+                dockerfile::clean_path(p).trim_start_matches('/').to_owned(),
+            )
+        })
+        .collect()
+}
+
+impl Walk<'_> {
+    fn at(&self, ins: &Instruction) -> Origin {
+        Origin::File {
+            file: self.file.to_owned(),
+            span: ins.span,
+        }
+    }
+
+    fn base(&self, image: &str, from: usize) -> Built {
+        let mut st = Built::default();
+        let Some(packaging) = packaged::base_packaging(image) else {
+            return st;
+        };
+        st.packaging = Some(packaging);
+        let from_origin = self.df.instructions.get(from).map(|ins| self.at(ins));
+        for (path, f) in packaged::base_files(image, packaging) {
+            st.fs.put(path, packaged_entry(packaging, path, f, None));
+        }
+        for user in packaged::base_users(image, packaging) {
+            st.users.push(Fact {
+                value: user.to_owned(),
+                origin: from_origin.clone().unwrap_or_else(|| Origin::Default {
+                    what: format!("a user of {}", packaging.name()),
+                }),
+            });
+        }
+        st
+    }
+
+    /// Whether `.dockerignore` keeps a context file out of the build.
+    fn ignored(&self, path: &str) -> bool {
+        let mut out = false;
+        for (keep, p) in &self.ignore {
+            let hit = glob::matches(p, path, Dots::Match)
+                || path
+                    .match_indices('/')
+                    .any(|(i, _)| glob::matches(p, &path[..i], Dots::Match));
+            if hit {
+                out = !keep;
+            }
+        }
+        out
+    }
+
+    /// Context files a COPY source names: `(context path, path relative to the source)`.
+    fn local_sources(&self, src: &str) -> Vec<(String, String)> {
+        let src = dockerfile::clean_path(src)
+            .trim_start_matches('/')
+            .to_owned();
+        let keep = |p: &&str| !self.ignored(p);
+        if src.is_empty() {
+            return self
+                .files
+                .under("")
+                .filter(keep)
+                .map(|p| (p.to_owned(), p.to_owned()))
+                .collect();
+        }
+        if glob::is_pattern(&src) {
+            let mut out = Vec::new();
+            let mut dirs: Vec<String> = Vec::new();
+            for p in self.files.paths().filter(keep) {
+                if glob::matches(&src, p, Dots::Match) {
+                    out.push((p.to_owned(), basename(p).to_owned()));
+                    continue;
+                }
+                // A matching directory copies its contents.
+                for (i, _) in p.match_indices('/') {
+                    let dir = &p[..i];
+                    if glob::matches(&src, dir, Dots::Match) {
+                        out.push((p.to_owned(), p[i + 1..].to_owned()));
+                        if !dirs.iter().any(|d| d == dir) {
+                            dirs.push(dir.to_owned());
+                        }
+                        break;
+                    }
+                }
+            }
+            return out;
+        }
+        if self.files.contains(&src) {
+            return if self.ignored(&src) {
+                Vec::new()
+            } else {
+                vec![(src.clone(), basename(&src).to_owned())]
+            };
+        }
+        let prefix = format!("{src}/");
+        self.files
+            .under(&src)
+            .filter(keep)
+            .map(|p| (p.to_owned(), p[prefix.len()..].to_owned()))
+            .collect()
+    }
+
+    fn copy(&self, st: &mut Built, ins: &Instruction, c: &Copy, stages: &[Built]) {
+        let origin = self.at(ins);
+        let wildcard = c.sources.iter().any(|s| glob::is_pattern(&s.value));
+        let dir_dest = c.dest_path.ends_with('/') || c.sources.len() > 1 || wildcard;
+        let dest = dockerfile::clean_path(&c.dest_path);
+        let entry = |kind: EntryKind| Entry {
+            kind,
+            origin: origin.clone(),
+            installed_by: None,
+            edited: None,
+            owner: c.chown.clone(),
+        };
+        for src in &c.sources {
+            if let Some(name) = src.raw.strip_prefix("<<") {
+                let name = name.trim_start_matches('-').trim_matches(['\'', '"']);
+                let content = ins
+                    .heredocs
+                    .iter()
+                    .find(|h| h.name == name)
+                    .map(|h| h.content.clone())
+                    .unwrap_or_default();
+                let to = if dir_dest {
+                    child(&dest, name)
+                } else {
+                    dest.clone()
+                };
+                st.fs.put(&to, entry(EntryKind::Heredoc { content }));
+                continue;
+            }
+            let is_url = src.value.contains("://");
+            if let Some(i) = c.from_stage {
+                let Some(from) = stages.get(i) else { continue };
+                let path = dockerfile::clean_path(&src.value);
+                let single = from.fs.entry(&path).filter(|e| e.kind != EntryKind::Dir);
+                let mut copied = Vec::new();
+                if let Some(e) = single {
+                    let to = if dir_dest || st.fs.is_dir(&dest) {
+                        child(&dest, basename(&path))
+                    } else {
+                        dest.clone()
+                    };
+                    copied.push((to, e.clone()));
+                } else {
+                    let prefix = format!("{}/", path.trim_end_matches('/'));
+                    for (p, e) in from.fs.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+                        copied.push((child(&dest, &p[prefix.len()..]), e.clone()));
+                    }
+                    // A directory the other stage made (`npm ci` makes node_modules) has no
+                    // entries under it: the copy makes the destination a directory.
+                    if copied.is_empty() && from.fs.is_dir(&path) {
+                        copied.push((dest.clone(), entry(EntryKind::Dir)));
+                    }
+                }
+                for (to, mut e) in copied {
+                    e.origin = origin.clone();
+                    e.owner.clone_from(&c.chown);
+                    st.fs.put(&to, e);
+                }
+                continue;
+            }
+            if c.from.is_some() || is_url {
+                let to = if dir_dest {
+                    child(&dest, basename(&src.value))
+                } else {
+                    dest.clone()
+                };
+                st.fs.put(&to, entry(EntryKind::Opaque));
+                continue;
+            }
+            let found = self.local_sources(&src.value);
+            if found.is_empty() {
+                st.missing_sources.push(Fact {
+                    value: src.value.clone(),
+                    origin: Origin::File {
+                        file: self.file.to_owned(),
+                        span: src.span,
+                    },
+                });
+                continue;
+            }
+            let single_file = found.len() == 1
+                && !glob::is_pattern(&src.value)
+                && self.files.contains(&found[0].0);
+            for (local, rel) in found {
+                let to = if single_file && !dir_dest && !st.fs.is_dir(&dest) {
+                    dest.clone()
+                } else {
+                    child(&dest, &rel)
+                };
+                st.fs.put(&to, entry(EntryKind::Local { file: local }));
+            }
+        }
+    }
+
+    fn run(&self, st: &mut Built, ins: &Instruction, form: &Form) {
+        let origin = self.at(ins);
+        let mut scripts: Vec<String> = match form {
+            Form::Shell(s) => vec![s.clone()],
+            Form::Exec(argv) => match argv.as_slice() {
+                [sh, c, script, ..] if basename(sh).ends_with("sh") && c == "-c" => {
+                    vec![script.clone()]
+                }
+                _ => vec![argv.join(" ")],
+            },
+        };
+        scripts.extend(ins.heredocs.iter().map(|h| h.content.clone()));
+        let mut cwd = ins.workdir.clone();
+        for script in &scripts {
+            for cmd in shell::simple_commands(script) {
+                let words: Vec<&str> = cmd.iter().map(|w| w.value.as_str()).collect();
+                self.command(st, &words, &mut cwd, &origin);
+            }
+        }
+    }
+
+    fn command(&self, st: &mut Built, words: &[&str], cwd: &mut String, origin: &Origin) {
+        let Some(&first) = words.first() else { return };
+        let prog = basename(first);
+        let args = &words[1..];
+        let abs = |p: &str| dockerfile::join_path(cwd, p);
+        let operands = || args.iter().copied().filter(|a| !a.starts_with('-'));
+        let made = |kind: EntryKind| Entry {
+            kind,
+            origin: origin.clone(),
+            installed_by: None,
+            edited: None,
+            owner: None,
+        };
+        match prog {
+            "cd" => {
+                if let Some(d) = args.first() {
+                    *cwd = abs(d);
+                }
+            }
+            "rm" => {
+                for a in operands() {
+                    let p = abs(a);
+                    if glob::is_pattern(&p) {
+                        for m in st.fs.glob(&p, Dots::Literal) {
+                            st.fs.remove(&m, origin);
+                        }
+                    } else {
+                        st.fs.remove(&p, origin);
+                    }
+                }
+            }
+            "mkdir" => {
+                let mut skip = false;
+                for a in args {
+                    if std::mem::take(&mut skip) {
+                        continue;
+                    }
+                    if *a == "-m" || *a == "--mode" {
+                        skip = true;
+                    } else if !a.starts_with('-') {
+                        st.fs.put(&abs(a), made(EntryKind::Dir));
+                    }
+                }
+            }
+            "touch" => {
+                for a in operands() {
+                    st.fs.put(&abs(a), made(EntryKind::Opaque));
+                }
+            }
+            "ln" if args.iter().any(|a| a.starts_with('-') && a.contains('s')) => {
+                let ops: Vec<&str> = operands().collect();
+                if let [target, link] = ops.as_slice() {
+                    let mut link = abs(link);
+                    if st.fs.is_dir(&link)
+                        && !matches!(st.fs.entry(&link), Some(e) if matches!(e.kind, EntryKind::Symlink { .. }))
+                    {
+                        link = child(&link, basename(target));
+                    }
+                    st.fs.put(
+                        &link,
+                        made(EntryKind::Symlink {
+                            target: (*target).to_owned(),
+                        }),
+                    );
+                }
+            }
+            "mv" | "cp" => {
+                let ops: Vec<&str> = operands().collect();
+                if let [from, to] = ops.as_slice() {
+                    let (from, to) = (abs(from), abs(to));
+                    let to = if st.fs.is_dir(&to) {
+                        child(&to, basename(&from))
+                    } else {
+                        to
+                    };
+                    let prefix = format!("{from}/");
+                    let moved: Vec<(String, Entry)> = st
+                        .fs
+                        .iter()
+                        .filter(|(p, _)| *p == from || p.starts_with(&prefix))
+                        .map(|(p, e)| (format!("{to}{}", &p[from.len()..]), e.clone()))
+                        .collect();
+                    if prog == "mv" {
+                        st.fs.remove(&from, origin);
+                    }
+                    for (p, e) in moved {
+                        st.fs.put(&p, e);
+                    }
+                }
+            }
+            "sed"
+                if args
+                    .iter()
+                    .any(|a| a.starts_with("-i") || *a == "--in-place") =>
+            {
+                for a in operands().skip(1) {
+                    let p = abs(a);
+                    if let Some(e) = st.fs.entries.get_mut(&p) {
+                        e.edited = Some(origin.clone());
+                    }
+                }
+            }
+            "apt-get" | "apt" | "apk" | "aptitude" => self.install(st, prog, args, origin),
+            "useradd" | "adduser" => {
+                if let Some(name) = args.last().filter(|a| !a.starts_with('-')) {
+                    st.users.push(Fact {
+                        value: (*name).to_owned(),
+                        origin: origin.clone(),
+                    });
+                }
+            }
+            "npm" | "yarn" | "pnpm"
+                if args
+                    .first()
+                    .is_some_and(|a| matches!(*a, "ci" | "install" | "i")) =>
+            {
+                st.fs.put(&child(cwd, "node_modules"), made(EntryKind::Dir));
+            }
+            "virtualenv" => {
+                if let Some(dir) = operands().next() {
+                    venv(st, &abs(dir), origin);
+                }
+            }
+            _ if prog.starts_with("python") || prog.starts_with("pip") => {
+                self.python(st, first, args, cwd, origin);
+            }
+            _ => {}
+        }
+    }
+
+    fn install(&self, st: &mut Built, prog: &str, args: &[&str], origin: &Origin) {
+        let verb = if prog == "apk" { "add" } else { "install" };
+        let Some(at) = args.iter().position(|a| *a == verb) else {
+            return;
+        };
+        let distro = st.packaging.map_or(
+            if prog == "apk" {
+                Distro::Alpine
+            } else {
+                Distro::Debian
+            },
+            Packaging::distro,
+        );
+        let packaging = st.packaging.unwrap_or(Packaging::Distro(distro));
+        let takes_value = [
+            "-t",
+            "--target-release",
+            "-o",
+            "--option",
+            "--virtual",
+            "-X",
+            "--repository",
+            "--root",
+            "-p",
+        ];
+        let mut skip = false;
+        for a in &args[at + 1..] {
+            if std::mem::take(&mut skip) {
+                continue;
+            }
+            if a.starts_with('-') {
+                skip = takes_value.contains(a);
+                continue;
+            }
+            let name = a
+                .split(['=', '>', '<', '~'])
+                .next()
+                .unwrap_or(a)
+                .split(':')
+                .next()
+                .unwrap_or(a)
+                .to_ascii_lowercase();
+            if name.is_empty() {
+                continue;
+            }
+            for (path, f) in packaged::package_files(distro, &name) {
+                st.fs
+                    .put_if_absent(path, packaged_entry(packaging, path, f, Some(origin)));
+            }
+            for user in packaged::package_users(distro, &name) {
+                st.users.push(Fact {
+                    value: user.to_owned(),
+                    origin: origin.clone(),
+                });
+            }
+            st.packages.push(Fact {
+                value: name,
+                origin: origin.clone(),
+            });
+        }
+    }
+
+    fn python(&self, st: &mut Built, first: &str, args: &[&str], cwd: &str, origin: &Origin) {
+        let prog = basename(first);
+        let (pip, rest): (String, &[&str]) = if prog.starts_with("pip") {
+            (first.to_owned(), args)
+        } else {
+            match args {
+                ["-m", "venv", rest @ ..] => {
+                    if let Some(dir) = rest.iter().find(|a| !a.starts_with('-')) {
+                        venv(st, &dockerfile::join_path(cwd, dir), origin);
+                    }
+                    return;
+                }
+                ["-m", "pip", rest @ ..] => (format!("{first} -m pip"), rest),
+                _ => return,
+            }
+        };
+        if rest.first() != Some(&"install") {
+            return;
+        }
+        let venv_dir = {
+            let bin = parent(first);
+            (first.contains('/') && basename(bin) == "bin").then(|| parent(bin).to_owned())
+        };
+        let mut packages = Vec::new();
+        let mut skip_next = false;
+        let mut requirement_next = false;
+        for a in &rest[1..] {
+            if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            if std::mem::take(&mut requirement_next) {
+                let path = dockerfile::join_path(cwd, a);
+                if let Some(text) = st.fs.local_file(&path).and_then(|f| self.files.text(f)) {
+                    packages.extend(text.lines().filter_map(requirement_name));
+                }
+                continue;
+            }
+            match *a {
+                "-r" | "--requirement" => requirement_next = true,
+                "-c" | "--constraint" | "-t" | "--target" | "--prefix" | "-i" | "--index-url"
+                | "--extra-index-url" | "-f" | "--find-links" => skip_next = true,
+                _ if a.starts_with('-') => {}
+                _ => packages.extend(requirement_name(a)),
+            }
+        }
+        let bin = venv_dir
+            .as_deref()
+            .map_or_else(|| "/usr/local/bin".to_owned(), |v| child(v, "bin"));
+        for p in &packages {
+            let scripts = SCRIPTS.iter().find(|(name, _)| name == p).map(|(_, s)| *s);
+            let fastapi_standard = p == "fastapi" && rest.iter().any(|a| a.contains("[standard"));
+            for s in scripts.unwrap_or(if fastapi_standard { &["fastapi"] } else { &[] }) {
+                st.fs.put(
+                    &child(&bin, s),
+                    Entry {
+                        kind: EntryKind::Opaque,
+                        origin: origin.clone(),
+                        installed_by: Some(origin.clone()),
+                        edited: None,
+                        owner: None,
+                    },
+                );
+            }
+        }
+        st.pip_installs.push(PipInstall {
+            pip,
+            venv: venv_dir,
+            packages,
+            break_system_packages: rest.contains(&"--break-system-packages"),
+            origin: origin.clone(),
+        });
+    }
+}
+
+/// A virtual environment's executables.
+fn venv(st: &mut Built, dir: &str, origin: &Origin) {
+    for exe in ["python", "python3", "pip", "pip3", "activate"] {
+        st.fs.put(
+            &child(&child(dir, "bin"), exe),
+            Entry {
+                kind: EntryKind::Opaque,
+                origin: origin.clone(),
+                installed_by: None,
+                edited: None,
+                owner: None,
+            },
+        );
+    }
+    st.venvs.push(Fact {
+        value: dir.to_owned(),
+        origin: origin.clone(),
+    });
+}
+
+/// The package name of a requirements line (`uvicorn[standard]==0.30 ; python_version>"3"`).
+fn requirement_name(line: &str) -> Option<String> {
+    let line = line.split('#').next().unwrap_or("").trim();
+    if line.is_empty() || line.starts_with('-') || line.contains("://") {
+        return None;
+    }
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(line.len());
+    let name = line[..end].to_ascii_lowercase().replace('_', "-");
+    (!name.is_empty()).then_some(name)
+}
+
+fn packaged_entry(
+    packaging: Packaging,
+    path: &str,
+    f: PackagedFile,
+    installed_by: Option<&Origin>,
+) -> Entry {
+    let distro = packaging.name().to_owned();
+    let kind = match f {
+        PackagedFile::Text(text) => EntryKind::Packaged {
+            distro: distro.clone(),
+            text: Some(text),
+        },
+        PackagedFile::Opaque => EntryKind::Packaged {
+            distro: distro.clone(),
+            text: None,
+        },
+        PackagedFile::Dir => EntryKind::Dir,
+        PackagedFile::Symlink(t) => EntryKind::Symlink {
+            target: t.to_owned(),
+        },
+    };
+    let len = match f {
+        PackagedFile::Text(t) => t.len(),
+        _ => 0,
+    };
+    Entry {
+        kind,
+        origin: Origin::Packaged {
+            distro,
+            path: path.to_owned(),
+            span: crate::parse::span::Span::new(0, len),
+        },
+        installed_by: installed_by.cloned(),
+        edited: None,
+        owner: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(dockerfile: &str, files: &[(&str, &str)]) -> Built {
+        let mut f: Files = files.iter().copied().collect();
+        f.insert("Dockerfile", Some(dockerfile.to_owned()));
+        let df = dockerfile::parse(dockerfile).expect("parses");
+        build("Dockerfile", &df, &f)
+    }
+
+    fn local(b: &Built, path: &str) -> Option<String> {
+        b.fs.local_file(path).map(str::to_owned)
+    }
+
+    #[test]
+    fn copy_table() {
+        // (COPY line after `FROM alpine:3.22` + `WORKDIR /app`, image path, local file)
+        let files = [
+            ("app.py", ""),
+            ("conf/a.conf", ""),
+            ("conf/sub/b.conf", ""),
+            ("x.ini", ""),
+            ("y.ini", ""),
+        ];
+        let cases: [(&str, &str, Option<&str>); 10] = [
+            ("COPY app.py .", "/app/app.py", Some("app.py")),
+            ("COPY app.py /srv/main.py", "/srv/main.py", Some("app.py")),
+            ("COPY app.py /srv/", "/srv/app.py", Some("app.py")),
+            ("COPY conf /etc/x", "/etc/x/a.conf", Some("conf/a.conf")),
+            (
+                "COPY conf/ /etc/x/",
+                "/etc/x/sub/b.conf",
+                Some("conf/sub/b.conf"),
+            ),
+            (
+                "COPY *.ini /etc/supervisor.d/",
+                "/etc/supervisor.d/y.ini",
+                Some("y.ini"),
+            ),
+            ("COPY . .", "/app/conf/sub/b.conf", Some("conf/sub/b.conf")),
+            ("COPY ./app.py ./src/", "/app/src/app.py", Some("app.py")),
+            ("COPY x.ini y.ini /d/", "/d/x.ini", Some("x.ini")),
+            ("COPY app.py /tmp", "/tmp/app.py", Some("app.py")),
+        ];
+        for (line, path, want) in cases {
+            let b = built(&format!("FROM alpine:3.22\nWORKDIR /app\n{line}\n"), &files);
+            assert_eq!(local(&b, path).as_deref(), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn missing_sources_and_dockerignore() {
+        let b = built(
+            "FROM alpine:3.22\nCOPY nope.conf /etc/\nCOPY . /app/\n",
+            &[
+                (".dockerignore", "*.md\nsecret/\n!keep.md\n"),
+                ("a.md", ""),
+                ("keep.md", ""),
+                ("secret/k", ""),
+                ("ok.txt", ""),
+            ],
+        );
+        assert_eq!(b.missing_sources.len(), 1);
+        assert_eq!(b.missing_sources[0].value, "nope.conf");
+        assert!(b.fs.local_file("/app/ok.txt").is_some());
+        assert!(b.fs.local_file("/app/keep.md").is_some());
+        assert!(b.fs.local_file("/app/a.md").is_none());
+        assert!(b.fs.local_file("/app/secret/k").is_none());
+    }
+
+    #[test]
+    fn copy_from_stage_keeps_the_local_file() {
+        let b = built(
+            "FROM node:22-alpine AS deps\nWORKDIR /src\nCOPY server.js .\nRUN npm ci\nFROM alpine:3.22\nCOPY --from=deps /src /app\nCOPY --from=deps /src/node_modules /app/node_modules\n",
+            &[("server.js", "")],
+        );
+        assert_eq!(local(&b, "/app/server.js").as_deref(), Some("server.js"));
+        assert!(b.fs.is_dir("/app/node_modules"));
+    }
+
+    #[test]
+    fn packages_and_removals() {
+        let b = built(
+            "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends nginx=1.24.* supervisor curl \\\n && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/default\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+            &[("nginx.conf", "events {}")],
+        );
+        let pkgs: Vec<&str> = b.packages.iter().map(|p| p.value.as_str()).collect();
+        assert_eq!(pkgs, ["nginx", "supervisor", "curl"]);
+        assert!(matches!(
+            b.fs.presence("/etc/nginx/sites-enabled/default"),
+            Presence::Removed(_)
+        ));
+        assert!(matches!(
+            b.fs.presence("/etc/nginx/sites-available/default"),
+            Presence::Present(_)
+        ));
+        assert_eq!(
+            local(&b, "/etc/nginx/nginx.conf").as_deref(),
+            Some("nginx.conf")
+        );
+        assert!(matches!(
+            b.fs.presence("/etc/supervisor/supervisord.conf"),
+            Presence::Present(Entry {
+                kind: EntryKind::Packaged { text: Some(_), .. },
+                ..
+            })
+        ));
+        assert!(matches!(
+            b.fs.presence("/usr/bin/curl"),
+            Presence::Present(_)
+        ));
+        assert_eq!(b.fs.presence("/usr/bin/gcc"), Presence::Unknown);
+        assert_eq!(b.packaging, Some(Packaging::Distro(Distro::Ubuntu)));
+        let users: Vec<&str> = b.users.iter().map(|u| u.value.as_str()).collect();
+        assert!(users.contains(&"www-data"));
+    }
+
+    #[test]
+    fn alpine_packages_and_users() {
+        let b = built(
+            "FROM alpine:3.22\nRUN apk add --no-cache --virtual .build gcc && apk add --no-cache nginx=~1.28 supervisor \\\n && rm -f /etc/nginx/http.d/default.conf \\\n && adduser -S -D -H -G app -s /sbin/nologin app\n",
+            &[],
+        );
+        let pkgs: Vec<&str> = b.packages.iter().map(|p| p.value.as_str()).collect();
+        assert_eq!(pkgs, ["gcc", "nginx", "supervisor"]);
+        assert!(matches!(
+            b.fs.presence("/etc/nginx/http.d/default.conf"),
+            Presence::Removed(_)
+        ));
+        assert!(matches!(
+            b.fs.presence("/etc/supervisord.conf"),
+            Presence::Present(_)
+        ));
+        let users: Vec<&str> = b.users.iter().map(|u| u.value.as_str()).collect();
+        assert!(users.contains(&"nginx") && users.contains(&"app"));
+    }
+
+    #[test]
+    fn venvs_pip_and_links() {
+        let b = built(
+            "FROM ubuntu:24.04\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m venv /opt/venv \\\n && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt \\\n && ln -sf /dev/stdout /var/log/app.log \\\n && mkdir -p /run/app && cd /run/app && touch ready\nRUN pip3 install --break-system-packages gunicorn\n",
+            &[(
+                "requirements.txt",
+                "fastapi==0.115\nuvicorn[standard]>=0.30  # server\n-e .\n",
+            )],
+        );
+        assert_eq!(b.venvs[0].value, "/opt/venv");
+        assert_eq!(b.pip_installs[0].venv.as_deref(), Some("/opt/venv"));
+        assert_eq!(b.pip_installs[0].packages, ["fastapi", "uvicorn"]);
+        assert!(b.fs.entry("/opt/venv/bin/uvicorn").is_some());
+        assert!(b.fs.entry("/opt/venv/bin/python").is_some());
+        assert!(b.pip_installs[1].break_system_packages);
+        assert!(b.fs.entry("/usr/local/bin/gunicorn").is_some());
+        assert_eq!(
+            b.fs.entry("/var/log/app.log").map(|e| e.kind.clone()),
+            Some(EntryKind::Symlink {
+                target: "/dev/stdout".into()
+            })
+        );
+        assert!(b.fs.is_dir("/run/app"));
+        assert!(b.fs.entry("/run/app/ready").is_some());
+    }
+
+    #[test]
+    fn sed_marks_edits_and_heredoc_copies() {
+        let b = built(
+            "FROM debian:12\nRUN apt-get install -y nginx && sed -i 's/80/8080/' /etc/nginx/sites-available/default\nCOPY <<EOF /etc/motd\nhello\nEOF\n",
+            &[],
+        );
+        assert!(
+            b.fs.entry("/etc/nginx/sites-available/default")
+                .and_then(|e| e.edited.clone())
+                .is_some()
+        );
+        assert_eq!(
+            b.fs.entry("/etc/motd").map(|e| e.kind.clone()),
+            Some(EntryKind::Heredoc {
+                content: "hello\n".into()
+            })
+        );
+    }
+
+    #[test]
+    fn requirement_name_table() {
+        let cases = [
+            ("uvicorn[standard]==0.30", Some("uvicorn")),
+            ("Flask_Cors>=1", Some("flask-cors")),
+            ("  # comment", None),
+            ("-r other.txt", None),
+            ("git+https://x/y.git", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(requirement_name(line).as_deref(), want, "{line}");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! supervisord in the container: how PID 1 starts it (`-c`/`--configuration`,
+//! `-n`/`--nodaemon`), which config it reads (the `-c` path, or the first of its search path
+//! that exists), the files `[include]` adds (globbed over the image, sorted), and every
+//! program and event listener with the file it is defined in.
+
+use super::cmdline::{self, Words};
+use super::glob::Dots;
+use super::{Fact, Model, Origin, Problem, Source};
+use crate::parse::dockerfile::join_path;
+use crate::parse::supervisord::{self, Config, Expansions, Program, Supervisord};
+
+/// A supervisord config file in the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfFile {
+    /// Its path in the image.
+    pub path: String,
+    pub source: Source,
+    pub parsed: Config,
+    /// The `[include]` pattern that brought it in.
+    pub included_by: Option<Origin>,
+}
+
+/// A program (or event listener) and the file that defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramFacts {
+    /// Index into [`Supervisor::files`].
+    pub file: usize,
+    pub source: Source,
+    pub program: Program,
+}
+
+impl ProgramFacts {
+    /// The origin of a span of the program's file.
+    #[must_use]
+    pub fn origin(&self, span: crate::parse::span::Span) -> Origin {
+        self.source.origin(span)
+    }
+
+    /// The command line, each word with its origin.
+    #[must_use]
+    pub fn argv(&self) -> Vec<Fact<String>> {
+        self.program
+            .command
+            .as_ref()
+            .map(|c| {
+                c.argv
+                    .iter()
+                    .map(|a| Fact {
+                        value: a.value.clone(),
+                        origin: self.source.origin(a.span),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supervisor {
+    /// The main config's path in the image, and what says so (`-c` in CMD, or supervisord's
+    /// search path).
+    pub config: Fact<String>,
+    /// The command that starts supervisord, when PID 1 (or its entrypoint script) does.
+    pub command: Option<Vec<Fact<String>>>,
+    /// `-n`/`--nodaemon` on that command.
+    pub nodaemon_flag: Option<Origin>,
+    /// The main config first, then the included files.
+    pub files: Vec<ConfFile>,
+    /// The `[supervisord]` section and the index of its file.
+    pub supervisord: Option<(usize, Supervisord)>,
+    pub programs: Vec<ProgramFacts>,
+    /// What `%(ENV_X)s` and `%(here)s` expanded with in the main config.
+    pub expansions: Expansions,
+    pub problems: Vec<Problem>,
+}
+
+impl Supervisor {
+    /// Whether supervisord stays in the foreground: `-n`, or `nodaemon=true`, or the
+    /// default (false).
+    #[must_use]
+    pub fn nodaemon(&self) -> Fact<bool> {
+        if let Some(o) = &self.nodaemon_flag {
+            return Fact {
+                value: true,
+                origin: o.clone(),
+            };
+        }
+        if let Some((file, s)) = &self.supervisord {
+            if let (Some(place), Some(f)) = (s.nodaemon.place, self.files.get(*file)) {
+                return Fact {
+                    value: s.nodaemon.value,
+                    origin: f.source.origin(place.value_span),
+                };
+            }
+        }
+        Fact {
+            value: false,
+            origin: Origin::Default {
+                what: "supervisord daemonizes unless `nodaemon=true` or `-n`".to_owned(),
+            },
+        }
+    }
+
+    /// The program (or event listener) called `name`.
+    #[must_use]
+    pub fn program(&self, name: &str) -> Option<&ProgramFacts> {
+        self.programs.iter().find(|p| p.program.name == name)
+    }
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+fn is_supervisord(cmd: &Words) -> bool {
+    match cmd.as_slice() {
+        [first, ..] if basename(&first.value) == "supervisord" => true,
+        [py, m, module, ..] => {
+            basename(&py.value).starts_with("python")
+                && m.value == "-m"
+                && module.value == "supervisor.supervisord"
+        }
+        _ => false,
+    }
+}
+
+/// supervisord's options: the `-c` path and the `-n` flag.
+fn options(cmd: &Words) -> (Option<Fact<String>>, Option<Origin>) {
+    let mut config = None;
+    let mut nodaemon = None;
+    let mut i = 1;
+    while let Some(w) = cmd.get(i) {
+        i += 1;
+        let v = w.value.as_str();
+        match v {
+            "-n" | "--nodaemon" => nodaemon = Some(w.origin.clone()),
+            "-c" | "--configuration" => {
+                config = cmd.get(i).cloned();
+                i += 1;
+            }
+            _ if v.starts_with("--configuration=") => {
+                let at = "--configuration=".len();
+                config = Some(Fact {
+                    value: v[at..].to_owned(),
+                    origin: cmdline::sub_origin(w, at, v.len()),
+                });
+            }
+            _ if v.starts_with("-c") && v.len() > 2 => {
+                config = Some(Fact {
+                    value: v[2..].to_owned(),
+                    origin: cmdline::sub_origin(w, 2, v.len()),
+                });
+            }
+            // Short flags bundled: `-nc file` is not supported by supervisord's getopt
+            // use here; `-n` alone is the common form.
+            _ => {}
+        }
+    }
+    (config, nodaemon)
+}
+
+/// supervisord's search path when no `-c` is given (its `options.py`), for the binary at
+/// `/usr/bin/supervisord` and the working directory `cwd`.
+fn search_path(cwd: &str) -> Vec<String> {
+    vec![
+        "/usr/etc/supervisord.conf".to_owned(),
+        "/usr/supervisord.conf".to_owned(),
+        join_path(cwd, "supervisord.conf"),
+        join_path(cwd, "etc/supervisord.conf"),
+        "/etc/supervisord.conf".to_owned(),
+        "/etc/supervisor/supervisord.conf".to_owned(),
+    ]
+}
+
+fn parent(path: &str) -> String {
+    match path.rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(i) => path[..i].to_owned(),
+    }
+}
+
+pub(super) fn build(m: &Model) -> Option<Supervisor> {
+    let cwd = m.workdir.value.clone();
+    let command = cmdline::commands_through_scripts(m, &m.argv, &cwd)
+        .into_iter()
+        .find(is_supervisord);
+    let (config, nodaemon_flag) = command.as_ref().map(options).unwrap_or_default();
+    let config = match config {
+        Some(c) => Fact {
+            value: join_path(&cwd, &c.value),
+            origin: c.origin,
+        },
+        None => {
+            let found = search_path(&cwd).into_iter().find(|p| m.read(p).is_some());
+            match (found, &command) {
+                (Some(p), _) => Fact {
+                    value: p,
+                    origin: Origin::Default {
+                        what: "supervisord's search path (no `-c`)".to_owned(),
+                    },
+                },
+                (None, Some(cmd)) => Fact {
+                    value: "/etc/supervisord.conf".to_owned(),
+                    origin: cmd
+                        .first()
+                        .map_or_else(|| m.workdir.origin.clone(), |w| w.origin.clone()),
+                },
+                (None, None) => return None,
+            }
+        }
+    };
+    let expansions = Expansions {
+        env: m
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect(),
+        here: parent(&config.value),
+    };
+    let mut sup = Supervisor {
+        config,
+        command,
+        nodaemon_flag,
+        files: Vec::new(),
+        supervisord: None,
+        programs: Vec::new(),
+        expansions: expansions.clone(),
+        problems: Vec::new(),
+    };
+    let Some((source, text)) = m.read(&sup.config.value) else {
+        sup.problems.push(Problem {
+            message: format!(
+                "supervisord's config `{}` is not a file gen can read in the image",
+                sup.config.value
+            ),
+            origin: sup.config.origin.clone(),
+        });
+        return Some(sup);
+    };
+    let Some(main) = parse(&mut sup.problems, &source, text) else {
+        return Some(sup);
+    };
+    let mut files = vec![ConfFile {
+        path: sup.config.value.clone(),
+        source: source.clone(),
+        parsed: main,
+        included_by: None,
+    }];
+    if let Some(include) = files[0].parsed.include(&expansions) {
+        for p in include.problems {
+            sup.problems.push(Problem {
+                message: p.message,
+                origin: source.origin(p.span),
+            });
+        }
+        for pattern in include.files {
+            for path in m.image.glob(&pattern.value, Dots::Literal) {
+                let Some((src, text)) = m.read(&path) else {
+                    continue;
+                };
+                if files.iter().any(|f| f.path == path) {
+                    continue;
+                }
+                if let Some(parsed) = parse(&mut sup.problems, &src, text) {
+                    files.push(ConfFile {
+                        path,
+                        source: src,
+                        parsed,
+                        included_by: Some(source.origin(pattern.span)),
+                    });
+                }
+            }
+        }
+    }
+    for (i, f) in files.iter().enumerate() {
+        let x = Expansions {
+            env: expansions.env.clone(),
+            here: parent(&f.path),
+        };
+        if sup.supervisord.is_none() {
+            if let Some(s) = f.parsed.supervisord(&x) {
+                for p in &s.problems {
+                    sup.problems.push(Problem {
+                        message: p.message.clone(),
+                        origin: f.source.origin(p.span),
+                    });
+                }
+                sup.supervisord = Some((i, s));
+            }
+        }
+        for program in f.parsed.programs(&x) {
+            for p in &program.problems {
+                sup.problems.push(Problem {
+                    message: p.message.clone(),
+                    origin: f.source.origin(p.span),
+                });
+            }
+            sup.programs.push(ProgramFacts {
+                file: i,
+                source: f.source.clone(),
+                program,
+            });
+        }
+    }
+    sup.files = files;
+    Some(sup)
+}
+
+fn parse(problems: &mut Vec<Problem>, source: &Source, text: &str) -> Option<Config> {
+    match supervisord::parse(text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(Problem {
+                message: format!("cannot read the supervisord config: {e}"),
+                origin: source.origin(e.span),
+            });
+            None
+        }
+    }
+}

@@ -1,0 +1,531 @@
+//! Models of whole container directories: the two generated containers, the hand-written
+//! projects under tests/fixtures/projects, and in-memory fixtures for the corners.
+
+use super::*;
+use std::path::Path;
+
+/// Reads a container directory (tests only: the model itself never reads the disk).
+fn dir(rel: &str) -> Files {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let mut files = Files::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(&root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(&name, std::fs::read_to_string(&path).ok());
+            }
+        }
+    }
+    files
+}
+
+fn mem(files: &[(&str, &str)]) -> Files {
+    files.iter().copied().collect()
+}
+
+/// What an origin points at, for compact assertions: `file:text` or the description.
+fn shown(m: &Model, o: &Origin) -> String {
+    match o {
+        Origin::File { file, span } => {
+            let text = m.files.text(file).unwrap_or("");
+            format!("{file}:{}", text.get(span.start..span.end).unwrap_or("?"))
+        }
+        Origin::Packaged { distro, path, span } => {
+            let text = m.packaged_text(path).unwrap_or("");
+            format!(
+                "{distro}:{path}:{}",
+                text.get(span.start..span.end).unwrap_or("?")
+            )
+        }
+        Origin::Default { what } | Origin::Assumed { what } => format!("({what})"),
+    }
+}
+
+fn listens(app: &App) -> Vec<String> {
+    app.listens
+        .iter()
+        .map(|l| match (&l.host, &l.port, &l.unix) {
+            (_, _, Some(u)) => format!("unix:{}", u.value),
+            (h, p, None) => format!(
+                "{}:{}",
+                h.as_ref().map_or("?", |h| h.value.as_str()),
+                p.as_ref().map_or("?", |p| p.value.as_str())
+            ),
+        })
+        .collect()
+}
+
+fn proxies(n: &Nginx) -> Vec<String> {
+    n.proxies
+        .iter()
+        .map(|p| match &p.target {
+            Target::Tcp { host, port, .. } => format!(
+                "{} {host}:{}",
+                p.kind,
+                port.map_or("?".to_owned(), |p| p.to_string())
+            ),
+            Target::Unix { path } => format!("{} unix:{path}", p.kind),
+            Target::Upstream { name } => format!("{} upstream {name}", p.kind),
+            Target::Variable(v) => format!("{} {v}", p.kind),
+        })
+        .collect()
+}
+
+fn listeners(n: &Nginx) -> Vec<String> {
+    n.listeners
+        .iter()
+        .map(|l| match &l.addr {
+            ListenAddr::Tcp { host, port } => format!("{}:{port}", host.as_deref().unwrap_or("*")),
+            ListenAddr::Unix(p) => format!("unix:{p}"),
+            ListenAddr::Invalid(t) => format!("invalid {t}"),
+        })
+        .collect()
+}
+
+#[test]
+fn generated_fastapi_container() {
+    let m = build(&dir("generated/fastapi-nginx"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    assert_eq!(
+        m.packaging.as_ref().map(|p| p.value),
+        Some(Packaging::Distro(crate::spec::Distro::Ubuntu))
+    );
+    assert_eq!(m.workdir.value, "/app");
+    assert_eq!(m.image.local_file("/app/app.py"), Some("app.py"));
+    assert_eq!(
+        m.image.local_file("/etc/supervisor/supervisord.conf"),
+        Some("supervisord.conf")
+    );
+    assert!(matches!(
+        m.image.presence("/etc/nginx/sites-enabled/default"),
+        Presence::Removed(_)
+    ));
+    assert!(m.image.entry("/opt/venv/bin/python").is_some());
+    assert_eq!(
+        m.env_value("PATH"),
+        Some("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    );
+    let argv: Vec<&str> = m.argv.iter().map(|w| w.value.as_str()).collect();
+    assert_eq!(
+        argv,
+        [
+            "/usr/bin/supervisord",
+            "-c",
+            "/etc/supervisor/supervisord.conf"
+        ]
+    );
+    let expose: Vec<Option<(u16, u16)>> = m.expose.iter().map(|e| e.value.ports).collect();
+    assert_eq!(expose, [Some((80, 80))]);
+
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisor/supervisord.conf");
+    assert_eq!(
+        shown(&m, &s.config.origin),
+        "Dockerfile:\"/etc/supervisor/supervisord.conf\""
+    );
+    assert_eq!(s.files.len(), 1);
+    assert!(s.nodaemon().value);
+    assert_eq!(shown(&m, &s.nodaemon().origin), "supervisord.conf:true");
+    let names: Vec<&str> = s.programs.iter().map(|p| p.program.name.as_str()).collect();
+    assert_eq!(names, ["app", "nginx", "exit-on-fatal"]);
+
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(n.main.value, "/etc/nginx/nginx.conf");
+    assert_eq!(n.commands.len(), 1);
+    assert_eq!(n.commands[0].program.as_deref(), Some("nginx"));
+    assert_eq!(listeners(n), ["*:80"]);
+    assert_eq!(
+        proxies(n),
+        [
+            "server 127.0.0.1:8000",
+            "proxy_pass upstream app",
+            "proxy_pass upstream app"
+        ]
+    );
+    let loc = n.proxies[1]
+        .location
+        .and_then(|l| n.directives.get(l))
+        .expect("location");
+    assert_eq!(
+        loc.args
+            .iter()
+            .map(|a| a.value.as_str())
+            .collect::<Vec<_>>(),
+        ["=", "/healthz"]
+    );
+    assert_eq!(n.upstreams[0].servers, [0]);
+    assert_eq!(shown(&m, &n.proxies[0].origin), "nginx.conf:127.0.0.1:8000");
+    assert_eq!(n.directive("daemon").len(), 1);
+
+    assert_eq!(m.apps.len(), 1);
+    let app = &m.apps[0];
+    assert_eq!(app.program.as_deref(), Some("app"));
+    assert_eq!(app.runtime, Runtime::Uvicorn);
+    assert_eq!(app.source.as_ref().map(|s| s.file.as_str()), Some("app.py"));
+    assert_eq!(listens(app), ["127.0.0.1:8000"]);
+    let port = app.listens[0].port.as_ref().expect("port");
+    assert_eq!(port.port(), Some(8000));
+    // Set by supervisord's environment=, read by the app through os.environ.get.
+    assert_eq!(shown(&m, &port.origin), "supervisord.conf:\"8000\"");
+    let via: Vec<String> = port.via.iter().map(|o| shown(&m, o)).collect();
+    assert_eq!(
+        via,
+        [
+            "app.py:os.environ.get(\"APP_PORT\", \"8000\")",
+            "app.py:int(os.environ.get(\"APP_PORT\", \"8000\"))"
+        ]
+    );
+    assert_eq!(
+        app.forwarded_allow_ips.as_ref().map(|f| f.value.as_str()),
+        Some("127.0.0.1")
+    );
+}
+
+#[test]
+fn generated_express_container() {
+    let m = build(&dir("generated/express-nginx"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    assert_eq!(
+        m.packaging.as_ref().map(|p| p.value),
+        Some(Packaging::Distro(crate::spec::Distro::Alpine))
+    );
+    assert!(matches!(
+        m.image.presence("/etc/nginx/http.d/default.conf"),
+        Presence::Removed(_)
+    ));
+    assert!(m.image.is_dir("/app/node_modules"));
+    assert_eq!(
+        m.image.local_file("/etc/supervisord.conf"),
+        Some("supervisord.conf")
+    );
+    assert!(m.users.iter().any(|u| u.value == "app"));
+    assert!(m.users.iter().any(|u| u.value == "nginx"));
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisord.conf");
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(listeners(n), ["*:80"]);
+    assert_eq!(proxies(n)[0], "server 127.0.0.1:3000");
+    let app = &m.apps[0];
+    assert_eq!(app.runtime, Runtime::Node);
+    assert_eq!(listens(app), ["127.0.0.1:3000"]);
+    let host = app.listens[0].host.as_ref().expect("host");
+    assert_eq!(shown(&m, &host.origin), "supervisord.conf:\"127.0.0.1\"");
+    assert_eq!(
+        app.trust_proxy.as_ref().map(|t| t.value.as_str()),
+        Some("loopback")
+    );
+    assert_eq!(
+        app.keep_alive_timeout.as_ref().map(|t| t.value.as_str()),
+        Some("65000")
+    );
+    assert!(matches!(
+        m.image.presence("/usr/bin/wget"),
+        Presence::Present(_)
+    ));
+}
+
+#[test]
+fn reference_broken_project() {
+    let m = build(&dir("tests/fixtures/projects/reference-broken"));
+    // CMD's -c names a path the Dockerfile never COPYs to.
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisor/conf.d/supervisord.conf");
+    assert!(s.files.is_empty());
+    assert!(m.problems.iter().any(|p| {
+        p.message
+            .contains("/etc/supervisor/conf.d/supervisord.conf")
+    }));
+    assert_eq!(
+        m.image.local_file("/etc/supervisord.conf"),
+        Some("supervisord.conf")
+    );
+    assert!(!s.nodaemon().value);
+    let expose: Vec<Option<(u16, u16)>> = m.expose.iter().map(|e| e.value.ports).collect();
+    assert_eq!(expose, [Some((8000, 8000))]);
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(listeners(n), ["*:80"]);
+    assert_eq!(
+        proxies(n),
+        ["server 127.0.0.1:8080", "proxy_pass upstream fastapi"]
+    );
+    // The packaged default site is still enabled, but the copied nginx.conf does not
+    // include it.
+    assert!(matches!(
+        m.image.presence("/etc/nginx/sites-enabled/default"),
+        Presence::Present(_)
+    ));
+    assert_eq!(n.files.len(), 1);
+    let pip = &m.pip_installs[0];
+    assert_eq!(
+        (pip.venv.as_deref(), pip.break_system_packages),
+        (None, false)
+    );
+}
+
+#[test]
+fn gunicorn_confd_project() {
+    let m = build(&dir("tests/fixtures/projects/gunicorn-confd"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    // The packaged main config includes the copied conf.d/app.conf.
+    assert_eq!(s.files.len(), 2);
+    assert!(matches!(s.files[0].source, Source::Packaged { .. }));
+    assert_eq!(s.files[1].path, "/etc/supervisor/conf.d/app.conf");
+    assert!(s.nodaemon_flag.is_some() && s.nodaemon().value);
+    let n = m.nginx.as_ref().expect("nginx");
+    assert!(matches!(n.files[0].source, Source::Packaged { .. }));
+    let paths: Vec<&str> = n.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/etc/nginx/nginx.conf", "/etc/nginx/conf.d/site.conf"]
+    );
+    assert_eq!(listeners(n), ["*:80"]);
+    assert_eq!(
+        proxies(n),
+        ["server 127.0.0.1:8000", "proxy_pass upstream backend"]
+    );
+    let daemon: Vec<bool> = n
+        .directive("daemon")
+        .iter()
+        .map(|(_, d)| d.cmdline)
+        .collect();
+    assert_eq!(daemon, [true]);
+    let (_, d) = n.directive("daemon")[0];
+    assert_eq!(shown(&m, &d.origin()), "supervisor/app.conf:daemon off;");
+    let app = &m.apps[0];
+    assert_eq!(app.runtime, Runtime::Gunicorn);
+    assert_eq!(app.cwd.value, "/srv");
+    assert_eq!(listens(app), ["127.0.0.1:8000"]);
+    assert_eq!(app.workers.as_ref().map(|w| w.value.as_str()), Some("2"));
+    assert_eq!(
+        app.source.as_ref().map(|s| s.file.as_str()),
+        Some("main.py")
+    );
+    assert!(m.image.entry("/opt/venv/bin/gunicorn").is_some());
+}
+
+#[test]
+fn express_env_port_project() {
+    let m = build(&dir("tests/fixtures/projects/express-env-port"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisord.conf");
+    let paths: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/etc/supervisord.conf", "/etc/supervisor.d/app.ini"]
+    );
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(listeners(n), ["*:8080"]);
+    assert_eq!(proxies(n), ["proxy_pass localhost:3001"]);
+    let app = &m.apps[0];
+    assert_eq!(app.program.as_deref(), Some("shop"));
+    assert_eq!(listens(app), ["127.0.0.1:3001"]);
+    let port = app.listens[0].port.as_ref().expect("port");
+    assert_eq!(shown(&m, &port.origin), "supervisord.ini:\"3001\"");
+}
+
+#[test]
+fn no_dockerfile_falls_back_on_file_names() {
+    let m = build(&mem(&[
+        (
+            "nginx.conf",
+            "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:9000; } } }\n",
+        ),
+        (
+            "supervisord.conf",
+            "[supervisord]\nnodaemon=true\n[program:api]\ncommand=uvicorn main:app --port 9000\ndirectory=/app\n",
+        ),
+        ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+    ]));
+    assert!(m.dockerfile.is_none());
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert!(matches!(s.config.origin, Origin::Default { .. }));
+    assert!(matches!(
+        m.image.entry("/etc/nginx/nginx.conf").map(|e| &e.origin),
+        Some(Origin::Assumed { .. })
+    ));
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(listeners(n), ["*:8080"]);
+    assert_eq!(listens(&m.apps[0]), ["127.0.0.1:9000"]);
+    assert_eq!(
+        m.apps[0].source.as_ref().map(|s| s.file.as_str()),
+        Some("main.py")
+    );
+}
+
+#[test]
+fn app_files_alone_are_read_by_their_names() {
+    let m = build(&mem(&[
+        (
+            "server.js",
+            "app.listen(process.env.PORT || 3000, '127.0.0.1');\n",
+        ),
+        ("notes.py", "uvicorn.run(app, port=1)\n"),
+    ]));
+    assert_eq!(m.apps.len(), 1);
+    assert_eq!(m.apps[0].runtime, Runtime::Node);
+    assert_eq!(listens(&m.apps[0]), ["127.0.0.1:3000"]);
+    assert!(matches!(
+        m.apps[0].command[0].origin,
+        Origin::Assumed { .. }
+    ));
+}
+
+#[test]
+fn include_cycles_and_missing_includes_are_problems() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM debian:12\nRUN apt-get install -y nginx && rm /etc/nginx/mime.types\nCOPY a.conf b.conf /etc/nginx/\nCMD [\"nginx\", \"-c\", \"/etc/nginx/a.conf\"]\n",
+        ),
+        (
+            "a.conf",
+            "events {}\nhttp { include b.conf; include /etc/nginx/mime.types; }\n",
+        ),
+        ("b.conf", "include a.conf;\nserver { listen 81; }\n"),
+    ]));
+    let n = m.nginx.as_ref().expect("nginx");
+    assert_eq!(n.main.value, "/etc/nginx/a.conf");
+    assert_eq!(listeners(n), ["*:81"]);
+    let msgs: Vec<&str> = m.problems.iter().map(|p| p.message.as_str()).collect();
+    assert!(msgs.iter().any(|p| p.contains("loops back")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|p| p.contains("mime.types") && p.contains("removes")),
+        "{msgs:?}"
+    );
+    assert!(m.supervisor.is_none());
+}
+
+#[test]
+fn alpine_conf_d_is_in_the_main_context() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM alpine:3.22\nRUN apk add nginx supervisor\nCOPY site.conf /etc/nginx/conf.d/site.conf\nCMD [\"supervisord\", \"-n\"]\n",
+        ),
+        ("site.conf", "server { listen 8000; }\n"),
+    ]));
+    let n = m.nginx.as_ref().expect("nginx");
+    let (i, _) = n
+        .find("server")
+        .find(|(_, d)| d.source == Source::Local("site.conf".to_owned()))
+        .expect("the copied server");
+    // Not inside `http`: nginx refuses `server` there, which a rule can say.
+    assert!(n.enclosing(i, "http").is_none());
+    assert_eq!(n.directives[i].parent, None);
+    // The packaged default site still listens.
+    assert_eq!(listeners(n), ["*:80", ":::80"]);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisord.conf");
+    assert!(matches!(s.config.origin, Origin::Default { .. }));
+}
+
+#[test]
+fn sh_c_programs_and_npm_start() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM node:22-alpine\nRUN apk add --no-cache supervisor\nWORKDIR /srv\nCOPY . .\nENV PORT=4000\nCMD [\"supervisord\", \"-c\", \"/srv/supervisord.conf\"]\n",
+        ),
+        (
+            "supervisord.conf",
+            "[supervisord]\nnodaemon=true\n[program:web]\ncommand=/bin/sh -c 'cd /srv && exec npm start'\n[program:py]\ncommand=sh -c \"exec uvicorn api:app --port ${API_PORT:-7000} --uds /run/api.sock\"\n",
+        ),
+        (
+            "package.json",
+            "{\"scripts\": {\"start\": \"node server.js\"}}",
+        ),
+        (
+            "server.js",
+            "const port = process.env.PORT || 3000;\nrequire('http').createServer(() => {}).listen(port);\n",
+        ),
+        ("api.py", "app = object()\n"),
+    ]));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    let web = &m.apps[0];
+    assert_eq!(web.runtime, Runtime::Node);
+    assert_eq!(listens(web), [":::4000"]);
+    let port = web.listens[0].port.as_ref().expect("port");
+    assert_eq!(shown(&m, &port.origin), "Dockerfile:PORT=4000");
+    let cmd: Vec<&str> = web.command.iter().map(|w| w.value.as_str()).collect();
+    assert_eq!(cmd, ["node", "server.js"]);
+    assert_eq!(shown(&m, &web.command[1].origin), "package.json:server.js");
+    let py = &m.apps[1];
+    assert_eq!(py.runtime, Runtime::Uvicorn);
+    assert_eq!(listens(py), ["unix:/run/api.sock"]);
+}
+
+#[test]
+fn reference_clean_project() {
+    let m = build(&dir("tests/fixtures/projects/reference-clean"));
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert!(!s.files.is_empty());
+    assert!(s.nodaemon().value);
+    let n = m.nginx.as_ref().expect("nginx");
+    assert!(!n.listeners.is_empty());
+    let app = m.apps.first().expect("an app");
+    assert_eq!(app.runtime, Runtime::Uvicorn);
+    let nginx_ports: Vec<u16> = n
+        .proxies
+        .iter()
+        .filter_map(|p| match p.target {
+            Target::Tcp { port, .. } => port,
+            _ => None,
+        })
+        .collect();
+    let app_ports: Vec<u16> = app
+        .listens
+        .iter()
+        .filter_map(|l| l.port.as_ref()?.port())
+        .collect();
+    assert!(
+        !app_ports.is_empty() && app_ports.iter().all(|p| nginx_ports.contains(p)),
+        "{nginx_ports:?} {app_ports:?}"
+    );
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DOCKERFILE: &str = "(FROM (alpine:3.22|ubuntu:24.04|node:22|deps|scratch)( AS deps)?|COPY (--from=deps )?(\\.|a|conf|\\*\\.conf|/x|<<EOF) (/etc/nginx/|/etc/supervisor/conf\\.d/|\\.|/app/|/etc/supervisord\\.conf)|RUN (apt-get install -y nginx supervisor|apk add nginx|rm -rf /etc/nginx|ln -s /a /b|mkdir /run/x|python3 -m venv /v|/v/bin/pip install -r a|cd \\.\\.|sed -i x /etc/nginx/nginx\\.conf|mv /a /b)|CMD \\[\"(supervisord|nginx|sh)\"(, \"(-c|-n|-g)\")?(, \"(/etc/supervisord\\.conf|a|daemon off;)\")?\\]|WORKDIR (/app|\\.\\.)|ENV (PORT=1|A \\$B)|EXPOSE (80|x)|EOF|\n)*";
+    const NGINX: &str = "(events \\{\\}|http \\{|server \\{|\\}|listen (80|\\[::\\]|unix:/s|x);|proxy_pass (http://a|http://127\\.0\\.0\\.1:8000|unix:/s|\\$x);|upstream a \\{|server (127\\.0\\.0\\.1:1|b);|include (a|conf/\\*|/etc/nginx/nginx\\.conf);|location / \\{|daemon off;|[ \n])*";
+    const SUPERVISOR: &str = "(\\[supervisord\\]|\\[program:(a|nginx)\\]|\\[include\\]|files=(\\*\\.conf|/etc/nginx/\\*)|command=(nginx -g 'daemon off;'|uvicorn m:a --port 1|node s\\.js|npm start|sh -c 'exec uvicorn m:a'|python a)|environment=P=\"1\"|directory=(/app|\\.\\.)|nodaemon=true|\n)*";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn on_generated_directories(
+            dockerfile in DOCKERFILE,
+            nginx in NGINX,
+            supervisor in SUPERVISOR,
+            app in "(const port = process\\.env\\.P \\|\\| 3;|app\\.listen\\(port\\)|uvicorn\\.run\\(a, port=int\\(os\\.getenv\\('P', '1'\\)\\)\\)|[ \n])*",
+        ) {
+            let files = mem(&[
+                ("Dockerfile", dockerfile.as_str()),
+                ("a", nginx.as_str()),
+                ("conf/x.conf", nginx.as_str()),
+                ("b.conf", supervisor.as_str()),
+                ("supervisord.conf", supervisor.as_str()),
+                ("s.js", app.as_str()),
+                ("a.py", app.as_str()),
+                ("package.json", "{\"scripts\":{\"start\":\"node s.js\"}}"),
+            ]);
+            let _ = build(&files);
+            let mut no_dockerfile = files.clone();
+            no_dockerfile.insert("Dockerfile", Some(String::new()));
+            let _ = build(&no_dockerfile);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The locator: walks the text line by line as Python's `configparser` does for supervisord
+//! (`;`/`#` comment lines, inline comments after whitespace, `key=value`/`key: value`,
+//! continuation lines indented deeper than their key), recording the span of every section,
+//! key and value. It also writes the comment-free text that rust-ini parses, because
+//! rust-ini knows no inline comments and would fold comment lines into values.
+
+use super::{Comment, ParseError, ParseErrorKind};
+use crate::parse::span::Span;
+
+#[derive(Debug, Clone)]
+pub(super) struct ScannedSection {
+    pub name: String,
+    pub header_span: Span,
+    pub name_span: Span,
+    pub span: Span,
+    pub entries: Vec<ScannedEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct ScannedEntry {
+    /// Lower-cased, as configparser's `optionxform` does.
+    pub key: String,
+    pub key_span: Span,
+    /// The value lines, stripped, joined with `\n`, trailing blank lines dropped.
+    pub value: String,
+    pub value_span: Span,
+    /// `(offset in value, offset in source)` for the start of each value line.
+    pub pieces: Vec<(usize, usize)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Scanned {
+    pub sections: Vec<ScannedSection>,
+    pub comments: Vec<Comment>,
+    /// The text without comments (comment lines dropped), for rust-ini.
+    pub clean: String,
+    /// For each line of `clean`, the span of the source line it came from.
+    pub clean_lines: Vec<Span>,
+}
+
+/// Where an inline comment starts: a `;` or `#` at the start or after whitespace.
+fn inline_comment(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        matches!(bytes[i], b';' | b'#') && (i == 0 || bytes[i - 1].is_ascii_whitespace())
+    })
+}
+
+pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
+    let mut out = Scanned::default();
+    let mut indent_level = usize::MAX;
+    let mut in_entry = false;
+    let mut start = 0;
+    while start < text.len() {
+        let rest = &text[start..];
+        let (raw, next) = match rest.find('\n') {
+            Some(i) => (&rest[..i], start + i + 1),
+            None => (rest, text.len()),
+        };
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let line_span = Span::new(start, start + line.len());
+        let line_start = start;
+        start = next;
+
+        let trimmed = line.trim();
+        let full_comment = trimmed.starts_with([';', '#']);
+        let comment_at = if full_comment {
+            Some(line.len() - line.trim_start().len())
+        } else {
+            inline_comment(line)
+        };
+        if let Some(at) = comment_at {
+            out.comments.push(Comment {
+                text: line[at + 1..].to_owned(),
+                span: Span::new(line_start + at, line_span.end),
+            });
+        }
+        let content = &line[..comment_at.unwrap_or(line.len())];
+        let value = content.trim();
+        if value.is_empty() {
+            // A blank line inside a value is kept (configparser's empty_lines_in_values);
+            // a comment line is not.
+            if comment_at.is_none() && in_entry {
+                if let Some(e) = out.sections.last_mut().and_then(|s| s.entries.last_mut()) {
+                    e.value.push('\n');
+                }
+                out.clean.push('\n');
+                out.clean_lines.push(line_span);
+            }
+            continue;
+        }
+        out.clean_lines.push(line_span);
+        let indent = content.len() - content.trim_start().len();
+        let value_start = line_start + indent;
+        let value_end = value_start + value.len();
+        if in_entry && indent > indent_level {
+            out.clean.push_str(content);
+            out.clean.push('\n');
+            if let Some(section) = out.sections.last_mut() {
+                if let Some(e) = section.entries.last_mut() {
+                    e.pieces.push((e.value.len() + 1, value_start));
+                    e.value.push('\n');
+                    e.value.push_str(value);
+                    e.value_span.end = value_end;
+                    e.span.end = value_end;
+                }
+                section.span.end = value_end;
+            }
+            continue;
+        }
+        indent_level = indent;
+        // configparser's `\[(?P<header>.+)\]`, matched at the start only: the name runs
+        // to the last `]`, and text after it is ignored.
+        if let Some(close) = value
+            .rfind(']')
+            .filter(|&c| value.starts_with('[') && c > 1)
+        {
+            in_entry = false;
+            let header_end = value_start + close + 1;
+            out.clean.push_str(&value[..=close]);
+            out.clean.push('\n');
+            out.sections.push(ScannedSection {
+                name: value[1..close].to_owned(),
+                header_span: Span::new(value_start, header_end),
+                name_span: Span::new(value_start + 1, header_end - 1),
+                span: Span::new(value_start, header_end),
+                entries: Vec::new(),
+            });
+            continue;
+        }
+        out.clean.push_str(content);
+        out.clean.push('\n');
+        let Some(section) = out.sections.last_mut() else {
+            return Err(ParseError {
+                kind: ParseErrorKind::MissingSectionHeader,
+                span: Span::new(value_start, value_end),
+            });
+        };
+        let Some(sep) = value.find(['=', ':']) else {
+            return Err(ParseError {
+                kind: ParseErrorKind::NotKeyValue,
+                span: Span::new(value_start, value_end),
+            });
+        };
+        let key = value[..sep].trim_end();
+        if key.is_empty() {
+            return Err(ParseError {
+                kind: ParseErrorKind::NotKeyValue,
+                span: Span::new(value_start, value_end),
+            });
+        }
+        let after = &value[sep + 1..];
+        let val = after.trim_start();
+        let val_start = value_start + sep + 1 + (after.len() - val.len());
+        section.entries.push(ScannedEntry {
+            key: key.to_lowercase(),
+            key_span: Span::new(value_start, value_start + key.len()),
+            value: val.to_owned(),
+            value_span: Span::new(val_start, value_end),
+            pieces: vec![(0, val_start)],
+            span: Span::new(value_start, value_end),
+        });
+        section.span.end = value_end;
+        in_entry = true;
+    }
+    for e in out.sections.iter_mut().flat_map(|s| s.entries.iter_mut()) {
+        let trimmed = e.value.trim_end().len();
+        e.value.truncate(trimmed);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_comment_table() {
+        let cases = [
+            ("a=b ; c", Some(4)),
+            ("a=b;c", None),
+            ("a=b\t# c", Some(4)),
+            ("; whole", Some(0)),
+            ("url=http://x/#frag", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(inline_comment(line), want, "{line}");
+        }
+    }
+}
