@@ -9,7 +9,6 @@ disagree on instructions, lines, stages, flags, forms and arguments.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -40,8 +39,6 @@ class Instruction:
 
 def read_with_gen(gen: Path, path: Path, timeout: float = 30) -> list[Instruction]:
     """Instructions from `gen parse --as dockerfile PATH`."""
-    if os.environ.get("GEN_HARNESS_DOCKERFILE_READER") == "reference":  # TEMPORARY until gen parse lands
-        return read_with_reference(path)
     try:
         proc = subprocess.run(
             [str(gen), "parse", "--as", "dockerfile", str(path)],
