@@ -60,7 +60,8 @@ def test_package_operands(words: list[str], options: set[str], expected: tuple[s
 
 
 @pytest.mark.parametrize(
-    ("spec", "name"), [("curl=8.5.*", "curl"), ("nginx=~1.28", "nginx"), ("libc6:amd64", "libc6"), ("py3-pip", "py3-pip")]
+    ("spec", "name"),
+    [("curl=8.5.*", "curl"), ("nginx=~1.28", "nginx"), ("libc6:amd64", "libc6"), ("py3-pip", "py3-pip")],
 )
 def test_package_name(spec: str, name: str) -> None:
     assert distro._package_name(spec) == name

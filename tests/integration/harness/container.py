@@ -255,7 +255,9 @@ class Container:
 
     def processes(self) -> list[tuple[int, int, str]]:
         """(host pid, pid in the container, command line) of every process in its pid namespace."""
-        if self.pidns is None:
+        # Once `unshare` has reaped pid 1 the namespace is empty (the kernel ends every other
+        # process before pid 1's exit completes), and its inode may be reused by a new one.
+        if self.pidns is None or self.proc is None or self.proc.poll() is not None:
             return []
         found = []
         for entry in os.listdir("/proc"):
@@ -297,14 +299,15 @@ class Container:
         assert self.proc is not None and self.pid1 is not None
         sig = self.options.stop_signal or self.image.config.stopsignal
         started = time.monotonic()
-        os.kill(self.pid1, signal.Signals[sig])
+        if not ns.kill_in(self.pid1, signal.Signals[sig], self.pidns):
+            raise ContainerError(f"pid 1 is gone before {sig} could be sent\n{self.console_tail()}")
         seconds: float | None
         try:
             returncode = self.proc.wait(timeout=timeout)
             seconds = time.monotonic() - started
         except subprocess.TimeoutExpired:
             seconds = None
-            os.kill(self.pid1, signal.SIGKILL)
+            ns.kill_in(self.pid1, signal.SIGKILL, self.pidns)
             returncode = self.proc.wait(timeout=30)
         leftover = [f"{host} ({cmd})" for host, _, cmd in self.processes()]
         self.stopped = StopOutcome(sig, seconds, returncode, leftover)
@@ -317,11 +320,8 @@ class Container:
         """
         killed = []
         for host, _, cmd in self.processes():
-            killed.append(f"{host} ({cmd})")
-            try:
-                os.kill(host, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            if ns.kill_in(host, signal.SIGKILL, self.pidns):
+                killed.append(f"{host} ({cmd})")
         for proc in (self.proc, self.forwarder):
             if proc is not None and proc.poll() is None:
                 proc.kill()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import signal
 
 CLONE_NEWNS = 0x00020000
 MS_REC = 0x4000
@@ -58,3 +59,24 @@ def namespace_id(pid: int, kind: str) -> str | None:
         return os.readlink(f"/proc/{pid}/ns/{kind}")
     except OSError:
         return None
+
+
+def kill_in(pid: int, sig: int, pidns: str | None) -> bool:
+    """Signals `pid` only if it is (still) that process of the pid namespace `pidns`.
+
+    The pidfd pins the process first, so a pid reused after the check cannot be hit: if the
+    process died in between, the signal goes nowhere. True when the signal was delivered.
+    """
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return False
+    try:
+        if pidns is None or namespace_id(pid, "pid") != pidns:
+            return False
+        signal.pidfd_send_signal(fd, sig)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

@@ -27,7 +27,6 @@ checks and expect failures. Every wait and every request has a bound.
 from __future__ import annotations
 
 import configparser
-import os
 import re
 import shlex
 import signal
@@ -40,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import web
+from . import ns, web
 from .container import GATEWAY_IP, Container, RunOptions
 from .image import Image
 from .spec import ContainerDir
@@ -375,7 +374,7 @@ def _restart_after_kill(s: Subject) -> str:
     _expect(old is not None, f"supervisorctl shows no running `{program}` within {RESTART_TIMEOUT:.0f} s: {line!r}")
     host = s.container.host_pid(old)
     _expect(host is not None, f"`{program}` pid {old} is not in the container's pid namespace")
-    os.kill(host, signal.SIGKILL)
+    _expect(ns.kill_in(host, signal.SIGKILL, s.container.pidns), f"`{program}` (pid {host}) exited before the kill")
     killed_at = time.monotonic()
     new = None
     answered = False
