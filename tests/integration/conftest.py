@@ -17,7 +17,7 @@ import pytest
 
 from harness import ns, report, session, spec
 from harness.scenario import CHECKS, Subject, run
-from harness.workspace import Workspace
+from harness.workspace import Workspace, WorkspaceError
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATED = REPO / "generated"
@@ -32,6 +32,7 @@ LIVE_TOOLS = [
 ]  # fmt: skip
 
 _live_problem: str | None = None
+_workspace: Workspace | None = None  # made before any thread exists, closed at the very end
 
 
 def unavailable(reason: str) -> None:
@@ -59,15 +60,21 @@ def _live_prerequisites() -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _live_problem
+    global _live_problem, _workspace
     _live_problem = _live_prerequisites()
     if _live_problem is None:
         # Before any thread exists: mounts made from here on are this process's alone.
         try:
             ns.enter_private_mount_namespace()
-            ns.private_tmp()
-        except OSError as exc:
-            _live_problem = f"cannot enter a private mount namespace: {exc}"
+            _workspace = Workspace()
+            _workspace.hold_temporary_files()
+        except (OSError, WorkspaceError) as exc:
+            _live_problem = f"cannot set up a private mount namespace with a tmpfs: {exc}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _workspace is not None:
+        _workspace.close()
 
 
 def _discover() -> tuple[list[spec.ContainerDir], str | None]:
@@ -127,10 +134,9 @@ def live_ready() -> None:
 
 
 @pytest.fixture(scope="session")
-def workspace(live_ready: None):
-    ws = Workspace()
-    yield ws
-    ws.close()
+def workspace(live_ready: None) -> Workspace:
+    assert _workspace is not None
+    return _workspace
 
 
 @pytest.fixture(scope="session")

@@ -88,8 +88,8 @@ def main(argv: list[str]) -> int:
         return 2
     report.echo = True
     ns.enter_private_mount_namespace()
-    ns.private_tmp()
     ws = Workspace()
+    ws.hold_temporary_files()
     containers: list[Container] = []
     try:
         subjects = session.build_all(ws, gen, dirs)

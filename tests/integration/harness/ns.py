@@ -43,16 +43,6 @@ def enter_private_mount_namespace() -> None:
     )
 
 
-def private_tmp() -> None:
-    """A fresh tmpfs on /tmp, for this process and its children only.
-
-    Called right after `enter_private_mount_namespace`: every scratch file of the run (layers,
-    roots, consoles, copies of generated/) then lives in memory, and nothing is left in the
-    host's /tmp even when the run is killed.
-    """
-    _check(_libc.mount(b"gen-harness-tmp", b"/tmp", b"tmpfs", ctypes.c_ulong(0), b"mode=1777"), "mount tmpfs /tmp")
-
-
 def namespace_id(pid: int, kind: str) -> str | None:
     """`pid:[4026532…]`-style identity of a process's namespace, None once it is gone."""
     try:
