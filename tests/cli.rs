@@ -19,6 +19,8 @@ mod harness;
 mod meta;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/projects.rs"]
+mod projects;
 #[path = "cli/roundtrip.rs"]
 mod roundtrip;
 #[path = "cli/rules.rs"]

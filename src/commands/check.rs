@@ -313,12 +313,12 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(ContainerDir {
+    Ok(ContainerDir::new(
         name,
-        dir: dir.display().to_string(),
-        spec_index: None,
+        dir.display().to_string(),
+        None,
         files,
-    })
+    ))
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! What rules see: the spec (when there is one), how `generated/` differs from it, and the
 //! files of each container directory as text. The command fills it in; rules only read it.
 //!
-//! When the parsers and the container model land, each [`ContainerDir`] gains its parsed
-//! files and model here, built once, so that every rule reads the same facts.
+//! Each [`ContainerDir`] carries its container [`Model`], built once from its files, so
+//! that every rule reads the same facts; [`ContainerDir::label`] turns a fact's origin into
+//! a diagnostic label.
 
 use super::date::Date;
-use crate::diagnostic::Sources;
+use crate::diagnostic::{Label, Sources};
+use crate::model::{self, Model, Origin};
 use crate::spec::{Container, Spec};
 
 /// Everything the rules of one `gen check` run can look at.
@@ -64,6 +66,8 @@ pub struct ContainerDir {
     pub spec_index: Option<usize>,
     /// Every file under the directory, sorted by relative path.
     pub files: Vec<SourceFile>,
+    /// What the running container will be, from those files.
+    pub model: Model,
 }
 
 /// One file of a container directory.
@@ -108,6 +112,9 @@ impl Context {
                     sources.insert(&f.path, text);
                 }
             }
+            for (path, text) in c.packaged_sources() {
+                sources.insert(&path, text);
+            }
         }
         sources
     }
@@ -150,6 +157,88 @@ impl Context {
 }
 
 impl ContainerDir {
+    /// A container directory with its files, and the model built from them.
+    #[must_use]
+    pub fn new(
+        name: String,
+        dir: String,
+        spec_index: Option<usize>,
+        files: Vec<SourceFile>,
+    ) -> Self {
+        let mut input = model::Files::new();
+        for f in &files {
+            input.insert(&f.rel, f.text.clone());
+        }
+        let model = model::build(&input);
+        Self {
+            name,
+            dir,
+            spec_index,
+            files,
+            model,
+        }
+    }
+
+    /// How a packaged file is shown in diagnostics: its image path, and whose default it is.
+    #[must_use]
+    pub fn packaged_path(distro: &str, path: &str) -> String {
+        format!("{path} (packaged by {distro})")
+    }
+
+    /// The packaged files the model read, by the path diagnostics show for them.
+    fn packaged_sources(&self) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        for (path, entry) in self.model.image.iter() {
+            if let model::EntryKind::Packaged {
+                text: Some(text),
+                distro,
+                ..
+            } = &entry.kind
+            {
+                out.push((Self::packaged_path(distro, path), *text));
+            }
+        }
+        out
+    }
+
+    /// A label at a fact's origin: a span of one of this directory's files, or of a packaged
+    /// config. `None` for built-in defaults and assumptions, which have no place to show.
+    #[must_use]
+    pub fn label(&self, origin: &Origin, message: impl Into<String>) -> Option<Label> {
+        match origin {
+            Origin::File { file, span } => {
+                let f = self.file(file)?;
+                let text = f.text.as_deref()?;
+                Some(Label::new(&f.path, text, *span, message))
+            }
+            Origin::Packaged { distro, path, span } => {
+                let text = self.model.packaged_text(path)?;
+                Some(Label::new(
+                    &Self::packaged_path(distro, path),
+                    text,
+                    *span,
+                    message,
+                ))
+            }
+            Origin::Default { .. } | Origin::Assumed { .. } => None,
+        }
+    }
+
+    /// A label at a fact's origin, or, when it has none, on the first line of the file that
+    /// `fallback` names (relative path), or of the directory's Dockerfile.
+    #[must_use]
+    pub fn label_or(&self, origin: &Origin, fallback: &str, message: impl Into<String>) -> Label {
+        let message = message.into();
+        if let Some(l) = self.label(origin, message.clone()) {
+            return l;
+        }
+        let path = self
+            .file(fallback)
+            .or_else(|| self.file("Dockerfile"))
+            .map_or_else(|| self.dir.clone(), |f| f.path.clone());
+        Label::file(&path, message)
+    }
+
     /// The file at `rel` (relative to the directory), if present.
     #[must_use]
     pub fn file(&self, rel: &str) -> Option<&SourceFile> {

@@ -131,11 +131,11 @@ fn flag_bad_lines(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {
     let mut ctx = Context::new(Date::from_unix_days(0));
-    ctx.containers.push(ContainerDir {
-        name: "c".into(),
-        dir: "c".into(),
+    ctx.containers.push(ContainerDir::new(
+        "c".into(),
+        "c".into(),
         spec_index,
-        files: files
+        files
             .iter()
             .map(|(rel, text)| SourceFile {
                 rel: (*rel).into(),
@@ -143,7 +143,7 @@ fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {
                 text: Some((*text).into()),
             })
             .collect(),
-    });
+    ));
     ctx
 }
 

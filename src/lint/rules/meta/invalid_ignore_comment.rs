@@ -84,11 +84,11 @@ mod tests {
 
     fn run(files: &[(&str, &str)]) -> Vec<(String, usize, usize, String)> {
         let mut ctx = Context::new(Date::from_unix_days(0));
-        ctx.containers.push(ContainerDir {
-            name: "c".into(),
-            dir: "c".into(),
-            spec_index: None,
-            files: files
+        ctx.containers.push(ContainerDir::new(
+            "c".into(),
+            "c".into(),
+            None,
+            files
                 .iter()
                 .map(|(rel, text)| SourceFile {
                     rel: (*rel).into(),
@@ -96,7 +96,7 @@ mod tests {
                     text: Some((*text).into()),
                 })
                 .collect(),
-        });
+        ));
         let mut out = Vec::new();
         check(&ctx, &mut out);
         out.into_iter()
