@@ -7,7 +7,7 @@ const express = require('express');
 const MESSAGE = "Hello from container 2 - express.js";
 const HOST = process.env.APP_HOST || '127.0.0.1';
 const PORT = Number.parseInt(process.env.APP_PORT || '3000', 10);
-const GRACEFUL_TIMEOUT_MS = 6 * 1000;
+const GRACEFUL_TIMEOUT_MS = 5 * 1000;
 
 const app = express();
 app.disable('x-powered-by');

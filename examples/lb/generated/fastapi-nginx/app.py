@@ -34,5 +34,5 @@ if __name__ == "__main__":
         # connections first, so it never sends on one the app has closed.
         timeout_keep_alive=65,
         # Drain in-flight requests on SIGTERM within supervisord's stopwaitsecs.
-        timeout_graceful_shutdown=6,
+        timeout_graceful_shutdown=5,
     )
