@@ -144,6 +144,18 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
                         })
                         .collect();
                     let words = strip_wrappers(&words).to_vec();
+                    // `exec "$@"`: the script runs the arguments it was given (the
+                    // docker-entrypoint pattern), here the CMD after the ENTRYPOINT.
+                    if words
+                        .first()
+                        .is_some_and(|w| w.value == "$@" || w.value == "${@}")
+                    {
+                        let args = strip_wrappers(cmd.get(1..).unwrap_or_default()).to_vec();
+                        if !args.is_empty() {
+                            out.push(args);
+                        }
+                        continue;
+                    }
                     if !words.is_empty() {
                         out.push(words);
                     }

@@ -233,6 +233,14 @@ impl Model {
         self.env.get(name).map(|f| f.value.as_str())
     }
 
+    /// The simple commands a command line runs, as the model follows it: wrappers (`exec`,
+    /// `env`, `tini --`, `gosu user`...) dropped, a shell's `-c` script split into its
+    /// commands, and a script copied into the image read for the commands it runs.
+    #[must_use]
+    pub fn commands(&self, argv: &[Fact<String>], cwd: &str) -> Vec<Vec<Fact<String>>> {
+        cmdline::commands_through_scripts(self, argv, cwd)
+    }
+
     /// Where a command name is found on the final stage's PATH, or the path itself when it
     /// has a `/`: the image path and what gen knows of it.
     #[must_use]
