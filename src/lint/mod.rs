@@ -86,6 +86,16 @@ pub static RULES: &[&Rule] = &[
     &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
     &rules::meta::generated_drift::GENERATED_DRIFT,
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
+    &rules::log::console_log_rotated::CONSOLE_LOG_ROTATED,
+    &rules::log::logs_hidden_from_docker::LOGS_HIDDEN_FROM_DOCKER,
+    &rules::proc::nginx_daemonizes::NGINX_DAEMONIZES,
+    &rules::proc::duplicate_daemon_directive::DUPLICATE_DAEMON_DIRECTIVE,
+    &rules::proc::supervisord_daemonizes::SUPERVISORD_DAEMONIZES,
+    &rules::proc::supervisord_behind_shell::SUPERVISORD_BEHIND_SHELL,
+    &rules::proc::supervisord_config_missing::SUPERVISORD_CONFIG_MISSING,
+    &rules::proc::program_executable_missing::PROGRAM_EXECUTABLE_MISSING,
+    &rules::proc::program_path_missing::PROGRAM_PATH_MISSING,
+    &rules::proc::process_group_not_stopped::PROCESS_GROUP_NOT_STOPPED,
 ];
 
 impl Rule {

@@ -1174,10 +1174,7 @@ mod tests {
             );
         }
         // Devices and descriptors are not files a RUN writes.
-        assert!(
-            b.fs.entry("/dev/null")
-                .is_some_and(|e| e.edited.is_none())
-        );
+        assert!(b.fs.entry("/dev/null").is_some_and(|e| e.edited.is_none()));
         assert!(b.fs.iter().all(|(p, _)| !p.contains('&')));
     }
 

@@ -445,12 +445,10 @@ fn alpine_conf_d_is_in_the_main_context() {
 
 #[test]
 fn files_edited_or_made_by_run_are_unknown() {
-    let m = build(&mem(&[
-        (
-            "Dockerfile",
-            "FROM debian:12\nRUN apt-get install -y nginx supervisor && echo 'daemon off;' >> /etc/nginx/nginx.conf\nRUN echo '[program:x]' > /etc/supervisor/conf.d/x.conf\nCMD [\"supervisord\", \"-n\"]\n",
-        ),
-    ]));
+    let m = build(&mem(&[(
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get install -y nginx supervisor && echo 'daemon off;' >> /etc/nginx/nginx.conf\nRUN echo '[program:x]' > /etc/supervisor/conf.d/x.conf\nCMD [\"supervisord\", \"-n\"]\n",
+    )]));
     let n = m.nginx.as_ref().expect("nginx");
     let unknown: Vec<&str> = n.unknown_files.iter().map(|f| f.value.as_str()).collect();
     assert_eq!(unknown, ["/etc/nginx/nginx.conf"]);
@@ -459,6 +457,24 @@ fn files_edited_or_made_by_run_are_unknown() {
     let unknown: Vec<&str> = s.unknown_files.iter().map(|f| f.value.as_str()).collect();
     assert_eq!(unknown, ["/etc/supervisor/conf.d/x.conf"]);
     assert!(s.stand_in.is_none());
+}
+
+#[test]
+fn script_words_point_into_the_script_past_its_comments() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM alpine:3.22\nRUN apk add supervisor\nCOPY start.sh /start.sh\nCMD [\"/start.sh\"]\n",
+        ),
+        (
+            "start.sh",
+            "#!/bin/sh\n# Démarrage — commentaire\nexec supervisord -n\n",
+        ),
+    ]));
+    let s = m.supervisor.as_ref().expect("supervisord");
+    let cmd = s.command.as_ref().expect("the command");
+    assert_eq!(shown(&m, &cmd[0].origin), "start.sh:supervisord");
+    assert_eq!(shown(&m, &cmd[1].origin), "start.sh:-n");
 }
 
 #[test]

@@ -3,4 +3,6 @@
 //! families (`port`, `proc`, `sock`, ...) join here once the container model lands.
 
 pub mod dkr;
+pub mod log;
 pub mod meta;
+pub mod proc;
