@@ -88,6 +88,7 @@ pub static RULES: &[&Rule] = &[
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
     &rules::log::console_log_rotated::CONSOLE_LOG_ROTATED,
     &rules::log::logs_hidden_from_docker::LOGS_HIDDEN_FROM_DOCKER,
+    &rules::path::config_path_missing::CONFIG_PATH_MISSING,
     &rules::proc::nginx_daemonizes::NGINX_DAEMONIZES,
     &rules::proc::duplicate_daemon_directive::DUPLICATE_DAEMON_DIRECTIVE,
     &rules::proc::supervisord_daemonizes::SUPERVISORD_DAEMONIZES,

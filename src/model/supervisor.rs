@@ -369,9 +369,10 @@ fn note_unknown(out: &mut Vec<Fact<String>>, path: &str, e: &Entry) {
 
 /// The one local file a COPY puts in the image that reads as a supervisord main config (it
 /// has a `[supervisord]` section), with its image path and the COPY; `None` when there is
-/// no such file or more than one.
+/// no such file or more than one. A file copied twice (`COPY s.conf /etc/` and `COPY . /app`)
+/// counts once, at its copy under `/etc` if it has one.
 fn copied_config(m: &Model) -> Option<(String, Origin)> {
-    let mut found: Vec<(String, Origin)> = Vec::new();
+    let mut found: Vec<(String, Origin, String)> = Vec::new();
     for (path, e) in m.image.iter() {
         let EntryKind::Local { file } = &e.kind else {
             continue;
@@ -383,13 +384,18 @@ fn copied_config(m: &Model) -> Option<(String, Origin)> {
             continue;
         }
         if supervisord::parse(text).is_ok_and(|c| c.section("supervisord").is_some()) {
-            found.push((path.to_owned(), e.origin.clone()));
+            found.push((path.to_owned(), e.origin.clone(), file.clone()));
         }
     }
-    match found.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
+    let first = found.first()?;
+    if found.iter().any(|(_, _, f)| *f != first.2) {
+        return None;
     }
+    let (path, origin, _) = found
+        .iter()
+        .find(|(p, _, _)| p.starts_with("/etc/"))
+        .unwrap_or(first);
+    Some((path.clone(), origin.clone()))
 }
 
 fn parse(problems: &mut Vec<Problem>, source: &Source, text: &str) -> Option<Config> {

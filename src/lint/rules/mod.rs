@@ -5,4 +5,5 @@
 pub mod dkr;
 pub mod log;
 pub mod meta;
+pub mod path;
 pub mod proc;

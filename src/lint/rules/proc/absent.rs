@@ -293,14 +293,39 @@ pub fn known_absent(m: &Model, path: &str) -> Option<Absence> {
     if system && !PACKAGE_CONFIG.iter().any(|d| under(&path, d)) {
         return None;
     }
-    if covered(m, &path) || made_by_workdir(m, &path) || mentioned(m, basename(&path)) {
-        return None;
+    nothing_else_provides(m, &path).then_some(Absence::NotProvided)
+}
+
+/// Whether nothing gen cannot follow may put `path` in the image: no COPY from elsewhere,
+/// volume, WORKDIR, RUN naming it, or RUN gen does not understand writing there.
+fn nothing_else_provides(m: &Model, path: &str) -> bool {
+    if covered(m, path) || made_by_workdir(m, path) || mentioned(m, basename(path)) {
+        return false;
     }
     let t = taint(m);
-    if t.anywhere || t.paths.iter().any(|p| under(&path, p) || under(p, &path)) {
+    !(t.anywhere || t.paths.iter().any(|p| under(path, p) || under(p, path)))
+}
+
+/// For a file gen cannot otherwise judge (in a system directory, say): the COPY that fills
+/// its directory with other files of the project but not with it, when nothing else may
+/// provide it. That COPY says the directory is the project's, so the file was meant to be
+/// copied too.
+#[must_use]
+pub fn copied_beside(m: &Model, path: &str) -> Option<Origin> {
+    m.dockerfile.as_ref()?;
+    let path = clean_path(path);
+    if m.image.presence(&path) != Presence::Unknown {
         return None;
     }
-    Some(Absence::NotProvided)
+    let dir = match path.rfind('/') {
+        Some(0) | None => return None,
+        Some(i) => &path[..i],
+    };
+    let sibling = m.image.iter().find_map(|(p, e)| {
+        let in_dir = p.rsplit_once('/').is_some_and(|(d, _)| d == dir);
+        (in_dir && matches!(e.kind, EntryKind::Local { .. })).then(|| e.origin.clone())
+    })?;
+    nothing_else_provides(m, &path).then_some(sibling)
 }
 
 #[cfg(test)]
@@ -373,5 +398,17 @@ mod tests {
         }
         let unknown_base = model("FROM ghcr.io/acme/base:1\n");
         assert_eq!(known_absent(&unknown_base, "/opt/venv/bin/uvicorn"), None);
+    }
+
+    #[test]
+    fn copied_beside_needs_a_copied_sibling() {
+        let m = model("FROM alpine:3.22\nCOPY a.conf /etc/nginx/certs/cert.pem\n");
+        assert!(copied_beside(&m, "/etc/nginx/certs/key.pem").is_some());
+        assert!(copied_beside(&m, "/etc/nginx/certs/cert.pem").is_none());
+        assert!(copied_beside(&m, "/etc/nginx/other/key.pem").is_none());
+        let m = model(
+            "FROM alpine:3.22\nCOPY a.conf /etc/nginx/certs/cert.pem\nVOLUME /etc/nginx/certs\n",
+        );
+        assert!(copied_beside(&m, "/etc/nginx/certs/key.pem").is_none());
     }
 }

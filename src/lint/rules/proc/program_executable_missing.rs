@@ -109,15 +109,20 @@ fn missing_path(m: &Model, path: &str) -> Option<Missing> {
         let known_venv = m.venvs.iter().any(|v| v.value == venv);
         if !known_venv && venv != "/" {
             if let Some(Absence::NotProvided) = known_absent(m, venv) {
+                let create = format!(
+                    "create the environment (`RUN python3 -m venv {venv} && {venv}/bin/pip install -r requirements.txt`)"
+                );
+                let help = match &instead {
+                    Some((p, _)) => format!("{create}, or run `{p}`"),
+                    None => create,
+                };
                 return Some(Missing {
                     message: format!(
                         "`{path}` is not in the image: nothing makes a virtual environment at `{venv}`"
                     ),
                     note: "supervisord cannot find this executable".to_owned(),
                     related,
-                    help: format!(
-                        "create it (`RUN python3 -m venv {venv} && {venv}/bin/pip install -r requirements.txt`), or run the `{name}` the image has"
-                    ),
+                    help,
                 });
             }
         }

@@ -34,3 +34,68 @@ pub fn findings(rule: &Rule, files: &[(&str, &str)]) -> Vec<Diagnostic> {
     });
     out
 }
+
+fn dir(name: &str, files: &[(&str, &str)]) -> ContainerDir {
+    let list = files
+        .iter()
+        .map(|(rel, text)| SourceFile {
+            rel: (*rel).to_owned(),
+            path: format!("{name}/{rel}"),
+            text: Some((*text).to_owned()),
+        })
+        .collect();
+    ContainerDir::new(name.to_owned(), name.to_owned(), None, list)
+}
+
+/// Container directories in which every rule of the proc, log and path families finds
+/// something, for the framework's every-rule test.
+pub fn broken_containers() -> Vec<ContainerDir> {
+    vec![
+        // supervisord daemonizes and reads a config that is elsewhere, nginx forks, logs
+        // rotate the console or stay in files, npm is stopped without its group.
+        dir(
+            "proc-a",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM ubuntu:24.04\nRUN apt-get install -y nginx supervisor nodejs npm\nCOPY s.conf /etc/supervisord.conf\nCOPY . /app/\nCMD [\"supervisord\", \"-c\", \"/etc/supervisor/conf.d/s.conf\"]\n",
+                ),
+                (
+                    "s.conf",
+                    "[supervisord]\nlogfile=/dev/stdout\n[program:nginx]\ncommand=nginx\n[program:web]\ncommand=npm start\ndirectory=/app\nstdout_logfile=/dev/stdout\nredirect_stderr=true\n",
+                ),
+                (
+                    "package.json",
+                    "{\"scripts\": {\"start\": \"node server.js\"}}",
+                ),
+                (
+                    "server.js",
+                    "require('http').createServer().listen(3000);\n",
+                ),
+            ],
+        ),
+        // A shell in front of supervisord, `daemon` twice, a venv that is not there, an
+        // app copied elsewhere, an include that is not there.
+        dir(
+            "proc-b",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM alpine:3.22\nRUN apk add nginx supervisor nodejs\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY s.conf /etc/supervisord.conf\nCOPY server.js /srv/server.js\nCMD supervisord -n\n",
+                ),
+                (
+                    "nginx.conf",
+                    "daemon off;\nevents {}\nhttp { include /etc/nginx/conf.d/site.conf; }\n",
+                ),
+                (
+                    "s.conf",
+                    "[program:nginx]\ncommand=nginx -g 'daemon off;'\nstdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n[program:api]\ncommand=/opt/venv/bin/uvicorn main:app\nstdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n[program:web]\ncommand=node server.js\ndirectory=/\nstdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n",
+                ),
+                (
+                    "server.js",
+                    "require('http').createServer().listen(3000);\n",
+                ),
+            ],
+        ),
+    ]
+}
