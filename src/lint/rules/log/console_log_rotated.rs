@@ -9,9 +9,11 @@ use crate::parse::supervisord::{Expansions, LogFile, Place, Setting};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every supervisord log that goes to the container's stdout or stderr
-    /// (`/dev/stdout`, `/dev/stderr`, `/proc/self/fd/1`..., or a path the image links
-    /// there) has rotation off: `stdout_logfile_maxbytes=0` for `stdout_logfile`,
+    /// Checks that every supervisord log sent to the container's stdout or stderr has
+    /// rotation off.
+    ///
+    /// Such a log is `/dev/stdout`, `/dev/stderr`, `/proc/self/fd/1`..., or a path the
+    /// image links there; rotation off is `stdout_logfile_maxbytes=0` for `stdout_logfile`,
     /// `stderr_logfile_maxbytes=0` for `stderr_logfile`, and `logfile_maxbytes=0` for the
     /// `[supervisord]` section's own `logfile`.
     ///

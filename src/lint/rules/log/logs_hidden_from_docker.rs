@@ -10,9 +10,11 @@ use crate::parse::supervisord::{LogFile, ProcessKind, Setting};
 declare_rule! {
     /// ## What it does
     /// Checks that what each supervisord program writes, on stdout and on stderr, reaches
-    /// the container's output: `stdout_logfile=/dev/stdout` (and `stderr_logfile=/dev/stderr`
-    /// or `redirect_stderr=true`). Event listeners, whose stdout is supervisord's protocol,
-    /// and streams set to `NONE` on purpose are left alone.
+    /// `docker logs`.
+    ///
+    /// That is `stdout_logfile=/dev/stdout`, and `stderr_logfile=/dev/stderr` or
+    /// `redirect_stderr=true`. Event listeners, whose stdout is supervisord's protocol, and
+    /// streams set to `NONE` on purpose are left alone.
     ///
     /// ## Why is this bad?
     /// supervisord captures its programs' output. Unless told otherwise it writes it to

@@ -10,8 +10,10 @@ use crate::parse::supervisord::{Expansions, LogFile};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the paths nginx and supervisord need at start are in the image:
-    /// nginx's `include`d files (`mime.types`, site configs), its certificates and keys
+    /// Checks that the files and directories nginx and supervisord need at start are in
+    /// the image.
+    ///
+    /// These are nginx's `include`d files (`mime.types`, site configs), its certificates and keys
     /// (`ssl_certificate`, `ssl_certificate_key`, `ssl_dhparam`...), `auth_basic_user_file`,
     /// the `root` or `alias` it serves, and the directories of supervisord's log and pid
     /// files. Reported only when gen knows the path is absent: a RUN removes it, it lies

@@ -8,9 +8,10 @@ use crate::model::NginxDirective;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that nginx gets the `daemon` directive once: either with `-g 'daemon off;'`
-    /// on its command line or in the main context of its config, not in both, and not
-    /// twice in the config (its includes followed).
+    /// Checks that nginx gets the `daemon` directive once.
+    ///
+    /// Either with `-g 'daemon off;'` on its command line or in the main context of its
+    /// config, not in both, and not twice in the config (its includes followed).
     ///
     /// ## Why is this bad?
     /// `daemon` may appear once. nginx reads `-g` before the config, and refuses to start

@@ -8,9 +8,10 @@ use crate::model::{Nginx, NginxCommand, NginxDirective};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that nginx started by supervisord (or as PID 1) stays in the foreground:
-    /// `daemon off` given with `-g 'daemon off;'` on its command line or in the main
-    /// context of the config it loads (its includes followed).
+    /// Checks that nginx started by supervisord (or as PID 1) stays in the foreground.
+    ///
+    /// That is `daemon off`, given with `-g 'daemon off;'` on its command line or in the
+    /// main context of the config it loads (its includes followed).
     ///
     /// ## Why is this bad?
     /// By default nginx forks into the background and the process that was started exits

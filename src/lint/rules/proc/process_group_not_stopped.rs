@@ -9,7 +9,9 @@ use crate::parse::shell;
 declare_rule! {
     /// ## What it does
     /// Checks that a supervisord program whose command runs child processes sets both
-    /// `stopasgroup=true` and `killasgroup=true`. Such commands: gunicorn (a master and
+    /// `stopasgroup=true` and `killasgroup=true`.
+    ///
+    /// Such commands are gunicorn (a master and
     /// its workers), uvicorn or hypercorn with more than one worker, `npm start` / `npm
     /// run` / `yarn start` (npm runs a shell that runs node), and `sh -c` scripts or shell
     /// scripts that run a program without `exec`.

@@ -10,8 +10,10 @@ use crate::parse::dockerfile::join_path;
 declare_rule! {
     /// ## What it does
     /// Checks that the executable of each supervisord program (and supervisord itself) is
-    /// in the image: a path that a COPY, a package or a RUN puts there, or a name found on
-    /// the PATH. Reported only when gen knows it is absent: a virtual environment's
+    /// in the image.
+    ///
+    /// That is a path that a COPY, a package or a RUN puts there, or a name found on the
+    /// PATH. Reported only when gen knows it is absent: a virtual environment's
     /// `bin/uvicorn` where nothing makes the environment, a path a RUN removes, a program
     /// of a package (nginx, Node, uvicorn...) that is never installed, or one installed
     /// off the PATH.

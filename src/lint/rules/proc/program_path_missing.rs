@@ -11,10 +11,11 @@ use crate::parse::supervisord::ProcessKind;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that a supervisord program's `directory=` exists in the image, and that the
-    /// app its command names (`main:app` for uvicorn or gunicorn, `app.py` for Python,
-    /// `server.js` for Node) is at a path the Dockerfile COPYs it to, relative to that
-    /// directory. Reported only when gen knows the path is absent (see
+    /// Checks that a supervisord program's `directory=`, and the app its command names,
+    /// are where the Dockerfile puts them.
+    ///
+    /// The app is `main:app` for uvicorn or gunicorn, `app.py` for Python, `server.js` for
+    /// Node, relative to that directory. Reported only when gen knows the path is absent (see
     /// `program-executable-missing`), and for the app only when the project has the file
     /// (it was copied elsewhere, or not at all).
     ///

@@ -7,9 +7,10 @@ use crate::lint::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that supervisord gets the signals the container gets: started by the exec
-    /// form of CMD/ENTRYPOINT, or by a shell or script that `exec`s it (or behind an init
-    /// such as `tini`).
+    /// Checks that supervisord gets the signals the container gets.
+    ///
+    /// That is: started by the exec form of CMD/ENTRYPOINT, or by a shell or script that
+    /// `exec`s it, or behind an init such as `tini`.
     ///
     /// ## Why is this bad?
     /// The shell form (`CMD supervisord -n`) runs `/bin/sh -c`, and a wrapper script runs

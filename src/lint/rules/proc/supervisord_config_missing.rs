@@ -9,8 +9,10 @@ use crate::parse::dockerfile::join_path;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the config file supervisord reads is in the image: the path given with
-    /// `-c`/`--configuration`, or, without one, a file on supervisord's search path
+    /// Checks that the config file supervisord reads is in the image.
+    ///
+    /// That is the path given with `-c`/`--configuration`, or, without one, a file on
+    /// supervisord's search path
     /// (`/etc/supervisord.conf`, `/etc/supervisor/supervisord.conf`, `supervisord.conf` in
     /// the working directory...). Paths a base image gen does not know, a volume or a RUN
     /// gen cannot follow may provide are not reported.

@@ -9,8 +9,10 @@ use crate::model::Source;
 declare_rule! {
     /// ## What it does
     /// Checks that supervisord started by the container's command stays in the
-    /// foreground: `nodaemon=true` under `[supervisord]` in the config it reads (its
-    /// includes followed), or `-n`/`--nodaemon` on its command line.
+    /// foreground.
+    ///
+    /// That is `nodaemon=true` under `[supervisord]` in the config it reads (its includes
+    /// followed), or `-n`/`--nodaemon` on its command line.
     ///
     /// ## Why is this bad?
     /// supervisord daemonizes by default: it forks, and the process Docker started exits
