@@ -276,7 +276,8 @@ pub struct Built {
 }
 
 /// Console scripts of the Python packages gen cares about.
-const SCRIPTS: [(&str, &[&str]); 6] = [
+const SCRIPTS: [(&str, &[&str]); 7] = [
+    ("supervisor", &["supervisord", "supervisorctl", "pidproxy"]),
     ("uvicorn", &["uvicorn"]),
     ("gunicorn", &["gunicorn"]),
     ("hypercorn", &["hypercorn"]),
@@ -1113,7 +1114,7 @@ mod tests {
     #[test]
     fn venvs_pip_and_links() {
         let b = built(
-            "FROM ubuntu:24.04\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m venv /opt/venv \\\n && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt \\\n && ln -sf /dev/stdout /var/log/app.log \\\n && mkdir -p /run/app && cd /run/app && touch ready\nRUN pip3 install --break-system-packages gunicorn\n",
+            "FROM ubuntu:24.04\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m venv /opt/venv \\\n && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt \\\n && ln -sf /dev/stdout /var/log/app.log \\\n && mkdir -p /run/app && cd /run/app && touch ready\nRUN pip3 install --break-system-packages gunicorn supervisor\n",
             &[(
                 "requirements.txt",
                 "fastapi==0.115\nuvicorn[standard]>=0.30  # server\n-e .\n",
@@ -1126,6 +1127,7 @@ mod tests {
         assert!(b.fs.entry("/opt/venv/bin/python").is_some());
         assert!(b.pip_installs[1].break_system_packages);
         assert!(b.fs.entry("/usr/local/bin/gunicorn").is_some());
+        assert!(b.fs.entry("/usr/local/bin/supervisord").is_some());
         assert_eq!(
             b.fs.entry("/var/log/app.log").map(|e| e.kind.clone()),
             Some(EntryKind::Symlink {

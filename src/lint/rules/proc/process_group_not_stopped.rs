@@ -108,26 +108,33 @@ fn spawns(
     match first {
         "sh" | "bash" | "ash" | "dash" | "zsh" => {
             let flag = words.get(i + 1)?;
-            if flag.starts_with('-') && flag.ends_with('c') {
-                let script = words.get(i + 2)?;
-                return script_spawns(script)
-                    .then(|| (i, format!("`{first} -c` runs a child without `exec`")));
+            let script = words
+                .get(i + 2)
+                .filter(|_| flag.starts_with('-') && flag.ends_with('c'));
+            if script.is_some_and(|s| script_spawns(s)) {
+                return Some((i, format!("`{first} -c` runs a child without `exec`")));
             }
-            None
+            // A script that `exec`s the server: the server's own children count.
+            server_children(i, runtime)
         }
         "npm" | "yarn" | "pnpm" => {
             matches!(words.get(i + 1), Some(&("start" | "run" | "run-script")))
                 .then(|| (i, format!("`{first}` runs the app as its child")))
         }
-        _ => match runtime {
-            Some((Runtime::Gunicorn, _)) => {
-                Some((i, "gunicorn runs its workers as children".to_owned()))
-            }
-            Some((Runtime::Uvicorn | Runtime::Hypercorn, Some(n))) if n > 1 => {
-                Some((i, format!("{n} workers run as children")))
-            }
-            _ => None,
-        },
+        _ => server_children(i, runtime),
+    }
+}
+
+/// A server that runs workers: gunicorn always, uvicorn and hypercorn with more than one.
+fn server_children(at: usize, runtime: Option<(&Runtime, Option<u32>)>) -> Option<(usize, String)> {
+    match runtime {
+        Some((Runtime::Gunicorn, _)) => {
+            Some((at, "gunicorn runs its workers as children".to_owned()))
+        }
+        Some((Runtime::Uvicorn | Runtime::Hypercorn, Some(n))) if n > 1 => {
+            Some((at, format!("{n} workers run as children")))
+        }
+        _ => None,
     }
 }
 
@@ -237,6 +244,10 @@ mod tests {
                 4,
             ),
             ("command=/usr/local/bin/run.sh", 4),
+            (
+                "command=bash -c 'source /venv/bin/activate && exec gunicorn main:app'",
+                4,
+            ),
         ];
         for (program, line) in cases {
             let found = container(program);

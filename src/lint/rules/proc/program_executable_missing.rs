@@ -1,7 +1,7 @@
 //! `program-executable-missing`: supervisord (or PID 1) runs an executable that nothing
 //! in the image provides.
 
-use super::absent::{Absence, known_absent, mentioned};
+use super::absent::{Absence, known_absent, mentioned, run_texts};
 use crate::diagnostic::Diagnostic;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{EntryKind, Fact, Model, Origin, Presence};
@@ -166,7 +166,14 @@ fn missing_name(m: &Model, name: &str, command_text: &str) -> Option<Missing> {
     if !PACKAGED.contains(&name) || m.packaging.is_none() || m.dockerfile.is_none() {
         return None;
     }
-    if mentioned(m, name) {
+    // A package or RUN that names the program's family may install it (`python3-pip`
+    // brings `python3`, pip's `supervisor` brings `supervisord`).
+    let family = match name {
+        "supervisord" => "supervisor",
+        "python3" => "python",
+        other => other,
+    };
+    if mentioned(m, name) || run_texts(m).iter().any(|t| t.contains(family)) {
         return None;
     }
     if PIP_SCRIPTS.contains(&name) && m.pip_installs.iter().any(|p| !p.complete) {
@@ -352,5 +359,33 @@ mod tests {
         for (run, command) in cases {
             assert_eq!(container(run, command), [], "{run} / {command}");
         }
+        // `python3-pip` brings `python3`, and pip's `supervisor` brings `supervisord`.
+        let found = findings(
+            &PROGRAM_EXECUTABLE_MISSING,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y python3-pip && pip install --break-system-packages supervisor\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                ("s.conf", "[program:app]\ncommand=python3 -m http.server\n"),
+            ],
+        );
+        assert_eq!(found, []);
+        // Nothing installs Node.
+        let found = findings(
+            &PROGRAM_EXECUTABLE_MISSING,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y supervisor\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                ("s.conf", "[program:app]\ncommand=node server.js\n"),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "`node` is not in the image: no package or RUN installs it"
+        );
     }
 }
