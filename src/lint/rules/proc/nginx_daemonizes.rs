@@ -1,7 +1,7 @@
 //! `nginx-daemonizes`: supervisord (or PID 1) starts nginx, and nothing turns its
 //! daemonizing off.
 
-use super::launch::{Via, launch};
+use super::launch::launch;
 use crate::diagnostic::Diagnostic;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{Nginx, NginxCommand, NginxDirective};
@@ -94,9 +94,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             if c.program.is_none() {
-                // Only nginx that is PID 1 itself; a script may start it as a daemon on
-                // purpose before it runs something else.
-                let pid1 = launch(m, first_word).is_some_and(|l| l.via == Via::ExecForm);
+                // Only nginx that PID 1 ends with (itself, `exec`ed, or the last command
+                // of its shell); a script may start it as a daemon on purpose before it
+                // runs something else.
+                let pid1 = launch(m, first_word).is_some_and(|l| l.execd || l.last);
                 if !pid1 {
                     continue;
                 }
@@ -233,5 +234,14 @@ mod tests {
             ("start.sh", "#!/bin/sh\nnginx\nexec sleep infinity\n"),
         ];
         assert_eq!(findings(&NGINX_DAEMONIZES, &script), []);
+        // Behind an entrypoint that `exec`s the CMD, nginx is PID 1 all the same.
+        let entrypoint = [
+            (
+                "Dockerfile",
+                "FROM nginx:1.27\nCOPY start.sh /start.sh\nENTRYPOINT [\"/start.sh\"]\nCMD [\"nginx\"]\n",
+            ),
+            ("start.sh", "#!/bin/sh\nexec \"$@\"\n"),
+        ];
+        assert_eq!(findings(&NGINX_DAEMONIZES, &entrypoint).len(), 1);
     }
 }

@@ -99,3 +99,35 @@ pub fn broken_containers() -> Vec<ContainerDir> {
         ),
     ]
 }
+
+mod never_panics {
+    use super::findings;
+    use crate::lint::RULES;
+    use proptest::prelude::*;
+
+    const DOCKERFILE: &str = "(FROM (alpine:3.22|ubuntu:24.04|nginx:1.27|python:3.12|scratch)|COPY (\\.|s\\.conf|n\\.conf|run\\.sh|app\\.py) (/etc/nginx/|/etc/supervisor/conf\\.d/|\\.|/app/|/etc/supervisord\\.conf|/usr/local/bin/)|RUN (apt-get install -y nginx supervisor python3|apk add nginx supervisor nodejs|rm -rf /etc/nginx|python3 -m venv /v|echo 'daemon off;' >> /etc/nginx/nginx\\.conf|\\./x\\.sh|npm run build)|(CMD|ENTRYPOINT) (\\[\"(supervisord|nginx|sh|/usr/local/bin/run\\.sh|tini)\"(, \"(-c|-n|-g|--)\")?(, \"(/etc/supervisord\\.conf|daemon off;|supervisord)\")?\\]|supervisord -n|exec supervisord)|WORKDIR (/app|/srv)|ENV PATH=/v/bin:\\$PATH|VOLUME /app|\n)*";
+    const NGINX: &str = "(events \\{\\}|http \\{|server \\{|\\}|listen 80;|include (a|conf/\\*|snippets/x\\.conf|mime\\.types);|daemon (on|off);|root /app/static;|ssl_certificate /app/c\\.pem;|[ \n])*";
+    const SUPERVISOR: &str = "(\\[supervisord\\]|\\[program:(a|nginx)\\]|\\[eventlistener:x\\]|\\[include\\]|files=(\\*\\.conf|/etc/nginx/\\*)|command=(nginx( -g 'daemon off;')?|/v/bin/uvicorn app:app --workers 3|node s\\.js|npm start|sh -c 'echo x >&2; exec python3 app\\.py'|gunicorn app:app|run\\.sh)|(stdout|stderr)_logfile=(/dev/stdout|/dev/stderr|/app/log/a\\.log|NONE)|(stdout_|)logfile(_maxbytes)?=(0|/dev/stdout)|redirect_stderr=true|stopasgroup=(true|false)|directory=(/app|/nope)|nodaemon=true|events=PROCESS_LOG|\n)*";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_rules_never_panic(
+            dockerfile in DOCKERFILE,
+            nginx in NGINX,
+            supervisor in SUPERVISOR,
+            script in "(#!/bin/sh|exec |\"\\$@\"|supervisord -n|nginx|# é|\n)*",
+        ) {
+            let files = [
+                ("Dockerfile", dockerfile.as_str()),
+                ("n.conf", nginx.as_str()),
+                ("s.conf", supervisor.as_str()),
+                ("run.sh", script.as_str()),
+                ("app.py", "app = None\n"),
+            ];
+            for rule in RULES {
+                let _ = findings(rule, &files);
+            }
+        }
+    }
+}
