@@ -27,6 +27,8 @@ mod roundtrip;
 mod rules;
 #[path = "cli/rules_ports.rs"]
 mod rules_ports;
+#[path = "cli/rules_proc.rs"]
+mod rules_proc;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

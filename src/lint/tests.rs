@@ -230,6 +230,8 @@ fn everything_wrong() -> Context {
         spec: crate::spec::load("spec.toml", spec_text).expect("valid"),
         out: "generated".into(),
     });
+    ctx.containers
+        .extend(crate::lint::rules::proc::testing::broken_containers());
     ctx.drift.push(FileDrift {
         path: "generated/c/app.js".into(),
         container: "c".into(),

@@ -121,17 +121,25 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
         });
         match script {
             Some((file, text)) => {
+                // Comment lines blanked in place, so that spans stay offsets into the file.
                 let body: String = text
-                    .lines()
+                    .split_inclusive('\n')
                     .map(|l| {
                         if l.trim_start().starts_with('#') {
-                            ""
+                            l.chars()
+                                .map(|c| {
+                                    if c == '\n' {
+                                        "\n".to_owned()
+                                    } else {
+                                        " ".repeat(c.len_utf8())
+                                    }
+                                })
+                                .collect()
                         } else {
-                            l
+                            l.to_owned()
                         }
                     })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                    .collect();
                 for sc in shell::simple_commands(&body) {
                     let words: Words = sc
                         .into_iter()
@@ -144,6 +152,18 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
                         })
                         .collect();
                     let words = strip_wrappers(&words).to_vec();
+                    // `exec "$@"`: the script runs the arguments it was given (the
+                    // docker-entrypoint pattern), here the CMD after the ENTRYPOINT.
+                    if words
+                        .first()
+                        .is_some_and(|w| w.value == "$@" || w.value == "${@}")
+                    {
+                        let args = strip_wrappers(cmd.get(1..).unwrap_or_default()).to_vec();
+                        if !args.is_empty() {
+                            out.push(args);
+                        }
+                        continue;
+                    }
                     if !words.is_empty() {
                         out.push(words);
                     }

@@ -253,6 +253,10 @@ pub struct PipInstall {
     /// the `-r` files gen could read.
     pub packages: Vec<String>,
     pub break_system_packages: bool,
+    /// Whether `packages` is everything it installs: false when a `-r` file could not be
+    /// read, or it installs a local project, an editable or a URL (whose dependencies gen
+    /// does not see).
+    pub complete: bool,
     pub origin: Origin,
 }
 
@@ -267,10 +271,13 @@ pub struct Built {
     pub pip_installs: Vec<PipInstall>,
     /// COPY sources that match no file of the container directory.
     pub missing_sources: Vec<Fact<String>>,
+    /// The stage's PATH as ENV sets it, for finding the `pip` a RUN calls by name.
+    pub path: Option<String>,
 }
 
 /// Console scripts of the Python packages gen cares about.
-const SCRIPTS: [(&str, &[&str]); 6] = [
+const SCRIPTS: [(&str, &[&str]); 7] = [
+    ("supervisor", &["supervisord", "supervisorctl", "pidproxy"]),
     ("uvicorn", &["uvicorn"]),
     ("gunicorn", &["gunicorn"]),
     ("hypercorn", &["hypercorn"]),
@@ -305,6 +312,11 @@ pub(super) fn build(file: &str, df: &Dockerfile, files: &Files) -> Built {
             match &ins.kind {
                 Kind::Copy(c) | Kind::Add(c) => walk.copy(&mut st, ins, c, &stages),
                 Kind::Run(form) => walk.run(&mut st, ins, form),
+                Kind::Env(pairs) => {
+                    if let Some(p) = pairs.iter().rev().find(|p| p.key == "PATH") {
+                        st.path = Some(p.value.value.clone());
+                    }
+                }
                 _ => {}
             }
         }
@@ -539,6 +551,11 @@ impl Walk<'_> {
     }
 
     fn command(&self, st: &mut Built, words: &[&str], cwd: &mut String, origin: &Origin) {
+        let (words, written) = redirections(words);
+        for target in written {
+            write(st, &dockerfile::join_path(cwd, target), origin);
+        }
+        let words = words.as_slice();
         let Some(&first) = words.first() else { return };
         let prog = basename(first);
         let args = &words[1..];
@@ -640,6 +657,11 @@ impl Walk<'_> {
                     }
                 }
             }
+            "tee" => {
+                for a in operands() {
+                    write(st, &abs(a), origin);
+                }
+            }
             "apt-get" | "apt" | "apk" | "aptitude" => self.install(st, prog, args, origin),
             "useradd" | "adduser" => {
                 if let Some(name) = args.last().filter(|a| !a.starts_with('-')) {
@@ -731,6 +753,16 @@ impl Walk<'_> {
     }
 
     fn python(&self, st: &mut Built, first: &str, args: &[&str], cwd: &str, origin: &Origin) {
+        // `pip` by name is the first on the PATH: a venv's, when ENV puts its bin first.
+        let found = (!first.contains('/'))
+            .then(|| {
+                st.path.as_deref()?.split(':').find_map(|dir| {
+                    let p = child(dir, first);
+                    st.fs.entry(&p).is_some().then_some(p)
+                })
+            })
+            .flatten();
+        let first = found.as_deref().unwrap_or(first);
         let prog = basename(first);
         let (pip, rest): (String, &[&str]) = if prog.starts_with("pip") {
             (first.to_owned(), args)
@@ -754,6 +786,7 @@ impl Walk<'_> {
             (first.contains('/') && basename(bin) == "bin").then(|| parent(bin).to_owned())
         };
         let mut packages = Vec::new();
+        let mut complete = true;
         let mut skip_next = false;
         let mut requirement_next = false;
         for a in &rest[1..] {
@@ -762,16 +795,25 @@ impl Walk<'_> {
             }
             if std::mem::take(&mut requirement_next) {
                 let path = dockerfile::join_path(cwd, a);
-                if let Some(text) = st.fs.local_file(&path).and_then(|f| self.files.text(f)) {
-                    packages.extend(text.lines().filter_map(requirement_name));
+                match st.fs.local_file(&path).and_then(|f| self.files.text(f)) {
+                    Some(text) => {
+                        complete &= text.lines().all(|l| {
+                            let l = l.split('#').next().unwrap_or("").trim();
+                            l.is_empty() || requirement_name(l).is_some_and(|_| !is_local(l))
+                        });
+                        packages.extend(text.lines().filter_map(requirement_name));
+                    }
+                    None => complete = false,
                 }
                 continue;
             }
             match *a {
                 "-r" | "--requirement" => requirement_next = true,
+                "-e" | "--editable" => complete = false,
                 "-c" | "--constraint" | "-t" | "--target" | "--prefix" | "-i" | "--index-url"
                 | "--extra-index-url" | "-f" | "--find-links" => skip_next = true,
                 _ if a.starts_with('-') => {}
+                _ if is_local(a) || a.contains("://") => complete = false,
                 _ => packages.extend(requirement_name(a)),
             }
         }
@@ -799,6 +841,7 @@ impl Walk<'_> {
             venv: venv_dir,
             packages,
             break_system_packages: rest.contains(&"--break-system-packages"),
+            complete,
             origin: origin.clone(),
         });
     }
@@ -822,6 +865,61 @@ fn venv(st: &mut Built, dir: &str, origin: &Origin) {
         value: dir.to_owned(),
         origin: origin.clone(),
     });
+}
+
+/// A requirement that is a local path (`.`, `./pkg`, `/src/app`, `dist/x.whl`): a project
+/// whose dependencies gen does not read.
+fn is_local(req: &str) -> bool {
+    req.starts_with('.') || req.contains('/')
+}
+
+/// The redirections of a simple command (`> file`, `>>file`, `2> file`; not `>&2`): the words
+/// without them, and the files written.
+fn redirections<'a>(words: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut kept = Vec::new();
+    let mut written = Vec::new();
+    let mut i = 0;
+    while let Some(&w) = words.get(i) {
+        i += 1;
+        let op = w.trim_start_matches(|c: char| c.is_ascii_digit());
+        let Some(rest) = op
+            .strip_prefix(">>")
+            .or_else(|| op.strip_prefix(">|"))
+            .or_else(|| op.strip_prefix('>'))
+        else {
+            kept.push(w);
+            continue;
+        };
+        let target = if rest.is_empty() {
+            let t = words.get(i).copied();
+            i += 1;
+            t
+        } else {
+            Some(rest)
+        };
+        if let Some(t) = target.filter(|t| !t.starts_with('&') && !t.starts_with("/dev/")) {
+            written.push(t);
+        }
+    }
+    (kept, written)
+}
+
+/// A RUN writes `path` (a redirection, `tee`): a file it makes, or one whose text is no
+/// longer what was copied or packaged.
+fn write(st: &mut Built, path: &str, origin: &Origin) {
+    match st.fs.entries.get_mut(&dockerfile::clean_path(path)) {
+        Some(e) => e.edited = Some(origin.clone()),
+        None => st.fs.put(
+            path,
+            Entry {
+                kind: EntryKind::Opaque,
+                origin: origin.clone(),
+                installed_by: None,
+                edited: None,
+                owner: None,
+            },
+        ),
+    }
 }
 
 /// The package name of a requirements line (`uvicorn[standard]==0.30 ; python_version>"3"`).
@@ -1016,7 +1114,7 @@ mod tests {
     #[test]
     fn venvs_pip_and_links() {
         let b = built(
-            "FROM ubuntu:24.04\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m venv /opt/venv \\\n && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt \\\n && ln -sf /dev/stdout /var/log/app.log \\\n && mkdir -p /run/app && cd /run/app && touch ready\nRUN pip3 install --break-system-packages gunicorn\n",
+            "FROM ubuntu:24.04\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m venv /opt/venv \\\n && /opt/venv/bin/pip install --no-cache-dir -r requirements.txt \\\n && ln -sf /dev/stdout /var/log/app.log \\\n && mkdir -p /run/app && cd /run/app && touch ready\nRUN pip3 install --break-system-packages gunicorn supervisor\n",
             &[(
                 "requirements.txt",
                 "fastapi==0.115\nuvicorn[standard]>=0.30  # server\n-e .\n",
@@ -1029,6 +1127,7 @@ mod tests {
         assert!(b.fs.entry("/opt/venv/bin/python").is_some());
         assert!(b.pip_installs[1].break_system_packages);
         assert!(b.fs.entry("/usr/local/bin/gunicorn").is_some());
+        assert!(b.fs.entry("/usr/local/bin/supervisord").is_some());
         assert_eq!(
             b.fs.entry("/var/log/app.log").map(|e| e.kind.clone()),
             Some(EntryKind::Symlink {
@@ -1056,6 +1155,41 @@ mod tests {
                 content: "hello\n".into()
             })
         );
+    }
+
+    #[test]
+    fn redirections_and_tee_write_files() {
+        let b = built(
+            "FROM debian:12\nRUN apt-get install -y nginx && echo 'daemon off;' >> /etc/nginx/nginx.conf\nRUN printf 'x' > /etc/motd 2>/dev/null && echo y | tee -a /etc/issue\nRUN cat >/srv/a.conf <<EOF\nk=v\nEOF\nRUN echo hi >&2\n",
+            &[],
+        );
+        assert!(
+            b.fs.entry("/etc/nginx/nginx.conf")
+                .and_then(|e| e.edited.clone())
+                .is_some()
+        );
+        for made in ["/etc/motd", "/etc/issue", "/srv/a.conf"] {
+            assert_eq!(
+                b.fs.entry(made).map(|e| e.kind.clone()),
+                Some(EntryKind::Opaque),
+                "{made}"
+            );
+        }
+        // Devices and descriptors are not files a RUN writes.
+        assert!(b.fs.entry("/dev/null").is_some_and(|e| e.edited.is_none()));
+        assert!(b.fs.iter().all(|(p, _)| !p.contains('&')));
+    }
+
+    #[test]
+    fn pip_by_name_is_the_venv_pip_on_the_path() {
+        let b = built(
+            "FROM ubuntu:24.04\nRUN python3 -m venv /opt/venv\nENV PATH=/opt/venv/bin:$PATH\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN pip install -e . && pip install -r missing.txt\n",
+            &[("requirements.txt", "uvicorn\n")],
+        );
+        assert!(b.fs.entry("/opt/venv/bin/uvicorn").is_some());
+        assert!(b.fs.entry("/usr/local/bin/uvicorn").is_none());
+        let complete: Vec<bool> = b.pip_installs.iter().map(|p| p.complete).collect();
+        assert_eq!(complete, [true, false, false]);
     }
 
     #[test]

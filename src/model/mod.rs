@@ -227,18 +227,18 @@ impl Model {
         }
     }
 
-    /// The simple commands a command line runs, as the model follows them: through
-    /// wrappers (`exec`, `tini --`), `sh -c` scripts, and entrypoint scripts copied into
-    /// the image, each word with its origin.
-    #[must_use]
-    pub fn commands(&self, argv: &[Fact<String>], cwd: &str) -> Vec<Vec<Fact<String>>> {
-        cmdline::commands_through_scripts(self, argv, cwd)
-    }
-
     /// The value of an environment variable of the final stage.
     #[must_use]
     pub fn env_value(&self, name: &str) -> Option<&str> {
         self.env.get(name).map(|f| f.value.as_str())
+    }
+
+    /// The simple commands a command line runs, as the model follows it: wrappers (`exec`,
+    /// `env`, `tini --`, `gosu user`...) dropped, a shell's `-c` script split into its
+    /// commands, and a script copied into the image read for the commands it runs.
+    #[must_use]
+    pub fn commands(&self, argv: &[Fact<String>], cwd: &str) -> Vec<Vec<Fact<String>>> {
+        cmdline::commands_through_scripts(self, argv, cwd)
     }
 
     /// Where a command name is found on the final stage's PATH, or the path itself when it

@@ -165,6 +165,10 @@ pub struct Nginx {
     pub upstreams: Vec<Upstream>,
     /// No main config could be read: the site files were read as if inside `http`.
     pub loose: bool,
+    /// Files nginx reads whose text gen does not know (made by a RUN, copied from another
+    /// image, or edited in place by a RUN; an edited file's text as copied is still read):
+    /// directives gen cannot see may be in them. Each with the include or edit.
+    pub unknown_files: Vec<Fact<String>>,
     pub problems: Vec<Problem>,
 }
 
@@ -397,6 +401,7 @@ struct Flatten<'m> {
     files: Vec<NginxFile>,
     problems: Vec<Problem>,
     stack: Vec<String>,
+    unknown: Vec<Fact<String>>,
 }
 
 impl Flatten<'_> {
@@ -420,6 +425,22 @@ impl Flatten<'_> {
                 });
             }
             return;
+        }
+        if let Some((_, e)) = self.m.image.resolve(path) {
+            let unknown = match (&e.kind, &e.edited) {
+                (_, Some(edit)) => Some(edit.clone()),
+                // A packaged file without text (mime.types) holds what its package ships.
+                (super::EntryKind::Opaque, _) => {
+                    Some(included_by.clone().unwrap_or_else(|| e.origin.clone()))
+                }
+                _ => None,
+            };
+            if let Some(origin) = unknown {
+                self.unknown.push(Fact {
+                    value: path.to_owned(),
+                    origin,
+                });
+            }
         }
         let Some((source, text)) = self.m.read(path) else {
             return;
@@ -563,6 +584,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         files: Vec::new(),
         problems: Vec::new(),
         stack: Vec::new(),
+        unknown: Vec::new(),
     };
     if readable {
         f.file(&main.value, None, None);
@@ -615,6 +637,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         proxies: Vec::new(),
         upstreams: Vec::new(),
         loose: !readable,
+        unknown_files: f.unknown,
         problems: f.problems,
     };
     derive(&mut n);

@@ -5,7 +5,7 @@
 
 use super::cmdline::{self, Words};
 use super::glob::Dots;
-use super::{Fact, Model, Origin, Problem, Source};
+use super::{Entry, EntryKind, Fact, Model, Origin, Presence, Problem, Source};
 use crate::parse::dockerfile::join_path;
 use crate::parse::supervisord::{self, Config, Expansions, Program, Supervisord};
 
@@ -66,6 +66,13 @@ pub struct Supervisor {
     pub nodaemon_flag: Option<Origin>,
     /// The main config first, then the included files.
     pub files: Vec<ConfFile>,
+    /// The config supervisord is told to read is not in the image: the model read this one
+    /// instead, the one supervisord config that a COPY puts elsewhere, as the config that
+    /// was meant (so its programs are still known). Its image path, and the COPY.
+    pub stand_in: Option<Fact<String>>,
+    /// Files supervisord reads whose text gen does not know (made by a RUN, copied from
+    /// another image, or edited in place): settings gen cannot see may be in them.
+    pub unknown_files: Vec<Fact<String>>,
     /// The `[supervisord]` section and the index of its file.
     pub supervisord: Option<(usize, Supervisord)>,
     pub programs: Vec<ProgramFacts>,
@@ -226,6 +233,8 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         command,
         nodaemon_flag,
         files: Vec::new(),
+        stand_in: None,
+        unknown_files: Vec::new(),
         supervisord: None,
         programs: Vec::new(),
         expansions: expansions.clone(),
@@ -233,8 +242,8 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         problems: Vec::new(),
     };
     let mut main_path = sup.config.value.clone();
-    let (source, text) = match m.read(&main_path) {
-        Some(found) => found,
+    let read = match m.read(&main_path) {
+        Some(r) => Some(r),
         None => {
             sup.problems.push(Problem {
                 message: format!(
@@ -243,27 +252,53 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
                 ),
                 origin: sup.config.origin.clone(),
             });
-            // A `-c` that misses: read on from the config found without it, so that one
+            if let Some(e) = m.image.entry(&main_path) {
+                note_unknown(&mut sup.unknown_files, &main_path, e);
+            }
+            // A `-c` that misses: first a config the project COPYd elsewhere stands in for
+            // it; else read on from the config supervisord finds without `-c`, so that one
             // wrong path does not hide every other finding.
-            let found = search_path(&cwd)
-                .into_iter()
-                .filter(|p| *p != main_path)
-                .find_map(|p| m.read(&p).map(|f| (p, f)));
-            let Some((path, found)) = found else {
-                return Some(sup);
-            };
-            main_path.clone_from(&path);
-            sup.expansions.here = parent(&path);
-            sup.recovered = Some(path);
-            found
+            let stand_in = m.image.presence(&main_path) == Presence::Unknown
+                || matches!(m.image.presence(&main_path), Presence::Removed(_));
+            let copied = stand_in
+                .then(|| copied_config(m))
+                .flatten()
+                .and_then(|(path, origin)| {
+                    let r = m.read(&path)?;
+                    sup.stand_in = Some(Fact {
+                        value: path.clone(),
+                        origin,
+                    });
+                    main_path.clone_from(&path);
+                    Some(r)
+                });
+            copied.or_else(|| {
+                let (path, found) = search_path(&cwd)
+                    .into_iter()
+                    .filter(|p| *p != main_path)
+                    .find_map(|p| m.read(&p).map(|f| (p, f)))?;
+                main_path.clone_from(&path);
+                sup.recovered = Some(path);
+                Some(found)
+            })
         }
     };
-    let expansions = sup.expansions.clone();
+    let Some((source, text)) = read else {
+        return Some(sup);
+    };
+    if let Some(e) = m.image.resolve(&main_path).map(|(_, e)| e) {
+        note_unknown(&mut sup.unknown_files, &main_path, e);
+    }
     let Some(main) = parse(&mut sup.problems, &source, text) else {
         return Some(sup);
     };
+    let expansions = Expansions {
+        here: parent(&main_path),
+        ..expansions
+    };
+    sup.expansions = expansions.clone();
     let mut files = vec![ConfFile {
-        path: main_path,
+        path: main_path.clone(),
         source: source.clone(),
         parsed: main,
         included_by: None,
@@ -277,6 +312,11 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         }
         for pattern in include.files {
             for path in m.image.glob(&pattern.value, Dots::Literal) {
+                if let Some((_, e)) = m.image.resolve(&path) {
+                    if e.kind != EntryKind::Dir {
+                        note_unknown(&mut sup.unknown_files, &path, e);
+                    }
+                }
                 let Some((src, text)) = m.read(&path) else {
                     continue;
                 };
@@ -326,6 +366,53 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
     }
     sup.files = files;
     Some(sup)
+}
+
+/// Records `path` when its text is not known: not a file gen has the text of, or edited
+/// by a RUN after it was copied or installed.
+fn note_unknown(out: &mut Vec<Fact<String>>, path: &str, e: &Entry) {
+    let origin = match (&e.kind, &e.edited) {
+        (_, Some(edit)) => edit.clone(),
+        (EntryKind::Opaque, None) => e.origin.clone(),
+        _ => return,
+    };
+    if !out.iter().any(|f| f.value == path) {
+        out.push(Fact {
+            value: path.to_owned(),
+            origin,
+        });
+    }
+}
+
+/// The one local file a COPY puts in the image that reads as a supervisord main config (it
+/// has a `[supervisord]` section), with its image path and the COPY; `None` when there is
+/// no such file or more than one. A file copied twice (`COPY s.conf /etc/` and `COPY . /app`)
+/// counts once, at its copy under `/etc` if it has one.
+fn copied_config(m: &Model) -> Option<(String, Origin)> {
+    let mut found: Vec<(String, Origin, String)> = Vec::new();
+    for (path, e) in m.image.iter() {
+        let EntryKind::Local { file } = &e.kind else {
+            continue;
+        };
+        let Some(text) = m.files.text(file) else {
+            continue;
+        };
+        if !text.lines().any(|l| l.trim() == "[supervisord]") {
+            continue;
+        }
+        if supervisord::parse(text).is_ok_and(|c| c.section("supervisord").is_some()) {
+            found.push((path.to_owned(), e.origin.clone(), file.clone()));
+        }
+    }
+    let first = found.first()?;
+    if found.iter().any(|(_, _, f)| *f != first.2) {
+        return None;
+    }
+    let (path, origin, _) = found
+        .iter()
+        .find(|(p, _, _)| p.starts_with("/etc/"))
+        .unwrap_or(first);
+    Some((path.clone(), origin.clone()))
 }
 
 fn parse(problems: &mut Vec<Problem>, source: &Source, text: &str) -> Option<Config> {

@@ -242,10 +242,17 @@ fn reference_broken_project() {
         p.message
             .contains("/etc/supervisor/conf.d/supervisord.conf")
     }));
-    // The rest is read from the config supervisord finds without `-c`: the copied one.
-    assert_eq!(s.recovered.as_deref(), Some("/etc/supervisord.conf"));
-    let paths: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(paths, ["/etc/supervisord.conf"]);
+    // The config that was meant is the one the Dockerfile COPYs elsewhere: it stands in,
+    // and its programs are read.
+    let stand_in = s.stand_in.as_ref().expect("a stand-in");
+    assert_eq!(stand_in.value, "/etc/supervisord.conf");
+    assert_eq!(
+        shown(&m, &stand_in.origin),
+        "Dockerfile:COPY supervisord.conf /etc/supervisord.conf"
+    );
+    assert_eq!(s.recovered, None);
+    assert_eq!(s.files.len(), 1);
+    assert_eq!(s.files[0].path, "/etc/supervisord.conf");
     let names: Vec<&str> = s.programs.iter().map(|p| p.program.name.as_str()).collect();
     assert_eq!(names, ["nginx", "fastapi"]);
     assert_eq!(m.apps.len(), 1);
@@ -436,6 +443,60 @@ fn alpine_conf_d_is_in_the_main_context() {
     let s = m.supervisor.as_ref().expect("supervisord");
     assert_eq!(s.config.value, "/etc/supervisord.conf");
     assert!(matches!(s.config.origin, Origin::Default { .. }));
+}
+
+#[test]
+fn files_edited_or_made_by_run_are_unknown() {
+    let m = build(&mem(&[(
+        "Dockerfile",
+        "FROM debian:12\nRUN apt-get install -y nginx supervisor && echo 'daemon off;' >> /etc/nginx/nginx.conf\nRUN echo '[program:x]' > /etc/supervisor/conf.d/x.conf\nCMD [\"supervisord\", \"-n\"]\n",
+    )]));
+    let n = m.nginx.as_ref().expect("nginx");
+    let unknown: Vec<&str> = n.unknown_files.iter().map(|f| f.value.as_str()).collect();
+    assert_eq!(unknown, ["/etc/nginx/nginx.conf"]);
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/supervisor/supervisord.conf");
+    let unknown: Vec<&str> = s.unknown_files.iter().map(|f| f.value.as_str()).collect();
+    assert_eq!(unknown, ["/etc/supervisor/conf.d/x.conf"]);
+    assert!(s.stand_in.is_none());
+}
+
+#[test]
+fn script_words_point_into_the_script_past_its_comments() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM alpine:3.22\nRUN apk add supervisor\nCOPY start.sh /start.sh\nCMD [\"/start.sh\"]\n",
+        ),
+        (
+            "start.sh",
+            "#!/bin/sh\n# Démarrage — commentaire\nexec supervisord -n\n",
+        ),
+    ]));
+    let s = m.supervisor.as_ref().expect("supervisord");
+    let cmd = s.command.as_ref().expect("the command");
+    assert_eq!(shown(&m, &cmd[0].origin), "start.sh:supervisord");
+    assert_eq!(shown(&m, &cmd[1].origin), "start.sh:-n");
+}
+
+#[test]
+fn entrypoint_script_runs_its_arguments() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM alpine:3.22\nRUN apk add supervisor\nCOPY entrypoint.sh /entrypoint.sh\nCOPY s.conf /etc/s.conf\nENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"supervisord\", \"-c\", \"/etc/s.conf\"]\n",
+        ),
+        (
+            "entrypoint.sh",
+            "#!/bin/sh\nset -e\nmkdir -p /run/app\nexec \"$@\"\n",
+        ),
+        ("s.conf", "[supervisord]\nnodaemon=true\n"),
+    ]));
+    let s = m.supervisor.as_ref().expect("supervisord");
+    assert_eq!(s.config.value, "/etc/s.conf");
+    assert!(s.nodaemon().value);
+    let cmd = s.command.as_ref().expect("the command");
+    assert_eq!(shown(&m, &cmd[0].origin), "Dockerfile:\"supervisord\"");
 }
 
 #[test]

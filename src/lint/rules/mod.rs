@@ -5,7 +5,10 @@
 //! address families), `sock` (Unix sockets).
 
 pub mod dkr;
+pub mod log;
 pub mod meta;
 pub mod net;
+pub mod path;
 pub mod port;
+pub mod proc;
 pub mod sock;

@@ -1,0 +1,4 @@
+//! Rules about paths: what the configs of nginx and supervisord name, against what the
+//! image has.
+
+pub mod config_path_missing;

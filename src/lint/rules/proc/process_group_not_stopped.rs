@@ -1,0 +1,277 @@
+//! `process-group-not-stopped`: a program that runs child processes is stopped without
+//! its process group.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Context, declare_rule};
+use crate::model::{Fact, Runtime};
+use crate::parse::shell;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a supervisord program whose command runs child processes sets both
+    /// `stopasgroup=true` and `killasgroup=true`.
+    ///
+    /// Such commands are gunicorn (a master and
+    /// its workers), uvicorn or hypercorn with more than one worker, `npm start` / `npm
+    /// run` / `yarn start` (npm runs a shell that runs node), and `sh -c` scripts or shell
+    /// scripts that run a program without `exec`.
+    ///
+    /// ## Why is this bad?
+    /// supervisord signals only the process it started. A shell or npm does not pass the
+    /// signal on, and when the stop times out supervisord kills only that process: the
+    /// children live on as orphans, keep the port bound, and the restarted program fails
+    /// with `Address already in use`. With the group options, supervisord signals the
+    /// whole process group.
+    ///
+    /// ## Example
+    /// ```ini
+    /// [program:web]
+    /// command=npm start
+    /// ```
+    ///
+    /// Use instead:
+    /// ```ini
+    /// [program:web]
+    /// command=npm start
+    /// stopasgroup=true
+    /// killasgroup=true
+    /// ```
+    pub static PROCESS_GROUP_NOT_STOPPED = {
+        code: "PROC008",
+        name: "process-group-not-stopped",
+        severity: Warning,
+        check: check,
+    }
+}
+
+/// Shell builtins (and `sleep`): commands a script runs that leave no child behind.
+const BUILTINS: [&str; 22] = [
+    "cd", "echo", "printf", "read", "kill", "test", "[", "true", "false", ":", "set", "export",
+    "unset", "trap", "wait", "exit", "shift", "source", ".", "eval", "umask", "ulimit",
+];
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Whether a shell script leaves a child running: some command that is not a builtin and
+/// not the `exec`ed last one.
+fn script_spawns(script: &str) -> bool {
+    // `>&2`, `2>&1` and `&>` redirect; their `&` does not end a command.
+    let script = &script
+        .replace(">&", "> ")
+        .replace("<&", "< ")
+        .replace("&>", " >");
+    let cmds = shell::simple_commands(script);
+    let last = cmds.len().saturating_sub(1);
+    cmds.iter().enumerate().any(|(i, c)| {
+        let Some(first) = c.first() else { return false };
+        if BUILTINS.contains(&basename(&first.value)) {
+            return false;
+        }
+        if i == last {
+            // The last command, run with `exec`, replaces the shell.
+            let before = &script[..first.range.start];
+            let start = before
+                .rfind([';', '&', '|', '\n', '('])
+                .map_or(0, |i| i + 1);
+            return before[start..].split_whitespace().next() != Some("exec");
+        }
+        true
+    })
+}
+
+/// Why the command runs children, and the word that says so.
+fn spawns(
+    argv: &[Fact<String>],
+    runtime: Option<(&Runtime, Option<u32>)>,
+) -> Option<(usize, String)> {
+    let words: Vec<&str> = argv.iter().map(|w| w.value.as_str()).collect();
+    let mut i = 0;
+    while words
+        .get(i)
+        .is_some_and(|w| matches!(basename(w), "exec" | "env" | "gosu" | "su-exec"))
+    {
+        i += if matches!(basename(words[i]), "gosu" | "su-exec") {
+            2
+        } else {
+            1
+        };
+        while words
+            .get(i)
+            .is_some_and(|w| w.contains('=') && !w.starts_with('-'))
+        {
+            i += 1;
+        }
+    }
+    let first = basename(words.get(i)?);
+    match first {
+        "sh" | "bash" | "ash" | "dash" | "zsh" => {
+            let flag = words.get(i + 1)?;
+            let script = words
+                .get(i + 2)
+                .filter(|_| flag.starts_with('-') && flag.ends_with('c'));
+            if script.is_some_and(|s| script_spawns(s)) {
+                return Some((i, format!("`{first} -c` runs a child without `exec`")));
+            }
+            // A script that `exec`s the server: the server's own children count.
+            server_children(i, runtime)
+        }
+        "npm" | "yarn" | "pnpm" => {
+            matches!(words.get(i + 1), Some(&("start" | "run" | "run-script")))
+                .then(|| (i, format!("`{first}` runs the app as its child")))
+        }
+        _ => server_children(i, runtime),
+    }
+}
+
+/// A server that runs workers: gunicorn always, uvicorn and hypercorn with more than one.
+fn server_children(at: usize, runtime: Option<(&Runtime, Option<u32>)>) -> Option<(usize, String)> {
+    match runtime {
+        Some((Runtime::Gunicorn, _)) => {
+            Some((at, "gunicorn runs its workers as children".to_owned()))
+        }
+        Some((Runtime::Uvicorn | Runtime::Hypercorn, Some(n))) if n > 1 => {
+            Some((at, format!("{n} workers run as children")))
+        }
+        _ => None,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for dir in &ctx.containers {
+        let m = &dir.model;
+        let Some(sup) = &m.supervisor else { continue };
+        for p in &sup.programs {
+            let prog = &p.program;
+            if prog.stopasgroup.value && prog.killasgroup.value {
+                continue;
+            }
+            let app = m
+                .apps
+                .iter()
+                .find(|a| a.program.as_deref() == Some(prog.name.as_str()));
+            let runtime = app.map(|a| {
+                let workers = a
+                    .workers
+                    .as_ref()
+                    .and_then(|w| w.value.trim().parse::<u32>().ok());
+                (&a.runtime, workers)
+            });
+            let argv = p.argv();
+            let script = || {
+                let first = argv.first()?;
+                let (path, _) = m.which(&first.value, &m.workdir.value)?;
+                let body = m.files.text(m.image.local_file(&path)?)?;
+                let is_sh = body
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.starts_with("#!") && l.contains("sh"));
+                let body: Vec<&str> = body
+                    .lines()
+                    .map(|l| {
+                        if l.trim_start().starts_with('#') {
+                            ""
+                        } else {
+                            l
+                        }
+                    })
+                    .collect();
+                (is_sh && script_spawns(&body.join("\n")))
+                    .then(|| (0, "the script runs a child without `exec`".to_owned()))
+            };
+            let Some((at, why)) = spawns(&argv, runtime).or_else(script) else {
+                continue;
+            };
+            let Some(word) = argv.get(at) else { continue };
+            let primary = dir.label_or(&word.origin, "Dockerfile", why);
+            let mut d = PROCESS_GROUP_NOT_STOPPED.diagnostic(
+                format!(
+                    "program `{}` runs child processes, but supervisord stops only the process it started",
+                    prog.name
+                ),
+                primary,
+            );
+            if let Some(place) = prog.stopasgroup.place.filter(|_| !prog.stopasgroup.value) {
+                if let Some(l) = dir.label(&p.origin(place.value_span), "set to false here") {
+                    d = d.with_related(l);
+                }
+            }
+            out.push(d.with_help(format!(
+                "add `stopasgroup=true` and `killasgroup=true` to `[{}]`",
+                prog.section
+            )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::proc::testing::findings;
+
+    fn container(program: &str) -> Vec<Diagnostic> {
+        let conf = format!("[supervisord]\nnodaemon=true\n[program:app]\n{program}\n");
+        findings(
+            &PROCESS_GROUP_NOT_STOPPED,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python:3.12-slim\nRUN pip install supervisor gunicorn uvicorn\nCOPY s.conf /etc/supervisord.conf\nCOPY *.sh /usr/local/bin/\nCMD [\"supervisord\"]\n",
+                ),
+                ("s.conf", &conf),
+                (
+                    "run.sh",
+                    "#!/bin/sh\n# start the worker\npython3 worker.py\n",
+                ),
+                ("start.sh", "#!/bin/sh\nset -e\nexec python3 worker.py\n"),
+            ],
+        )
+    }
+
+    #[test]
+    fn spawning_commands_warn() {
+        let cases = [
+            (
+                "command=gunicorn main:app -k uvicorn.workers.UvicornWorker",
+                4,
+            ),
+            ("command=uvicorn main:app --workers 4", 4),
+            ("command=npm start", 4),
+            ("command=sh -c 'cd /app && node server.js'", 4),
+            (
+                "command=/bin/bash -c \"python3 worker.py\"\nstopasgroup=false",
+                4,
+            ),
+            ("command=/usr/local/bin/run.sh", 4),
+            (
+                "command=bash -c 'source /venv/bin/activate && exec gunicorn main:app'",
+                4,
+            ),
+        ];
+        for (program, line) in cases {
+            let found = container(program);
+            assert_eq!(found.len(), 1, "{program}: {found:?}");
+            assert_eq!(found[0].primary.start.line, line, "{program}");
+        }
+        let found = container("command=npm start\nstopasgroup=false");
+        assert_eq!(found[0].related[0].start.line, 5);
+    }
+
+    #[test]
+    fn single_processes_and_group_stops_pass() {
+        let cases = [
+            "command=uvicorn main:app --workers 1",
+            "command=uvicorn main:app",
+            "command=sh -c 'cd /app && exec node server.js'",
+            "command=/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"failed ($header)\" >&2; kill -TERM \"$PPID\"'",
+            "command=gunicorn main:app\nstopasgroup=true\nkillasgroup=true",
+            "command=nginx -g 'daemon off;'",
+            "command=node server.js",
+            "command=/usr/local/bin/start.sh",
+        ];
+        for program in cases {
+            assert_eq!(container(program), [], "{program}");
+        }
+    }
+}
