@@ -12,6 +12,10 @@ cargo clippy --all-targets --locked -- -D warnings
 # crossplane 0.5.8 (pinned in tests/requirements.txt), unless GEN_CROSSPLANE names one.
 cargo test --locked
 
+# The fuzz targets must keep building (scripts/fuzz.sh runs them; without cargo-fuzz's
+# instrumentation this is a plain build).
+cargo build --locked --quiet --manifest-path fuzz/Cargo.toml
+
 # The integration tests run the gen binary (its Dockerfile reader), then build and run every
 # generated container without Docker. Under CI a missing tool or root fails them.
 cargo build --locked --quiet
