@@ -87,6 +87,9 @@ pub struct App {
     pub source: Option<AppSourceFile>,
     pub listens: Vec<AppListen>,
     pub workers: Option<Resolved>,
+    /// gunicorn's `-k`/`--worker-class` (`uvicorn.workers.UvicornWorker`); `None` is its
+    /// default, the sync worker.
+    pub worker_class: Option<Resolved>,
     pub proxy_headers: Option<Resolved>,
     pub forwarded_allow_ips: Option<Resolved>,
     /// Express's `trust proxy`.
@@ -399,6 +402,7 @@ fn app_of(
         source: None,
         listens: Vec::new(),
         workers: None,
+        worker_class: None,
         proxy_headers: None,
         forwarded_allow_ips: None,
         trust_proxy: None,
@@ -603,6 +607,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
             BindTarget::Fd(_) => continue,
         });
     }
+    a.worker_class = cmd.worker_class.as_ref().map(word);
     a.workers = Some(
         cmd.workers
             .as_ref()
@@ -618,9 +623,15 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
             .map(word)
             .or_else(|| env.first(&["FORWARDED_ALLOW_IPS", "UVICORN_FORWARDED_ALLOW_IPS"]))
             .unwrap_or_else(|| {
+                // gunicorn 22 added ::1 to its default.
+                let ips = if cmd.server == Server::Gunicorn {
+                    "127.0.0.1,::1"
+                } else {
+                    "127.0.0.1"
+                };
                 Resolved::default(
-                    "127.0.0.1",
-                    &format!("{name} trusts forwarded headers from 127.0.0.1 by default"),
+                    ips,
+                    &format!("{name} trusts forwarded headers from {ips} by default"),
                 )
             }),
     );

@@ -7,7 +7,7 @@
 
 use super::cmdline::{self, Words};
 use super::glob::{self, Dots};
-use super::{Fact, Model, Origin, Problem, Source};
+use super::{Fact, Model, Origin, Problem, ProblemKind, Source};
 use crate::parse::dockerfile::join_path;
 use crate::parse::nginx;
 use crate::parse::span::Span;
@@ -402,8 +402,11 @@ struct Flatten<'m> {
 impl Flatten<'_> {
     fn file(&mut self, path: &str, parent: Option<usize>, included_by: Option<Origin>) {
         if self.files.len() >= MAX_FILES {
-            if let Some(o) = included_by {
+            // Said once: every include past the limit would say the same.
+            let said = self.problems.iter().any(|p| p.kind == ProblemKind::Limit);
+            if let (Some(o), false) = (included_by, said) {
                 self.problems.push(Problem {
+                    kind: ProblemKind::Limit,
                     message: format!(
                         "more than {MAX_FILES} nginx config files: gen stops following includes"
                     ),
@@ -412,10 +415,25 @@ impl Flatten<'_> {
             }
             return;
         }
-        if self.stack.iter().any(|p| p == path) || self.stack.len() >= MAX_INCLUDE_DEPTH {
+        if self.stack.iter().any(|p| p == path) {
             if let Some(o) = included_by {
                 self.problems.push(Problem {
-                    message: format!("`include` of `{path}` loops back or nests too deep"),
+                    kind: ProblemKind::Unfollowable,
+                    message: format!(
+                        "`include` of `{path}` loops back to a file that includes it: nginx never finishes reading its config"
+                    ),
+                    origin: o,
+                });
+            }
+            return;
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            if let Some(o) = included_by {
+                self.problems.push(Problem {
+                    kind: ProblemKind::Limit,
+                    message: format!(
+                        "includes nest more than {MAX_INCLUDE_DEPTH} deep: gen stops following them at `{path}`"
+                    ),
                     origin: o,
                 });
             }
@@ -428,6 +446,7 @@ impl Flatten<'_> {
             Ok(c) => c,
             Err(e) => {
                 self.problems.push(Problem {
+                    kind: ProblemKind::NginxSyntax,
                     message: format!("cannot read the nginx config: {e}"),
                     origin: source.origin(e.span),
                 });
@@ -500,6 +519,7 @@ impl Flatten<'_> {
         match self.m.image.presence(&path) {
             super::Presence::Present(_) => self.file(&path, parent, Some(origin)),
             super::Presence::Removed(_) => self.problems.push(Problem {
+                kind: ProblemKind::Unfollowable,
                 message: format!(
                     "`include` of `{path}`, which a RUN removes: nginx will not start"
                 ),
@@ -568,6 +588,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         f.file(&main.value, None, None);
     } else if loose.is_empty() {
         f.problems.push(Problem {
+            kind: ProblemKind::Unreadable,
             message: format!(
                 "nginx's config `{}` is not a file gen can read in the image",
                 main.value
@@ -601,6 +622,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
                 }
             }
             Err(e) => f.problems.push(Problem {
+                kind: ProblemKind::NginxSyntax,
                 message: format!("nginx's `-g` directives do not parse: {e}"),
                 origin: g.origin.clone(),
             }),

@@ -95,6 +95,14 @@ pub fn javascript(text: &str) -> Source {
         if ws_import || (ws_server && t.value == "WebSocketServer") {
             out.websockets.get_or_insert(t.span);
         }
+        let imported = tokens[i - 1].ident("from")
+            || tokens[i - 1].ident("import")
+            || (i >= 2
+                && tokens[i - 1].punct("(")
+                && (tokens[i - 2].ident("require") || tokens[i - 2].ident("import")));
+        if t.is(Tok::Str, "express") && imported {
+            out.express.get_or_insert(t.span);
+        }
     }
     out
 }
@@ -636,6 +644,22 @@ mod tests {
         assert_eq!(show(s.trust_proxy.as_ref()), "loopback");
         assert_eq!(show(s.keep_alive_timeout.as_ref()), "65000");
         assert!(s.websockets.is_none());
+        assert_eq!(s.express.map(|e| at(src, e)), Some("'express'"));
+    }
+
+    #[test]
+    fn express_is_seen_when_imported() {
+        let cases = [
+            ("const express = require('express');", true),
+            ("import express from \"express\";", true),
+            ("const e = await import('express');", true),
+            ("const x = require('express-ws');", false),
+            ("console.log('express');", false),
+            ("const http = require('node:http');", false),
+        ];
+        for (src, want) in cases {
+            assert_eq!(javascript(src).express.is_some(), want, "{src}");
+        }
     }
 
     #[test]
