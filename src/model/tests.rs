@@ -650,3 +650,27 @@ fn gunicorn_worker_class_and_default_trusted_proxies() {
         Some("uvicorn.workers.UvicornWorker")
     );
 }
+
+#[test]
+fn a_setting_the_source_gives_but_gen_cannot_evaluate_is_unknown_not_the_default() {
+    let df = "FROM node:22-alpine\nWORKDIR /app\nCOPY server.js .\nCMD [\"node\", \"server.js\"]\n";
+    let app = |src: &str| {
+        let m = build(&mem(&[("Dockerfile", df), ("server.js", src)]));
+        m.apps[0]
+            .keep_alive_timeout
+            .as_ref()
+            .map(|t| t.value.clone())
+    };
+    assert_eq!(
+        app("const s = app.listen(3000);\n").as_deref(),
+        Some("5000")
+    );
+    assert_eq!(
+        app("const s = app.listen(3000);\ns.keepAliveTimeout = 65000;\n").as_deref(),
+        Some("65000")
+    );
+    assert_eq!(
+        app("const s = app.listen(3000);\ns.keepAliveTimeout = config.keepAlive;\n"),
+        None
+    );
+}
