@@ -9,12 +9,15 @@ use crate::model::{App, Nginx, Resolved, Runtime};
 
 declare_rule! {
     /// ## What it does
-    /// Checks, for each upstream with `keepalive` whose locations do keep connections
-    /// alive, that the app behind it keeps idle connections open longer than nginx's
-    /// upstream `keepalive_timeout` (60 s by default): Node's `server.keepAliveTimeout`
-    /// (5 s by default), uvicorn's `--timeout-keep-alive` / `timeout_keep_alive` (5 s), and
-    /// gunicorn's `--keep-alive` (2 s) for workers that keep connections (uvicorn's,
-    /// `gthread`, `gevent`, `eventlet`; the default sync worker closes each one).
+    /// Checks that the app keeps idle connections open longer than nginx reuses them, when
+    /// an upstream has `keepalive`.
+    ///
+    /// For each upstream with `keepalive` whose locations do keep connections alive, the
+    /// app behind it must outlast nginx's upstream `keepalive_timeout` (60 s by default):
+    /// Node's `server.keepAliveTimeout` (5 s by default), uvicorn's `--timeout-keep-alive`
+    /// / `timeout_keep_alive` (5 s), and gunicorn's `--keep-alive` (2 s) for workers that
+    /// keep connections (uvicorn's, `gthread`, `gevent`, `eventlet`; the default sync
+    /// worker closes each one).
     ///
     /// ## Why is this bad?
     /// When the app closes an idle connection at the moment nginx sends the next request

@@ -10,7 +10,9 @@ use crate::model::{App, Nginx, Origin, Runtime, Source};
 declare_rule! {
     /// ## What it does
     /// Checks that an app behind nginx believes the `X-Forwarded-For` and
-    /// `X-Forwarded-Proto` headers nginx sets, as nginx connects to it: Express needs
+    /// `X-Forwarded-Proto` headers nginx sends it.
+    ///
+    /// What counts is how nginx connects to the app: Express needs
     /// `app.set('trust proxy', ...)` covering nginx (over a unix socket only `true` or a
     /// hop count do, since there is no address to match); uvicorn needs proxy headers on
     /// (its default) and `--forwarded-allow-ips` covering nginx's address, which its
@@ -200,7 +202,7 @@ fn diagnostic(
     let server = server_name(app);
     let (message, primary, note, help) = match f {
         Fault::ExpressUntrusted { express } => (
-            "Express ignores the `X-Forwarded-*` headers nginx sends: `trust proxy` is not set"
+            "the Express app ignores the `X-Forwarded-*` headers nginx sends: `trust proxy` is not set"
                 .to_owned(),
             express,
             "an Express app without `trust proxy`".to_owned(),
@@ -208,7 +210,7 @@ fn diagnostic(
         ),
         Fault::ExpressNotCovering { value, origin } => (
             format!(
-                "Express's `trust proxy` (`{value}`) does not trust nginx, which connects {}",
+                "the Express app's `trust proxy` (`{value}`) does not trust nginx, which connects {}",
                 peer.describe()
             ),
             origin,

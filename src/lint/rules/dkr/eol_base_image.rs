@@ -11,7 +11,9 @@ use crate::spec::{Base, Distro};
 declare_rule! {
     /// ## What it does
     /// Checks that each container's base image is a release that still gets security
-    /// updates: the spec's `base`, or, for a container directory checked as a path (`gen
+    /// updates.
+    ///
+    /// The base is the spec's `base`, or, for a container directory checked as a path (`gen
     /// check DIR`), the image of the Dockerfile's final stage (through `FROM stage`). An
     /// official language image counts by the release its tag names (`node:18-alpine3.17`
     /// is Alpine 3.17, `python:3.9-slim-buster` is Debian 10).

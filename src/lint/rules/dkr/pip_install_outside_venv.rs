@@ -7,10 +7,12 @@ use crate::lint::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that `pip install` in the Dockerfile installs into a virtual environment when
-    /// the base image's Python is the distribution's own and marked externally managed
-    /// (PEP 668): `ubuntu` 23.04 and later (24.04 included), `debian` 12 and later, and
-    /// `alpine` 3.19 and later. The pip that runs is found as the shell would: a path
+    /// Checks that `pip install` runs in a virtual environment on images whose Python
+    /// refuses system-wide installs (PEP 668).
+    ///
+    /// That is when the base image's Python is the distribution's own and marked
+    /// externally managed: `ubuntu` 23.04 and later (24.04 included), `debian` 12 and
+    /// later, and `alpine` 3.19 and later. The pip that runs is found as the shell would: a path
     /// (`/opt/venv/bin/pip`), or the first on the PATH in effect (`ENV
     /// PATH=/opt/venv/bin:$PATH`, `. /opt/venv/bin/activate`); `python3 -m pip` likewise.
     ///

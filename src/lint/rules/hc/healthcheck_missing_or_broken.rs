@@ -11,10 +11,12 @@ use crate::parse::span::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the image has a `HEALTHCHECK` (or opts out with `HEALTHCHECK NONE`),
-    /// and that a `curl` or `wget` probe in it can pass: the tool is in the image (Debian
-    /// and Ubuntu images have neither unless a RUN installs it; Alpine has busybox's
-    /// `wget` but no `curl`), and the URL's port is one nginx listens on.
+    /// Checks that the image has a `HEALTHCHECK` that can pass.
+    ///
+    /// An image opts out with `HEALTHCHECK NONE`. A `curl` or `wget` probe can pass when
+    /// the tool is in the image (Debian and Ubuntu images have neither unless a RUN
+    /// installs it; Alpine has busybox's `wget` but no `curl`) and the URL's port is one
+    /// nginx listens on.
     ///
     /// A probe of a port where the app listens, not nginx, is reported too: it passes while
     /// nginx is down. Images whose base gen does not know are not checked for a missing

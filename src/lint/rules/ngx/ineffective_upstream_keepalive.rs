@@ -8,11 +8,12 @@ use crate::model::{Nginx, ProxyTarget};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that each location proxying to an `upstream` with `keepalive` can reuse its
-    /// connections: `proxy_pass` needs `proxy_http_version 1.1` and `proxy_set_header
-    /// Connection ""` (or a `map` that gives an empty value to requests without
-    /// `Upgrade`), and `fastcgi_pass` needs `fastcgi_keep_conn on`, all as nginx's
-    /// inheritance gives them.
+    /// Checks that the locations proxying to an `upstream` with `keepalive` reuse its
+    /// connections.
+    ///
+    /// `proxy_pass` needs `proxy_http_version 1.1` and `proxy_set_header Connection ""` (or
+    /// a `map` that gives an empty value to requests without `Upgrade`), and
+    /// `fastcgi_pass` needs `fastcgi_keep_conn on`, all as nginx's inheritance gives them.
     ///
     /// ## Why is this bad?
     /// nginx proxies with HTTP/1.0 and `Connection: close` by default, so the app closes
@@ -63,9 +64,12 @@ pub(crate) struct Closes {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Connection {
-    /// Not set: nginx sends `Connection: close`. With the scope of the `proxy_set_header`
-    /// lines in effect (if any) and an outer `Connection` header they hide.
-    Unset { hidden: Option<usize> },
+    /// Not set: nginx sends `Connection: close`. With the block whose `proxy_set_header`
+    /// lines are in effect (if any), and an outer `Connection` header they hide.
+    Unset {
+        scope: Option<usize>,
+        hidden: Option<usize>,
+    },
     /// Set to `close` by this directive.
     Close(usize),
     /// Set from `$var`, which a `map` makes `close` for requests without `Upgrade`.
@@ -89,6 +93,7 @@ pub(crate) fn closes(n: &Nginx, p: &ProxyTarget) -> Option<Option<Closes>> {
             let headers = effective(n, p.directive, "proxy_set_header")?;
             why.connection = match header(n, &headers.set, "Connection") {
                 None => Some(Connection::Unset {
+                    scope: headers.scope,
                     hidden: outer(n, headers.scope, "proxy_set_header")
                         .and_then(|o| header(n, &o.set, "Connection").map(|(k, _)| k)),
                 }),
@@ -159,10 +164,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 faults.push("speaks HTTP/1.0".to_owned());
                 fixes.push("`proxy_http_version 1.1;`");
             }
+            // Where `Connection ""` must go: a block with its own `proxy_set_header` lines
+            // inherits none, so it goes next to them.
+            let own_headers = match &why.connection {
+                Some(Connection::Unset { scope: Some(s), .. }) => n
+                    .directives
+                    .get(*s)
+                    .filter(|d| !matches!(d.name.as_str(), "server" | "http"))
+                    .map(|d| d.name.clone()),
+                _ => None,
+            };
             match &why.connection {
                 Some(Connection::Unset { .. } | Connection::Close(_)) => {
                     faults.push("sends `Connection: close`".to_owned());
-                    fixes.push("`proxy_set_header Connection \"\";`");
+                    if own_headers.is_none() {
+                        fixes.push("`proxy_set_header Connection \"\";`");
+                    }
                 }
                 Some(Connection::Map { var, .. }) => faults.push(format!(
                     "sends `Connection: close` for requests without `Upgrade` (`${var}`)"
@@ -195,6 +212,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     fixes.join(" and ")
                 ));
             }
+            if let Some(block) = &own_headers {
+                help.push(format!(
+                    "add `proxy_set_header Connection \"\";` next to the `{block}` block's own `proxy_set_header` lines: a block that sets any inherits none"
+                ));
+            }
             match &why.connection {
                 Some(Connection::Close(k)) => {
                     if let Some(l) = c.label(&n.directives[*k].origin(), "closes every connection")
@@ -202,16 +224,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         d = d.with_related(l);
                     }
                 }
-                Some(Connection::Unset { hidden: Some(k) }) => {
+                Some(Connection::Unset {
+                    hidden: Some(k), ..
+                }) => {
                     if let Some(l) = c.label(
                         &n.directives[*k].origin(),
                         "not inherited: the location sets its own `proxy_set_header`",
                     ) {
                         d = d.with_related(l);
                     }
-                    help.push(
-                        "a block with its own `proxy_set_header` inherits none: repeat `Connection \"\"` there".to_owned(),
-                    );
                 }
                 Some(Connection::Map { directive, var }) => {
                     if let Some(l) = c.label(

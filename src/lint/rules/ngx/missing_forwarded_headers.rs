@@ -8,11 +8,14 @@ use std::collections::HashSet;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every `proxy_pass` to an app sends the headers that tell it about the
-    /// client: `Host`, `X-Forwarded-For` and `X-Forwarded-Proto` (`X-Real-IP` is optional),
-    /// as nginx's inheritance gives them: a `proxy_set_header` in a block replaces every
-    /// one the block would inherit from `server` or `http`. Also checks that `Host` is not
-    /// set to `$http_host`, the client's header taken unchecked.
+    /// Checks that nginx tells the app the client's host, address and scheme, and does not
+    /// pass the client's `Host` header unchecked.
+    ///
+    /// Every `proxy_pass` to an app must send `Host`, `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` (`X-Real-IP` is optional) as nginx's inheritance gives them: a
+    /// `proxy_set_header` in a block replaces every one the block would inherit from
+    /// `server` or `http`. And `Host` must not be `$http_host`, the client's header taken
+    /// unchecked.
     ///
     /// A `proxy_pass` to a public site (a dotted host name) is not checked: nginx's own
     /// `Host` is the right one there.

@@ -7,10 +7,12 @@ use crate::parse::span::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Checks the app's files for the syntax errors that stop it before it runs: in the
-    /// source a program runs (Python or JavaScript), a string literal never closed or
-    /// brackets that do not pair up; and every `package.json` and `package-lock.json`,
-    /// which must be JSON.
+    /// Checks the app's sources and package manifests for the syntax errors that stop it
+    /// before it runs.
+    ///
+    /// In the source a program runs (Python or JavaScript): a string literal never closed,
+    /// or brackets that do not pair up. Every `package.json` and `package-lock.json` must
+    /// be JSON.
     ///
     /// gen reads sources with a tokenizer, not a full parser: a file that passes may still
     /// have errors the interpreter finds.

@@ -8,11 +8,13 @@ use crate::parse::dockerfile::{self, ParseErrorKind};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the Dockerfile is one BuildKit accepts: what its parser rejects (a bad
-    /// parser directive, an unterminated heredoc, a JSON array of non-strings, `ENV` without
-    /// a value) and what it rejects before running any step (an unknown instruction, `FROM`
-    /// with the wrong number of words, an invalid `EXPOSE` port, a `HEALTHCHECK` type other
-    /// than `CMD` or `NONE`, a variable substitution it cannot do).
+    /// Checks that the Dockerfile is one BuildKit accepts.
+    ///
+    /// Reported is what its parser rejects (a bad parser directive, an unterminated
+    /// heredoc, a JSON array of non-strings, `ENV` without a value) and what it rejects
+    /// before running any step (an unknown instruction, `FROM` with the wrong number of
+    /// words, an invalid `EXPOSE` port, a `HEALTHCHECK` type other than `CMD` or `NONE`, a
+    /// variable substitution it cannot do).
     ///
     /// ## Why is this bad?
     /// `docker build` fails at once (`dockerfile parse error on line 3: unknown instruction:
@@ -38,7 +40,8 @@ declare_rule! {
     }
 }
 
-const HELP: &str = "`docker build` stops here: fix the instruction";
+const HELP: &str =
+    "BuildKit rejects the whole Dockerfile before running any step: fix the instruction";
 
 /// What BuildKit rejects once parsed, before the build: all the parser's warnings but the
 /// empty continuation line, which it only warns about.

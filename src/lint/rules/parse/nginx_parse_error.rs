@@ -7,9 +7,11 @@ use crate::model::ProblemKind;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every nginx config file parses: the main config, each file its
-    /// `include`s bring in, the directives given with `-g` on nginx's command line, and the
-    /// nginx files of the directory that the image does not use.
+    /// Checks that every nginx config file parses.
+    ///
+    /// That is the main config, each file its `include`s bring in, the directives given
+    /// with `-g` on nginx's command line, and the nginx files of the directory that the
+    /// image does not use.
     ///
     /// ## Why is this bad?
     /// nginx refuses to start with a config it cannot parse (`nginx: [emerg] unexpected

@@ -8,11 +8,12 @@ use crate::model::ProblemKind;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every supervisord config file parses as supervisord reads it (an ini
-    /// file, `%(ENV_X)s` expansions, `command=` split like a shell, `environment=` pairs,
-    /// booleans and numbers where they belong, a `command` in every program), including
-    /// the files its `[include]` brings in and those of the directory the image does not
-    /// use.
+    /// Checks that every supervisord config file parses as supervisord reads it.
+    ///
+    /// That is an ini file with `%(ENV_X)s` expansions, `command=` split like a shell,
+    /// `environment=` pairs, booleans and numbers where they belong, and a `command` in
+    /// every program; the files its `[include]` brings in too, and those of the directory
+    /// the image does not use (for these, the ini syntax only).
     ///
     /// ## Why is this bad?
     /// supervisord stops at the first value it cannot read (`Error: not a valid boolean

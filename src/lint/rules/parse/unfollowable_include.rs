@@ -7,9 +7,10 @@ use crate::model::ProblemKind;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that nginx can follow every `include`: that no file includes itself, directly
-    /// or through others, and that no `include` names a file a `RUN` of the Dockerfile
-    /// removes (`rm -f /etc/nginx/mime.types`).
+    /// Checks that nginx can follow every `include`.
+    ///
+    /// No file may include itself, directly or through others, and no `include` may name a
+    /// file a `RUN` of the Dockerfile removes (`rm -f /etc/nginx/mime.types`).
     ///
     /// An `include` whose file gen knows nothing about (the base image may provide it) is
     /// not reported, nor a glob that matches nothing, which nginx accepts.
