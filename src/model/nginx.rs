@@ -403,7 +403,10 @@ impl Flatten<'_> {
     fn file(&mut self, path: &str, parent: Option<usize>, included_by: Option<Origin>) {
         if self.files.len() >= MAX_FILES {
             // Said once: every include past the limit would say the same.
-            let said = self.problems.iter().any(|p| p.kind == ProblemKind::Limit);
+            let said = self
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::Limit && p.message.starts_with("more than"));
             if let (Some(o), false) = (included_by, said) {
                 self.problems.push(Problem {
                     kind: ProblemKind::Limit,
@@ -445,8 +448,14 @@ impl Flatten<'_> {
         let parsed = match nginx::parse(text) {
             Ok(c) => c,
             Err(e) => {
+                // Too large or too deep is gen's limit, not nginx's.
+                let kind = match e.kind {
+                    nginx::ParseErrorKind::TooDeep { .. }
+                    | nginx::ParseErrorKind::TooLarge { .. } => ProblemKind::Limit,
+                    _ => ProblemKind::NginxSyntax,
+                };
                 self.problems.push(Problem {
-                    kind: ProblemKind::NginxSyntax,
+                    kind,
                     message: format!("cannot read the nginx config: {e}"),
                     origin: source.origin(e.span),
                 });

@@ -200,4 +200,12 @@ mod tests {
             assert_eq!(js(text), Some((want.0, want.1)), "{text}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(\\PC|[\n'\"`(){}\\[\\]/\\\\$])*") {
+            let _ = python_syntax_error(&text);
+            let _ = javascript_syntax_error(&text);
+        }
+    }
 }

@@ -77,7 +77,12 @@ fn number(text: &str) -> Option<f64> {
 fn app_ms(app: &App) -> Option<(f64, &Resolved, &'static str)> {
     let t = app.keep_alive_timeout.as_ref()?;
     match app.runtime {
-        Runtime::Node => Some((number(&t.value)?, t, "Node's `server.keepAliveTimeout`")),
+        // 0 turns Node's idle timeout off: it never closes an idle connection first.
+        Runtime::Node => Some((
+            number(&t.value).filter(|ms| *ms > 0.0)?,
+            t,
+            "Node's `server.keepAliveTimeout`",
+        )),
         Runtime::Uvicorn => Some((
             number(&t.value)? * 1000.0,
             t,

@@ -10,8 +10,9 @@ declare_rule! {
     /// ## What it does
     /// Reports where gen stops following nginx's `include`s.
     ///
-    /// That is past 16 levels of nesting or 256 files. nginx itself may read such a config
-    /// fine; gen does not look further.
+    /// That is past 16 levels of nesting or 256 files, or at a file larger or more deeply
+    /// nested than gen's parser reads. nginx itself may read such a config fine; gen does
+    /// not look further.
     ///
     /// ## Why is this bad?
     /// What lies beyond is not checked: listeners, proxy targets and headers there are

@@ -81,36 +81,43 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
     {
         return Some(FileType::Dockerfile);
     }
-    let ini = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
-        .is_some_and(|l| l.starts_with('['));
+    let lines = || {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+    };
+    let ini = lines().next().is_some_and(|l| l.starts_with('['));
+    // Sections only supervisord has: another daemon's ini file is none of gen's business.
+    let supervisord_sections = lines().any(|l| {
+        l.starts_with("[program:")
+            || l.starts_with("[eventlistener:")
+            || matches!(l, "[supervisord]" | "[include]" | "[supervisorctl]")
+    });
     let supervisor_dir = dirs
         .iter()
         .any(|d| matches!(*d, "supervisor" | "supervisor.d" | "supervisord"));
     if name.starts_with("supervisor")
         || (supervisor_dir && (name.ends_with(".conf") || name.ends_with(".ini")))
-        || (name.ends_with(".ini") && ini)
+        || ((name.ends_with(".ini") || name.ends_with(".conf")) && supervisord_sections)
     {
         return Some(FileType::Supervisord);
     }
-    let nginx_dir = dirs.iter().any(|d| {
-        matches!(
-            *d,
-            "nginx" | "conf.d" | "http.d" | "sites-available" | "sites-enabled" | "snippets"
-        )
-    });
+    if ini {
+        return None;
+    }
+    let nginx_dir = dirs
+        .iter()
+        .any(|d| matches!(*d, "nginx" | "http.d" | "sites-available" | "sites-enabled"));
+    // `conf.d` and `snippets` hold other daemons' files too: only nginx-looking ones count.
+    let shared_dir = dirs.iter().any(|d| matches!(*d, "conf.d" | "snippets"));
+    let nginx_like = lines().any(|l| l.ends_with(';') || l.ends_with('{'));
     if name == "nginx.conf"
         || name.ends_with(".nginx")
         || name.ends_with(".nginx.conf")
         || (nginx_dir && name.ends_with(".conf"))
+        || (shared_dir && name.ends_with(".conf") && nginx_like)
     {
-        return Some(if ini {
-            FileType::Supervisord
-        } else {
-            FileType::Nginx
-        });
+        return Some(FileType::Nginx);
     }
     None
 }
@@ -137,7 +144,11 @@ mod tests {
             ("Dockerfile.dev", "", Some(FileType::Dockerfile)),
             ("app.dockerfile", "", Some(FileType::Dockerfile)),
             ("nginx.conf", "events {}", Some(FileType::Nginx)),
-            ("conf.d/site.conf", "server {}", Some(FileType::Nginx)),
+            (
+                "conf.d/site.conf",
+                "server {\n    listen 80;\n}\n",
+                Some(FileType::Nginx),
+            ),
             (
                 "conf.d/app.conf",
                 "[program:app]",
@@ -156,6 +167,14 @@ mod tests {
             ),
             ("app.ini", "; c\n[program:x]", Some(FileType::Supervisord)),
             ("uwsgi.ini", "uwsgi = 1", None),
+            ("uwsgi.ini", "[uwsgi]\nmodule = app", None),
+            ("conf.d/redis.conf", "port 6379\n", None),
+            ("conf.d/mysql.conf", "[mysqld]\nport=3306\n", None),
+            (
+                "snippets/headers.conf",
+                "add_header X-A b;\n",
+                Some(FileType::Nginx),
+            ),
             ("app.py", "", None),
             ("other.conf", "server {}", None),
         ];
