@@ -25,6 +25,8 @@ mod projects;
 mod roundtrip;
 #[path = "cli/rules.rs"]
 mod rules;
+#[path = "cli/rules_ngx.rs"]
+mod rules_ngx;
 #[path = "cli/rules_ports.rs"]
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]

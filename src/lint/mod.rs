@@ -83,13 +83,19 @@ pub(crate) use declare_rule;
 
 /// Every rule, sorted by code.
 pub static RULES: &[&Rule] = &[
+    &rules::app::forwarded_headers_ignored::FORWARDED_HEADERS_IGNORED,
+    &rules::app::app_keepalive_timeout_too_short::APP_KEEPALIVE_TIMEOUT_TOO_SHORT,
+    &rules::dkr::pip_install_outside_venv::PIP_INSTALL_OUTSIDE_VENV,
     &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
     &rules::meta::generated_drift::GENERATED_DRIFT,
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
+    &rules::hc::healthcheck_missing_or_broken::HEALTHCHECK_MISSING_OR_BROKEN,
     &rules::log::console_log_rotated::CONSOLE_LOG_ROTATED,
     &rules::log::logs_hidden_from_docker::LOGS_HIDDEN_FROM_DOCKER,
     &rules::net::app_bound_to_all_interfaces::APP_BOUND_TO_ALL_INTERFACES,
     &rules::net::localhost_family_mismatch::LOCALHOST_FAMILY_MISMATCH,
+    &rules::ngx::missing_forwarded_headers::MISSING_FORWARDED_HEADERS,
+    &rules::ngx::ineffective_upstream_keepalive::INEFFECTIVE_UPSTREAM_KEEPALIVE,
     &rules::path::config_path_missing::CONFIG_PATH_MISSING,
     &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,
     &rules::port::unproxied_app_port::UNPROXIED_APP_PORT,
@@ -103,6 +109,12 @@ pub static RULES: &[&Rule] = &[
     &rules::proc::program_executable_missing::PROGRAM_EXECUTABLE_MISSING,
     &rules::proc::program_path_missing::PROGRAM_PATH_MISSING,
     &rules::proc::process_group_not_stopped::PROCESS_GROUP_NOT_STOPPED,
+    &rules::parse::nginx_parse_error::NGINX_PARSE_ERROR,
+    &rules::parse::dockerfile_parse_error::DOCKERFILE_PARSE_ERROR,
+    &rules::parse::supervisord_parse_error::SUPERVISORD_PARSE_ERROR,
+    &rules::parse::unfollowable_include::UNFOLLOWABLE_INCLUDE,
+    &rules::parse::app_source_parse_error::APP_SOURCE_PARSE_ERROR,
+    &rules::parse::include_limit_reached::INCLUDE_LIMIT_REACHED,
     &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
 ];
 

@@ -241,6 +241,7 @@ fn everything_wrong() -> Context {
     });
     ctx.containers.push(dir("ports", &PORTS_WRONG, None));
     ctx.containers.push(dir("unproxied", &UNPROXIED, None));
+    ctx.containers.extend(proxy_and_parse_mistakes());
     ctx
 }
 
@@ -273,6 +274,96 @@ const UNPROXIED: [(&str, &str); 2] = [
         "[program:a]\ncommand=uvicorn a:app --port 8000\n[program:b]\ncommand=uvicorn b:app --port 8001\n",
     ),
 ];
+
+/// Containers with what the parse, nginx, image, health-check and app rules find.
+fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
+    let dir = |name: &str, files: &[(&str, &str)]| {
+        ContainerDir::new(
+            name.into(),
+            name.into(),
+            None,
+            files
+                .iter()
+                .map(|(rel, text)| SourceFile {
+                    rel: (*rel).into(),
+                    path: format!("{name}/{rel}"),
+                    text: Some((*text).into()),
+                })
+                .collect(),
+        )
+    };
+    let sup = "[supervisord]\nnodaemon=true\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n[program:app]\ncommand=node /app/server.js\n";
+    vec![
+        dir(
+            "unreadable",
+            &[
+                ("Dockerfile", "FROM alpine:3.22\nCOPPY a b\n"),
+                ("nginx.conf", "events {}\nhttp { server { listen 80 } }\n"),
+                ("supervisord.conf", "nodaemon=true\n"),
+                ("package.json", "{,}\n"),
+            ],
+        ),
+        dir(
+            "proxy",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM ubuntu:24.04\nRUN apt-get install -y nginx python3-pip && rm /etc/nginx/mime.types\nRUN pip3 install flask\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "events {}\nhttp {\ninclude /etc/nginx/mime.types;\nupstream a { server 127.0.0.1:3000; keepalive 4; }\nserver { listen 80; location / { proxy_pass http://a; } }\n}\n",
+                ),
+            ],
+        ),
+        dir(
+            "app",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM alpine:3.18\nRUN apk add nginx nodejs supervisor\nCOPY server.js /app/server.js\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisord.conf\nHEALTHCHECK CMD wget -q -O- http://127.0.0.1:81/\nCMD [\"supervisord\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "events {}\nhttp {\nupstream a { server 127.0.0.1:3000; keepalive 4; }\nserver { listen 80; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto $scheme; location / { proxy_pass http://a; } }\n}\n",
+                ),
+                ("supervisord.conf", sup),
+                (
+                    "server.js",
+                    "const express = require('express');\nconst app = express();\napp.listen(3000, '127.0.0.1');\n",
+                ),
+            ],
+        ),
+        dir(
+            "deep",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM alpine:3.22\nRUN apk add nginx\nCOPY . /etc/nginx/\nCMD [\"nginx\"]\n",
+                ),
+                ("nginx.conf", "include 0.conf;\n"),
+                ("0.conf", "include 1.conf;\n"),
+                ("1.conf", "include 2.conf;\n"),
+                ("2.conf", "include 3.conf;\n"),
+                ("3.conf", "include 4.conf;\n"),
+                ("4.conf", "include 5.conf;\n"),
+                ("5.conf", "include 6.conf;\n"),
+                ("6.conf", "include 7.conf;\n"),
+                ("7.conf", "include 8.conf;\n"),
+                ("8.conf", "include 9.conf;\n"),
+                ("9.conf", "include 10.conf;\n"),
+                ("10.conf", "include 11.conf;\n"),
+                ("11.conf", "include 12.conf;\n"),
+                ("12.conf", "include 13.conf;\n"),
+                ("13.conf", "include 14.conf;\n"),
+                ("14.conf", "include 15.conf;\n"),
+                ("15.conf", "include 16.conf;\n"),
+                ("16.conf", "include 17.conf;\n"),
+                ("17.conf", "events {}\n"),
+            ],
+        ),
+    ]
+}
 
 #[test]
 fn every_rule_fires_somewhere_and_follows_the_message_conventions() {

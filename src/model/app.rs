@@ -87,6 +87,9 @@ pub struct App {
     pub source: Option<AppSourceFile>,
     pub listens: Vec<AppListen>,
     pub workers: Option<Resolved>,
+    /// gunicorn's `-k`/`--worker-class` (`uvicorn.workers.UvicornWorker`); `None` is its
+    /// default, the sync worker.
+    pub worker_class: Option<Resolved>,
     pub proxy_headers: Option<Resolved>,
     pub forwarded_allow_ips: Option<Resolved>,
     /// Express's `trust proxy`.
@@ -217,6 +220,21 @@ fn word_value(env: &Env<'_>, value: &str, origin: Origin) -> Resolved {
         value: value.to_owned(),
         origin,
         via: Vec::new(),
+    }
+}
+
+/// A setting the source may give: its value; the default when the source does not set it;
+/// `None` when the source sets it to something gen cannot evaluate (the default would be a
+/// wrong fact then).
+fn setting(
+    env: &Env<'_>,
+    src: &Source,
+    v: Option<&app::Value>,
+    default: impl FnOnce() -> Resolved,
+) -> Option<Resolved> {
+    match v {
+        None => Some(default()),
+        Some(v) => source_value(env, src, v),
     }
 }
 
@@ -399,6 +417,7 @@ fn app_of(
         source: None,
         listens: Vec::new(),
         workers: None,
+        worker_class: None,
         proxy_headers: None,
         forwarded_allow_ips: None,
         trust_proxy: None,
@@ -603,6 +622,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
             BindTarget::Fd(_) => continue,
         });
     }
+    a.worker_class = cmd.worker_class.as_ref().map(word);
     a.workers = Some(
         cmd.workers
             .as_ref()
@@ -618,9 +638,15 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
             .map(word)
             .or_else(|| env.first(&["FORWARDED_ALLOW_IPS", "UVICORN_FORWARDED_ALLOW_IPS"]))
             .unwrap_or_else(|| {
+                // gunicorn 22 added ::1 to its default.
+                let ips = if cmd.server == Server::Gunicorn {
+                    "127.0.0.1,::1"
+                } else {
+                    "127.0.0.1"
+                };
                 Resolved::default(
-                    "127.0.0.1",
-                    &format!("{name} trusts forwarded headers from 127.0.0.1 by default"),
+                    ips,
+                    &format!("{name} trusts forwarded headers from {ips} by default"),
                 )
             }),
     );
@@ -704,37 +730,20 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
         .iter()
         .any(|l| l.kind == ListenKind::UvicornRun)
     {
-        a.proxy_headers = Some(
-            source
-                .proxy_headers
-                .as_ref()
-                .and_then(|v| source_value(env, &src, v))
-                .unwrap_or_else(|| {
-                    Resolved::default("True", "uvicorn trusts proxy headers by default")
-                }),
-        );
-        a.forwarded_allow_ips = Some(
-            source
-                .forwarded_allow_ips
-                .as_ref()
-                .and_then(|v| source_value(env, &src, v))
-                .or_else(|| env.get("FORWARDED_ALLOW_IPS"))
-                .unwrap_or_else(|| {
-                    Resolved::default(
-                        "127.0.0.1",
-                        "uvicorn trusts forwarded headers from 127.0.0.1 by default",
-                    )
-                }),
-        );
-        a.keep_alive_timeout = Some(
-            source
-                .keep_alive_timeout
-                .as_ref()
-                .and_then(|v| source_value(env, &src, v))
-                .unwrap_or_else(|| {
-                    Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
-                }),
-        );
+        a.proxy_headers = setting(env, &src, source.proxy_headers.as_ref(), || {
+            Resolved::default("True", "uvicorn trusts proxy headers by default")
+        });
+        a.forwarded_allow_ips = setting(env, &src, source.forwarded_allow_ips.as_ref(), || {
+            env.get("FORWARDED_ALLOW_IPS").unwrap_or_else(|| {
+                Resolved::default(
+                    "127.0.0.1",
+                    "uvicorn trusts forwarded headers from 127.0.0.1 by default",
+                )
+            })
+        });
+        a.keep_alive_timeout = setting(env, &src, source.keep_alive_timeout.as_ref(), || {
+            Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
+        });
     }
     a.root_path = source
         .root_path
@@ -846,13 +855,9 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
         .trust_proxy
         .as_ref()
         .and_then(|v| source_value(env, &src, v));
-    a.keep_alive_timeout = Some(
-        source
-            .keep_alive_timeout
-            .as_ref()
-            .and_then(|v| source_value(env, &src, v))
-            .unwrap_or_else(|| Resolved::default("5000", "Node's default keepAliveTimeout (ms)")),
-    );
+    a.keep_alive_timeout = setting(env, &src, source.keep_alive_timeout.as_ref(), || {
+        Resolved::default("5000", "Node's default keepAliveTimeout (ms)")
+    });
     a.websockets = source.websockets.map(|s| src.origin(s));
     a.source = Some(AppSourceFile { path, file, source });
 }

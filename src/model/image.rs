@@ -11,6 +11,7 @@ use super::packaged::{self, PackagedFile, Packaging};
 use super::{Fact, Files, Origin};
 use crate::parse::dockerfile::{self, Base, Copy, Dockerfile, Form, Instruction, Kind};
 use crate::parse::shell;
+use crate::parse::span::Span;
 use crate::spec::Distro;
 use std::collections::BTreeMap;
 
@@ -247,17 +248,27 @@ impl ImageFs {
 pub struct PipInstall {
     /// The pip run (`pip3`, `/opt/venv/bin/pip`, `python3 -m pip`).
     pub pip: String,
-    /// The virtual environment it installs into, when the pip is a venv's.
+    /// The prefix it installs into when that is not the system's: the virtual environment
+    /// whose pip (or python) runs, named by its path or found first on the PATH in effect
+    /// (`ENV PATH=/opt/venv/bin:$PATH`, `. /opt/venv/bin/activate`). Also set when a PATH
+    /// directory gen knows nothing of comes first, since that pip may be anyone's.
     pub venv: Option<String>,
     /// Package names (lower-case, without versions or extras), from the command line and
     /// the `-r` files gen could read.
     pub packages: Vec<String>,
+    /// `--break-system-packages`, or `PIP_BREAK_SYSTEM_PACKAGES` set by an earlier ENV.
     pub break_system_packages: bool,
     /// Whether `packages` is everything it installs: false when a `-r` file could not be
     /// read, or it installs a local project, an editable or a URL (whose dependencies gen
     /// does not see).
     pub complete: bool,
+    /// `--target`, `--prefix` or `--root`: pip installs into a directory and does not check
+    /// whether the environment is externally managed (PEP 668).
+    pub into_directory: bool,
+    /// The RUN instruction.
     pub origin: Origin,
+    /// The pip command's words within the RUN (the RUN when they cannot be placed).
+    pub command: Origin,
 }
 
 /// Everything the Dockerfile walk finds, for the final stage.
@@ -271,8 +282,28 @@ pub struct Built {
     pub pip_installs: Vec<PipInstall>,
     /// COPY sources that match no file of the container directory.
     pub missing_sources: Vec<Fact<String>>,
-    /// The stage's PATH as ENV sets it, for finding the `pip` a RUN calls by name.
-    pub path: Option<String>,
+    /// The environment ENV has set so far (the base image's PATH included when known).
+    pub env: BTreeMap<String, String>,
+}
+
+/// Directories where the system's own executables live: a pip there is the system
+/// Python's.
+const SYSTEM_BIN: [&str; 6] = [
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+/// What a RUN's shell tracks from one command to the next, besides the directory.
+struct ShellState {
+    /// The PATH, as `ENV` left it and `. venv/bin/activate` changes it.
+    path: String,
+    /// The script and where its text lies in the Dockerfile, to place commands.
+    script: String,
+    region: Option<Span>,
 }
 
 /// Console scripts of the Python packages gen cares about.
@@ -313,8 +344,8 @@ pub(super) fn build(file: &str, df: &Dockerfile, files: &Files) -> Built {
                 Kind::Copy(c) | Kind::Add(c) => walk.copy(&mut st, ins, c, &stages),
                 Kind::Run(form) => walk.run(&mut st, ins, form),
                 Kind::Env(pairs) => {
-                    if let Some(p) = pairs.iter().rev().find(|p| p.key == "PATH") {
-                        st.path = Some(p.value.value.clone());
+                    for p in pairs {
+                        st.env.insert(p.key.clone(), p.value.value.clone());
                     }
                 }
                 _ => {}
@@ -354,6 +385,8 @@ impl Walk<'_> {
             return st;
         };
         st.packaging = Some(packaging);
+        st.env
+            .insert("PATH".to_owned(), super::IMAGE_PATH.to_owned());
         let from_origin = self.df.instructions.get(from).map(|ins| self.at(ins));
         for (path, f) in packaged::base_files(image, packaging) {
             st.fs.put(path, packaged_entry(packaging, path, f, None));
@@ -540,17 +573,54 @@ impl Walk<'_> {
                 _ => vec![argv.join(" ")],
             },
         };
+        // Where each script's text lies in the Dockerfile, to place the commands in it.
+        let mut regions: Vec<Option<Span>> = vec![match form {
+            Form::Shell(s) if *s == ins.args_text => Some(ins.args_span),
+            _ => None,
+        }];
         scripts.extend(ins.heredocs.iter().map(|h| h.content.clone()));
+        regions.extend(ins.heredocs.iter().map(|h| Some(h.span)));
         let mut cwd = ins.workdir.clone();
-        for script in &scripts {
+        let mut sh = ShellState {
+            path: st.env.get("PATH").cloned().unwrap_or_default(),
+            script: String::new(),
+            region: None,
+        };
+        for (script, region) in scripts.iter().zip(regions) {
+            sh.script.clone_from(script);
+            sh.region = region;
             for cmd in shell::simple_commands(script) {
                 let words: Vec<&str> = cmd.iter().map(|w| w.value.as_str()).collect();
-                self.command(st, &words, &mut cwd, &origin);
+                let at = match (cmd.first(), cmd.last()) {
+                    (Some(a), Some(b)) => self.place(&sh, a.range.start..b.range.end, &origin),
+                    _ => origin.clone(),
+                };
+                self.command(st, &words, &mut cwd, &mut sh, &origin, &at);
             }
         }
     }
 
-    fn command(&self, st: &mut Built, words: &[&str], cwd: &mut String, origin: &Origin) {
+    /// The origin of a byte range of the script being run: its place in the Dockerfile,
+    /// or the whole instruction when the script's text is not the file's.
+    fn place(&self, sh: &ShellState, range: std::ops::Range<usize>, origin: &Origin) -> Origin {
+        match (sh.region, self.files.text(self.file)) {
+            (Some(region), Some(text)) => Origin::File {
+                file: self.file.to_owned(),
+                span: script_span(text, region, &sh.script, range),
+            },
+            _ => origin.clone(),
+        }
+    }
+
+    fn command(
+        &self,
+        st: &mut Built,
+        words: &[&str],
+        cwd: &mut String,
+        sh: &mut ShellState,
+        origin: &Origin,
+        at: &Origin,
+    ) {
         let (words, written) = redirections(words);
         for target in written {
             write(st, &dockerfile::join_path(cwd, target), origin);
@@ -683,8 +753,17 @@ impl Walk<'_> {
                     venv(st, &abs(dir), origin);
                 }
             }
+            "." | "source" => {
+                // `. /opt/venv/bin/activate` puts the venv first on the PATH for the rest
+                // of the RUN.
+                if let Some(script) = args.first().map(|a| abs(a)) {
+                    if basename(&script) == "activate" {
+                        sh.path = format!("{}:{}", parent(&script), sh.path);
+                    }
+                }
+            }
             _ if prog.starts_with("python") || prog.starts_with("pip") => {
-                self.python(st, first, args, cwd, origin);
+                self.python(st, first, args, cwd, sh, origin, at);
             }
             _ => {}
         }
@@ -752,17 +831,17 @@ impl Walk<'_> {
         }
     }
 
-    fn python(&self, st: &mut Built, first: &str, args: &[&str], cwd: &str, origin: &Origin) {
-        // `pip` by name is the first on the PATH: a venv's, when ENV puts its bin first.
-        let found = (!first.contains('/'))
-            .then(|| {
-                st.path.as_deref()?.split(':').find_map(|dir| {
-                    let p = child(dir, first);
-                    st.fs.entry(&p).is_some().then_some(p)
-                })
-            })
-            .flatten();
-        let first = found.as_deref().unwrap_or(first);
+    #[allow(clippy::too_many_arguments)]
+    fn python(
+        &self,
+        st: &mut Built,
+        first: &str,
+        args: &[&str],
+        cwd: &str,
+        sh: &ShellState,
+        origin: &Origin,
+        at: &Origin,
+    ) {
         let prog = basename(first);
         let (pip, rest): (String, &[&str]) = if prog.starts_with("pip") {
             (first.to_owned(), args)
@@ -781,10 +860,7 @@ impl Walk<'_> {
         if rest.first() != Some(&"install") {
             return;
         }
-        let venv_dir = {
-            let bin = parent(first);
-            (first.contains('/') && basename(bin) == "bin").then(|| parent(bin).to_owned())
-        };
+        let venv_dir = prefix_of(&st.fs, &sh.path, first, cwd);
         let mut packages = Vec::new();
         let mut complete = true;
         let mut skip_next = false;
@@ -836,15 +912,80 @@ impl Walk<'_> {
                 );
             }
         }
+        let env_breaks = st.env.get("PIP_BREAK_SYSTEM_PACKAGES").is_some_and(|v| {
+            matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+        });
+        let into_directory = rest.iter().any(|a| {
+            ["--target", "-t", "--prefix", "--root"]
+                .iter()
+                .any(|f| a == f || a.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        });
         st.pip_installs.push(PipInstall {
             pip,
             venv: venv_dir,
             packages,
-            break_system_packages: rest.contains(&"--break-system-packages"),
+            break_system_packages: env_breaks || rest.contains(&"--break-system-packages"),
             complete,
+            into_directory,
             origin: origin.clone(),
+            command: at.clone(),
         });
     }
+}
+
+/// The non-system prefix a Python program (`pip3`, `/opt/venv/bin/python`) belongs to:
+/// named by its path, or the first PATH directory that has it. A PATH directory that is
+/// not a system one and of which gen knows nothing counts too: what runs from there is not
+/// known to be the system's.
+fn prefix_of(fs: &ImageFs, path: &str, program: &str, cwd: &str) -> Option<String> {
+    let prefix = |exe: &str| -> Option<String> {
+        let bin = parent(exe);
+        (!SYSTEM_BIN.contains(&bin) && basename(bin) == "bin").then(|| parent(bin).to_owned())
+    };
+    if program.contains('/') {
+        return prefix(&dockerfile::join_path(cwd, program));
+    }
+    for dir in path.split(':').filter(|d| d.starts_with('/')) {
+        let dir = dockerfile::clean_path(dir);
+        let exe = child(&dir, program);
+        if fs.entry(&exe).is_some() {
+            return prefix(&exe);
+        }
+        if !SYSTEM_BIN.contains(&dir.as_str()) && fs.presence(&dir) == Presence::Unknown {
+            return Some(parent(&dir).to_owned());
+        }
+    }
+    None
+}
+
+/// The span in the file `text` of bytes `range` of `logical`, a text that is the file's
+/// `region` with line continuations (and comment lines inside them) taken out, as Docker
+/// joins a RUN's lines. Found by walking both texts together; clamped to the region.
+#[must_use]
+pub fn script_span(text: &str, region: Span, logical: &str, range: std::ops::Range<usize>) -> Span {
+    let source = text.get(region.start..region.end).unwrap_or("").as_bytes();
+    let logical = logical.as_bytes();
+    let map = |target: usize| -> usize {
+        let (mut i, mut j) = (0, 0);
+        while i < target.min(logical.len()) && j < source.len() {
+            if source[j] == logical[i] {
+                i += 1;
+            }
+            j += 1;
+        }
+        // Skip what the logical text left out before this character.
+        while i < logical.len() && j < source.len() && source[j] != logical[i] {
+            j += 1;
+        }
+        region.start + j
+    };
+    let start = map(range.start);
+    let end = if range.end > range.start {
+        map(range.end - 1) + 1
+    } else {
+        start
+    };
+    Span::new(start, end.max(start).min(region.end.max(start)))
 }
 
 /// A virtual environment's executables.
@@ -1109,6 +1250,74 @@ mod tests {
         ));
         let users: Vec<&str> = b.users.iter().map(|u| u.value.as_str()).collect();
         assert!(users.contains(&"nginx") && users.contains(&"app"));
+    }
+
+    #[test]
+    fn pip_is_resolved_through_the_path_and_activate() {
+        let text = "FROM ubuntu:24.04\nRUN apt-get install -y python3-pip python3-venv\nRUN pip3 install flask\nRUN python3 -m venv /opt/venv\nRUN . /opt/venv/bin/activate && pip install gunicorn\nRUN pip install --target /deps x \\\n && python3 -m pip install y\nENV PATH=/opt/venv/bin:$PATH\nRUN pip install uvicorn && python3 -m pip install z\nRUN /usr/bin/pip3 install w\nENV PIP_BREAK_SYSTEM_PACKAGES=1\nRUN /usr/bin/pip3 install v\nENV PATH=/mystery/bin:/usr/bin\nRUN pip install u\n";
+        let b = built(text, &[]);
+        let got: Vec<(&str, Option<&str>, bool, bool)> = b
+            .pip_installs
+            .iter()
+            .map(|p| {
+                (
+                    p.pip.as_str(),
+                    p.venv.as_deref(),
+                    p.into_directory,
+                    p.break_system_packages,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("pip3", None, false, false),
+                ("pip", Some("/opt/venv"), false, false),
+                ("pip", None, true, false),
+                ("python3 -m pip", None, false, false),
+                ("pip", Some("/opt/venv"), false, false),
+                ("python3 -m pip", Some("/opt/venv"), false, false),
+                ("/usr/bin/pip3", None, false, false),
+                ("/usr/bin/pip3", None, false, true),
+                ("pip", Some("/mystery"), false, true),
+            ]
+        );
+        // Each command is placed in its RUN, across the line continuation too.
+        let placed: Vec<&str> = b
+            .pip_installs
+            .iter()
+            .map(|p| match &p.command {
+                Origin::File { span, .. } => &text[span.start..span.end],
+                _ => "?",
+            })
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                "pip3 install flask",
+                "pip install gunicorn",
+                "pip install --target /deps x",
+                "python3 -m pip install y",
+                "pip install uvicorn",
+                "python3 -m pip install z",
+                "/usr/bin/pip3 install w",
+                "/usr/bin/pip3 install v",
+                "pip install u",
+            ]
+        );
+    }
+
+    #[test]
+    fn script_span_skips_continuations_and_comments() {
+        let text = "RUN a \\\n    # note\n    && bb c\n";
+        let logical = "a     && bb c";
+        let region = Span::new(4, text.len() - 1);
+        let at = logical.find("bb").expect("bb");
+        let span = script_span(text, region, logical, at..at + 4);
+        assert_eq!(&text[span.start..span.end], "bb c");
+        // Out of range: clamped to the region.
+        let span = script_span(text, region, logical, 0..999);
+        assert!(span.end <= region.end);
     }
 
     #[test]

@@ -27,7 +27,7 @@ mod tests;
 
 pub use app::{App, AppListen, AppSourceFile, Resolved, Runtime};
 pub use files::Files;
-pub use image::{Entry, EntryKind, ImageFs, PipInstall, Presence};
+pub use image::{Entry, EntryKind, ImageFs, PipInstall, Presence, script_span};
 pub use nginx::{
     ListenAddr, Listener, Nginx, NginxArg, NginxCommand, NginxDirective, ProxyTarget, Target,
     Upstream,
@@ -121,8 +121,28 @@ impl Source {
 /// that points nowhere): the linter reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    pub kind: ProblemKind,
     pub message: String,
     pub origin: Origin,
+}
+
+/// What kind of thing went wrong, so each is reported by the rule for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The Dockerfile does not parse.
+    DockerfileSyntax,
+    /// An nginx config file (or `-g`'s directives) does not parse.
+    NginxSyntax,
+    /// A supervisord config does not parse, or has a value supervisord refuses.
+    SupervisordSyntax,
+    /// An `include` nginx cannot follow: one that loops back, or names a removed file.
+    Unfollowable,
+    /// gen's own limit on includes (depth or file count) was reached: what lies beyond is
+    /// not modelled, though nginx may read it fine.
+    Limit,
+    /// A main config that is not a file gen can read in the image (it may be absent, or
+    /// come from a base image gen does not know).
+    Unreadable,
 }
 
 /// The Dockerfile, parsed.
@@ -336,6 +356,7 @@ fn from_dockerfile(m: &mut Model, name: &str) {
         Ok(df) => df,
         Err(e) => {
             m.problems.push(Problem {
+                kind: ProblemKind::DockerfileSyntax,
                 message: format!("cannot read the Dockerfile: {e}"),
                 origin: Origin::File {
                     file: name.to_owned(),

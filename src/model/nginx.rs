@@ -7,7 +7,7 @@
 
 use super::cmdline::{self, Words};
 use super::glob::{self, Dots};
-use super::{Fact, Model, Origin, Problem, Source};
+use super::{Fact, Model, Origin, Problem, ProblemKind, Source};
 use crate::parse::dockerfile::join_path;
 use crate::parse::nginx;
 use crate::parse::span::Span;
@@ -407,8 +407,14 @@ struct Flatten<'m> {
 impl Flatten<'_> {
     fn file(&mut self, path: &str, parent: Option<usize>, included_by: Option<Origin>) {
         if self.files.len() >= MAX_FILES {
-            if let Some(o) = included_by {
+            // Said once: every include past the limit would say the same.
+            let said = self
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::Limit && p.message.starts_with("more than"));
+            if let (Some(o), false) = (included_by, said) {
                 self.problems.push(Problem {
+                    kind: ProblemKind::Limit,
                     message: format!(
                         "more than {MAX_FILES} nginx config files: gen stops following includes"
                     ),
@@ -417,10 +423,25 @@ impl Flatten<'_> {
             }
             return;
         }
-        if self.stack.iter().any(|p| p == path) || self.stack.len() >= MAX_INCLUDE_DEPTH {
+        if self.stack.iter().any(|p| p == path) {
             if let Some(o) = included_by {
                 self.problems.push(Problem {
-                    message: format!("`include` of `{path}` loops back or nests too deep"),
+                    kind: ProblemKind::Unfollowable,
+                    message: format!(
+                        "`include` of `{path}` loops back to a file that includes it: nginx never finishes reading its config"
+                    ),
+                    origin: o,
+                });
+            }
+            return;
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            if let Some(o) = included_by {
+                self.problems.push(Problem {
+                    kind: ProblemKind::Limit,
+                    message: format!(
+                        "includes nest more than {MAX_INCLUDE_DEPTH} deep: gen stops following them at `{path}`"
+                    ),
                     origin: o,
                 });
             }
@@ -448,7 +469,14 @@ impl Flatten<'_> {
         let parsed = match nginx::parse(text) {
             Ok(c) => c,
             Err(e) => {
+                // Too large or too deep is gen's limit, not nginx's.
+                let kind = match e.kind {
+                    nginx::ParseErrorKind::TooDeep { .. }
+                    | nginx::ParseErrorKind::TooLarge { .. } => ProblemKind::Limit,
+                    _ => ProblemKind::NginxSyntax,
+                };
                 self.problems.push(Problem {
+                    kind,
                     message: format!("cannot read the nginx config: {e}"),
                     origin: source.origin(e.span),
                 });
@@ -521,6 +549,7 @@ impl Flatten<'_> {
         match self.m.image.presence(&path) {
             super::Presence::Present(_) => self.file(&path, parent, Some(origin)),
             super::Presence::Removed(_) => self.problems.push(Problem {
+                kind: ProblemKind::Unfollowable,
                 message: format!(
                     "`include` of `{path}`, which a RUN removes: nginx will not start"
                 ),
@@ -590,6 +619,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         f.file(&main.value, None, None);
     } else if loose.is_empty() {
         f.problems.push(Problem {
+            kind: ProblemKind::Unreadable,
             message: format!(
                 "nginx's config `{}` is not a file gen can read in the image",
                 main.value
@@ -623,6 +653,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
                 }
             }
             Err(e) => f.problems.push(Problem {
+                kind: ProblemKind::NginxSyntax,
                 message: format!("nginx's `-g` directives do not parse: {e}"),
                 origin: g.origin.clone(),
             }),

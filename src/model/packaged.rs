@@ -52,6 +52,8 @@ pub enum PackagedFile {
 
 const DEBIAN_NGINX_CONF: &str = include_str!("packaged/debian-nginx.conf");
 const DEBIAN_SITES_DEFAULT: &str = include_str!("packaged/debian-sites-default");
+/// The `proxy_params` that sites include with `include proxy_params;`.
+const DEBIAN_PROXY_PARAMS: &str = include_str!("packaged/debian-proxy-params");
 const DEBIAN_SUPERVISORD_CONF: &str = include_str!("packaged/debian-supervisord.conf");
 const ALPINE_NGINX_CONF: &str = include_str!("packaged/alpine-nginx.conf");
 const ALPINE_HTTP_DEFAULT: &str = include_str!("packaged/alpine-http-default.conf");
@@ -230,7 +232,7 @@ pub fn package_files(distro: Distro, package: &str) -> Vec<(&'static str, Packag
                 ("/etc/nginx/mime.types", Opaque),
                 ("/etc/nginx/fastcgi.conf", Opaque),
                 ("/etc/nginx/fastcgi_params", Opaque),
-                ("/etc/nginx/proxy_params", Opaque),
+                ("/etc/nginx/proxy_params", Text(DEBIAN_PROXY_PARAMS)),
                 ("/etc/nginx/scgi_params", Opaque),
                 ("/etc/nginx/uwsgi_params", Opaque),
                 ("/etc/nginx/snippets/fastcgi-php.conf", Opaque),
@@ -335,6 +337,7 @@ mod tests {
         for text in [
             DEBIAN_NGINX_CONF,
             DEBIAN_SITES_DEFAULT,
+            DEBIAN_PROXY_PARAMS,
             ALPINE_NGINX_CONF,
             ALPINE_HTTP_DEFAULT,
             NGINXORG_NGINX_CONF,

@@ -5,7 +5,7 @@
 
 use super::cmdline::{self, Words};
 use super::glob::Dots;
-use super::{Entry, EntryKind, Fact, Model, Origin, Presence, Problem, Source};
+use super::{Entry, EntryKind, Fact, Model, Origin, Presence, Problem, ProblemKind, Source};
 use crate::parse::dockerfile::join_path;
 use crate::parse::supervisord::{self, Config, Expansions, Program, Supervisord};
 
@@ -246,6 +246,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         Some(r) => Some(r),
         None => {
             sup.problems.push(Problem {
+                kind: ProblemKind::Unreadable,
                 message: format!(
                     "supervisord's config `{}` is not a file gen can read in the image",
                     sup.config.value
@@ -306,6 +307,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
     if let Some(include) = files[0].parsed.include(&expansions) {
         for p in include.problems {
             sup.problems.push(Problem {
+                kind: ProblemKind::SupervisordSyntax,
                 message: p.message,
                 origin: source.origin(p.span),
             });
@@ -343,6 +345,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
             if let Some(s) = f.parsed.supervisord(&x) {
                 for p in &s.problems {
                     sup.problems.push(Problem {
+                        kind: ProblemKind::SupervisordSyntax,
                         message: p.message.clone(),
                         origin: f.source.origin(p.span),
                     });
@@ -353,6 +356,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         for program in f.parsed.programs(&x) {
             for p in &program.problems {
                 sup.problems.push(Problem {
+                    kind: ProblemKind::SupervisordSyntax,
                     message: p.message.clone(),
                     origin: f.source.origin(p.span),
                 });
@@ -420,6 +424,7 @@ fn parse(problems: &mut Vec<Problem>, source: &Source, text: &str) -> Option<Con
         Ok(c) => Some(c),
         Err(e) => {
             problems.push(Problem {
+                kind: ProblemKind::SupervisordSyntax,
                 message: format!("cannot read the supervisord config: {e}"),
                 origin: source.origin(e.span),
             });

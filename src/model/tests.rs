@@ -414,6 +414,13 @@ fn include_cycles_and_missing_includes_are_problems() {
     let msgs: Vec<&str> = m.problems.iter().map(|p| p.message.as_str()).collect();
     assert!(msgs.iter().any(|p| p.contains("loops back")), "{msgs:?}");
     assert!(
+        m.problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::Unfollowable),
+        "{:?}",
+        m.problems
+    );
+    assert!(
         msgs.iter()
             .any(|p| p.contains("mime.types") && p.contains("removes")),
         "{msgs:?}"
@@ -597,4 +604,142 @@ mod never_panics {
             let _ = build(&no_dockerfile);
         }
     }
+}
+
+#[test]
+fn problems_say_their_kind() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM debian:12\nRUN apt-get install -y nginx supervisor\nCOPY site.conf /etc/nginx/conf.d/\nCOPY s.conf /etc/supervisor/conf.d/\nCMD [\"supervisord\", \"-n\"]\n",
+        ),
+        ("site.conf", "server { listen 80 }\n"),
+        (
+            "s.conf",
+            "[program:nginx]\ncommand=nginx -g 'daemon off;'\nautostart=maybe\n",
+        ),
+    ]));
+    let kinds: Vec<ProblemKind> = m.problems.iter().map(|p| p.kind).collect();
+    assert!(
+        kinds.contains(&ProblemKind::NginxSyntax),
+        "{:?}",
+        m.problems
+    );
+    assert!(
+        kinds.contains(&ProblemKind::SupervisordSyntax),
+        "{:?}",
+        m.problems
+    );
+    let m = build(&mem(&[("Dockerfile", "FROM alpine:3.22\nENV A\n")]));
+    assert_eq!(
+        m.problems.iter().map(|p| p.kind).collect::<Vec<_>>(),
+        [ProblemKind::DockerfileSyntax]
+    );
+}
+
+#[test]
+fn includes_past_the_depth_limit_are_a_limit_not_a_cycle() {
+    let mut files = vec![(
+        "Dockerfile".to_owned(),
+        "FROM alpine:3.22\nRUN apk add nginx\nCOPY n /etc/nginx/n/\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\"]\n".to_owned(),
+    )];
+    files.push(("nginx.conf".to_owned(), "include n/0.conf;\n".to_owned()));
+    for i in 0..20 {
+        files.push((
+            format!("n/{i}.conf"),
+            format!("include n/{}.conf;\n", i + 1),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let m = build(&mem(&refs));
+    let kinds: Vec<ProblemKind> = m.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, [ProblemKind::Limit], "{:?}", m.problems);
+}
+
+#[test]
+fn debian_proxy_params_are_read() {
+    let m = build(&mem(&[
+        (
+            "Dockerfile",
+            "FROM debian:12\nRUN apt-get install -y nginx\nCOPY site.conf /etc/nginx/conf.d/site.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n",
+        ),
+        (
+            "site.conf",
+            "server {\n  location / {\n    include proxy_params;\n    proxy_pass http://127.0.0.1:8000;\n  }\n}\n",
+        ),
+    ]));
+    let n = m.nginx.as_ref().expect("nginx");
+    let (i, _) = n.find("proxy_pass").next().expect("proxy_pass");
+    let loc = n.enclosing(i, "location");
+    let headers: Vec<String> = n
+        .children(loc)
+        .filter(|(_, d)| d.name == "proxy_set_header")
+        .map(|(_, d)| format!("{}={}", d.arg(0).unwrap_or(""), d.arg(1).unwrap_or("")))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "Host=$http_host",
+            "X-Real-IP=$remote_addr",
+            "X-Forwarded-For=$proxy_add_x_forwarded_for",
+            "X-Forwarded-Proto=$scheme"
+        ]
+    );
+}
+
+#[test]
+fn gunicorn_worker_class_and_default_trusted_proxies() {
+    let sup = |cmd: &str| {
+        format!("[supervisord]\nnodaemon=true\n[program:app]\ncommand={cmd}\ndirectory=/app\n")
+    };
+    let df = "FROM python:3.12-slim\nRUN pip install gunicorn uvicorn supervisor\nCOPY main.py /app/main.py\nCOPY supervisord.conf /etc/supervisord.conf\nCMD [\"supervisord\"]\n";
+    let plain = sup("gunicorn main:app --bind 127.0.0.1:8000");
+    let m = build(&mem(&[
+        ("Dockerfile", df),
+        ("main.py", "app = None\n"),
+        ("supervisord.conf", &plain),
+    ]));
+    let app = &m.apps[0];
+    assert_eq!(app.worker_class, None);
+    assert_eq!(
+        app.forwarded_allow_ips.as_ref().map(|f| f.value.as_str()),
+        Some("127.0.0.1,::1")
+    );
+    let uv = sup("gunicorn main:app -k uvicorn.workers.UvicornWorker --bind unix:/run/a.sock");
+    let m = build(&mem(&[
+        ("Dockerfile", df),
+        ("main.py", "app = None\n"),
+        ("supervisord.conf", &uv),
+    ]));
+    assert_eq!(
+        m.apps[0].worker_class.as_ref().map(|w| w.value.as_str()),
+        Some("uvicorn.workers.UvicornWorker")
+    );
+}
+
+#[test]
+fn a_setting_the_source_gives_but_gen_cannot_evaluate_is_unknown_not_the_default() {
+    let df = "FROM node:22-alpine\nWORKDIR /app\nCOPY server.js .\nCMD [\"node\", \"server.js\"]\n";
+    let app = |src: &str| {
+        let m = build(&mem(&[("Dockerfile", df), ("server.js", src)]));
+        m.apps[0]
+            .keep_alive_timeout
+            .as_ref()
+            .map(|t| t.value.clone())
+    };
+    assert_eq!(
+        app("const s = app.listen(3000);\n").as_deref(),
+        Some("5000")
+    );
+    assert_eq!(
+        app("const s = app.listen(3000);\ns.keepAliveTimeout = 65000;\n").as_deref(),
+        Some("65000")
+    );
+    assert_eq!(
+        app("const s = app.listen(3000);\ns.keepAliveTimeout = config.keepAlive;\n"),
+        None
+    );
 }

@@ -20,10 +20,12 @@ mod command;
 mod javascript;
 mod lex;
 mod python;
+mod syntax;
 
 pub use command::{Bind, BindTarget, Server, ServerCommand, Word, server_command};
 pub use javascript::javascript;
 pub use python::python;
+pub use syntax::{SyntaxError, javascript_syntax_error, python_syntax_error};
 
 use crate::parse::span::Span;
 
@@ -121,6 +123,8 @@ pub struct Source {
     pub keep_alive_timeout: Option<Value>,
     /// Where the app first shows it serves WebSockets (a route, an import, a server).
     pub websockets: Option<Span>,
+    /// JavaScript: where `express` is imported (`require('express')`, `from 'express'`).
+    pub express: Option<Span>,
     pub comments: Vec<Comment>,
 }
 

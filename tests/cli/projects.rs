@@ -38,7 +38,11 @@ fn each_project_gets_exactly_its_pinned_findings() {
 #[test]
 fn generated_containers_have_no_findings() {
     for dir in ["generated", "examples/lb/generated"] {
-        let run = gen_in(&root(), &["check", dir, "--deny", "warnings"]);
+        // A fixed day: the base images' end of life is judged from the Dockerfiles too.
+        let run = gen_in(
+            &root(),
+            &["check", dir, "--deny", "warnings", "--today", "2026-11-29"],
+        );
         assert_eq!(run.code, 0, "{dir}:\n{}{}", run.stdout, run.stderr);
         assert_eq!(run.stdout, "", "{dir}");
     }

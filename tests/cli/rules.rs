@@ -22,9 +22,12 @@ fn rules_prints_the_table_of_every_rule() {
         .iter()
         .find(|l| l.starts_with("GEN001"))
         .expect("GEN001 listed");
-    assert_eq!(
-        words(drift),
-        "GEN001 generated-drift error Checks that",
+    assert!(
+        drift
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .starts_with("GEN001 generated-drift error Checks that every file"),
         "{drift}"
     );
     assert!(drift.contains(" Checks that every file"), "{drift}");

@@ -63,9 +63,16 @@ fn sarif_has_what_github_code_scanning_reads() {
         let help = rule["help"]["markdown"].as_str().expect("help markdown");
         assert!(help.contains("## Why is this bad?"), "{help}");
     }
-    let results = run["results"].as_array().expect("results");
+    // The edit also breaks the health check (it probes port 80): only the drift is
+    // looked at here.
+    let results: Vec<&Value> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["ruleId"] == "GEN001")
+        .collect();
     assert_eq!(results.len(), 1);
-    let r = &results[0];
+    let r = results[0];
     assert_eq!(r["ruleId"], "GEN001");
     let index = r["ruleIndex"].as_u64().expect("ruleIndex");
     assert_eq!(

@@ -1,13 +1,20 @@
 //! The rules, one file each, grouped by family: `dkr` (the image: Dockerfile and base), `meta`
-//! (gen's own inputs and outputs: the generated tree, suppression comments), and the
-//! cross-file families over the container model: `port` (what nginx proxies to and listens
-//! on against what the apps listen on and the image publishes), `net` (interfaces and
-//! address families), `sock` (Unix sockets).
+//! (gen's own inputs and outputs: the generated tree, suppression comments), `parse` (files
+//! that cannot be read), and the cross-file families over the container model: `port` (what
+//! nginx proxies to and listens on against what the apps listen on and the image publishes),
+//! `net` (interfaces and address families), `sock` (Unix sockets), `proc` (how supervisord,
+//! nginx and the apps are started and stopped), `log` (where their output goes), `path`
+//! (files they need), `ngx` (nginx as a reverse proxy), `dkr` (the image), `hc` (the health
+//! check) and `app` (the app behind nginx).
 
+pub mod app;
 pub mod dkr;
+pub mod hc;
 pub mod log;
 pub mod meta;
 pub mod net;
+pub mod ngx;
+pub mod parse;
 pub mod path;
 pub mod port;
 pub mod proc;

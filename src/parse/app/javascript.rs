@@ -95,8 +95,37 @@ pub fn javascript(text: &str) -> Source {
         if ws_import || (ws_server && t.value == "WebSocketServer") {
             out.websockets.get_or_insert(t.span);
         }
+        let imported = tokens[i - 1].ident("from")
+            || tokens[i - 1].ident("import")
+            || (i >= 2
+                && tokens[i - 1].punct("(")
+                && (tokens[i - 2].ident("require") || tokens[i - 2].ident("import")));
+        if t.is(Tok::Str, "express") && imported {
+            out.express.get_or_insert(t.span);
+        }
     }
     out
+}
+
+/// `65 * 1000`: a product of integer literals, as timeouts are often written.
+fn constant_product(toks: &[Token]) -> Option<u64> {
+    if toks.len() < 3 || toks.len() % 2 == 0 {
+        return None;
+    }
+    let mut product: u64 = 1;
+    for (i, t) in toks.iter().enumerate() {
+        if i % 2 == 1 {
+            if !t.punct("*") {
+                return None;
+            }
+            continue;
+        }
+        if t.kind != Tok::Number {
+            return None;
+        }
+        product = product.checked_mul(t.value.parse().ok()?)?;
+    }
+    Some(product)
 }
 
 impl Reader<'_> {
@@ -272,6 +301,13 @@ impl Reader<'_> {
             let mut values = parts.into_iter().map(|p| self.value(p, depth));
             let first = values.next().unwrap_or_else(|| self.unknown(r.clone()));
             return values.fold(first, |acc, next| with_default(acc, &next));
+        }
+        if let Some(product) = constant_product(toks) {
+            return Value {
+                kind: ValueKind::Literal(product.to_string()),
+                span,
+                used_at: span,
+            };
         }
         match toks {
             [t] if matches!(t.kind, Tok::Str | Tok::Number) => return Self::literal(t),
@@ -636,6 +672,40 @@ mod tests {
         assert_eq!(show(s.trust_proxy.as_ref()), "loopback");
         assert_eq!(show(s.keep_alive_timeout.as_ref()), "65000");
         assert!(s.websockets.is_none());
+        assert_eq!(s.express.map(|e| at(src, e)), Some("'express'"));
+    }
+
+    #[test]
+    fn keep_alive_timeout_as_a_product() {
+        let cases = [
+            ("server.keepAliveTimeout = 65 * 1000;", "65000"),
+            ("server.keepAliveTimeout = 61 * 60 * 1000;", "3660000"),
+            ("server.keepAliveTimeout = 65000;", "65000"),
+            ("server.keepAliveTimeout = 65 * SECONDS;", "?65 * SECONDS"),
+            ("server.keepAliveTimeout = 1.5 * 1000;", "?1.5 * 1000"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(
+                show(javascript(src).keep_alive_timeout.as_ref()),
+                want,
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn express_is_seen_when_imported() {
+        let cases = [
+            ("const express = require('express');", true),
+            ("import express from \"express\";", true),
+            ("const e = await import('express');", true),
+            ("const x = require('express-ws');", false),
+            ("console.log('express');", false),
+            ("const http = require('node:http');", false),
+        ];
+        for (src, want) in cases {
+            assert_eq!(javascript(src).express.is_some(), want, "{src}");
+        }
     }
 
     #[test]

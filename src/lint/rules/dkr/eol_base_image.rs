@@ -1,7 +1,7 @@
 //! `eol-base-image`: a container's base image release no longer gets security updates.
 //!
-//! Judged from the spec's `base` against a dated table; the Dockerfile's `FROM` joins once
-//! the Dockerfile parser lands.
+//! Judged against a dated table: from the spec's `base` when checking a spec, and from the
+//! Dockerfile's final `FROM` for container directories checked as paths.
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::date::Date;
@@ -12,6 +12,11 @@ declare_rule! {
     /// ## What it does
     /// Checks that each container's base image is a release that still gets security
     /// updates.
+    ///
+    /// The base is the spec's `base`, or, for a container directory checked as a path (`gen
+    /// check DIR`), the image of the Dockerfile's final stage (through `FROM stage`). An
+    /// official language image counts by the release its tag names (`node:18-alpine3.17`
+    /// is Alpine 3.17, `python:3.9-slim-buster` is Debian 10).
     ///
     /// The end of life is the last day of free security updates that reach the image:
     /// Alpine's end of support for the branch, the end of Ubuntu's standard security
@@ -147,7 +152,31 @@ fn replacement(distro: Distro, today: Date) -> Option<(String, Date)> {
         .map(|r| (image(r), r.eol))
 }
 
+/// The release of any image reference: a plain `alpine`, `debian` or `ubuntu` image by
+/// its tag, another one by a release its tag names (`alpine3.17`, `bookworm`, `jammy`).
+fn image_release(image: &str) -> Option<&'static Release> {
+    let (name, tag) = super::name_and_tag(image)?;
+    if Distro::ALL.iter().any(|(n, _)| *n == name) {
+        return release(&Base::parse(image).ok()?);
+    }
+    let tag = tag.to_ascii_lowercase();
+    tag.split('-').find_map(|part| {
+        if let Some(v) = part.strip_prefix("alpine").filter(|v| !v.is_empty()) {
+            let base = Base {
+                image: image.to_owned(),
+                distro: Alpine,
+                release: v.to_owned(),
+            };
+            return release(&base);
+        }
+        RELEASES
+            .iter()
+            .find(|r| r.distro != Alpine && !r.codename.is_empty() && r.codename == part)
+    })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    check_dockerfiles(ctx, out);
     let Some(spec) = &ctx.spec else {
         return;
     };
@@ -194,6 +223,60 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Container directories not generated from the spec: the final stage's base image.
+fn check_dockerfiles(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for c in ctx.containers.iter().filter(|c| c.spec_index.is_none()) {
+        let Some(base) = &c.model.base_image else {
+            continue;
+        };
+        let Some(rel) = image_release(&base.value) else {
+            continue;
+        };
+        if ctx.today < rel.eol {
+            continue;
+        }
+        let Some(primary) = c.label(&base.origin, format!("end of life since {}", rel.eol)) else {
+            continue;
+        };
+        let plain = super::name_and_tag(&base.value)
+            .is_some_and(|(n, _)| Distro::ALL.iter().any(|(d, _)| *d == n));
+        let help = match (replacement(rel.distro, ctx.today), plain) {
+            (Some((to, until)), true) => {
+                format!("build on a supported release, e.g. `FROM {to}` (supported until {until})")
+            }
+            (Some((to, until)), false) => format!(
+                "use a tag of this image built on a supported release, e.g. one on `{to}` (supported until {until})"
+            ),
+            (None, _) => format!(
+                "build on a supported release of `{}`",
+                distro_name(rel.distro)
+            ),
+        };
+        let what = if plain {
+            format!("base image `{}`", base.value)
+        } else {
+            let v = if rel.codename.is_empty() {
+                rel.version.to_owned()
+            } else {
+                format!("{} ({})", rel.version, rel.codename)
+            };
+            format!(
+                "base image `{}` is built on {} {v}, which",
+                base.value,
+                distro_name(rel.distro)
+            )
+        };
+        out.push(
+            EOL_BASE_IMAGE
+                .diagnostic(
+                    format!("{what} reached its end of life on {}", rel.eol),
+                    primary,
+                )
+                .with_help(help),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +317,23 @@ mod tests {
                 "{}",
                 r.version
             );
+        }
+    }
+
+    #[test]
+    fn image_release_table() {
+        let cases = [
+            ("node:18-alpine3.17", Some("3.17")),
+            ("python:3.9-slim-buster", Some("10")),
+            ("ubuntu:20.04", Some("20.04")),
+            ("buildpack-deps:jammy-curl", Some("22.04")),
+            ("node:22", None),
+            ("ghcr.io/acme/app:1.0", None),
+            ("alpine", None),
+            ("ubuntu@sha256:abc", None),
+        ];
+        for (image, want) in cases {
+            assert_eq!(image_release(image).map(|r| r.version), want, "{image}");
         }
     }
 
