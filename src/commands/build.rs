@@ -8,6 +8,7 @@ use crate::generate::{self, GeneratedFile, MANIFEST};
 use crate::spec::{self, Spec};
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 /// Loads and validates the spec at `path`; a bad spec becomes an input error with the spec's
@@ -30,6 +31,9 @@ pub fn load_spec(path: &Path) -> Result<(Spec, String)> {
         }
     }
 }
+
+/// From how many containers `gen build` shows a progress line.
+const PROGRESS_FROM: usize = 50;
 
 /// How one file of the output directory compares with what the spec gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +116,16 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
 
 pub fn run(args: &BuildArgs) -> Result<u8> {
     let (spec, _) = load_spec(&args.spec)?;
-    let files = generate::generate(&spec)?;
+    // A progress line for large specs, on a terminal only (it is redrawn in place).
+    let show = spec.containers.len() >= PROGRESS_FROM && std::io::stderr().is_terminal();
+    let files = generate::generate_with_progress(&spec, &mut |done, total| {
+        if show && (done % 10 == 0 || done == total) {
+            crate::err!("\r  rendering {done}/{total} containers");
+            if done == total {
+                crate::errln!();
+            }
+        }
+    })?;
     let on_disk = read_tree(&args.out)?;
     let changes = compare(&on_disk, &files);
     let out = args.out.display();

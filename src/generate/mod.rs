@@ -138,9 +138,22 @@ impl<'a> Layout<'a> {
 /// # Errors
 /// Only on a bug in a template.
 pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, RenderError> {
+    generate_with_progress(spec, &mut |_, _| {})
+}
+
+/// [`generate`], calling `progress(done, total)` after each container.
+///
+/// # Errors
+/// Only on a bug in a template.
+pub fn generate_with_progress(
+    spec: &Spec,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<GeneratedFile>, RenderError> {
     let mut files = Vec::new();
-    for c in &spec.containers {
+    let total = spec.containers.len();
+    for (i, c) in spec.containers.iter().enumerate() {
         files.extend(container(c, spec.lb.as_ref())?);
+        progress(i + 1, total);
     }
     if !spec.containers.is_empty() {
         let layouts: Vec<Layout<'_>> = spec

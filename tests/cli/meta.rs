@@ -284,3 +284,81 @@ fn cert_makes_a_development_certificate() {
         cert
     );
 }
+
+/// spec.schema.json is a valid JSON Schema (2020-12) that accepts every committed spec and
+/// rejects wrong ones, as an editor's TOML schema support would.
+#[test]
+fn schema_accepts_good_specs_and_rejects_wrong_ones() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo_root().join("spec.schema.json")).expect("schema"),
+    )
+    .expect("JSON");
+    jsonschema::meta::validate(&schema).expect("a valid JSON Schema");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let as_json = |toml_text: &str| -> serde_json::Value {
+        let value: toml::Value = toml::from_str(toml_text).expect("TOML");
+        serde_json::to_value(value).expect("JSON")
+    };
+    for good in ["spec.toml", "examples/lb/spec.toml"] {
+        let text = fs::read_to_string(repo_root().join(good)).expect("spec");
+        let errors: Vec<String> = validator
+            .iter_errors(&as_json(&text))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{good}: {errors:?}");
+    }
+    let base = "[[container]]\nname = \"web\"\nhost_port = 8001\n[container.app]\nkind = \"fastapi\"\nmessage = \"hi\"\n";
+    let wrong = [
+        ("unknown key", base.replace("message", "mesage")),
+        ("unknown app kind", base.replace("\"fastapi\"", "\"flask\"")),
+        ("port out of range", base.replace("8001", "70000")),
+        ("port as string", base.replace("8001", "\"8001\"")),
+        ("upper-case name", base.replace("\"web\"", "\"Web\"")),
+        ("name with a slash", base.replace("\"web\"", "\"a/b\"")),
+        ("empty message", base.replace("\"hi\"", "\"\"")),
+        ("missing message", base.replace("message = \"hi\"\n", "")),
+        (
+            "bad body size",
+            format!("{base}[container.nginx]\nclient_max_body_size = \"10 MB\"\n"),
+        ),
+        ("unknown top-level key", format!("containers = 1\n{base}")),
+        (
+            "route without container",
+            format!("{base}[lb]\nhost_port = 9\n[[lb.route]]\npath = \"/\"\n"),
+        ),
+    ];
+    for (what, text) in wrong {
+        assert!(
+            !validator.is_valid(&as_json(&text)),
+            "the schema accepts a spec with {what}"
+        );
+    }
+}
+
+/// On a terminal, a large build shows a progress line; piped, it does not.
+#[test]
+fn large_builds_show_progress_on_a_terminal() {
+    let Some(script) = crate::support::tool("script") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec: String = (0..60)
+        .map(|i| {
+            format!(
+                "[[container]]\nname = \"c{i}\"\nhost_port = {}\n[container.app]\nkind = \"express\"\nmessage = \"m\"\n\n",
+                10_000 + i
+            )
+        })
+        .collect();
+    fs::write(dir.path().join("spec.toml"), spec).expect("write");
+    let out = Command::new(script)
+        .args(["-qec", &format!("{} build", gen_bin()), "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\r  rendering 60/60 containers"), "{text}");
+    fs::remove_dir_all(dir.path().join("generated")).expect("clean");
+    let piped = gen_in(dir.path(), &["build"]);
+    assert!(!stderr(&piped).contains("rendering"));
+}
