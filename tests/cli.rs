@@ -15,6 +15,8 @@ mod dockerfile_parse;
 mod escaping;
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/meta.rs"]
 mod meta;
 #[path = "cli/nginx_parse.rs"]

@@ -27,8 +27,10 @@ const MARKERS: &[&str] = &[
 /// Directories never linted: dependencies, caches and VCS data, not the container's sources.
 const SKIP_DIRS: &[&str] = &["node_modules", "__pycache__", "venv"];
 
-/// Files larger than this are listed as present but not read: no config file is this big.
-const MAX_TEXT: u64 = 1 << 20;
+/// Files larger than this are listed as present but not read (rule `unreadable-file` says
+/// so when the image uses one): real configs reach a few MB, and gen's parsers read tens
+/// of MB a second.
+const MAX_TEXT: u64 = 16 << 20;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let today = match &args.today {
@@ -295,7 +297,9 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
                     let len = entry.metadata().map_or(u64::MAX, |m| m.len());
                     let text = if len <= MAX_TEXT {
                         let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-                        String::from_utf8(bytes).ok()
+                        // nginx and supervisord read bytes, not UTF-8: a Latin-1 comment is
+                        // fine. Only a NUL byte makes a file binary.
+                        (!bytes.contains(&0)).then(|| String::from_utf8_lossy(&bytes).into_owned())
                     } else {
                         None
                     };

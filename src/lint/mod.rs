@@ -97,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     &rules::ngx::missing_forwarded_headers::MISSING_FORWARDED_HEADERS,
     &rules::ngx::ineffective_upstream_keepalive::INEFFECTIVE_UPSTREAM_KEEPALIVE,
     &rules::path::config_path_missing::CONFIG_PATH_MISSING,
+    &rules::path::copy_source_missing::COPY_SOURCE_MISSING,
     &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,
     &rules::port::unproxied_app_port::UNPROXIED_APP_PORT,
     &rules::port::expose_listen_mismatch::EXPOSE_LISTEN_MISMATCH,
@@ -115,6 +116,7 @@ pub static RULES: &[&Rule] = &[
     &rules::parse::unfollowable_include::UNFOLLOWABLE_INCLUDE,
     &rules::parse::app_source_parse_error::APP_SOURCE_PARSE_ERROR,
     &rules::parse::include_limit_reached::INCLUDE_LIMIT_REACHED,
+    &rules::parse::unreadable_file::UNREADABLE_FILE,
     &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
 ];
 

@@ -242,7 +242,31 @@ fn everything_wrong() -> Context {
     ctx.containers.push(dir("ports", &PORTS_WRONG, None));
     ctx.containers.push(dir("unproxied", &UNPROXIED, None));
     ctx.containers.extend(proxy_and_parse_mistakes());
+    ctx.containers.push(copies_wrong());
     ctx
+}
+
+/// A COPY of a file that is not there, and a config that is not text.
+fn copies_wrong() -> ContainerDir {
+    let file = |rel: &str, text: Option<&str>| SourceFile {
+        rel: rel.into(),
+        path: format!("copies/{rel}"),
+        text: text.map(Into::into),
+    };
+    ContainerDir::new(
+        "copies".into(),
+        "copies".into(),
+        None,
+        vec![
+            file(
+                "Dockerfile",
+                Some(
+                    "FROM debian:12\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY gone.conf /etc/nginx/conf.d/\n",
+                ),
+            ),
+            file("nginx.conf", None),
+        ],
+    )
 }
 
 /// nginx and its apps at odds: a port mismatch, an app on every interface and EXPOSEd,

@@ -4,7 +4,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (fixture directory under tests/fixtures/check/, code, summary of the failing fixture)
-const RULES: [(&str, &str, &str); 11] = [
+const RULES: [(&str, &str, &str); 12] = [
     ("console-log-rotated", "LOG001", "2 errors in 1 container"),
     (
         "logs-hidden-from-docker",
@@ -12,6 +12,7 @@ const RULES: [(&str, &str, &str); 11] = [
         "2 warnings in 1 container",
     ),
     ("config-path-missing", "PATH001", "1 error in 1 container"),
+    ("copy-source-missing", "PATH002", "2 errors in 1 container"),
     ("nginx-daemonizes", "PROC001", "1 error in 1 container"),
     (
         "duplicate-daemon-directive",

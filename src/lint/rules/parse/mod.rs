@@ -10,6 +10,7 @@ pub mod include_limit_reached;
 pub mod nginx_parse_error;
 pub mod supervisord_parse_error;
 pub mod unfollowable_include;
+pub mod unreadable_file;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::{ContainerDir, Context, Rule};

@@ -2,3 +2,4 @@
 //! image has.
 
 pub mod config_path_missing;
+pub mod copy_source_missing;
