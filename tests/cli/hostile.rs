@@ -69,7 +69,7 @@ fn committed_hostile_directories() {
     let cases: [(&str, i32, &[&str]); 4] = [
         ("binary-config", 0, &["HC001", "PRS007"]),
         ("include-cycle", 1, &["HC001", "PRS004"]),
-        ("copy-outside", 0, &["HC001"]),
+        ("copy-outside", 1, &["HC001", "PATH002"]),
         ("symlink-loop", 0, &["HC001"]),
     ];
     for (name, code, want) in cases {
@@ -93,6 +93,7 @@ fn large_and_odd_inputs_are_bounded() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
         std::fs::create_dir(dir.path().join("conf.d")).expect("mkdir");
+        std::fs::write(dir.path().join("conf.d/empty.conf"), "").expect("write");
         std::fs::write(dir.path().join("nginx.conf"), nginx).expect("write");
         dir
     };
