@@ -105,6 +105,14 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
             if kind.is_dir() {
                 stack.push(rel);
             } else if kind.is_file() {
+                let len = entry.metadata().map_or(0, |m| m.len());
+                if len > super::MAX_FILE_BYTES {
+                    return Err(Error::Usage(format!(
+                        "`{}` is larger than {} MiB, more than gen reads: gen never writes such a file; remove it from the output directory",
+                        entry.path().display(),
+                        super::MAX_FILE_BYTES >> 20
+                    )));
+                }
                 let bytes =
                     fs::read(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
                 out.insert(rel, bytes);

@@ -192,3 +192,22 @@ fn huge_spec_is_refused() {
         assert!(!dir.path().join("generated").exists());
     }
 }
+
+/// A huge file in the output directory is refused from its size, not read.
+#[test]
+fn huge_file_in_the_output_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(root().join("spec.toml"), dir.path().join("spec.toml")).expect("copy");
+    let (code, _, stderr) = gen_bounded(dir.path(), &["build"], LIMIT);
+    assert_eq!(code, 0, "{stderr}");
+    let huge = std::fs::File::create(dir.path().join("generated/huge.bin")).expect("create");
+    huge.set_len(70 << 20).expect("sparse file");
+    for args in [&["build"][..], &["build", "--check"][..], &["check"][..]] {
+        let (code, _, stderr) = gen_bounded(dir.path(), args, LIMIT);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("`generated/huge.bin` is larger than 64 MiB, more than gen reads"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
