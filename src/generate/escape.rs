@@ -3,11 +3,9 @@
 
 use std::fmt::Write as _;
 
-/// A double-quoted Python string literal that evaluates to exactly `s`. Control characters,
-/// line and paragraph separators and the BOM are written as escapes, so the literal is one
-/// source line whatever `s` holds.
-#[must_use]
-pub fn python_str(s: &str) -> String {
+/// A double-quoted literal of `s` with the escapes Python and JavaScript share (`\\`, `\"`,
+/// `\n`, `\r`, `\t`); every other character that [`needs_escape`] is written by `other`.
+fn quoted(s: &str, other: impl Fn(char, &mut String)) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -17,15 +15,7 @@ pub fn python_str(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if needs_escape(c) => {
-                let _ = if (c as u32) <= 0xff {
-                    write!(out, "\\x{:02x}", c as u32)
-                } else if (c as u32) <= 0xffff {
-                    write!(out, "\\u{:04x}", c as u32)
-                } else {
-                    write!(out, "\\U{:08x}", c as u32)
-                };
-            }
+            c if needs_escape(c) => other(c, &mut out),
             c => out.push(c),
         }
     }
@@ -33,30 +23,33 @@ pub fn python_str(s: &str) -> String {
     out
 }
 
+/// A double-quoted Python string literal that evaluates to exactly `s`. Control characters,
+/// line and paragraph separators and the BOM are written as escapes, so the literal is one
+/// source line whatever `s` holds.
+#[must_use]
+pub fn python_str(s: &str) -> String {
+    quoted(s, |c, out| {
+        let n = c as u32;
+        let _ = if n <= 0xff {
+            write!(out, "\\x{n:02x}")
+        } else if n <= 0xffff {
+            write!(out, "\\u{n:04x}")
+        } else {
+            write!(out, "\\U{n:08x}")
+        };
+    })
+}
+
 /// A single-line JavaScript string literal that evaluates to exactly `s`. JSON's escaping
 /// is valid JavaScript; U+2028 and U+2029 are escaped too for older engines.
 #[must_use]
 pub fn js_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if needs_escape(c) => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-            c => out.push(c),
+    quoted(s, |c, out| {
+        let mut buf = [0u16; 2];
+        for unit in c.encode_utf16(&mut buf) {
+            let _ = write!(out, "\\u{unit:04x}");
         }
-    }
-    out.push('"');
-    out
+    })
 }
 
 /// The JSON text of `{"message": s}` as a reader expects to see it, with a space after the

@@ -179,6 +179,21 @@ impl ContainerDir {
         }
     }
 
+    /// A container directory `name` from in-memory texts by relative path (tests, fuzzing,
+    /// and tools that lint files they did not read from a directory).
+    #[must_use]
+    pub fn from_texts(name: &str, files: &[(&str, &str)]) -> Self {
+        let files = files
+            .iter()
+            .map(|(rel, text)| SourceFile {
+                rel: (*rel).to_owned(),
+                path: format!("{name}/{rel}"),
+                text: Some((*text).to_owned()),
+            })
+            .collect();
+        Self::new(name.to_owned(), name.to_owned(), None, files)
+    }
+
     /// How a packaged file is shown in diagnostics: its image path, and whose default it is.
     #[must_use]
     pub fn packaged_path(distro: &str, path: &str) -> String {

@@ -136,19 +136,9 @@ fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {
 }
 
 fn dir(name: &str, files: &[(&str, &str)], spec_index: Option<usize>) -> ContainerDir {
-    ContainerDir::new(
-        name.into(),
-        name.into(),
-        spec_index,
-        files
-            .iter()
-            .map(|(rel, text)| SourceFile {
-                rel: (*rel).into(),
-                path: format!("{name}/{rel}"),
-                text: Some((*text).into()),
-            })
-            .collect(),
-    )
+    let mut d = ContainerDir::from_texts(name, files);
+    d.spec_index = spec_index;
+    d
 }
 
 #[test]
@@ -301,21 +291,7 @@ const UNPROXIED: [(&str, &str); 2] = [
 
 /// Containers with what the parse, nginx, image, health-check and app rules find.
 fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
-    let dir = |name: &str, files: &[(&str, &str)]| {
-        ContainerDir::new(
-            name.into(),
-            name.into(),
-            None,
-            files
-                .iter()
-                .map(|(rel, text)| SourceFile {
-                    rel: (*rel).into(),
-                    path: format!("{name}/{rel}"),
-                    text: Some((*text).into()),
-                })
-                .collect(),
-        )
-    };
+    let dir = ContainerDir::from_texts;
     let sup = "[supervisord]\nnodaemon=true\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n[program:app]\ncommand=node /app/server.js\n";
     vec![
         dir(

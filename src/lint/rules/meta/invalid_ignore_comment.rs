@@ -79,24 +79,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::ContainerDir;
     use crate::lint::date::Date;
-    use crate::lint::{ContainerDir, SourceFile};
 
     fn run(files: &[(&str, &str)]) -> Vec<(String, usize, usize, String)> {
         let mut ctx = Context::new(Date::from_unix_days(0));
-        ctx.containers.push(ContainerDir::new(
-            "c".into(),
-            "c".into(),
-            None,
-            files
-                .iter()
-                .map(|(rel, text)| SourceFile {
-                    rel: (*rel).into(),
-                    path: format!("c/{rel}"),
-                    text: Some((*text).into()),
-                })
-                .collect(),
-        ));
+        ctx.containers.push(ContainerDir::from_texts("c", files));
         let mut out = Vec::new();
         check(&ctx, &mut out);
         out.into_iter()

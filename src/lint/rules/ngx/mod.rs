@@ -203,7 +203,7 @@ pub(crate) fn local_label(
 #[cfg(test)]
 mod never_panics {
     use crate::lint::date::Date;
-    use crate::lint::{ContainerDir, Context, RULES, SourceFile, run};
+    use crate::lint::{ContainerDir, Context, RULES, run};
     use proptest::prelude::*;
 
     const DOCKERFILE: &str = "(FROM (alpine:3\\.1[89]|ubuntu:2[24]\\.04|debian:12|node:18-alpine3\\.17|python:3\\.12-slim|b)( AS b)?|RUN (apk add nginx curl|apt-get install -y nginx python3-pip curl|pip3 install x|python3 -m venv /v|\\. /v/bin/activate && pip install y|rm /etc/nginx/mime\\.types)|ENV (PATH=/v/bin:\\$PATH|PIP_BREAK_SYSTEM_PACKAGES=1)|COPY (n\\.conf|s\\.conf|a\\.js|m\\.py) (/etc/nginx/nginx\\.conf|/etc/supervisord\\.conf|/app/)|HEALTHCHECK (NONE|CMD (curl|wget) -f http://(localhost|127\\.0\\.0\\.1:(80|3000|x)|\\[::1\\])/|CMD \\[\"curl\", \"http://localhost:8\"\\])|CMD \\[\"supervisord\"\\]|COPPY x|\n)*";
@@ -230,19 +230,7 @@ mod never_panics {
                 ("package.json", app.as_str()),
             ];
             let mut ctx = Context::new(Date::from_unix_days(20_000));
-            ctx.containers.push(ContainerDir::new(
-                "c".into(),
-                "c".into(),
-                None,
-                files
-                    .iter()
-                    .map(|(rel, text)| SourceFile {
-                        rel: (*rel).into(),
-                        path: format!("c/{rel}"),
-                        text: Some((*text).into()),
-                    })
-                    .collect(),
-            ));
+            ctx.containers.push(ContainerDir::from_texts("c", &files));
             let _ = run(&ctx, RULES);
         }
     }

@@ -36,15 +36,7 @@ pub fn findings(rule: &Rule, files: &[(&str, &str)]) -> Vec<Diagnostic> {
 }
 
 fn dir(name: &str, files: &[(&str, &str)]) -> ContainerDir {
-    let list = files
-        .iter()
-        .map(|(rel, text)| SourceFile {
-            rel: (*rel).to_owned(),
-            path: format!("{name}/{rel}"),
-            text: Some((*text).to_owned()),
-        })
-        .collect();
-    ContainerDir::new(name.to_owned(), name.to_owned(), None, list)
+    ContainerDir::from_texts(name, files)
 }
 
 /// Container directories in which every rule of the proc, log and path families finds
