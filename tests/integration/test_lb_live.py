@@ -191,7 +191,7 @@ def test_service_names_resolve_to_every_copy(project: Project, lb_spec: LbSpec) 
         addresses = {line.split()[0] for line in proc.stdout.splitlines() if line.strip()}
         expected = {m.backend_ip for m in project.replicas(service)}
         assert len(expected) == count, f"{service}: {len(expected)} copies running, the spec says {count}"
-        assert addresses == expected, f"{service} resolves to {sorted(addresses)} in the lb, expected {sorted(expected)}"
+        assert addresses == expected, f"{service} resolves to {sorted(addresses)}, expected {sorted(expected)}"
 
 
 def test_http_healthz(project: Project, lb_spec: LbSpec) -> None:

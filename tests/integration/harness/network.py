@@ -20,7 +20,7 @@ import select
 import subprocess
 import sys
 
-from .container import FORWARDER, Container, ContainerError, _host, _must
+from .container import FORWARDER, Container, ContainerError, _must
 
 FRONTEND_GATEWAY = "172.18.0.1"  # a user-defined network's gateway, as compose's first one gets
 FRONTEND_PREFIX = 16
@@ -67,12 +67,6 @@ class ProjectNetwork:
         if self.forwarder is None:
             raise ContainerError("the project network is not open")
         _must(["nsenter", f"--net=/proc/{self.forwarder.pid}/ns/net", *argv])
-
-    def in_host_side(self, argv: list[str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        """Runs a host tool on the host side (the bridge's namespace)."""
-        if self.forwarder is None:
-            raise ContainerError("the project network is not open")
-        return _host(["nsenter", f"--net=/proc/{self.forwarder.pid}/ns/net", *argv], timeout)
 
     def attach_frontend(self, ctr: Container, ip: str, ifname: str = "eth0") -> None:
         """The published container's side of the frontend; its default route goes there."""

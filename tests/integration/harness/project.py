@@ -148,7 +148,9 @@ class Project:
             if resp is not None and resp.status == 200:
                 return
             time.sleep(0.25)
-        raise ContainerError(f"{self.lb.name}'s /healthz did not answer within {READY_TIMEOUT:.0f} s\n{ctr.console_tail()}")
+        raise ContainerError(
+            f"{self.lb.name}'s /healthz did not answer within {READY_TIMEOUT:.0f} s\n{ctr.console_tail()}"
+        )
 
     def close(self) -> list[str]:
         """Ends every container, then the network; what had to be killed. Idempotent."""
