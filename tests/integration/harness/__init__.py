@@ -7,5 +7,7 @@ forwarded into it, the way `docker build` and `docker run -p` would.
 
 Modules: `spec` (which containers, what the spec says), `dockerfile` (gen's Dockerfile reader
 and the reference parser), `distro` (stand-ins for the base images' packages), `image` (the
-build), `container` (the run), `scenario` (the live checks), `static` (the validators).
+build), `container` (the run), `scenario` (the live checks), `static` (the validators),
+`network` and `project` (a compose project with a load balancer: its networks, its start
+order).
 """

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,13 +113,29 @@ def run_once(ws: Workspace, image: Image, argv: list[str], timeout: float, files
 class Container:
     """A running container: start it, look inside, stop it, clean it up."""
 
-    def __init__(self, ws: Workspace, image: Image, name: str, index: int, options: RunOptions | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        image: Image,
+        name: str,
+        index: int,
+        options: RunOptions | None = None,
+        *,
+        ip: str | None = None,
+        hosts: list[tuple[str, str]] | None = None,
+        files: dict[str, Path] | None = None,
+    ) -> None:
+        """`ip`, `hosts` (extra /etc/hosts lines) and `files` (image path -> host path, copied
+        into the root before the start, as a bind mount would show them) are for a container
+        on a network the caller wires (see `start`)."""
         self.ws = ws
         self.image = image
         self.options = options or RunOptions()
         self.name = name
-        self.ip = container_ip(index)
+        self.ip = ip or container_ip(index)
         self.hostname = name[:63]
+        self.extra_hosts = hosts or []
+        self.files = files or {}
         self.where = ws.dir("containers", ws.unique(name))
         self.console = self.where / "console.log"
         self.root: Path | None = None
@@ -132,18 +149,27 @@ class Container:
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self, host_port: int, container_port: int) -> None:
+        """`docker run -p 127.0.0.1:HOST_PORT:CONTAINER_PORT`, on a gateway of its own."""
+        self.start_wired(lambda: (self._start_forwarder(host_port, container_port), self._wire_network()))
+
+    def start_wired(self, wire: Callable[[], object]) -> None:
+        """Starts the container; `wire` sets its network namespace up (self.pid1 is known by
+        then) before the command runs."""
         try:
-            self._start(host_port, container_port)
+            self._start(wire)
         except BaseException:
             self.cleanup()
             raise
 
-    def _start(self, host_port: int, container_port: int) -> None:
+    def _start(self, wire: Callable[[], object]) -> None:
         self.root, _ = self.ws.overlay(self.image.layers + [Path("/")], self.where)
+        for dest, src in self.files.items():
+            rootfs.copy(src, self.root, dest, 0, 0)
         self.env, uid, gid = _env_for(self.image, self.root, self.hostname)
         hosts = self.where / "hosts"
+        extra = "".join(f"{ip}\t{name}\n" for ip, name in self.extra_hosts)
         hosts.write_text(
-            f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{self.ip}\t{self.hostname}\n"
+            f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{self.ip}\t{self.hostname}\n{extra}"
         )
         argv = self.image.config.argv()
         if not argv:
@@ -167,8 +193,7 @@ class Container:
             if not self.pid1:
                 raise ContainerError(f"the container's first process did not appear\n{self.console_tail()}")
             self.pidns = ns.namespace_id(self.pid1, "pid")
-            self._start_forwarder(host_port, container_port)
-            self._wire_network()
+            wire()
             os.write(go_write, b"go\n")
         finally:
             if go_read >= 0:

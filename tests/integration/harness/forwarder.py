@@ -6,8 +6,9 @@ container's namespace with a veth pair. Every accepted connection is relayed to 
 address from there, so the container sees the gateway address as the client, as behind
 docker-proxy; each direction is half-closed on its own when its sender finishes.
 
-Usage: forwarder.py LISTEN_HOST LISTEN_PORT TARGET_HOST TARGET_PORT
-Prints `ready` once listening. Standalone on purpose: it imports nothing from the harness.
+Usage: forwarder.py LISTEN_HOST LISTEN_PORT TARGET_HOST TARGET_PORT [LISTEN_PORT TARGET_PORT]...
+(several pairs: one container publishing several ports, from one gateway namespace).
+Prints `ready` once listening on every port. Standalone on purpose: it imports nothing from the harness.
 """
 
 from __future__ import annotations
@@ -54,9 +55,17 @@ def _serve(client: socket.socket, target: tuple[str, int]) -> None:
             back.join()
 
 
+def _accept(server: socket.socket, target: tuple[str, int]) -> None:
+    while True:
+        client, _ = server.accept()
+        threading.Thread(target=_serve, args=(client, target), daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
-    listen_host, listen_port, target_host, target_port = argv
-    server = socket.create_server((listen_host, int(listen_port)), backlog=128)
+    listen_host, listen_port, target_host, target_port, *more = argv
+    pairs = [(int(listen_port), int(target_port))]
+    pairs += [(int(more[i]), int(more[i + 1])) for i in range(0, len(more) - 1, 2)]
+    servers = [(socket.create_server((listen_host, lp), backlog=128), (target_host, tp)) for lp, tp in pairs]
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     if libc.unshare(CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
@@ -64,10 +73,10 @@ def main(argv: list[str]) -> int:
         return 1
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     print("ready", flush=True)
-    target = (target_host, int(target_port))
-    while True:
-        client, _ = server.accept()
-        threading.Thread(target=_serve, args=(client, target), daemon=True).start()
+    for server, target in servers[1:]:
+        threading.Thread(target=_accept, args=(server, target), daemon=True).start()
+    _accept(*servers[0])
+    return 0
 
 
 if __name__ == "__main__":

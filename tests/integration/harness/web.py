@@ -1,7 +1,8 @@
 """HTTP requests to a published port, each bounded in time.
 
-`get` is a plain request; `SlowUpload` is a request whose body trickles in over a few seconds,
-to be in flight through nginx while the container is told to stop.
+`get` is a plain request, `get_tls` one over TLS; `SlowUpload` is a request whose body
+trickles in over a few seconds, to be in flight through nginx while the container is told to
+stop.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +32,39 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: fl
         conn.request("GET", path, headers=headers or {})
         resp = conn.getresponse()
         return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        conn.close()
+
+
+class _TLSConnection(http.client.HTTPConnection):
+    """HTTPS to 127.0.0.1 with a chosen SNI and certificate name (the published port listens
+    on 127.0.0.1 only, the certificate is for a host name)."""
+
+    def __init__(self, port: int, context: ssl.SSLContext, server_hostname: str, timeout: float) -> None:
+        super().__init__("127.0.0.1", port, timeout=timeout)
+        self._context = context
+        self._server_hostname = server_hostname
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_hostname)
+
+
+def get_tls(
+    port: int,
+    path: str,
+    context: ssl.SSLContext,
+    server_hostname: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+) -> tuple[Response, str | None]:
+    """`GET path` over TLS, Host and SNI `server_hostname`; the response and the TLS version."""
+    conn = _TLSConnection(port, context, server_hostname, timeout)
+    try:
+        conn.request("GET", path, headers={"Host": f"{server_hostname}:{port}", **(headers or {})})
+        resp = conn.getresponse()
+        version = conn.sock.version() if isinstance(conn.sock, ssl.SSLSocket) else None
+        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()), version
     finally:
         conn.close()
 
