@@ -42,7 +42,6 @@ fn parse_and_json(bencher: Bencher, name: &str) {
     let text = input(name);
     bencher.counter(BytesCount::of_str(text)).bench(|| {
         let result = nginx::parse(divan::black_box(text));
-        let p = payload::single_file(name, text, &result, false);
-        serde_json::to_writer(std::io::sink(), &p).map_err(|e| e.to_string())
+        payload::write_single_file(&mut std::io::sink(), name, text, &result, false)
     });
 }

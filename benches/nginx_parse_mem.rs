@@ -50,8 +50,7 @@ fn main() {
         drop(result);
         let (out, peak) = peak_during(|| {
             let result = nginx::parse(&text);
-            let p = payload::single_file(&input.name, &text, &result, false);
-            serde_json::to_writer(std::io::sink(), &p)
+            payload::write_single_file(&mut std::io::sink(), &input.name, &text, &result, false)
         });
         assert!(out.is_ok(), "writing the payload failed");
         report("parse + JSON to a sink", size, peak - base + size);

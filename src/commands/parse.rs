@@ -11,6 +11,7 @@
 use crate::cli::{ParseArgs, ParseAs};
 use crate::error::{Error, Result};
 use crate::parse::nginx::{self, ParseError, ParseErrorKind, Span, payload};
+use std::io::{BufWriter, Write as _};
 use std::path::Path;
 
 pub fn run(args: &ParseArgs) -> Result<u8> {
@@ -49,8 +50,11 @@ fn nginx(path: &Path, include_comments: bool) -> Result<u8> {
     } else {
         nginx::parse(&text)
     };
-    let payload = payload::single_file(&file, &text, &result, include_comments);
-    let json = serde_json::to_string(&payload).map_err(|e| Error::Usage(e.to_string()))?;
-    crate::outln!("{json}");
+    // Streamed through a buffer: the payload of a large file is several times its size. A
+    // write error (a closed pipe) ends the output, as with every other command's printing.
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let _ = payload::write_single_file(&mut out, &file, &text, &result, include_comments)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
     Ok(u8::from(result.is_err()))
 }

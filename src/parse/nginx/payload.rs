@@ -7,68 +7,37 @@
 //! included, each comment is a `{"directive": "#", ..., "comment": "..."}` entry where it
 //! stands, except that comments among a directive's arguments follow the directive and take
 //! its line, as crossplane places them.
+//!
+//! The payload is written straight to a writer as it is walked, in serde_json's compact
+//! format (strings escaped by serde_json itself), rather than built as a tree and serialized:
+//! for a config of tens of megabytes that tree would be several times the size of the input.
+//! Lines and columns come from one pass over the text, since entries are written in file
+//! order.
 
-use super::{Config, Directive, ParseError, Quote, head_end, unquote};
-use crate::parse::span::LineIndex;
-use serde::Serialize;
-use std::borrow::Cow;
+use super::{Config, Directive, Directives, ParseError, Quote, unquote};
+use std::io::{self, Write};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Payload<'b> {
-    pub status: &'static str,
-    pub errors: Vec<PayloadError>,
-    pub config: Vec<FileConfig<'b>>,
-}
-
-/// An error of the whole payload: a file error with the file's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PayloadError {
-    pub file: String,
-    pub error: String,
-    pub line: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileConfig<'b> {
-    pub file: String,
-    pub status: &'static str,
-    pub errors: Vec<FileError>,
-    pub parsed: Vec<Stmt<'b>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileError {
-    pub error: String,
-    pub line: usize,
-}
-
-/// A directive, or with comments included a `#` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Stmt<'b> {
-    pub directive: Cow<'b, str>,
-    pub line: usize,
-    pub column: usize,
-    pub args: Vec<&'b str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block: Option<Vec<Stmt<'b>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comment: Option<&'b str>,
-}
-
-/// The payload of one file named `file` whose text is `text`, from its parse result.
-#[must_use]
-pub fn single_file<'b, 'a: 'b>(
+/// Writes the payload of one file named `file` whose text is `text`, from its parse result,
+/// as one line of compact JSON without a line ending.
+///
+/// # Errors
+/// Only the writer's.
+pub fn write_single_file<W: Write>(
+    out: &mut W,
     file: &str,
-    text: &'a str,
-    result: &'b Result<Config<'a>, ParseError>,
+    text: &str,
+    result: &Result<Config<'_>, ParseError>,
     include_comments: bool,
-) -> Payload<'b> {
-    let index = LineIndex::new(text);
+) -> io::Result<()> {
     match result {
         Ok(config) => {
-            let mut cx = Cx {
-                text,
-                index,
+            out.write_all(br#"{"status":"ok","errors":[],"config":[{"file":"#)?;
+            string(out, file)?;
+            out.write_all(br#","status":"ok","errors":[],"parsed":"#)?;
+            let mut w = Entries {
+                out: &mut *out,
+                config,
+                lines: Lines::new(config.text()),
                 comments: if include_comments {
                     &config.comments
                 } else {
@@ -76,116 +45,218 @@ pub fn single_file<'b, 'a: 'b>(
                 },
                 next: 0,
             };
-            let parsed = cx.list(&config.directives, usize::MAX);
-            Payload {
-                status: "ok",
-                errors: Vec::new(),
-                config: vec![FileConfig {
-                    file: file.to_owned(),
-                    status: "ok",
-                    errors: Vec::new(),
-                    parsed,
-                }],
-            }
+            w.list(config.directives(), usize::MAX)?;
+            out.write_all(b"}]}")
         }
         Err(e) => {
-            let line = index.line_col(text, e.span.start).line;
+            let (line, _) = Lines::new(text).line_col(e.span.start);
             let error = format!("{} in {file}:{line}", e.kind.crossplane_message());
-            Payload {
-                status: "failed",
-                errors: vec![PayloadError {
-                    file: file.to_owned(),
-                    error: error.clone(),
-                    line,
-                }],
-                config: vec![FileConfig {
-                    file: file.to_owned(),
-                    status: "failed",
-                    errors: vec![FileError { error, line }],
-                    parsed: Vec::new(),
-                }],
-            }
+            out.write_all(br#"{"status":"failed","errors":[{"file":"#)?;
+            string(out, file)?;
+            out.write_all(br#","error":"#)?;
+            string(out, &error)?;
+            out.write_all(br#","line":"#)?;
+            number(out, line)?;
+            out.write_all(br#"}],"config":[{"file":"#)?;
+            string(out, file)?;
+            out.write_all(br#","status":"failed","errors":[{"error":"#)?;
+            string(out, &error)?;
+            out.write_all(br#","line":"#)?;
+            number(out, line)?;
+            out.write_all(br#"}],"parsed":[]}]}"#)
         }
     }
 }
 
-struct Cx<'b, 'a> {
-    text: &'a str,
-    index: LineIndex,
-    comments: &'b [super::Comment<'a>],
+/// The payload as a string, for tests and small files.
+#[must_use]
+pub fn single_file_json(
+    file: &str,
+    text: &str,
+    result: &Result<Config<'_>, ParseError>,
+    include_comments: bool,
+) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and every string written is UTF-8.
+    let _ = write_single_file(&mut out, file, text, result, include_comments);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The writer of a `parsed` list and the blocks in it.
+struct Entries<'w, 'c, 'a, W> {
+    out: &'w mut W,
+    config: &'c Config<'a>,
+    lines: Lines<'a>,
+    comments: &'c [super::CommentSlot],
     /// The first comment not yet placed; comments are in file order, as directives are.
     next: usize,
 }
 
-impl<'b, 'a: 'b> Cx<'b, 'a> {
+impl<'c, 'a, W: Write> Entries<'_, 'c, 'a, W> {
     /// The entries of one directive list, with the comments before `end` placed among them.
-    fn list(&mut self, directives: &'b [Directive<'a>], end: usize) -> Vec<Stmt<'b>> {
-        let mut out = Vec::with_capacity(directives.len());
+    fn list(&mut self, directives: Directives<'c, 'a>, end: usize) -> io::Result<()> {
+        self.out.write_all(b"[")?;
+        let mut first = true;
         for d in directives {
-            self.comments_before(d.span.start, &mut out);
-            let line_col = self.index.line_col(self.text, d.name_span.start);
-            let head_end = if self.next < self.comments.len() {
-                head_end(self.text, d)
-            } else {
-                0
-            };
-            let mut in_head = Vec::new();
-            while let Some(c) = self.comments.get(self.next)
-                && c.span.start < head_end
-            {
-                in_head.push(Stmt {
-                    directive: Cow::Borrowed("#"),
-                    line: line_col.line,
-                    column: line_col.column,
-                    args: Vec::new(),
-                    block: None,
-                    comment: Some(crossplane_comment(c.text)),
-                });
-                self.next += 1;
+            let span = d.span();
+            self.comments_before(span.start, &mut first)?;
+            let (line, column) = self.lines.line_col(d.name_span().start);
+            // Comments among the arguments are placed after the directive (and its block),
+            // but they come before the block in the text, so they are taken off first.
+            let in_head = self.next;
+            if self.next < self.comments.len() {
+                let head_end = d.head_end();
+                while self
+                    .comments
+                    .get(self.next)
+                    .is_some_and(|c| (c.start as usize) < head_end)
+                {
+                    self.next += 1;
+                }
             }
-            let block = d
-                .block
-                .as_ref()
-                .map(|b| self.list(b, d.span.end.saturating_sub(1)));
-            out.push(Stmt {
-                directive: self.name(d),
-                line: line_col.line,
-                column: line_col.column,
-                args: d.args.iter().map(|a| a.value.as_ref()).collect(),
-                block,
-                comment: None,
-            });
-            out.append(&mut in_head);
+            let in_head = in_head..self.next;
+            separator(self.out, &mut first)?;
+            self.out.write_all(br#"{"directive":"#)?;
+            string(self.out, &name(&d))?;
+            self.position(line, column)?;
+            self.out.write_all(br#","args":["#)?;
+            for (i, arg) in d.args().enumerate() {
+                if i > 0 {
+                    self.out.write_all(b",")?;
+                }
+                string(self.out, &arg.value())?;
+            }
+            self.out.write_all(b"]")?;
+            if d.has_block() {
+                self.out.write_all(br#","block":"#)?;
+                self.list(d.children(), span.end.saturating_sub(1))?;
+            }
+            self.out.write_all(b"}")?;
+            for i in in_head {
+                separator(self.out, &mut first)?;
+                self.comment(i, line, column)?;
+            }
         }
-        self.comments_before(end, &mut out);
-        out
+        self.comments_before(end, &mut first)?;
+        self.out.write_all(b"]")
     }
 
-    fn comments_before(&mut self, end: usize, out: &mut Vec<Stmt<'b>>) {
+    fn comments_before(&mut self, end: usize, first: &mut bool) -> io::Result<()> {
         while let Some(c) = self.comments.get(self.next)
-            && c.span.start < end
+            && (c.start as usize) < end
         {
-            let at = self.index.line_col(self.text, c.span.start);
-            out.push(Stmt {
-                directive: Cow::Borrowed("#"),
-                line: at.line,
-                column: at.column,
-                args: Vec::new(),
-                block: None,
-                comment: Some(crossplane_comment(c.text)),
-            });
+            let (line, column) = self.lines.line_col(c.start as usize);
+            separator(self.out, first)?;
+            self.comment(self.next, line, column)?;
             self.next += 1;
         }
+        Ok(())
     }
 
-    /// A quoted name gets the unescaping a quoted argument gets.
-    fn name(&self, d: &'b Directive<'a>) -> Cow<'b, str> {
-        let quote = match self.text.as_bytes().get(d.name_span.start) {
-            Some(b'"') => Quote::Double,
-            Some(b'\'') => Quote::Single,
-            _ => Quote::None,
-        };
-        unquote(d.name, quote)
+    fn comment(&mut self, i: usize, line: usize, column: usize) -> io::Result<()> {
+        let text = self
+            .comments
+            .get(i)
+            .map_or("", |c| self.config.slice(c.start + 1, c.end));
+        self.out.write_all(br##"{"directive":"#""##)?;
+        self.position(line, column)?;
+        self.out.write_all(br#","args":[],"comment":"#)?;
+        string(self.out, crossplane_comment(text))?;
+        self.out.write_all(b"}")
+    }
+
+    fn position(&mut self, line: usize, column: usize) -> io::Result<()> {
+        self.out.write_all(br#","line":"#)?;
+        number(self.out, line)?;
+        self.out.write_all(br#","column":"#)?;
+        number(self.out, column)
+    }
+}
+
+/// A directive's name as crossplane gives it: a quoted name gets the unescaping a quoted
+/// argument gets.
+fn name<'a>(d: &Directive<'_, 'a>) -> std::borrow::Cow<'a, str> {
+    let quote = match d.config.text.as_bytes().get(d.name_span().start) {
+        Some(b'"') => Quote::Double,
+        Some(b'\'') => Quote::Single,
+        _ => Quote::None,
+    };
+    unquote(d.name(), quote)
+}
+
+fn separator<W: Write>(out: &mut W, first: &mut bool) -> io::Result<()> {
+    if *first {
+        *first = false;
+        Ok(())
+    } else {
+        out.write_all(b",")
+    }
+}
+
+/// A JSON string: as is when nothing in it needs escaping (the common case), else escaped by
+/// serde_json, so the output is byte for byte what serde_json writes.
+fn string<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return serde_json::to_writer(out, s).map_err(io::Error::from);
+    }
+    out.write_all(b"\"")?;
+    out.write_all(s.as_bytes())?;
+    out.write_all(b"\"")
+}
+
+fn number<W: Write>(out: &mut W, mut n: usize) -> io::Result<()> {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_all(&digits[i..])
+}
+
+/// 1-based line and column (in characters) of offsets asked for in increasing order, found in
+/// one pass over the text; an offset before the last one asked for starts over from the top.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+    /// Characters between the start of `line` and `at`.
+    column: usize,
+}
+
+impl<'a> Lines<'a> {
+    const fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+
+    fn line_col(&mut self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            *self = Self {
+                text: self.text,
+                ..Self::new("")
+            };
+        }
+        let seg = &self.text[self.at..offset];
+        let chars = |s: &[u8]| s.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        match seg.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += seg.iter().filter(|&&b| b == b'\n').count();
+                self.column = chars(&seg[last + 1..]);
+            }
+            None => self.column += chars(seg),
+        }
+        self.at = offset;
+        (self.line, self.column + 1)
     }
 }
 
@@ -204,20 +275,39 @@ fn crossplane_comment(text: &str) -> &str {
 mod tests {
     use super::*;
     use crate::parse::nginx::parse;
+    use serde_json::{Value, json};
+
+    fn payload(text: &str, comments: bool) -> Value {
+        let json = single_file_json("f.conf", text, &parse(text), comments);
+        serde_json::from_str(&json).expect("the payload is JSON")
+    }
 
     /// The payload's `parsed` list in a compact form: `name@line:column[args]{...}` and
     /// `#@line:column"comment"`.
     fn compact(text: &str, comments: bool) -> String {
-        fn show(list: &[Stmt<'_>]) -> String {
+        fn show(list: &Value) -> String {
             let items: Vec<String> = list
+                .as_array()
+                .expect("a list")
                 .iter()
                 .map(|s| {
-                    let mut out = format!("{}@{}:{}", s.directive, s.line, s.column);
-                    match s.comment {
-                        Some(c) => out.push_str(&format!("{c:?}")),
-                        None => out.push_str(&format!("{:?}", s.args)),
+                    let mut out = format!(
+                        "{}@{}:{}",
+                        s["directive"].as_str().expect("directive"),
+                        s["line"],
+                        s["column"]
+                    );
+                    let args: Vec<&str> = s["args"]
+                        .as_array()
+                        .expect("args")
+                        .iter()
+                        .map(|a| a.as_str().expect("string arg"))
+                        .collect();
+                    match s.get("comment") {
+                        Some(c) => out.push_str(&format!("{:?}", c.as_str().expect("text"))),
+                        None => out.push_str(&format!("{args:?}")),
                     }
-                    if let Some(b) = &s.block {
+                    if let Some(b) = s.get("block") {
                         out.push_str(&format!("{{{}}}", show(b)));
                     }
                     out
@@ -225,9 +315,7 @@ mod tests {
                 .collect();
             items.join(" ")
         }
-        let result = parse(text);
-        let payload = single_file("f.conf", text, &result, comments);
-        show(&payload.config[0].parsed)
+        show(&payload(text, comments)["config"][0]["parsed"])
     }
 
     #[test]
@@ -251,10 +339,42 @@ mod tests {
                 true,
                 r#"content_by_lua_block@1:1[" x "] #@1:1" c""#,
             ),
+            (
+                "set_by_lua_block $a # c\n { x } b;",
+                true,
+                r#"set_by_lua_block@1:1["$a", " x "] #@1:1" c" b@2:8[]"#,
+            ),
             ("é;ü;", false, "é@1:1[] ü@1:3[]"),
+            (
+                "a;\r\n  b { c; }\n\td;",
+                false,
+                "a@1:1[] b@2:3[]{c@2:7[]} d@3:2[]",
+            ),
+            ("a \"x\ty\\\\\";", false, r#"a@1:1["x\ty\\\\"]"#),
         ];
         for (text, comments, want) in cases {
             assert_eq!(compact(text, comments), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn exact_bytes() {
+        let text = "a \"q\\\"\" 'x';\nb { c; } # d\n";
+        let cases = [
+            (
+                false,
+                r#"{"status":"ok","errors":[],"config":[{"file":"f.conf","status":"ok","errors":[],"parsed":[{"directive":"a","line":1,"column":1,"args":["q\"","x"]},{"directive":"b","line":2,"column":1,"args":[],"block":[{"directive":"c","line":2,"column":5,"args":[]}]}]}]}"#,
+            ),
+            (
+                true,
+                r##"{"status":"ok","errors":[],"config":[{"file":"f.conf","status":"ok","errors":[],"parsed":[{"directive":"a","line":1,"column":1,"args":["q\"","x"]},{"directive":"b","line":2,"column":1,"args":[],"block":[{"directive":"c","line":2,"column":5,"args":[]}]},{"directive":"#","line":2,"column":10,"args":[],"comment":" d"}]}]}"##,
+            ),
+        ];
+        for (comments, want) in cases {
+            assert_eq!(
+                single_file_json("f.conf", text, &parse(text), comments),
+                want
+            );
         }
     }
 
@@ -274,25 +394,39 @@ mod tests {
             ),
         ];
         for (text, error, line) in cases {
-            let result = parse(text);
-            let p = single_file("f.conf", text, &result, false);
-            assert_eq!(p.status, "failed");
             assert_eq!(
-                p.errors,
-                [PayloadError {
-                    file: "f.conf".into(),
-                    error: error.into(),
-                    line
-                }]
+                payload(text, false),
+                json!({
+                    "status": "failed",
+                    "errors": [{"file": "f.conf", "error": error, "line": line}],
+                    "config": [{
+                        "file": "f.conf",
+                        "status": "failed",
+                        "errors": [{"error": error, "line": line}],
+                        "parsed": [],
+                    }],
+                }),
+                "{text:?}"
             );
-            assert_eq!(
-                p.config[0].errors,
-                [FileError {
-                    error: error.into(),
-                    line
-                }]
-            );
-            assert!(p.config[0].parsed.is_empty());
+        }
+    }
+
+    #[test]
+    fn lines_and_columns_in_one_pass() {
+        let text = "ab\ncdé\r\nf";
+        let mut lines = Lines::new(text);
+        let cases = [
+            (0, (1, 1)),
+            (1, (1, 2)),
+            (3, (2, 1)),
+            (5, (2, 3)),
+            (7, (2, 4)),
+            (9, (3, 1)),
+            (99, (3, 2)),
+            (1, (1, 2)),
+        ];
+        for (offset, want) in cases {
+            assert_eq!(lines.line_col(offset), want, "offset {offset}");
         }
     }
 }
