@@ -390,6 +390,25 @@ impl<'c, 'a> Directive<'c, 'a> {
         }
     }
 
+    /// The value of each argument, as [`Arg::value`] gives it, read straight from the stored
+    /// ranges (`gen parse` prints every one).
+    pub fn values(&self) -> impl ExactSizeIterator<Item = Cow<'a, str>> + use<'c, 'a> {
+        let text = self.config.text;
+        let slots = self.config.args.get(self.args().range).unwrap_or_default();
+        slots.iter().map(move |a| {
+            let value = text.get(at(a.value_start)..at(a.value_end));
+            let value = value.unwrap_or_default();
+            if a.value_start == a.start {
+                return Cow::Borrowed(value);
+            }
+            match text.as_bytes().get(at(a.start)) {
+                Some(b'"') => unquote(value, Quote::Double),
+                Some(b'\'') => unquote(value, Quote::Single),
+                _ => Cow::Borrowed(value),
+            }
+        })
+    }
+
     /// Argument `i`.
     #[must_use]
     pub fn arg(&self, i: usize) -> Option<Arg<'a>> {
@@ -433,22 +452,21 @@ impl<'c, 'a> Directive<'c, 'a> {
     #[must_use]
     pub fn head_end(&self) -> usize {
         let text = self.config.text;
+        let bytes = text.as_bytes();
         // The last argument that is not Lua code ends where the search starts.
-        let from = self
+        let mut i = self
             .args()
             .rev()
             .find(|a| !a.is_lua_code())
             .map_or(self.name_span().end, |a| a.span.end);
-        let mut rest = text.get(from..).unwrap_or_default();
         loop {
-            rest = lex::blanks(rest);
-            let at = text.len() - rest.len();
-            match rest.as_bytes().first() {
-                None | Some(b';' | b'{' | b'}') => return at,
-                Some(b'#') => rest = lex::comment(rest).0,
-                Some(_) => match word(rest) {
-                    Ok((r, _)) => rest = r,
-                    Err(_) => return at,
+            i = lex::blanks(bytes, i);
+            match bytes.get(i) {
+                None | Some(b';' | b'{' | b'}') => return i,
+                Some(b'#') => i = lex::comment(bytes, i).1,
+                Some(_) => match word(text, i) {
+                    Ok(w) => i = w.end,
+                    Err(_) => return i,
                 },
             }
         }
@@ -710,6 +728,8 @@ struct Open {
 struct Head {
     node: usize,
     end: usize,
+    /// Whether it is `if`, whose arguments lose their parentheses when the head ends.
+    is_if: bool,
 }
 
 struct Parser<'a> {
@@ -721,10 +741,6 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn offset(&self, rest: &str) -> usize {
-        self.config.text.len() - rest.len()
-    }
-
     fn error(kind: ParseErrorKind, start: usize, end: usize) -> ParseError {
         ParseError {
             kind,
@@ -732,14 +748,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn lex_error(&self, e: LexError<'_>) -> ParseError {
-        let at = self.offset(e.rest);
+    fn lex_error(&self, e: LexError) -> ParseError {
         let len = if e.len == 0 {
-            e.rest.chars().next().map_or(0, char::len_utf8)
+            let rest = self.config.text.get(e.at..).unwrap_or_default();
+            rest.chars().next().map_or(0, char::len_utf8)
         } else {
             e.len
         };
-        Self::error(e.kind, at, at + len)
+        Self::error(e.kind, e.at, e.at + len)
     }
 
     fn name(&self, node: usize) -> &'a str {
@@ -758,70 +774,65 @@ impl<'a> Parser<'a> {
     }
 
     fn run(mut self) -> Result<Config<'a>, ParseError> {
-        let mut rest = self.config.text;
+        let bytes = self.config.text.as_bytes();
+        let mut i = 0;
         loop {
-            rest = lex::blanks(rest);
-            let at = self.offset(rest);
-            let Some(&c) = rest.as_bytes().first() else {
+            i = lex::blanks(bytes, i);
+            let Some(&c) = bytes.get(i) else {
                 return self.eof();
             };
             match c {
-                b'#' => rest = self.comment(rest),
+                b'#' => i = self.comment(i),
                 b';' => {
                     let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::EmptyDirective, at, at + 1));
+                        return Err(Self::error(ParseErrorKind::EmptyDirective, i, i + 1));
                     };
-                    self.end_head(head.node);
-                    self.finish(head.node, at + 1, false);
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    self.end_head(head);
+                    self.finish(head.node, i + 1, false);
+                    i += 1;
+                    self.last_end = i;
                 }
                 b'{' => {
                     let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, at, at + 1));
+                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, i, i + 1));
                     };
                     if self.open.len() >= MAX_DEPTH {
                         let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
-                        return Err(Self::error(kind, at, at + 1));
+                        return Err(Self::error(kind, i, i + 1));
                     }
-                    self.end_head(head.node);
+                    self.end_head(head);
                     self.open.push(Open {
                         node: head.node,
-                        brace: at,
+                        brace: i,
                     });
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    i += 1;
+                    self.last_end = i;
                 }
                 b'}' => {
                     if let Some(head) = self.head.take() {
                         return Err(self.missing_semicolon(head));
                     }
                     let Some(open) = self.open.pop() else {
-                        return Err(Self::error(
-                            ParseErrorKind::UnexpectedCloseBrace,
-                            at,
-                            at + 1,
-                        ));
+                        return Err(Self::error(ParseErrorKind::UnexpectedCloseBrace, i, i + 1));
                     };
-                    self.finish(open.node, at + 1, true);
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    self.finish(open.node, i + 1, true);
+                    i += 1;
+                    self.last_end = i;
                 }
-                _ => rest = self.token(rest)?,
+                _ => i = self.token(i)?,
             }
         }
     }
 
-    fn comment(&mut self, rest: &'a str) -> &'a str {
-        let at = self.offset(rest);
-        let (r, text) = lex::comment(rest);
-        let end = at + 1 + text.len();
+    /// Records the comment at `i`; returns the index after it.
+    fn comment(&mut self, i: usize) -> usize {
+        let (end, next) = lex::comment(self.config.text.as_bytes(), i);
         self.config.comments.push(CommentSlot {
-            start: pos(at),
+            start: pos(i),
             end: pos(end),
         });
         self.last_end = end;
-        r
+        next
     }
 
     /// Ends directive `node` at `end`: after its `;`, its block's `}` or its Lua code. Its
@@ -835,92 +846,97 @@ impl<'a> Parser<'a> {
     }
 
     /// The head of directive `node` ends at its `;` or `{`: its arguments are complete.
-    fn end_head(&mut self, node: usize) {
-        if self.name(node) == "if" {
-            self.strip_if_parens(node);
+    fn end_head(&mut self, head: Head) {
+        if head.is_if {
+            self.strip_if_parens(head.node);
         }
     }
 
-    fn push_arg(&mut self, start: usize, word: &Word<'_>) {
+    fn push_arg(&mut self, word: &Word) {
         self.config.args.push(ArgSlot {
-            start: pos(start),
-            end: pos(start + word.raw.len()),
-            value_start: pos(start + word.value.0),
-            value_end: pos(start + word.value.1),
+            start: pos(word.start),
+            end: pos(word.end),
+            value_start: pos(word.value.0),
+            value_end: pos(word.value.1),
         });
     }
 
-    /// Reads one word or quoted string: a directive's name or its next argument.
-    fn token(&mut self, rest: &'a str) -> Result<&'a str, ParseError> {
-        let at = self.offset(rest);
-        let (r, w) = word(rest).map_err(|e| self.lex_error(e))?;
-        let end = at + w.raw.len();
-        self.last_end = end;
+    /// Reads the word or quoted string at `i`, a directive's name or its next argument;
+    /// returns the index after it.
+    fn token(&mut self, i: usize) -> Result<usize, ParseError> {
+        let w = word(self.config.text, i).map_err(|e| self.lex_error(e))?;
+        self.last_end = w.end;
         if let Some(head) = &mut self.head {
-            head.end = end;
-            self.push_arg(at, &w);
-            return Ok(r);
+            head.end = w.end;
+            self.push_arg(&w);
+            return Ok(w.end);
         }
         let node = self.config.nodes.len();
         self.config.nodes.push(Node {
-            name_start: pos(at),
-            name_end: pos(end),
-            end: pos(end),
+            name_start: pos(w.start),
+            name_end: pos(w.end),
+            end: pos(w.end),
             first_arg: pos(self.config.args.len()),
             next: pos(node + 1),
         });
-        let head = Head { node, end };
         // A name keeps its escapes as written; crossplane's unescaping of a quoted name is
         // left to the payload.
-        if is_lua_block(self.name(node)) {
-            return self.lua(head, r);
+        let name = self.config.text.get(w.value.0..w.value.1);
+        let name = name.unwrap_or_default();
+        let head = Head {
+            node,
+            end: w.end,
+            is_if: name == "if",
+        };
+        if is_lua_block(name) {
+            return self.lua(head, w.end);
         }
         self.head = Some(head);
-        Ok(r)
+        Ok(w.end)
     }
 
-    /// The rest of a `*_by_lua_block` directive: `set_by_lua_block` takes one argument, then
-    /// every one takes `{ lua code }` as a single raw argument and needs no `;`.
-    fn lua(&mut self, mut head: Head, mut rest: &'a str) -> Result<&'a str, ParseError> {
+    /// The rest of a `*_by_lua_block` directive from `i`: `set_by_lua_block` takes one
+    /// argument, then every one takes `{ lua code }` as a single raw argument and needs no
+    /// `;`. Returns the index after the code.
+    fn lua(&mut self, mut head: Head, mut i: usize) -> Result<usize, ParseError> {
+        let text = self.config.text;
+        let bytes = text.as_bytes();
         let mut wants_arg = self.name(head.node) == "set_by_lua_block";
         loop {
-            rest = lex::blanks(rest);
-            let at = self.offset(rest);
-            match rest.as_bytes().first() {
-                Some(b'#') => rest = self.comment(rest),
+            i = lex::blanks(bytes, i);
+            match bytes.get(i) {
+                Some(b'#') => i = self.comment(i),
                 Some(b'{') => {
-                    let Some((r, raw)) = lex::lua_block(rest) else {
-                        let end = self.config.text.len();
-                        let open = Span::new(at, at + 1);
-                        return Err(Self::error(
-                            ParseErrorKind::UnexpectedEof { open },
-                            end,
-                            end,
-                        ));
+                    let Some(end) = lex::lua_block(bytes, i) else {
+                        let open = Span::new(i, i + 1);
+                        let kind = ParseErrorKind::UnexpectedEof { open };
+                        return Err(Self::error(kind, text.len(), text.len()));
                     };
                     let code = Word {
-                        raw,
-                        value: (1, raw.len() - 1),
+                        start: i,
+                        end,
+                        value: (i + 1, end - 1),
                     };
-                    self.push_arg(at, &code);
-                    self.finish(head.node, at + raw.len(), false);
-                    self.last_end = at + raw.len();
-                    return Ok(r);
+                    self.push_arg(&code);
+                    self.finish(head.node, end, false);
+                    self.last_end = end;
+                    return Ok(end);
                 }
                 Some(&c) if wants_arg && !matches!(c, b';' | b'}') => {
-                    let (r, w) = word(rest).map_err(|e| self.lex_error(e))?;
-                    self.push_arg(at, &w);
-                    head.end = at + w.raw.len();
-                    self.last_end = head.end;
+                    let w = word(text, i).map_err(|e| self.lex_error(e))?;
+                    self.push_arg(&w);
+                    head.end = w.end;
+                    self.last_end = w.end;
                     wants_arg = false;
-                    rest = r;
+                    i = w.end;
                 }
                 _ => {
                     let kind = ParseErrorKind::ExpectedLuaBlock {
                         directive: self.name(head.node).to_owned(),
                     };
+                    let rest = text.get(i..).unwrap_or_default();
                     let len = rest.chars().next().map_or(0, char::len_utf8);
-                    return Err(Self::error(kind, at, at + len));
+                    return Err(Self::error(kind, i, i + len));
                 }
             }
         }
@@ -988,28 +1004,30 @@ fn trim_arg(arg: &mut ArgSlot, front: usize, back: usize) {
     }
 }
 
-/// A quoted string or a bare word.
-struct Word<'a> {
-    raw: &'a str,
-    /// The value's range in `raw`: inside the quotes of a quoted string.
+/// A quoted string or a bare word: its token `start..end`, and its value's range (inside the
+/// quotes for a quoted string).
+struct Word {
+    start: usize,
+    end: usize,
     value: (usize, usize),
 }
 
-/// The word at the start of `input`, and the input after it.
-fn word(input: &str) -> Result<(&str, Word<'_>), LexError<'_>> {
-    if input.starts_with(['"', '\'']) {
-        let (rest, inner) = lex::quoted(input)?;
-        let raw = &input[..inner.len() + 2];
-        Ok((
-            rest,
-            Word {
-                raw,
-                value: (1, 1 + inner.len()),
-            },
-        ))
+/// The word at byte `i` of `text`.
+fn word(text: &str, i: usize) -> Result<Word, LexError> {
+    let bytes = text.as_bytes();
+    if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+        let end = lex::quoted(text, i)?;
+        Ok(Word {
+            start: i,
+            end,
+            value: (i + 1, end - 1),
+        })
     } else {
-        let (rest, raw) = lex::bare(input)?;
-        let value = (0, raw.len());
-        Ok((rest, Word { raw, value }))
+        let end = lex::bare(bytes, i)?;
+        Ok(Word {
+            start: i,
+            end,
+            value: (i, end),
+        })
     }
 }

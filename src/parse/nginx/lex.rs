@@ -5,20 +5,20 @@
 //! LF separate tokens; a bare word ends at a blank, `;` or `{` (but not at `}`, and not at a `{`
 //! right after `$`, so `${var}` stays one word); a backslash escapes the next character
 //! wherever it is; and a closing quote must be followed by a blank, `;`, `{` or `)`. Every
-//! reader returns slices of its input, so nothing is copied here.
+//! reader takes the text and an index and returns an index, so nothing is copied here.
 //!
 //! They scan bytes, not chars: every byte they stop at is ASCII, and an ASCII byte never
-//! occurs inside a multi-byte UTF-8 sequence, so every index they slice at is a char boundary
+//! occurs inside a multi-byte UTF-8 sequence, so every index they return is a char boundary
 //! (a backslash skips one byte, then the scan goes on over the rest of its character's bytes,
 //! none of which is ASCII). This is the parser's hot loop; see `benches/nginx_parse.rs`.
 
 use super::ParseErrorKind;
 
-/// A syntax error at `rest` (the input left where it was found), covering `len` bytes from
-/// there (`0`: the character there).
+/// A syntax error at byte `at` of the text, covering `len` bytes from there (`0`: the
+/// character there).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct LexError<'a> {
-    pub rest: &'a str,
+pub(super) struct LexError {
+    pub at: usize,
     pub len: usize,
     pub kind: ParseErrorKind,
 }
@@ -29,7 +29,7 @@ pub(super) const fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// What ends or changes a bare word, by byte: blanks, `;`, `{`, `\\` and `$`.
+/// What ends or changes a bare word, by byte: blanks, `;`, `{`, `\` and `$`.
 const WORD_SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let special = *b" \t\r\n;{\\$";
@@ -41,53 +41,63 @@ const WORD_SPECIAL: [bool; 256] = {
     table
 };
 
-/// The input after its leading blanks.
-pub(super) fn blanks(input: &str) -> &str {
-    let n = input.bytes().take_while(|&b| is_blank(b)).count();
-    &input[n..]
+/// The index of the first byte at or after `i` that is not a blank.
+pub(super) fn blanks(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && is_blank(bytes[i]) {
+        i += 1;
+    }
+    i
 }
 
-/// A `#` comment up to (not including) the end of its line: `(rest, text after #)`, the text
-/// without a trailing CR, so CRLF files give the same text as LF files. The caller has seen
-/// the `#`.
-pub(super) fn comment(input: &str) -> (&str, &str) {
-    let body = input.get(1..).unwrap_or_default();
-    let end = body.bytes().position(|b| b == b'\n').unwrap_or(body.len());
-    let text = &body[..end];
-    (&body[end..], text.strip_suffix('\r').unwrap_or(text))
+/// The `#` comment at `i`, up to (not including) the end of its line: `(end of its text,
+/// index after it)`. The text (after `#`) loses a trailing CR, so CRLF files give the same
+/// text as LF files.
+pub(super) fn comment(bytes: &[u8], i: usize) -> (usize, usize) {
+    let from = (i + 1).min(bytes.len());
+    let next = bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p);
+    let end = if next > from && bytes[next - 1] == b'\r' {
+        next - 1
+    } else {
+        next
+    };
+    (end, next)
 }
 
-/// A quoted string: `(rest, inner text)`, the inner text as written (escapes kept). After the
-/// closing quote nginx wants a blank, `;`, `{` or `)`, or the end of the input. The caller has
-/// seen the opening quote.
-pub(super) fn quoted(input: &str) -> Result<(&str, &str), LexError<'_>> {
-    let q = input.as_bytes().first().copied().unwrap_or(b'"');
-    let body = input.get(1..).unwrap_or_default();
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
+/// The quoted string at `i`, whose opening quote the caller has seen: the index after its
+/// closing quote. The inner text is kept as written (escapes kept). After the closing quote
+/// nginx wants a blank, `;`, `{` or `)`, or the end of the input.
+pub(super) fn quoted(text: &str, i: usize) -> Result<usize, LexError> {
+    let bytes = text.as_bytes();
+    let q = bytes.get(i).copied().unwrap_or(b'"');
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
             b if b == q => {
-                let inner = &body[..i];
-                let rest = &body[i + 1..];
-                return match rest.as_bytes().first() {
+                let next = j + 1;
+                return match bytes.get(next) {
                     Some(&c) if !(is_blank(c) || matches!(c, b';' | b'{' | b')')) => {
-                        let found = rest.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+                        let found = text
+                            .get(next..)
+                            .and_then(|r| r.chars().next())
+                            .unwrap_or(char::REPLACEMENT_CHARACTER);
                         Err(LexError {
-                            rest,
+                            at: next,
                             len: found.len_utf8(),
                             kind: ParseErrorKind::UnexpectedAfterQuote { found },
                         })
                     }
-                    _ => Ok((rest, inner)),
+                    _ => Ok(next),
                 };
             }
-            _ => i += 1,
+            _ => j += 1,
         }
     }
     Err(LexError {
-        rest: input,
+        at: i,
         len: 1,
         kind: ParseErrorKind::UnterminatedQuote {
             quote: char::from(q),
@@ -95,61 +105,58 @@ pub(super) fn quoted(input: &str) -> Result<(&str, &str), LexError<'_>> {
     })
 }
 
-/// A bare word, escapes kept as written: `(rest, word)`. The caller only calls it on a
-/// character that starts a word (not a blank, `;`, `{`, `}`, `#` or quote); on any other it
-/// returns the error nginx gives for that character, so the word is never empty.
-pub(super) fn bare(input: &str) -> Result<(&str, &str), LexError<'_>> {
-    let bytes = input.as_bytes();
+/// The bare word at `i` (escapes kept as written): the index after it. The caller only calls
+/// it on a character that starts a word (not a blank, `;`, `{`, `}`, `#` or quote); on any
+/// other it returns the error nginx gives for that character, so a word is never empty.
+pub(super) fn bare(bytes: &[u8], i: usize) -> Result<usize, LexError> {
     // nginx's `variable` flag: a `{` right after `$` (or after `${`) belongs to the word.
     let mut variable = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !WORD_SPECIAL[b as usize] {
+    let mut j = i;
+    while j < bytes.len() {
+        let b = bytes[j];
+        if !WORD_SPECIAL[usize::from(b)] {
             variable = false;
-            i += 1;
+            j += 1;
             continue;
         }
         match b {
             b'\\' => {
                 variable = false;
-                i += 2;
+                j += 2;
             }
             b'$' => {
                 variable = true;
-                i += 1;
+                j += 1;
             }
-            b'{' if variable => i += 1,
+            b'{' if variable => j += 1,
             _ => break,
         }
     }
-    let end = i.min(bytes.len());
-    if end == 0 {
-        let kind = match bytes.first() {
+    let end = j.min(bytes.len());
+    if end == i {
+        let kind = match bytes.get(i) {
             Some(b';') => ParseErrorKind::EmptyDirective,
             Some(b'{') => ParseErrorKind::UnexpectedOpenBrace,
             _ => ParseErrorKind::UnexpectedCloseBrace,
         };
         return Err(LexError {
-            rest: input,
+            at: i,
             len: 0,
             kind,
         });
     }
-    Ok((&input[end..], &input[..end]))
+    Ok(end)
 }
 
-/// The Lua code of a `*_by_lua_block` directive, from its `{` to the matching `}`: returns
-/// `(rest, code with its braces)`. Braces inside Lua strings, long brackets and comments
-/// do not count, as in lua-nginx-module's own reader. `None` when the block is not closed.
-pub(super) fn lua_block(input: &str) -> Option<(&str, &str)> {
-    let bytes = input.as_bytes();
-    if bytes.first() != Some(&b'{') {
+/// The Lua code of a `*_by_lua_block` directive, from its `{` at `i` to the matching `}`:
+/// the index after that `}`. Braces inside Lua strings, long brackets and comments do not
+/// count, as in lua-nginx-module's own reader. `None` when the block is not closed.
+pub(super) fn lua_block(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes.get(i) != Some(&b'{') {
         return None;
     }
     let mut depth = 0usize;
-    let mut i = 0;
-    // As in `quoted`, every byte compared is ASCII, so the slice ends are char boundaries.
+    let mut i = i;
     while i < bytes.len() {
         match bytes[i] {
             b'{' => {
@@ -160,7 +167,7 @@ pub(super) fn lua_block(input: &str) -> Option<(&str, &str)> {
                 depth -= 1;
                 i += 1;
                 if depth == 0 {
-                    return Some((&input[i..], &input[..i]));
+                    return Some(i);
                 }
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
@@ -219,6 +226,19 @@ fn close_long_bracket(bytes: &[u8], i: usize, level: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The readers in `(rest, token)` form, for readable tables.
+    fn bare_s(input: &str) -> Result<(&str, &str), LexError> {
+        bare(input.as_bytes(), 0).map(|end| (&input[end..], &input[..end]))
+    }
+
+    fn quoted_s(input: &str) -> Result<(&str, &str), LexError> {
+        quoted(input, 0).map(|end| (&input[end..], &input[1..end - 1]))
+    }
+
+    fn lua_block_s(input: &str) -> Option<(&str, &str)> {
+        lua_block(input.as_bytes(), 0).map(|end| (&input[end..], &input[..end]))
+    }
+
     #[test]
     fn bare_words() {
         let cases = [
@@ -238,7 +258,7 @@ mod tests {
             ("a#b c", "a#b", " c"),
         ];
         for (input, word, rest) in cases {
-            assert_eq!(bare(input), Ok((rest, word)), "{input:?}");
+            assert_eq!(bare_s(input), Ok((rest, word)), "{input:?}");
         }
     }
 
@@ -253,7 +273,7 @@ mod tests {
             ("\"a;{}#\nb\" ", "a;{}#\nb", " "),
         ];
         for (input, inner, rest) in cases {
-            assert_eq!(quoted(input), Ok((rest, inner)), "{input:?}");
+            assert_eq!(quoted_s(input), Ok((rest, inner)), "{input:?}");
         }
     }
 
@@ -280,7 +300,7 @@ mod tests {
             ),
         ];
         for (input, kind) in cases {
-            match quoted(input) {
+            match quoted_s(input) {
                 Err(e) => assert_eq!(e.kind, kind, "{input:?}"),
                 other => panic!("{input:?}: {other:?}"),
             }
@@ -300,10 +320,10 @@ mod tests {
             ("{ a[b] = 1 }", "{ a[b] = 1 }", ""),
         ];
         for (input, block, rest) in cases {
-            assert_eq!(lua_block(input), Some((rest, block)), "{input:?}");
+            assert_eq!(lua_block_s(input), Some((rest, block)), "{input:?}");
         }
-        assert_eq!(lua_block("{ x"), None);
-        assert_eq!(lua_block("{ s = '}"), None);
-        assert_eq!(lua_block("{ --[[ }"), None);
+        assert_eq!(lua_block_s("{ x"), None);
+        assert_eq!(lua_block_s("{ s = '}"), None);
+        assert_eq!(lua_block_s("{ --[[ }"), None);
     }
 }

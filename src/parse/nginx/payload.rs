@@ -29,13 +29,14 @@ pub fn write_single_file<W: Write>(
     result: &Result<Config<'_>, ParseError>,
     include_comments: bool,
 ) -> io::Result<()> {
+    let mut out = Out::new(out);
     match result {
         Ok(config) => {
-            out.write_all(br#"{"status":"ok","errors":[],"config":[{"file":"#)?;
-            string(out, file)?;
-            out.write_all(br#","status":"ok","errors":[],"parsed":"#)?;
+            out.raw(br#"{"status":"ok","errors":[],"config":[{"file":"#);
+            out.string(file);
+            out.raw(br#","status":"ok","errors":[],"parsed":"#);
             let mut w = Entries {
-                out: &mut *out,
+                out,
                 config,
                 lines: Lines::new(config.text()),
                 comments: if include_comments {
@@ -46,24 +47,26 @@ pub fn write_single_file<W: Write>(
                 next: 0,
             };
             w.list(config.directives(), usize::MAX)?;
-            out.write_all(b"}]}")
+            w.out.raw(b"}]}");
+            w.out.flush()
         }
         Err(e) => {
             let (line, _) = Lines::new(text).line_col(e.span.start);
             let error = format!("{} in {file}:{line}", e.kind.crossplane_message());
-            out.write_all(br#"{"status":"failed","errors":[{"file":"#)?;
-            string(out, file)?;
-            out.write_all(br#","error":"#)?;
-            string(out, &error)?;
-            out.write_all(br#","line":"#)?;
-            number(out, line)?;
-            out.write_all(br#"}],"config":[{"file":"#)?;
-            string(out, file)?;
-            out.write_all(br#","status":"failed","errors":[{"error":"#)?;
-            string(out, &error)?;
-            out.write_all(br#","line":"#)?;
-            number(out, line)?;
-            out.write_all(br#"}],"parsed":[]}]}"#)
+            out.raw(br#"{"status":"failed","errors":[{"file":"#);
+            out.string(file);
+            out.raw(br#","error":"#);
+            out.string(&error);
+            out.raw(br#","line":"#);
+            out.number(line);
+            out.raw(br#"}],"config":[{"file":"#);
+            out.string(file);
+            out.raw(br#","status":"failed","errors":[{"error":"#);
+            out.string(&error);
+            out.raw(br#","line":"#);
+            out.number(line);
+            out.raw(br#"}],"parsed":[]}]}"#);
+            out.flush()
         }
     }
 }
@@ -82,9 +85,81 @@ pub fn single_file_json(
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// How much JSON is gathered before it is handed to the writer.
+const CHUNK: usize = 1 << 16;
+
+/// The output: JSON is gathered in a buffer that cannot fail and handed to the writer a chunk
+/// at a time, so only a flush can fail.
+struct Out<'w, W> {
+    buf: Vec<u8>,
+    sink: &'w mut W,
+}
+
+impl<'w, W: Write> Out<'w, W> {
+    fn new(sink: &'w mut W) -> Self {
+        Self {
+            buf: Vec::with_capacity(CHUNK + CHUNK / 4),
+            sink,
+        }
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// A JSON string: as is when nothing in it needs escaping (the common case), else escaped
+    /// by serde_json, so the output is byte for byte what serde_json writes.
+    fn string(&mut self, s: &str) {
+        if needs_escape(s.as_bytes()) {
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.buf, s);
+            return;
+        }
+        self.buf.reserve(s.len() + 2);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s.as_bytes());
+        self.buf.push(b'"');
+    }
+
+    fn number(&mut self, n: usize) {
+        // Lines and columns are mostly small: no loop and no copy call for them.
+        if n < 100 {
+            let digits = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+            self.buf.extend_from_slice(&digits[usize::from(n < 10)..]);
+            return;
+        }
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.buf.extend_from_slice(&digits[i..]);
+    }
+
+    /// Hands the buffer to the writer once it holds a chunk.
+    fn flush_if_full(&mut self) -> io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sink.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
 /// The writer of a `parsed` list and the blocks in it.
 struct Entries<'w, 'c, 'a, W> {
-    out: &'w mut W,
+    out: Out<'w, W>,
     config: &'c Config<'a>,
     lines: Lines<'a>,
     comments: &'c [super::CommentSlot],
@@ -95,11 +170,11 @@ struct Entries<'w, 'c, 'a, W> {
 impl<'c, 'a, W: Write> Entries<'_, 'c, 'a, W> {
     /// The entries of one directive list, with the comments before `end` placed among them.
     fn list(&mut self, directives: Directives<'c, 'a>, end: usize) -> io::Result<()> {
-        self.out.write_all(b"[")?;
+        self.out.raw(b"[");
         let mut first = true;
         for d in directives {
             let span = d.span();
-            self.comments_before(span.start, &mut first)?;
+            self.comments_before(span.start, &mut first);
             let (line, column) = self.lines.line_col(d.name_span().start);
             // Comments among the arguments are placed after the directive (and its block),
             // but they come before the block in the text, so they are taken off first.
@@ -115,107 +190,84 @@ impl<'c, 'a, W: Write> Entries<'_, 'c, 'a, W> {
                 }
             }
             let in_head = in_head..self.next;
-            separator(self.out, &mut first)?;
-            self.out.write_all(br#"{"directive":"#)?;
-            string(self.out, &name(&d))?;
-            self.position(line, column)?;
-            self.out.write_all(br#","args":["#)?;
-            for (i, arg) in d.args().enumerate() {
+            self.separator(&mut first);
+            self.out.raw(br#"{"directive":"#);
+            self.out.string(&name(&d));
+            self.position(line, column);
+            self.out.raw(br#","args":["#);
+            for (i, value) in d.values().enumerate() {
                 if i > 0 {
-                    self.out.write_all(b",")?;
+                    self.out.raw(b",");
                 }
-                string(self.out, &arg.value())?;
+                self.out.string(&value);
             }
-            self.out.write_all(b"]")?;
+            self.out.raw(b"]");
             if d.has_block() {
-                self.out.write_all(br#","block":"#)?;
+                self.out.raw(br#","block":"#);
                 self.list(d.children(), span.end.saturating_sub(1))?;
             }
-            self.out.write_all(b"}")?;
+            self.out.raw(b"}");
             for i in in_head {
-                separator(self.out, &mut first)?;
-                self.comment(i, line, column)?;
+                self.separator(&mut first);
+                self.comment(i, line, column);
             }
+            self.out.flush_if_full()?;
         }
-        self.comments_before(end, &mut first)?;
-        self.out.write_all(b"]")
+        self.comments_before(end, &mut first);
+        self.out.raw(b"]");
+        Ok(())
     }
 
-    fn comments_before(&mut self, end: usize, first: &mut bool) -> io::Result<()> {
+    fn comments_before(&mut self, end: usize, first: &mut bool) {
         while let Some(c) = self.comments.get(self.next)
             && (c.start as usize) < end
         {
             let (line, column) = self.lines.line_col(c.start as usize);
-            separator(self.out, first)?;
-            self.comment(self.next, line, column)?;
+            self.separator(first);
+            self.comment(self.next, line, column);
             self.next += 1;
         }
-        Ok(())
     }
 
-    fn comment(&mut self, i: usize, line: usize, column: usize) -> io::Result<()> {
+    fn comment(&mut self, i: usize, line: usize, column: usize) {
         let text = self
             .comments
             .get(i)
             .map_or("", |c| self.config.slice(c.start + 1, c.end));
-        self.out.write_all(br##"{"directive":"#""##)?;
-        self.position(line, column)?;
-        self.out.write_all(br#","args":[],"comment":"#)?;
-        string(self.out, crossplane_comment(text))?;
-        self.out.write_all(b"}")
+        self.out.raw(br##"{"directive":"#""##);
+        self.position(line, column);
+        self.out.raw(br#","args":[],"comment":"#);
+        self.out.string(crossplane_comment(text));
+        self.out.raw(b"}");
     }
 
-    fn position(&mut self, line: usize, column: usize) -> io::Result<()> {
-        self.out.write_all(br#","line":"#)?;
-        number(self.out, line)?;
-        self.out.write_all(br#","column":"#)?;
-        number(self.out, column)
+    fn position(&mut self, line: usize, column: usize) {
+        self.out.raw(br#","line":"#);
+        self.out.number(line);
+        self.out.raw(br#","column":"#);
+        self.out.number(column);
+    }
+
+    fn separator(&mut self, first: &mut bool) {
+        if *first {
+            *first = false;
+        } else {
+            self.out.raw(b",");
+        }
     }
 }
 
 /// A directive's name as crossplane gives it: a quoted name gets the unescaping a quoted
 /// argument gets.
 fn name<'a>(d: &Directive<'_, 'a>) -> std::borrow::Cow<'a, str> {
-    let quote = match d.config.text.as_bytes().get(d.name_span().start) {
+    let node = d.node();
+    let raw = d.config.slice(node.name_start, node.name_end);
+    let quote = match raw.as_bytes().first() {
         Some(b'"') => Quote::Double,
         Some(b'\'') => Quote::Single,
-        _ => Quote::None,
+        _ => return std::borrow::Cow::Borrowed(raw),
     };
-    unquote(d.name(), quote)
-}
-
-fn separator<W: Write>(out: &mut W, first: &mut bool) -> io::Result<()> {
-    if *first {
-        *first = false;
-        Ok(())
-    } else {
-        out.write_all(b",")
-    }
-}
-
-/// A JSON string: as is when nothing in it needs escaping (the common case), else escaped by
-/// serde_json, so the output is byte for byte what serde_json writes.
-fn string<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        return serde_json::to_writer(out, s).map_err(io::Error::from);
-    }
-    out.write_all(b"\"")?;
-    out.write_all(s.as_bytes())?;
-    out.write_all(b"\"")
-}
-
-fn number<W: Write>(out: &mut W, mut n: usize) -> io::Result<()> {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.write_all(&digits[i..])
+    unquote(raw.get(1..raw.len() - 1).unwrap_or_default(), quote)
 }
 
 /// 1-based line and column (in characters) of offsets asked for in increasing order, found in
@@ -247,10 +299,13 @@ impl<'a> Lines<'a> {
             };
         }
         let seg = &self.text[self.at..offset];
-        let chars = |s: &[u8]| s.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        // A character is a byte that does not continue a UTF-8 sequence (0b10xx_xxxx).
+        let is_char = |b: u8| b & 0xC0 != 0x80;
+        let chars = |s: &[u8]| count(s, is_char);
+        // Entries start lines, so the last line break is usually a few bytes back.
         match seg.iter().rposition(|&b| b == b'\n') {
             Some(last) => {
-                self.line += seg.iter().filter(|&&b| b == b'\n').count();
+                self.line += 1 + count(&seg[..last], |b| b == b'\n');
                 self.column = chars(&seg[last + 1..]);
             }
             None => self.column += chars(seg),
@@ -258,6 +313,42 @@ impl<'a> Lines<'a> {
         self.at = offset;
         (self.line, self.column + 1)
     }
+}
+
+/// Whether a string has a byte that serde_json escapes: a control character, `"` or `\`.
+/// Eight bytes at a time, with the usual bit trick for "has a byte less than n": `x - n`
+/// (bytewise) borrows into a byte's top bit only where that byte is below `n`; a byte equal
+/// to `c` is a zero byte of `x ^ c`, so below 1.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    let hit = |x: u64| {
+        below(x, 0x20) || below(x ^ (ONES * u64::from(b'"')), 1) || below(x ^ (ONES * 0x5C), 1)
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if hit(u64::from_ne_bytes(word)) {
+            return true;
+        }
+    }
+    // The tail, padded with a byte that needs nothing.
+    let mut word = [b'a'; 8];
+    word[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    hit(u64::from_ne_bytes(word))
+}
+
+/// How many bytes of `bytes` match `hit`, counted 32 at a time in a form the compiler turns
+/// into vector instructions: this runs over the whole text once per payload.
+fn count(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
+    let mut chunks = bytes.chunks_exact(32);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        n += usize::from(chunk.iter().map(|&b| u8::from(hit(b))).sum::<u8>());
+    }
+    n + chunks.remainder().iter().filter(|&&b| hit(b)).count()
 }
 
 /// crossplane reads a backslash and the character after it as one unit, even in a comment,
