@@ -85,6 +85,14 @@ pub fn single_file_json(
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// "00" to "99", for writing numbers two digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// How much JSON is gathered before it is handed to the writer.
 const CHUNK: usize = 1 << 16;
 
@@ -121,25 +129,26 @@ impl<'w, W: Write> Out<'w, W> {
         self.buf.push(b'"');
     }
 
-    fn number(&mut self, n: usize) {
-        // Lines and columns are mostly small: no loop and no copy call for them.
-        if n < 100 {
-            let digits = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-            self.buf.extend_from_slice(&digits[usize::from(n < 10)..]);
-            return;
-        }
+    /// A number in decimal, two digits at a time (lines run into the millions).
+    fn number(&mut self, mut n: usize) {
         let mut digits = [0u8; 20];
         let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+        while n >= 100 {
+            let pair = n % 100 * 2;
+            n /= 100;
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
         }
-        self.buf.extend_from_slice(&digits[i..]);
+        if n >= 10 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[n * 2..n * 2 + 2]);
+        } else {
+            i -= 1;
+            digits[i] = b'0' + n as u8;
+        }
+        for &d in &digits[i..] {
+            self.buf.push(d);
+        }
     }
 
     /// Hands the buffer to the writer once it holds a chunk.

@@ -467,6 +467,8 @@ mod properties {
                 prop_assert_eq!(&text[a.span.start..a.span.end], a.raw);
                 prop_assert!(a.raw.contains(a.inner));
             }
+            let values: Vec<_> = d.args().map(|a| a.value()).collect();
+            prop_assert_eq!(d.values().collect::<Vec<_>>(), values);
             let head_end = d.head_end();
             prop_assert!(name.end <= head_end && head_end < span.end);
             if d.has_block() {
