@@ -4,14 +4,20 @@ processes, and prints a table of medians, throughput, peak memory and ratios.
 
 The files are the benchmark inputs of `cargo bench --bench nginx_parse`, written to
 target/bench/: the corpus's 1.3 MB real-world config (decompressed with `bzip2`) and the
-synthetic config of scripts/bench/make-nginx-config.py. Each tool runs once to warm the page
-cache (for nginx, the run that checks the file passes `nginx -t`), then --runs times (at least 3: it stops early once a tool has spent --budget seconds on
-a file); every run has a --timeout. Output goes to /dev/null. Wall time is taken around
-posix_spawn and wait4, so it includes the process's start and exit. Peak RSS comes from one
-more run under GNU time (`/usr/bin/time -f %M`, Debian package `time`): a child spawned by
-Python itself would report Python's own size as its peak. "over base" subtracts the peak
-RSS of the same tool on an empty file, which is what the process costs before it reads
-anything. The machine's load average is printed: other work on it slows every tool.
+synthetic config of scripts/bench/make-nginx-config.py. Each tool runs once on a file to warm
+the page cache (for nginx, the run that checks that the file passes `nginx -t`), then the
+tools take turns, one run each per round, for --runs rounds (at least 3: it stops early once
+the rounds have taken --budget seconds), so that other work on the machine weighs on all of
+them alike; every run has a --timeout. Output goes to /dev/null.
+
+Per tool: the median wall time, taken around posix_spawn and wait4 (so it includes the
+process's start and exit), and the median CPU time (user + system, from wait4), which other
+work on the machine disturbs much less; "empty s" is the median wall time of the same command
+on an empty file, its start-up cost. Peak RSS comes from one more run under GNU time
+(`/usr/bin/time -f %M`, Debian package `time`): a child spawned by Python itself would report
+Python's own size as its peak. "over base" subtracts the peak RSS of the same tool on the
+empty file, what the process holds before it reads anything. The machine's load average is
+printed before and after.
 
 Commands:
   gen        target/release/gen parse FILE             (built here with `cargo build --release`)
@@ -105,8 +111,17 @@ def crossplane_binary() -> Path:
     return path
 
 
-def run_once(argv: list[str], timeout: float) -> tuple[float, int]:
-    """Runs argv with stdout and stderr to /dev/null: (wall seconds, exit code)."""
+class Run:
+    """One finished run: wall and CPU seconds, exit code."""
+
+    def __init__(self, wall: float, cpu: float, code: int) -> None:
+        self.wall = wall
+        self.cpu = cpu
+        self.code = code
+
+
+def run_once(argv: list[str], timeout: float) -> Run:
+    """Runs argv with stdout and stderr to /dev/null."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
     start = time.perf_counter()
@@ -114,15 +129,15 @@ def run_once(argv: list[str], timeout: float) -> tuple[float, int]:
     timer = threading.Timer(timeout, lambda: os.kill(pid, signal.SIGKILL))
     timer.start()
     try:
-        _, status, _ = os.wait4(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
     finally:
         timer.cancel()
         os.close(devnull)
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code == -signal.SIGKILL:
         die(f"timed out after {timeout:.0f} s: {' '.join(argv)}")
-    return elapsed, code
+    return Run(wall, usage.ru_utime + usage.ru_stime, code)
 
 
 def peak_rss(argv: list[str], timeout: float) -> int:
@@ -139,30 +154,41 @@ def peak_rss(argv: list[str], timeout: float) -> int:
         return int(report.read().split()[-1]) * 1024
 
 
-class Timing:
-    def __init__(self, times: list[float], base: float, rss: int, base_rss: int) -> None:
-        self.median = statistics.median(times)
-        self.runs = len(times)
-        self.base = base
-        self.rss = rss
-        self.base_rss = base_rss
+class Tool:
+    """A command on one file, the same command on the empty file, and what was measured."""
+
+    def __init__(self, argv: list[str], base_argv: list[str]) -> None:
+        self.argv = argv
+        self.base_argv = base_argv
+        self.runs: list[Run] = []
+        self.base = 0.0
+        self.rss = 0
+        self.base_rss = 0
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
 
-def measure(argv: list[str], base_argv: list[str], args: argparse.Namespace, warm: bool) -> Timing:
-    """Median wall time and peak RSS of argv, which must exit 0; `warm` skips the warm-up."""
-    if not warm:
-        run_once(argv, args.timeout)
-    times: list[float] = []
-    while len(times) < args.runs:
-        elapsed, code = run_once(argv, args.timeout)
-        if code != 0:
-            die(f"exit code {code}: {' '.join(argv)}")
-        times.append(elapsed)
-        if len(times) >= 3 and sum(times) > args.budget:
+def measure(tools: dict[str, Tool], args: argparse.Namespace) -> None:
+    """Rounds of one run per tool; every run must exit 0."""
+    started = time.perf_counter()
+    for round_ in range(args.runs):
+        for tool in tools.values():
+            run = run_once(tool.argv, args.timeout)
+            if run.code != 0:
+                die(f"exit code {run.code}: {' '.join(tool.argv)}")
+            tool.runs.append(run)
+        if round_ + 1 >= 3 and time.perf_counter() - started > args.budget:
             break
-    base = statistics.median(run_once(base_argv, args.timeout)[0] for _ in range(3))
-    rss = peak_rss(argv, args.timeout)
-    return Timing(times, base, rss, peak_rss(base_argv, args.timeout))
+    for tool in tools.values():
+        tool.base = statistics.median(run_once(tool.base_argv, args.timeout).wall for _ in range(3))
+        tool.rss = peak_rss(tool.argv, args.timeout)
+        tool.base_rss = peak_rss(tool.base_argv, args.timeout)
 
 
 def machine() -> str:
@@ -229,55 +255,60 @@ def main() -> None:
     for path in files:
         size = path.stat().st_size
         tools = {
-            "gen": ([str(gen), "parse", str(path)], [str(gen), "parse", str(empty)]),
-            "crossplane": (
+            "gen": Tool([str(gen), "parse", str(path)], [str(gen), "parse", str(empty)]),
+            "crossplane": Tool(
                 [str(crossplane), "parse", "--single-file", str(path)],
                 [str(crossplane), "parse", "--single-file", str(empty)],
             ),
         }
+        print(f"warming up on {path.name} ...", file=sys.stderr, flush=True)
         verdict = nginx_verdict(nginx, path, args.timeout)
         if verdict is None:
-            tools["nginx -t"] = (
+            tools["nginx -t"] = Tool(
                 [nginx, "-t", "-q", "-e", "/dev/null", "-c", str(path)],
                 [nginx, "-t", "-q", "-e", "/dev/null", "-c", str(empty)],
             )
         else:
             notes.append(f"{path.name}: nginx -t not timed, the file fails it here: {verdict}")
-        timings = {}
-        for tool, (argv, base_argv) in tools.items():
-            print(f"timing {tool} on {path.name} ...", file=sys.stderr, flush=True)
+        for name, tool in tools.items():
             # The verdict run of nginx -t has already read the file.
-            timings[tool] = measure(argv, base_argv, args, warm=tool == "nginx -t")
-        rows.append((path, size, timings))
+            if name != "nginx -t":
+                run_once(tool.argv, args.timeout)
+        print(f"timing {', '.join(tools)} on {path.name} ...", file=sys.stderr, flush=True)
+        measure(tools, args)
+        rows.append((path, size, tools))
 
     print(f"load average at end: {load()}")
     print()
     header = (
-        f"{'file':<22} {'MB':>6}  {'tool':<10} {'runs':>4} {'median s':>9} {'MB/s':>8} "
-        f"{'empty s':>8} {'peak RSS MB':>11} {'over base MB':>12} {'x input':>7}"
+        f"{'file':<22} {'MB':>6}  {'tool':<10} {'runs':>4} {'wall s':>9} {'MB/s':>8} "
+        f"{'cpu s':>9} {'empty s':>8} {'peak RSS MB':>11} {'over base MB':>12} {'x input':>7}"
     )
     print(header)
     print("-" * len(header))
-    for path, size, timings in rows:
-        for tool, t in timings.items():
+    for path, size, tools in rows:
+        for name, t in tools.items():
             over = t.rss - t.base_rss
             print(
-                f"{path.name:<22} {size / 1e6:>6.2f}  {tool:<10} {t.runs:>4} {t.median:>9.4f} "
-                f"{size / 1e6 / t.median:>8.2f} {t.base:>8.4f} {t.rss / 1e6:>11.1f} "
-                f"{over / 1e6:>12.1f} "
-                f"{over / size:>7.2f}"
+                f"{path.name:<22} {size / 1e6:>6.2f}  {name:<10} {len(t.runs):>4} "
+                f"{t.wall:>9.4f} {size / 1e6 / t.wall:>8.2f} {t.cpu:>9.4f} {t.base:>8.4f} "
+                f"{t.rss / 1e6:>11.1f} {over / 1e6:>12.1f} {over / size:>7.2f}"
             )
     print()
-    for path, _, timings in rows:
-        gen_t = timings["gen"].median
-        ratios = [f"gen/crossplane {timings['crossplane'].median / gen_t:.0f}x"]
-        if "nginx -t" in timings:
-            ratios.append(f"gen/nginx -t {timings['nginx -t'].median / gen_t:.0f}x")
-        print(f"{path.name}: throughput ratio {', '.join(ratios)}")
-    print("(empty s: median time of the same command on an empty file, its start-up cost)")
+    for path, _, tools in rows:
+        gen = tools["gen"]
+        for name in ("crossplane", "nginx -t"):
+            if name not in tools:
+                continue
+            other = tools[name]
+            # The work on the file alone: each median less its start-up on an empty file.
+            work = (other.wall - other.base) / max(gen.wall - gen.base, 1e-6)
+            print(
+                f"{path.name}: gen/{name} throughput {other.wall / gen.wall:.0f}x wall time, "
+                f"{other.cpu / gen.cpu:.0f}x CPU time, {work:.0f}x wall without start-up"
+            )
     for note in notes:
         print(note)
-
 
 if __name__ == "__main__":
     main()

@@ -331,9 +331,12 @@ impl<'a> Lines<'a> {
 fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH != 0;
+    // The top bit of each byte below `n`, and stray bits only where one is set already.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x;
     let hit = |x: u64| {
-        below(x, 0x20) || below(x ^ (ONES * u64::from(b'"')), 1) || below(x ^ (ONES * 0x5C), 1)
+        let quote = below(x ^ (ONES * u64::from(b'"')), 1);
+        let backslash = below(x ^ (ONES * u64::from(b'\\')), 1);
+        (below(x, 0x20) | quote | backslash) & HIGH != 0
     };
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
@@ -508,6 +511,24 @@ mod tests {
                 }),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn needs_escape_finds_every_escaped_byte_at_every_place() {
+        let naive = |s: &[u8]| s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+        for background in [b'a', b' ', b'!', b'#', b']', 0x7F, 0x80, 0xA9, 0xC3, 0xFF] {
+            for len in 0..20 {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut s = vec![background; len];
+                        s[at] = b;
+                        assert_eq!(needs_escape(&s), naive(&s), "{s:?}");
+                    }
+                }
+                let s = vec![background; len];
+                assert_eq!(needs_escape(&s), naive(&s), "{s:?}");
+            }
         }
     }
 
