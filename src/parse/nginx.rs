@@ -3,17 +3,20 @@
 //!
 //! Tokens follow nginx's own reader (`ngx_conf_read_token`) so that gen sees what nginx sees;
 //! the tree follows crossplane's conventions so that `gen parse` prints crossplane's payload:
-//! an argument's `value` has its quotes removed and its backslash escapes kept as written
+//! an argument's value has its quotes removed and its backslash escapes kept as written
 //! (only an escaped quote of the enclosing kind is unescaped), `if (...)` arguments lose their
 //! parentheses as crossplane strips them, and the Lua code of a `*_by_lua_block` directive is
 //! one raw argument. Where nginx and crossplane disagree (crossplane merges `${a} ${b}` into
 //! one argument, accepts `foo bar }` and `;;`, splits on any Unicode space), nginx wins; the
 //! cases are listed in `tests/fixtures/crossplane-known-differences.toml`.
 //!
-//! The parser is zero-copy: names, raw arguments and comments borrow from the input, and a
-//! value is only allocated when an escaped quote has to be unescaped. Blocks are built with an
-//! explicit stack, so deep nesting is a [`ParseErrorKind::TooDeep`] error, never a stack
-//! overflow.
+//! The tree is flat and zero-copy, because configs of tens of megabytes exist and the parse
+//! must stay within a small multiple of the input's size: [`Config`] keeps every directive in
+//! one vector in file order (a directive's block follows it), every argument in another, as
+//! 32-bit offsets into the input, about 20 bytes a directive and 16 an argument. [`Directive`]
+//! and [`Arg`] are views that read names, arguments and values back from the input; a value is
+//! only allocated when an escaped quote has to be unescaped. Blocks are built with an explicit
+//! stack, so deep nesting is a [`ParseErrorKind::TooDeep`] error, never a stack overflow.
 
 mod lex;
 pub mod payload;
@@ -27,7 +30,8 @@ use std::fmt;
 
 /// Deepest block nesting accepted; real configs stay under ten.
 pub const MAX_DEPTH: usize = 256;
-/// Largest input accepted, in bytes (the largest real config in the corpus is 1.3 MB).
+/// Largest input accepted, in bytes (the largest real config in the corpus is 1.3 MB). Offsets
+/// are stored in 32 bits, so this must stay below 4 GiB.
 pub const MAX_INPUT: usize = 64 * 1024 * 1024;
 
 /// Lua-nginx-module directives whose `{ ... }` is Lua code, kept as one raw argument.
@@ -50,37 +54,83 @@ pub const LUA_BLOCK_DIRECTIVES: &[&str] = &[
     "ssl_session_store_by_lua_block",
 ];
 
-/// A parsed file: its top-level directives and every comment, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A parsed file: its directives and every comment, in file order, borrowing from the text.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Config<'a> {
-    pub directives: Vec<Directive<'a>>,
-    pub comments: Vec<Comment<'a>>,
+    text: &'a str,
+    /// Every directive, a block's directives right after the one that opens it.
+    nodes: Vec<Node>,
+    /// Every argument, a directive's in one run; see [`Node::first_arg`].
+    args: Vec<ArgSlot>,
+    comments: Vec<CommentSlot>,
 }
 
-/// One directive: `name args;`, `name args { ... }` or a Lua block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive<'a> {
-    /// The name as written, without quotes when it was quoted (escapes kept).
-    pub name: &'a str,
+/// One directive in [`Config::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Node {
     /// The name's token, quotes included.
-    pub name_span: Span,
-    pub args: Vec<Arg<'a>>,
-    /// `Some` for `name args { ... }`, even when the block is empty.
-    pub block: Option<Vec<Directive<'a>>>,
-    /// From the name to the `;` or the closing `}`, both included.
-    pub span: Span,
+    name_start: u32,
+    name_end: u32,
+    /// Where the directive ends: after its `;`, its block's `}`, or its Lua code's `}`.
+    end: u32,
+    /// Its first argument in [`Config::args`]; its arguments run up to the next node's first
+    /// (or the end), since a directive's arguments all come before anything in its block.
+    first_arg: u32,
+    /// The index of the node after its block (its next sibling, if it has one), with
+    /// [`BLOCK`] set when it has a block, even an empty one.
+    next: u32,
 }
 
-/// One argument of a directive.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The flag of [`Node::next`] for a directive with a block. Node indices stay far below it:
+/// each directive takes at least two bytes of a [`MAX_INPUT`]-long text.
+const BLOCK: u32 = 1 << 31;
+
+impl Node {
+    const fn next(self) -> usize {
+        (self.next & !BLOCK) as usize
+    }
+
+    const fn has_block(self) -> bool {
+        self.next & BLOCK != 0
+    }
+}
+
+/// One argument in [`Config::args`]: the token (`start..end`, quotes or braces included) and
+/// crossplane's value before unescaping (`value_start..value_end`). An unquoted word's value
+/// is the token itself; a quoted string's and Lua code's lie strictly inside it, which is how
+/// the two are told apart (a word that `if` stripped may itself start with a quote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ArgSlot {
+    start: u32,
+    end: u32,
+    value_start: u32,
+    value_end: u32,
+}
+
+/// A comment in [`Config::comments`]: from its `#` to the end of its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CommentSlot {
+    start: u32,
+    end: u32,
+}
+
+/// One directive, `name args;`, `name args { ... }` or a Lua block: a view into a [`Config`].
+/// Two are equal when they are the same directive of the same config.
+#[derive(Clone, Copy)]
+pub struct Directive<'c, 'a> {
+    config: &'c Config<'a>,
+    index: usize,
+}
+
+/// One argument of a directive, read from the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arg<'a> {
     /// The token as written: quotes included; for a Lua block, the braces included.
     pub raw: &'a str,
-    /// crossplane's value: quotes removed, escapes kept as written except an escaped quote of
-    /// the enclosing kind (`"a\"b"` gives `a"b`); for a Lua block, the code between the braces.
-    pub value: Cow<'a, str>,
     pub quote: Quote,
     pub span: Span,
+    /// crossplane's value before an escaped quote is unescaped; see [`Arg::value`].
+    inner: &'a str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,7 +141,7 @@ pub enum Quote {
 }
 
 /// A `#` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment<'a> {
     /// The text after `#` up to the end of the line, without the line ending.
     pub text: &'a str,
@@ -197,11 +247,61 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// A stored offset back to a `usize`.
+const fn at(offset: u32) -> usize {
+    offset as usize
+}
+
+/// An offset into a text of at most [`MAX_INPUT`] bytes, stored in 32 bits.
+fn pos(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
 impl<'a> Config<'a> {
+    /// The text the config was parsed from.
+    #[must_use]
+    pub const fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// `text[start..end]`, or `""` for a range the parser never stores.
+    fn slice(&self, start: u32, end: u32) -> &'a str {
+        self.text.get(at(start)..at(end)).unwrap_or_default()
+    }
+
+    /// The top-level directives.
+    #[must_use]
+    pub fn directives(&self) -> Directives<'_, 'a> {
+        Directives {
+            config: self,
+            at: 0,
+            end: self.nodes.len(),
+        }
+    }
+
+    /// Every comment, in file order.
+    pub fn comments(&self) -> impl ExactSizeIterator<Item = Comment<'a>> + Clone + '_ {
+        self.comments.iter().map(|c| Comment {
+            text: self.slice(c.start + 1, c.end),
+            span: Span::new(at(c.start), at(c.end)),
+        })
+    }
+
+    /// How many directives the file has, at every depth.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
     /// The first top-level directive called `name`.
     #[must_use]
-    pub fn find(&self, name: &str) -> Option<&Directive<'a>> {
-        self.directives.iter().find(|d| d.name == name)
+    pub fn find(&self, name: &str) -> Option<Directive<'_, 'a>> {
+        self.directives().find(|d| d.name() == name)
     }
 
     /// Every directive, depth first in file order, each with the blocks it is in (outermost
@@ -209,52 +309,288 @@ impl<'a> Config<'a> {
     #[must_use]
     pub fn walk(&self) -> Walk<'_, 'a> {
         Walk {
-            stack: vec![self.directives.iter()],
+            config: self,
+            at: 0,
             parents: Vec::new(),
         }
     }
+
+    fn arg(&self, i: usize) -> Option<Arg<'a>> {
+        let slot = self.args.get(i)?;
+        let (start, end) = (slot.start, slot.end);
+        let quote = if slot.value_start == start {
+            Quote::None
+        } else {
+            match self.text.as_bytes().get(at(start)) {
+                Some(b'"') => Quote::Double,
+                Some(b'\'') => Quote::Single,
+                _ => Quote::None,
+            }
+        };
+        Some(Arg {
+            raw: self.slice(start, end),
+            quote,
+            span: Span::new(at(start), at(end)),
+            inner: self.slice(slot.value_start, slot.value_end),
+        })
+    }
 }
 
-impl<'a> Directive<'a> {
+impl fmt::Debug for Config<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("directives", &self.directives().collect::<Vec<_>>())
+            .field("comments", &self.comments().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'c, 'a> Directive<'c, 'a> {
+    fn node(&self) -> Node {
+        self.config.nodes[self.index]
+    }
+
+    /// The name as written, without quotes when it was quoted (escapes kept).
+    #[must_use]
+    pub fn name(&self) -> &'a str {
+        let node = self.node();
+        let raw = self.config.slice(node.name_start, node.name_end);
+        match raw.as_bytes().first() {
+            Some(b'"' | b'\'') => raw.get(1..raw.len() - 1).unwrap_or_default(),
+            _ => raw,
+        }
+    }
+
+    /// The name's token, quotes included.
+    #[must_use]
+    pub fn name_span(&self) -> Span {
+        let node = self.node();
+        Span::new(at(node.name_start), at(node.name_end))
+    }
+
+    /// From the name to the `;` or the closing `}`, both included.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        let node = self.node();
+        Span::new(at(node.name_start), at(node.end))
+    }
+
+    /// The arguments, in order.
+    #[must_use]
+    pub fn args(&self) -> Args<'c, 'a> {
+        let first = at(self.node().first_arg);
+        let end = self
+            .config
+            .nodes
+            .get(self.index + 1)
+            .map_or(self.config.args.len(), |n| at(n.first_arg));
+        Args {
+            config: self.config,
+            range: first..end,
+        }
+    }
+
+    /// The value of each argument, as [`Arg::value`] gives it, read straight from the stored
+    /// ranges (`gen parse` prints every one).
+    pub fn values(&self) -> impl ExactSizeIterator<Item = Cow<'a, str>> + use<'c, 'a> {
+        let text = self.config.text;
+        let slots = self.config.args.get(self.args().range).unwrap_or_default();
+        slots.iter().map(move |a| {
+            let value = text.get(at(a.value_start)..at(a.value_end));
+            let value = value.unwrap_or_default();
+            if a.value_start == a.start {
+                return Cow::Borrowed(value);
+            }
+            match text.as_bytes().get(at(a.start)) {
+                Some(b'"') => unquote(value, Quote::Double),
+                Some(b'\'') => unquote(value, Quote::Single),
+                _ => Cow::Borrowed(value),
+            }
+        })
+    }
+
+    /// Argument `i`.
+    #[must_use]
+    pub fn arg(&self, i: usize) -> Option<Arg<'a>> {
+        self.args().nth(i)
+    }
+
+    /// Whether it is `name args { ... }`, even with an empty block.
+    #[must_use]
+    pub fn has_block(&self) -> bool {
+        self.node().has_block()
+    }
+
+    /// The directives of its block; none when there is no block.
+    #[must_use]
+    pub fn children(&self) -> Directives<'c, 'a> {
+        Directives {
+            config: self.config,
+            at: self.index + 1,
+            end: self.node().next(),
+        }
+    }
+
     /// The first directive called `name` directly inside this one's block.
     #[must_use]
-    pub fn find(&self, name: &str) -> Option<&Self> {
-        self.children().iter().find(|d| d.name == name)
+    pub fn find(&self, name: &str) -> Option<Self> {
+        self.children().find(|d| d.name() == name)
     }
 
     /// Every directive called `name` directly inside this one's block.
-    pub fn find_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Self> + 's {
-        self.children().iter().filter(move |d| d.name == name)
-    }
-
-    /// The directives of the block; empty when there is none.
-    #[must_use]
-    pub fn children(&self) -> &[Self] {
-        self.block.as_deref().unwrap_or_default()
-    }
-
-    /// The value of argument `i`.
-    #[must_use]
-    pub fn arg(&self, i: usize) -> Option<&str> {
-        self.args.get(i).map(|a| a.value.as_ref())
+    pub fn find_all<'n>(&self, name: &'n str) -> impl Iterator<Item = Self> + use<'c, 'a, 'n> {
+        self.children().filter(move |d| d.name() == name)
     }
 
     #[must_use]
     pub fn is_lua_block(&self) -> bool {
-        LUA_BLOCK_DIRECTIVES.contains(&self.name)
+        is_lua_block(self.name())
+    }
+
+    /// Where the head ends: the offset of its `;` or `{` (for a Lua block, of the code's `{`).
+    /// Comments before it sit among the directive's arguments.
+    #[must_use]
+    pub fn head_end(&self) -> usize {
+        let text = self.config.text;
+        let bytes = text.as_bytes();
+        // The last argument that is not Lua code ends where the search starts.
+        let mut i = self
+            .args()
+            .rev()
+            .find(|a| !a.is_lua_code())
+            .map_or(self.name_span().end, |a| a.span.end);
+        loop {
+            i = lex::blanks(bytes, i);
+            match bytes.get(i) {
+                None | Some(b';' | b'{' | b'}') => return i,
+                Some(b'#') => i = lex::comment(bytes, i).1,
+                Some(_) => match word(text, i) {
+                    Ok(w) => i = w.end,
+                    Err(_) => return i,
+                },
+            }
+        }
     }
 }
 
-impl Arg<'_> {
+impl PartialEq for Directive<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.config, other.config) && self.index == other.index
+    }
+}
+
+impl Eq for Directive<'_, '_> {}
+
+impl fmt::Debug for Directive<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Directive");
+        s.field("name", &self.name())
+            .field("span", &self.span())
+            .field("args", &self.args().collect::<Vec<_>>());
+        if self.has_block() {
+            s.field("block", &self.children().collect::<Vec<_>>());
+        }
+        s.finish()
+    }
+}
+
+fn is_lua_block(name: &str) -> bool {
+    name.ends_with("_by_lua_block") && LUA_BLOCK_DIRECTIVES.contains(&name)
+}
+
+/// Directives that follow one another: the top level, or a block.
+#[derive(Clone)]
+pub struct Directives<'c, 'a> {
+    config: &'c Config<'a>,
+    at: usize,
+    end: usize,
+}
+
+impl<'c, 'a> Iterator for Directives<'c, 'a> {
+    type Item = Directive<'c, 'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.end {
+            return None;
+        }
+        let d = Directive {
+            config: self.config,
+            index: self.at,
+        };
+        // A stored `next` always lies past its node; `max` keeps a walk finite regardless.
+        self.at = d.node().next().max(self.at + 1);
+        Some(d)
+    }
+}
+
+impl fmt::Debug for Directives<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// The arguments of a directive.
+#[derive(Clone)]
+pub struct Args<'c, 'a> {
+    config: &'c Config<'a>,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for Args<'_, 'a> {
+    type Item = Arg<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.range.next().and_then(|i| self.config.arg(i))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        self.range.nth(n).and_then(|i| self.config.arg(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Args<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.range.next_back().and_then(|i| self.config.arg(i))
+    }
+}
+
+impl ExactSizeIterator for Args<'_, '_> {}
+
+impl fmt::Debug for Args<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<'a> Arg<'a> {
+    /// crossplane's value: quotes removed, escapes kept as written except an escaped quote of
+    /// the enclosing kind (`"a\"b"` gives `a"b`); for a Lua block, the code between the
+    /// braces. Borrowed unless a quote had to be unescaped.
+    #[must_use]
+    pub fn value(&self) -> Cow<'a, str> {
+        unquote(self.inner, self.quote)
+    }
+
+    /// Whether this is the `{ ... }` Lua code of a `*_by_lua_block` directive.
+    #[must_use]
+    pub fn is_lua_code(&self) -> bool {
+        self.quote == Quote::None && self.raw.len() != self.inner.len()
+    }
+
     /// The value as nginx itself stores it: nginx also turns `\\`, `\"`, `\'`, `\t`, `\r` and
     /// `\n` into the characters they stand for, and keeps other backslashes.
     #[must_use]
-    pub fn unescaped(&self) -> Cow<'_, str> {
-        if (self.quote == Quote::None && self.raw.starts_with('{')) || !self.value.contains('\\') {
-            return Cow::Borrowed(self.value.as_ref());
+    pub fn unescaped(&self) -> Cow<'a, str> {
+        let value = self.value();
+        if self.is_lua_code() || !value.contains('\\') {
+            return value;
         }
-        let mut out = String::with_capacity(self.value.len());
-        let mut chars = self.value.chars();
+        let mut out = String::with_capacity(value.len());
+        let mut chars = value.chars();
         while let Some(c) = chars.next() {
             if c != '\\' {
                 out.push(c);
@@ -278,39 +614,48 @@ impl Arg<'_> {
 
 /// One step of [`Config::walk`].
 #[derive(Debug, Clone)]
-pub struct Visit<'b, 'a> {
+pub struct Visit<'c, 'a> {
     /// The enclosing block directives, outermost first.
-    pub parents: Vec<&'b Directive<'a>>,
-    pub directive: &'b Directive<'a>,
+    pub parents: Vec<Directive<'c, 'a>>,
+    pub directive: Directive<'c, 'a>,
 }
 
-/// The iterator of [`Config::walk`].
+/// The iterator of [`Config::walk`]: the nodes are stored depth first already, so it goes
+/// through them in order and keeps the chain of blocks that contain the current one.
 #[derive(Debug)]
-pub struct Walk<'b, 'a> {
-    stack: Vec<std::slice::Iter<'b, Directive<'a>>>,
-    parents: Vec<&'b Directive<'a>>,
+pub struct Walk<'c, 'a> {
+    config: &'c Config<'a>,
+    at: usize,
+    parents: Vec<Directive<'c, 'a>>,
 }
 
-impl<'b, 'a> Iterator for Walk<'b, 'a> {
-    type Item = Visit<'b, 'a>;
+impl<'c, 'a> Iterator for Walk<'c, 'a> {
+    type Item = Visit<'c, 'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let top = self.stack.last_mut()?;
-            if let Some(d) = top.next() {
-                let visit = Visit {
-                    parents: self.parents.clone(),
-                    directive: d,
-                };
-                if let Some(block) = &d.block {
-                    self.stack.push(block.iter());
-                    self.parents.push(d);
-                }
-                return Some(visit);
-            }
-            self.stack.pop();
+        if self.at >= self.config.nodes.len() {
+            return None;
+        }
+        while self
+            .parents
+            .last()
+            .is_some_and(|p| p.node().next() <= self.at)
+        {
             self.parents.pop();
         }
+        let directive = Directive {
+            config: self.config,
+            index: self.at,
+        };
+        let visit = Visit {
+            parents: self.parents.clone(),
+            directive,
+        };
+        if directive.has_block() {
+            self.parents.push(directive);
+        }
+        self.at += 1;
+        Some(visit)
     }
 }
 
@@ -345,81 +690,6 @@ fn unquote(inner: &str, quote: Quote) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A directive whose name and arguments are read but whose `;` or `{` is not yet.
-struct Head<'a> {
-    name: &'a str,
-    name_span: Span,
-    args: Vec<Arg<'a>>,
-    /// Where the last token ends: a missing `;` belongs here.
-    end: usize,
-}
-
-impl<'a> Head<'a> {
-    fn finish(mut self, block: Option<Vec<Directive<'a>>>, end: usize) -> Directive<'a> {
-        if self.name == "if" {
-            strip_if_parens(&mut self.args);
-        }
-        Directive {
-            name: self.name,
-            name_span: self.name_span,
-            args: self.args,
-            block,
-            span: Span::new(self.name_span.start, end),
-        }
-    }
-}
-
-/// A block being read: its directive's head, its `{`, and the directives read so far.
-struct Open<'a> {
-    head: Head<'a>,
-    brace: Span,
-    children: Vec<Directive<'a>>,
-}
-
-/// crossplane's `_prepare_if_args`: when the first argument starts with `(` and the last ends
-/// with `)`, strip them (and the blanks next to them), then drop the first and last arguments
-/// if that left them empty. An unquoted argument's span and raw text shrink with it.
-fn strip_if_parens(args: &mut Vec<Arg<'_>>) {
-    let (Some(first), Some(last)) = (args.first(), args.last()) else {
-        return;
-    };
-    if !(first.value.starts_with('(') && last.value.ends_with(')')) {
-        return;
-    }
-    trim_arg(&mut args[0], |v| {
-        let inner = &v[1..];
-        (v.len() - inner.trim_start().len(), 0)
-    });
-    let n = args.len() - 1;
-    trim_arg(&mut args[n], |v| {
-        let Some(inner) = v.strip_suffix(')') else {
-            return (0, 0);
-        };
-        (0, v.len() - inner.trim_end().len())
-    });
-    if args.last().is_some_and(|a| a.value.is_empty()) {
-        args.pop();
-    }
-    if args.first().is_some_and(|a| a.value.is_empty()) {
-        args.remove(0);
-    }
-}
-
-/// Cuts `front` bytes from the start and `back` bytes from the end of an argument's value (as
-/// computed by `cut` from the value); for an unquoted argument, from its raw text and span too.
-fn trim_arg(arg: &mut Arg<'_>, cut: impl Fn(&str) -> (usize, usize)) {
-    let (front, back) = cut(&arg.value);
-    let end = arg.value.len() - back;
-    arg.value = match std::mem::take(&mut arg.value) {
-        Cow::Borrowed(v) => Cow::Borrowed(&v[front..end]),
-        Cow::Owned(v) => Cow::Owned(v[front..end].to_owned()),
-    };
-    if arg.quote == Quote::None {
-        arg.raw = &arg.raw[front..arg.raw.len() - back];
-        arg.span = Span::new(arg.span.start + front, arg.span.end - back);
-    }
-}
-
 /// Parses one nginx configuration file.
 ///
 /// # Errors
@@ -435,9 +705,10 @@ pub fn parse(text: &str) -> Result<Config<'_>, ParseError> {
         });
     }
     Parser {
-        text,
-        root: Vec::new(),
-        comments: Vec::new(),
+        config: Config {
+            text,
+            ..Config::default()
+        },
         open: Vec::new(),
         head: None,
         last_end: 0,
@@ -445,21 +716,31 @@ pub fn parse(text: &str) -> Result<Config<'_>, ParseError> {
     .run()
 }
 
+/// A block being read: its directive's node and the offset of its `{`.
+struct Open {
+    node: usize,
+    brace: usize,
+}
+
+/// A directive whose name and arguments are being read: its node, and where its last token
+/// ends (a missing `;` belongs there).
+#[derive(Clone, Copy)]
+struct Head {
+    node: usize,
+    end: usize,
+    /// Whether it is `if`, whose arguments lose their parentheses when the head ends.
+    is_if: bool,
+}
+
 struct Parser<'a> {
-    text: &'a str,
-    root: Vec<Directive<'a>>,
-    comments: Vec<Comment<'a>>,
-    open: Vec<Open<'a>>,
-    head: Option<Head<'a>>,
+    config: Config<'a>,
+    open: Vec<Open>,
+    head: Option<Head>,
     /// Where the last token or comment ends: the end of file is reported there.
     last_end: usize,
 }
 
 impl<'a> Parser<'a> {
-    fn offset(&self, rest: &str) -> usize {
-        self.text.len() - rest.len()
-    }
-
     fn error(kind: ParseErrorKind, start: usize, end: usize) -> ParseError {
         ParseError {
             kind,
@@ -467,258 +748,286 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn lex_error(&self, e: nom::Err<LexError<'_>>) -> ParseError {
-        match e {
-            nom::Err::Error(e) | nom::Err::Failure(e) => {
-                let at = self.offset(e.rest);
-                // A token parser only fails without a kind when called on a character that
-                // cannot start a token, which the dispatch in `run` rules out; name that
-                // character as nginx would rather than panic.
-                let kind = e.kind.unwrap_or(match e.rest.chars().next() {
-                    Some(';') => ParseErrorKind::EmptyDirective,
-                    Some('{') => ParseErrorKind::UnexpectedOpenBrace,
-                    _ => ParseErrorKind::UnexpectedCloseBrace,
-                });
-                let len = if e.len == 0 {
-                    e.rest.chars().next().map_or(0, char::len_utf8)
-                } else {
-                    e.len
-                };
-                Self::error(kind, at, at + len)
-            }
-            // The parsers are all `complete` ones, which never ask for more input.
-            nom::Err::Incomplete(_) => {
-                let end = self.text.len();
-                Self::error(
-                    ParseErrorKind::UnexpectedEof {
-                        open: Span::default(),
-                    },
-                    end,
-                    end,
-                )
-            }
-        }
+    fn lex_error(&self, e: LexError) -> ParseError {
+        let len = if e.len == 0 {
+            let rest = self.config.text.get(e.at..).unwrap_or_default();
+            rest.chars().next().map_or(0, char::len_utf8)
+        } else {
+            e.len
+        };
+        Self::error(e.kind, e.at, e.at + len)
     }
 
-    fn siblings(&mut self) -> &mut Vec<Directive<'a>> {
-        match self.open.last_mut() {
-            Some(open) => &mut open.children,
-            None => &mut self.root,
+    fn name(&self, node: usize) -> &'a str {
+        Directive {
+            config: &self.config,
+            index: node,
         }
+        .name()
+    }
+
+    fn missing_semicolon(&self, head: Head) -> ParseError {
+        let kind = ParseErrorKind::MissingSemicolon {
+            directive: self.name(head.node).to_owned(),
+        };
+        Self::error(kind, head.end, head.end)
     }
 
     fn run(mut self) -> Result<Config<'a>, ParseError> {
-        let mut rest = self.text;
+        let bytes = self.config.text.as_bytes();
+        let mut i = 0;
         loop {
-            rest = lex::blanks(rest).map_err(|e| self.lex_error(e))?.0;
-            let at = self.offset(rest);
-            let Some(c) = rest.chars().next() else {
+            i = lex::blanks(bytes, i);
+            let Some(&c) = bytes.get(i) else {
                 return self.eof();
             };
             match c {
-                '#' => {
-                    let (r, text) = lex::comment(rest).map_err(|e| self.lex_error(e))?;
-                    let span = Span::new(at, at + 1 + text.len());
-                    self.comments.push(Comment { text, span });
-                    self.last_end = span.end;
-                    rest = r;
-                }
-                ';' => {
+                b'#' => i = self.comment(i),
+                b';' => {
                     let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::EmptyDirective, at, at + 1));
+                        return Err(Self::error(ParseErrorKind::EmptyDirective, i, i + 1));
                     };
-                    let d = head.finish(None, at + 1);
-                    self.siblings().push(d);
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    self.end_head(head);
+                    self.finish(head.node, i + 1, false);
+                    i += 1;
+                    self.last_end = i;
                 }
-                '{' => {
+                b'{' => {
                     let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, at, at + 1));
+                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, i, i + 1));
                     };
                     if self.open.len() >= MAX_DEPTH {
                         let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
-                        return Err(Self::error(kind, at, at + 1));
+                        return Err(Self::error(kind, i, i + 1));
                     }
+                    self.end_head(head);
                     self.open.push(Open {
-                        head,
-                        brace: Span::new(at, at + 1),
-                        children: Vec::new(),
+                        node: head.node,
+                        brace: i,
                     });
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    i += 1;
+                    self.last_end = i;
                 }
-                '}' => {
+                b'}' => {
                     if let Some(head) = self.head.take() {
-                        let kind = ParseErrorKind::MissingSemicolon {
-                            directive: head.name.to_owned(),
-                        };
-                        return Err(Self::error(kind, head.end, head.end));
+                        return Err(self.missing_semicolon(head));
                     }
                     let Some(open) = self.open.pop() else {
-                        return Err(Self::error(
-                            ParseErrorKind::UnexpectedCloseBrace,
-                            at,
-                            at + 1,
-                        ));
+                        return Err(Self::error(ParseErrorKind::UnexpectedCloseBrace, i, i + 1));
                     };
-                    let d = open.head.finish(Some(open.children), at + 1);
-                    self.siblings().push(d);
-                    self.last_end = at + 1;
-                    rest = &rest[1..];
+                    self.finish(open.node, i + 1, true);
+                    i += 1;
+                    self.last_end = i;
                 }
-                _ => rest = self.token(rest)?,
+                _ => i = self.token(i)?,
             }
         }
     }
 
-    /// Reads one word or quoted string: a directive's name or its next argument.
-    fn token(&mut self, rest: &'a str) -> Result<&'a str, ParseError> {
-        let at = self.offset(rest);
-        let (r, (raw, value, quote)) = word(rest).map_err(|e| self.lex_error(e))?;
-        let span = Span::new(at, at + raw.len());
-        self.last_end = span.end;
-        match &mut self.head {
-            Some(head) => {
-                head.args.push(Arg {
-                    raw,
-                    value,
-                    quote,
-                    span,
-                });
-                head.end = span.end;
-                Ok(r)
-            }
-            None => {
-                // A name keeps its escapes as written; crossplane's unescaping of a quoted
-                // name is left to the payload.
-                let name = match quote {
-                    Quote::None => raw,
-                    Quote::Single | Quote::Double => &raw[1..raw.len() - 1],
-                };
-                let head = Head {
-                    name,
-                    name_span: span,
-                    args: Vec::new(),
-                    end: span.end,
-                };
-                if LUA_BLOCK_DIRECTIVES.contains(&name) {
-                    return self.lua(head, r);
-                }
-                self.head = Some(head);
-                Ok(r)
-            }
+    /// Records the comment at `i`; returns the index after it.
+    fn comment(&mut self, i: usize) -> usize {
+        let (end, next) = lex::comment(self.config.text.as_bytes(), i);
+        self.config.comments.push(CommentSlot {
+            start: pos(i),
+            end: pos(end),
+        });
+        self.last_end = end;
+        next
+    }
+
+    /// Ends directive `node` at `end`: after its `;`, its block's `}` or its Lua code. Its
+    /// block, if any, holds every node added since.
+    fn finish(&mut self, node: usize, end: usize, block: bool) {
+        let next = pos(self.config.nodes.len()) | if block { BLOCK } else { 0 };
+        if let Some(n) = self.config.nodes.get_mut(node) {
+            n.end = pos(end);
+            n.next = next;
         }
     }
 
-    /// The rest of a `*_by_lua_block` directive: `set_by_lua_block` takes one argument, then
-    /// every one takes `{ lua code }` as a single raw argument and needs no `;`.
-    fn lua(&mut self, mut head: Head<'a>, mut rest: &'a str) -> Result<&'a str, ParseError> {
-        let mut wants_arg = head.name == "set_by_lua_block";
+    /// The head of directive `node` ends at its `;` or `{`: its arguments are complete.
+    fn end_head(&mut self, head: Head) {
+        if head.is_if {
+            self.strip_if_parens(head.node);
+        }
+    }
+
+    fn push_arg(&mut self, word: &Word) {
+        self.config.args.push(ArgSlot {
+            start: pos(word.start),
+            end: pos(word.end),
+            value_start: pos(word.value.0),
+            value_end: pos(word.value.1),
+        });
+    }
+
+    /// Reads the word or quoted string at `i`, a directive's name or its next argument;
+    /// returns the index after it.
+    fn token(&mut self, i: usize) -> Result<usize, ParseError> {
+        let w = word(self.config.text, i).map_err(|e| self.lex_error(e))?;
+        self.last_end = w.end;
+        if let Some(head) = &mut self.head {
+            head.end = w.end;
+            self.push_arg(&w);
+            return Ok(w.end);
+        }
+        let node = self.config.nodes.len();
+        self.config.nodes.push(Node {
+            name_start: pos(w.start),
+            name_end: pos(w.end),
+            end: pos(w.end),
+            first_arg: pos(self.config.args.len()),
+            next: pos(node + 1),
+        });
+        // A name keeps its escapes as written; crossplane's unescaping of a quoted name is
+        // left to the payload.
+        let name = self.config.text.get(w.value.0..w.value.1);
+        let name = name.unwrap_or_default();
+        let head = Head {
+            node,
+            end: w.end,
+            is_if: name == "if",
+        };
+        if is_lua_block(name) {
+            return self.lua(head, w.end);
+        }
+        self.head = Some(head);
+        Ok(w.end)
+    }
+
+    /// The rest of a `*_by_lua_block` directive from `i`: `set_by_lua_block` takes one
+    /// argument, then every one takes `{ lua code }` as a single raw argument and needs no
+    /// `;`. Returns the index after the code.
+    fn lua(&mut self, mut head: Head, mut i: usize) -> Result<usize, ParseError> {
+        let text = self.config.text;
+        let bytes = text.as_bytes();
+        let mut wants_arg = self.name(head.node) == "set_by_lua_block";
         loop {
-            rest = lex::blanks(rest).map_err(|e| self.lex_error(e))?.0;
-            let at = self.offset(rest);
-            match rest.chars().next() {
-                Some('#') => {
-                    let (r, text) = lex::comment(rest).map_err(|e| self.lex_error(e))?;
-                    let span = Span::new(at, at + 1 + text.len());
-                    self.comments.push(Comment { text, span });
-                    self.last_end = span.end;
-                    rest = r;
+            i = lex::blanks(bytes, i);
+            match bytes.get(i) {
+                Some(b'#') => i = self.comment(i),
+                Some(b'{') => {
+                    let Some(end) = lex::lua_block(bytes, i) else {
+                        let open = Span::new(i, i + 1);
+                        let kind = ParseErrorKind::UnexpectedEof { open };
+                        return Err(Self::error(kind, text.len(), text.len()));
+                    };
+                    let code = Word {
+                        start: i,
+                        end,
+                        value: (i + 1, end - 1),
+                    };
+                    self.push_arg(&code);
+                    self.finish(head.node, end, false);
+                    self.last_end = end;
+                    return Ok(end);
                 }
-                Some('{') => {
-                    let (r, (raw, code)) = lex::lua_block(rest).map_err(|e| {
-                        let mut err = self.lex_error(e);
-                        if let ParseErrorKind::UnexpectedEof { open } = &mut err.kind {
-                            *open = Span::new(at, at + 1);
-                            err.span = Span::new(self.text.len(), self.text.len());
-                        }
-                        err
-                    })?;
-                    let span = Span::new(at, at + raw.len());
-                    head.args.push(Arg {
-                        raw,
-                        value: Cow::Borrowed(code),
-                        quote: Quote::None,
-                        span,
-                    });
-                    let d = head.finish(None, span.end);
-                    self.siblings().push(d);
-                    self.last_end = span.end;
-                    return Ok(r);
-                }
-                Some(c) if wants_arg && !matches!(c, ';' | '}') => {
-                    let (r, (raw, value, quote)) = word(rest).map_err(|e| self.lex_error(e))?;
-                    let span = Span::new(at, at + raw.len());
-                    head.args.push(Arg {
-                        raw,
-                        value,
-                        quote,
-                        span,
-                    });
-                    head.end = span.end;
+                Some(&c) if wants_arg && !matches!(c, b';' | b'}') => {
+                    let w = word(text, i).map_err(|e| self.lex_error(e))?;
+                    self.push_arg(&w);
+                    head.end = w.end;
+                    self.last_end = w.end;
                     wants_arg = false;
-                    rest = r;
+                    i = w.end;
                 }
                 _ => {
                     let kind = ParseErrorKind::ExpectedLuaBlock {
-                        directive: head.name.to_owned(),
+                        directive: self.name(head.node).to_owned(),
                     };
+                    let rest = text.get(i..).unwrap_or_default();
                     let len = rest.chars().next().map_or(0, char::len_utf8);
-                    return Err(Self::error(kind, at, at + len));
+                    return Err(Self::error(kind, i, i + len));
                 }
             }
+        }
+    }
+
+    /// crossplane's `_prepare_if_args`: when the first argument starts with `(` and the last
+    /// ends with `)`, strip them (and the blanks next to them), then drop the first and last
+    /// arguments if that left them empty. An unquoted argument's span and raw text shrink with
+    /// it. The directive's arguments are the last ones read.
+    fn strip_if_parens(&mut self, node: usize) {
+        let text = self.config.text;
+        let first = self
+            .config
+            .nodes
+            .get(node)
+            .map_or(usize::MAX, |n| at(n.first_arg));
+        let args = &mut self.config.args;
+        let Some(count) = args.len().checked_sub(first).filter(|&n| n > 0) else {
+            return;
+        };
+        let last = first + count - 1;
+        let value = |a: &ArgSlot| text.get(at(a.value_start)..at(a.value_end)).unwrap_or("");
+        if !(value(&args[first]).starts_with('(') && value(&args[last]).ends_with(')')) {
+            return;
+        }
+        let v = value(&args[first]);
+        let front = v.len() - v[1..].trim_start().len();
+        trim_arg(&mut args[first], front, 0);
+        let v = value(&args[last]);
+        if let Some(inner) = v.strip_suffix(')') {
+            let back = v.len() - inner.trim_end().len();
+            trim_arg(&mut args[last], 0, back);
+        }
+        if args.last().is_some_and(|a| a.value_start == a.value_end) {
+            args.pop();
+        }
+        if args.len() > first && args[first].value_start == args[first].value_end {
+            args.remove(first);
         }
     }
 
     fn eof(mut self) -> Result<Config<'a>, ParseError> {
         if let Some(head) = self.head.take() {
-            let kind = ParseErrorKind::MissingSemicolon {
-                directive: head.name.to_owned(),
-            };
-            return Err(Self::error(kind, head.end, head.end));
+            return Err(self.missing_semicolon(head));
         }
         if let Some(open) = self.open.pop() {
-            let kind = ParseErrorKind::UnexpectedEof { open: open.brace };
+            let kind = ParseErrorKind::UnexpectedEof {
+                open: Span::new(open.brace, open.brace + 1),
+            };
             return Err(Self::error(kind, self.last_end, self.last_end));
         }
-        Ok(Config {
-            directives: self.root,
-            comments: self.comments,
+        Ok(self.config)
+    }
+}
+
+/// Cuts `front` bytes from the start and `back` bytes from the end of an argument's value; for
+/// an unquoted argument, whose value is its token, from its token too.
+fn trim_arg(arg: &mut ArgSlot, front: usize, back: usize) {
+    let unquoted = arg.value_start == arg.start;
+    arg.value_start += pos(front);
+    arg.value_end -= pos(back);
+    if unquoted {
+        arg.start = arg.value_start;
+        arg.end = arg.value_end;
+    }
+}
+
+/// A quoted string or a bare word: its token `start..end`, and its value's range (inside the
+/// quotes for a quoted string).
+struct Word {
+    start: usize,
+    end: usize,
+    value: (usize, usize),
+}
+
+/// The word at byte `i` of `text`.
+fn word(text: &str, i: usize) -> Result<Word, LexError> {
+    let bytes = text.as_bytes();
+    if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+        let end = lex::quoted(text, i)?;
+        Ok(Word {
+            start: i,
+            end,
+            value: (i + 1, end - 1),
         })
-    }
-}
-
-/// A quoted string or a bare word: `(raw, value, quote)`.
-fn word(input: &str) -> lex::LexResult<'_, (&str, Cow<'_, str>, Quote)> {
-    if input.starts_with(['"', '\'']) {
-        let (rest, (quote, inner)) = lex::quoted(input)?;
-        let raw = &input[..inner.len() + 2];
-        Ok((rest, (raw, unquote(inner, quote), quote)))
     } else {
-        let (rest, raw) = lex::bare(input)?;
-        Ok((rest, (raw, Cow::Borrowed(raw), Quote::None)))
-    }
-}
-
-/// Where the head of directive `d` of `text` ends: the offset of its `;` or `{` (for a Lua
-/// block, of the code's `{`). Comments before it sit among the directive's arguments.
-#[must_use]
-pub fn head_end(text: &str, d: &Directive<'_>) -> usize {
-    let mut rest = text.get(d.name_span.end..).unwrap_or("");
-    loop {
-        rest = lex::blanks(rest).map_or(rest, |(r, _)| r);
-        let at = text.len() - rest.len();
-        match rest.chars().next() {
-            None | Some(';' | '{' | '}') => return at,
-            Some('#') => match lex::comment(rest) {
-                Ok((r, _)) => rest = r,
-                Err(_) => return at,
-            },
-            Some(_) => match word(rest) {
-                Ok((r, _)) => rest = r,
-                Err(_) => return at,
-            },
-        }
+        let end = lex::bare(bytes, i)?;
+        Ok(Word {
+            start: i,
+            end,
+            value: (i, end),
+        })
     }
 }

@@ -1,156 +1,162 @@
-//! The tokens of nginx's configuration language as nom parsers over `&str`: blanks, `#`
-//! comments, quoted strings, bare words and the raw Lua code of `*_by_lua_block` directives.
+//! The tokens of nginx's configuration language: blanks, `#` comments, quoted strings, bare
+//! words and the raw Lua code of `*_by_lua_block` directives.
 //!
 //! The rules are nginx's own (`ngx_conf_read_token`), not crossplane's: only space, tab, CR and
 //! LF separate tokens; a bare word ends at a blank, `;` or `{` (but not at `}`, and not at a `{`
 //! right after `$`, so `${var}` stays one word); a backslash escapes the next character
 //! wherever it is; and a closing quote must be followed by a blank, `;`, `{` or `)`. Every
-//! parser returns slices of its input, so nothing is copied here.
+//! reader takes the text and an index and returns an index, so nothing is copied here.
+//!
+//! They scan bytes, not chars: every byte they stop at is ASCII, and an ASCII byte never
+//! occurs inside a multi-byte UTF-8 sequence, so every index they return is a char boundary
+//! (a backslash skips one byte, then the scan goes on over the rest of its character's bytes,
+//! none of which is ASCII). This is the parser's hot loop; see `benches/nginx_parse.rs`.
 
-use super::{ParseErrorKind, Quote};
-use nom::bytes::complete::{take_till, take_while};
-use nom::character::complete::char;
-use nom::sequence::preceded;
-use nom::{IResult, Parser as _};
+use super::ParseErrorKind;
 
-/// Why a token parser stopped: a syntax error at `rest` (the input left where it was found),
-/// covering `len` bytes from there. `kind` is `None` for a plain "not this token" that
-/// alternatives may recover from.
+/// A syntax error at byte `at` of the text, covering `len` bytes from there (`0`: the
+/// character there).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct LexError<'a> {
-    pub rest: &'a str,
+pub(super) struct LexError {
+    pub at: usize,
     pub len: usize,
-    pub kind: Option<ParseErrorKind>,
+    pub kind: ParseErrorKind,
 }
-
-impl<'a> LexError<'a> {
-    fn fatal(rest: &'a str, len: usize, kind: ParseErrorKind) -> nom::Err<Self> {
-        nom::Err::Failure(Self {
-            rest,
-            len,
-            kind: Some(kind),
-        })
-    }
-}
-
-impl<'a> nom::error::ParseError<&'a str> for LexError<'a> {
-    fn from_error_kind(input: &'a str, _: nom::error::ErrorKind) -> Self {
-        Self {
-            rest: input,
-            len: 0,
-            kind: None,
-        }
-    }
-
-    fn append(_: &'a str, _: nom::error::ErrorKind, other: Self) -> Self {
-        other
-    }
-}
-
-pub(super) type LexResult<'a, T> = IResult<&'a str, T, LexError<'a>>;
 
 /// nginx's token separators. Other Unicode spaces (NBSP, form feed...) are part of a word for
 /// nginx, so they are here too, unlike in crossplane, which splits on any `str.isspace()`.
-pub(super) const fn is_blank(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+pub(super) const fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-pub(super) fn blanks(input: &str) -> LexResult<'_, &str> {
-    take_while(is_blank)(input)
-}
-
-/// A `#` comment up to (not including) the end of its line; returns the text after `#`
-/// without a trailing CR, so CRLF files give the same text as LF files.
-pub(super) fn comment(input: &str) -> LexResult<'_, &str> {
-    let (rest, text) = preceded(char('#'), take_till(|c| c == '\n')).parse(input)?;
-    Ok((rest, text.strip_suffix('\r').unwrap_or(text)))
-}
-
-/// A quoted string: `(quote, inner text)`, the inner text as written (escapes kept). After
-/// the closing quote nginx wants a blank, `;`, `{` or `)`, or the end of the input.
-pub(super) fn quoted(input: &str) -> LexResult<'_, (Quote, &str)> {
-    let (quote, q) = match input.as_bytes().first() {
-        Some(b'"') => (Quote::Double, b'"'),
-        Some(b'\'') => (Quote::Single, b'\''),
-        _ => return Err(nom::Err::Error(LexError::from_input(input))),
-    };
-    let body = &input[1..];
-    let bytes = body.as_bytes();
+/// What ends or changes a bare word, by byte: blanks, `;`, `{`, `\` and `$`.
+const WORD_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = *b" \t\r\n;{\\$";
     let mut i = 0;
-    // Bytes, not chars: the quote and the backslash are ASCII and never appear inside a
-    // multi-byte UTF-8 sequence, so every index where they match is a char boundary.
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// The index of the first byte at or after `i` that is not a blank.
+pub(super) fn blanks(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && is_blank(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The `#` comment at `i`, up to (not including) the end of its line: `(end of its text,
+/// index after it)`. The text (after `#`) loses a trailing CR, so CRLF files give the same
+/// text as LF files.
+pub(super) fn comment(bytes: &[u8], i: usize) -> (usize, usize) {
+    let from = (i + 1).min(bytes.len());
+    let next = bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p);
+    let end = if next > from && bytes[next - 1] == b'\r' {
+        next - 1
+    } else {
+        next
+    };
+    (end, next)
+}
+
+/// The quoted string at `i`, whose opening quote the caller has seen: the index after its
+/// closing quote. The inner text is kept as written (escapes kept). After the closing quote
+/// nginx wants a blank, `;`, `{` or `)`, or the end of the input.
+pub(super) fn quoted(text: &str, i: usize) -> Result<usize, LexError> {
+    let bytes = text.as_bytes();
+    let q = bytes.get(i).copied().unwrap_or(b'"');
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
             b if b == q => {
-                let inner = &body[..i];
-                let rest = &body[i + 1..];
-                if let Some(c) = rest.chars().next()
-                    && !(is_blank(c) || matches!(c, ';' | '{' | ')'))
-                {
-                    return Err(LexError::fatal(
-                        rest,
-                        c.len_utf8(),
-                        ParseErrorKind::UnexpectedAfterQuote { found: c },
-                    ));
-                }
-                return Ok((rest, (quote, inner)));
+                let next = j + 1;
+                return match bytes.get(next) {
+                    Some(&c) if !(is_blank(c) || matches!(c, b';' | b'{' | b')')) => {
+                        let found = text
+                            .get(next..)
+                            .and_then(|r| r.chars().next())
+                            .unwrap_or(char::REPLACEMENT_CHARACTER);
+                        Err(LexError {
+                            at: next,
+                            len: found.len_utf8(),
+                            kind: ParseErrorKind::UnexpectedAfterQuote { found },
+                        })
+                    }
+                    _ => Ok(next),
+                };
             }
-            _ => i += 1,
+            _ => j += 1,
         }
     }
-    Err(LexError::fatal(
-        input,
-        1,
-        ParseErrorKind::UnterminatedQuote {
+    Err(LexError {
+        at: i,
+        len: 1,
+        kind: ParseErrorKind::UnterminatedQuote {
             quote: char::from(q),
         },
-    ))
+    })
 }
 
-/// A bare word, escapes kept as written. Never empty: the caller only calls it on a character
-/// that starts a word (not a blank, `;`, `{`, `}`, `#` or quote).
-pub(super) fn bare(input: &str) -> LexResult<'_, &str> {
-    let mut chars = input.char_indices();
+/// The bare word at `i` (escapes kept as written): the index after it. The caller only calls
+/// it on a character that starts a word (not a blank, `;`, `{`, `}`, `#` or quote); on any
+/// other it returns the error nginx gives for that character, so a word is never empty.
+pub(super) fn bare(bytes: &[u8], i: usize) -> Result<usize, LexError> {
     // nginx's `variable` flag: a `{` right after `$` (or after `${`) belongs to the word.
     let mut variable = false;
-    let mut end = input.len();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
+    let mut j = i;
+    while j < bytes.len() {
+        let b = bytes[j];
+        if !WORD_SPECIAL[usize::from(b)] {
+            variable = false;
+            j += 1;
+            continue;
+        }
+        match b {
+            b'\\' => {
                 variable = false;
-                chars.next();
+                j += 2;
             }
-            '{' if variable => {}
-            ';' | '{' => {
-                end = i;
-                break;
+            b'$' => {
+                variable = true;
+                j += 1;
             }
-            c if is_blank(c) => {
-                end = i;
-                break;
-            }
-            '$' => variable = true,
-            _ => variable = false,
+            b'{' if variable => j += 1,
+            _ => break,
         }
     }
-    if end == 0 {
-        return Err(nom::Err::Error(LexError::from_input(input)));
+    let end = j.min(bytes.len());
+    if end == i {
+        let kind = match bytes.get(i) {
+            Some(b';') => ParseErrorKind::EmptyDirective,
+            Some(b'{') => ParseErrorKind::UnexpectedOpenBrace,
+            _ => ParseErrorKind::UnexpectedCloseBrace,
+        };
+        return Err(LexError {
+            at: i,
+            len: 0,
+            kind,
+        });
     }
-    Ok((&input[end..], &input[..end]))
+    Ok(end)
 }
 
-/// The Lua code of a `*_by_lua_block` directive, from its `{` to the matching `}`: returns
-/// `(with braces, code between them)`. Braces inside Lua strings, long brackets and comments
-/// do not count, as in lua-nginx-module's own reader.
-pub(super) fn lua_block(input: &str) -> LexResult<'_, (&str, &str)> {
-    let bytes = input.as_bytes();
-    if bytes.first() != Some(&b'{') {
-        return Err(nom::Err::Error(LexError::from_input(input)));
+/// The Lua code of a `*_by_lua_block` directive, from its `{` at `i` to the matching `}`:
+/// the index after that `}`. Braces inside Lua strings, long brackets and comments do not
+/// count, as in lua-nginx-module's own reader. `None` when the block is not closed.
+pub(super) fn lua_block(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes.get(i) != Some(&b'{') {
+        return None;
     }
     let mut depth = 0usize;
-    let mut i = 0;
-    // As in `quoted`, every byte compared is ASCII, so the slice ends are char boundaries.
+    let mut i = i;
     while i < bytes.len() {
         match bytes[i] {
             b'{' => {
@@ -161,7 +167,7 @@ pub(super) fn lua_block(input: &str) -> LexResult<'_, (&str, &str)> {
                 depth -= 1;
                 i += 1;
                 if depth == 0 {
-                    return Ok((&input[i..], (&input[..i], &input[1..i - 1])));
+                    return Some(i);
                 }
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
@@ -188,13 +194,7 @@ pub(super) fn lua_block(input: &str) -> LexResult<'_, (&str, &str)> {
             _ => i += 1,
         }
     }
-    Err(LexError::fatal(
-        input,
-        1,
-        ParseErrorKind::UnexpectedEof {
-            open: super::Span::default(),
-        },
-    ))
+    None
 }
 
 /// If a Lua long bracket `[[` or `[==[` opens at `i`, its level (the number of `=`).
@@ -222,19 +222,22 @@ fn close_long_bracket(bytes: &[u8], i: usize, level: usize) -> usize {
     bytes.len()
 }
 
-impl<'a> LexError<'a> {
-    const fn from_input(input: &'a str) -> Self {
-        Self {
-            rest: input,
-            len: 0,
-            kind: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The readers in `(rest, token)` form, for readable tables.
+    fn bare_s(input: &str) -> Result<(&str, &str), LexError> {
+        bare(input.as_bytes(), 0).map(|end| (&input[end..], &input[..end]))
+    }
+
+    fn quoted_s(input: &str) -> Result<(&str, &str), LexError> {
+        quoted(input, 0).map(|end| (&input[end..], &input[1..end - 1]))
+    }
+
+    fn lua_block_s(input: &str) -> Option<(&str, &str)> {
+        lua_block(input.as_bytes(), 0).map(|end| (&input[end..], &input[..end]))
+    }
 
     #[test]
     fn bare_words() {
@@ -255,22 +258,22 @@ mod tests {
             ("a#b c", "a#b", " c"),
         ];
         for (input, word, rest) in cases {
-            assert_eq!(bare(input), Ok((rest, word)), "{input:?}");
+            assert_eq!(bare_s(input), Ok((rest, word)), "{input:?}");
         }
     }
 
     #[test]
     fn quoted_strings() {
         let cases = [
-            (r#""a b" c"#, Quote::Double, "a b", " c"),
-            (r#""a\"b";"#, Quote::Double, r#"a\"b"#, ";"),
-            (r#""a\\"{"#, Quote::Double, r"a\\", "{"),
-            ("'x')", Quote::Single, "x", ")"),
-            ("\"é\"", Quote::Double, "é", ""),
-            ("\"a;{}#\nb\" ", Quote::Double, "a;{}#\nb", " "),
+            (r#""a b" c"#, "a b", " c"),
+            (r#""a\"b";"#, r#"a\"b"#, ";"),
+            (r#""a\\"{"#, r"a\\", "{"),
+            ("'x')", "x", ")"),
+            ("\"é\"", "é", ""),
+            ("\"a;{}#\nb\" ", "a;{}#\nb", " "),
         ];
-        for (input, quote, inner, rest) in cases {
-            assert_eq!(quoted(input), Ok((rest, (quote, inner))), "{input:?}");
+        for (input, inner, rest) in cases {
+            assert_eq!(quoted_s(input), Ok((rest, inner)), "{input:?}");
         }
     }
 
@@ -297,8 +300,8 @@ mod tests {
             ),
         ];
         for (input, kind) in cases {
-            match quoted(input) {
-                Err(nom::Err::Failure(e)) => assert_eq!(e.kind, Some(kind), "{input:?}"),
+            match quoted_s(input) {
+                Err(e) => assert_eq!(e.kind, kind, "{input:?}"),
                 other => panic!("{input:?}: {other:?}"),
             }
         }
@@ -317,12 +320,10 @@ mod tests {
             ("{ a[b] = 1 }", "{ a[b] = 1 }", ""),
         ];
         for (input, block, rest) in cases {
-            let (r, (b, code)) = lua_block(input).expect(input);
-            assert_eq!((r, b), (rest, block), "{input:?}");
-            assert_eq!(code, &block[1..block.len() - 1]);
+            assert_eq!(lua_block_s(input), Some((rest, block)), "{input:?}");
         }
-        assert!(lua_block("{ x").is_err());
-        assert!(lua_block("{ s = '}").is_err());
-        assert!(lua_block("{ --[[ }").is_err());
+        assert_eq!(lua_block_s("{ x"), None);
+        assert_eq!(lua_block_s("{ s = '}"), None);
+        assert_eq!(lua_block_s("{ --[[ }"), None);
     }
 }

@@ -5,24 +5,26 @@ use super::*;
 
 /// A compact picture of a tree: `name arg arg;` or `name arg { ... }`. Names are shown as
 /// written; quoted arguments as `"value"` / `'value'`; Lua code as `<lua:code>`.
-fn show(text: &str, directives: &[Directive<'_>]) -> String {
+fn show(text: &str, directives: Directives<'_, '_>) -> String {
     let mut out = Vec::new();
     for d in directives {
-        let mut s = text[d.name_span.start..d.name_span.end].to_owned();
-        for a in &d.args {
+        let mut s = text[d.name_span().start..d.name_span().end].to_owned();
+        for a in d.args() {
             s.push(' ');
             s.push_str(&match a.quote {
-                Quote::Double => format!("\"{}\"", a.value),
-                Quote::Single => format!("'{}'", a.value),
-                Quote::None if a.raw.starts_with('{') => format!("<lua:{}>", a.value),
-                Quote::None => a.value.to_string(),
+                Quote::Double => format!("\"{}\"", a.value()),
+                Quote::Single => format!("'{}'", a.value()),
+                Quote::None if a.is_lua_code() => format!("<lua:{}>", a.value()),
+                Quote::None => a.value().to_string(),
             });
         }
-        match &d.block {
-            Some(b) if b.is_empty() => s.push_str(" { }"),
-            Some(b) => s.push_str(&format!(" {{ {} }}", show(text, b))),
-            None if d.is_lua_block() => {}
-            None => s.push(';'),
+        if d.has_block() {
+            match d.children().count() {
+                0 => s.push_str(" { }"),
+                _ => s.push_str(&format!(" {{ {} }}", show(text, d.children()))),
+            }
+        } else if !d.is_lua_block() {
+            s.push(';');
         }
         out.push(s);
     }
@@ -31,7 +33,7 @@ fn show(text: &str, directives: &[Directive<'_>]) -> String {
 
 fn tree(text: &str) -> String {
     match parse(text) {
-        Ok(config) => show(text, &config.directives),
+        Ok(config) => show(text, config.directives()),
         Err(e) => panic!("{text:?}: {e} at {:?}", e.span),
     }
 }
@@ -290,33 +292,39 @@ fn spans() {
     let text =
         "listen 80;\nx { y \"b c\" 'd'; }\nif ( $a ) {}\nif ($b) {}\ncontent_by_lua_block { a }";
     let config = parse(text).expect("parses");
-    let d = &config.directives;
+    let d: Vec<_> = config.directives().collect();
+    let arg = |d: &Directive<'_, 'static>, i| d.arg(i).expect("an argument");
     assert_eq!(
-        (d[0].name_span, d[0].span),
+        (d[0].name_span(), d[0].span()),
         (Span::new(0, 6), Span::new(0, 10))
     );
-    assert_eq!(d[0].args[0].span, Span::new(7, 9));
-    assert_eq!(d[1].span, Span::new(11, 29));
-    let y = &d[1].children()[0];
-    assert_eq!(y.span, Span::new(15, 27));
-    let spans: Vec<_> = y.args.iter().map(|a| (a.raw, a.span)).collect();
+    assert_eq!(arg(&d[0], 0).span, Span::new(7, 9));
+    assert_eq!(d[1].span(), Span::new(11, 29));
+    let y = d[1].children().next().expect("a child");
+    assert_eq!(y.span(), Span::new(15, 27));
+    let spans: Vec<_> = y.args().map(|a| (a.raw, a.span)).collect();
     assert_eq!(
         spans,
         [("\"b c\"", Span::new(17, 22)), ("'d'", Span::new(23, 26))]
     );
-    assert_eq!(d[2].args[0].span, Span::new(35, 37));
+    assert_eq!(arg(&d[2], 0).span, Span::new(35, 37));
     assert_eq!(
-        (d[3].args[0].raw, d[3].args[0].span),
+        (arg(&d[3], 0).raw, arg(&d[3], 0).span),
         ("$b", Span::new(47, 49))
     );
-    let lua = &d[4].args[0];
-    assert_eq!((lua.raw, lua.value.as_ref()), ("{ a }", " a "));
+    let lua = arg(&d[4], 0);
+    assert_eq!((lua.raw, lua.value().as_ref()), ("{ a }", " a "));
     assert_eq!(lua.span, Span::new(75, 80));
-    assert_eq!(d[4].span, Span::new(54, 80));
+    assert_eq!(d[4].span(), Span::new(54, 80));
+    assert_eq!(
+        d.iter().map(Directive::head_end).collect::<Vec<_>>(),
+        [9, 13, 40, 51, 75]
+    );
     for visit in config.walk() {
         let dir = visit.directive;
-        assert_eq!(&text[dir.name_span.start..dir.name_span.end], dir.name);
-        for a in &dir.args {
+        let name = dir.name_span();
+        assert_eq!(&text[name.start..name.end], dir.name());
+        for a in dir.args() {
             assert_eq!(&text[a.span.start..a.span.end], a.raw);
         }
     }
@@ -326,7 +334,7 @@ fn spans() {
 fn comments_are_collected_with_spans() {
     let text = "a; # hi\r\nb # in args\n c; #\n#last";
     let config = parse(text).expect("parses");
-    let got: Vec<_> = config.comments.iter().map(|c| (c.text, c.span)).collect();
+    let got: Vec<_> = config.comments().map(|c| (c.text, c.span)).collect();
     assert_eq!(
         got,
         [
@@ -337,16 +345,20 @@ fn comments_are_collected_with_spans() {
         ]
     );
     let ignore = parse("listen 80; # gen: ignore[NGX001]\n").expect("parses");
-    assert_eq!(ignore.comments[0].text, " gen: ignore[NGX001]");
+    assert_eq!(
+        ignore.comments().next().map(|c| c.text),
+        Some(" gen: ignore[NGX001]")
+    );
 }
 
 #[test]
 fn values_borrow_unless_a_quote_is_unescaped() {
     let config = parse(r#"a "b c" "d\"e" 'f\"g' h\"i;"#).expect("parses");
-    let args = &config.directives[0].args;
-    let borrowed: Vec<_> = args
+    let a = config.find("a").expect("a");
+    let values: Vec<_> = a.args().map(|a| a.value()).collect();
+    let borrowed: Vec<_> = values
         .iter()
-        .map(|a| (a.value.as_ref(), matches!(a.value, Cow::Borrowed(_))))
+        .map(|v| (v.as_ref(), matches!(v, Cow::Borrowed(_))))
         .collect();
     assert_eq!(
         borrowed,
@@ -363,9 +375,10 @@ fn values_borrow_unless_a_quote_is_unescaped() {
 fn unescaped_gives_nginx_values() {
     let config =
         parse(r#"a "x\"y" 'p\\q' "t\tn\n" "\d" plain content_by_lua_block;"#).expect("parses");
-    let got: Vec<_> = config.directives[0]
-        .args
-        .iter()
+    let got: Vec<_> = config
+        .find("a")
+        .expect("a")
+        .args()
         .map(|a| a.unescaped().into_owned())
         .collect();
     assert_eq!(
@@ -387,13 +400,13 @@ fn walk_gives_parents() {
     let got: Vec<_> = config
         .walk()
         .map(|v| {
-            let path: Vec<_> = v.parents.iter().map(|p| p.name).collect();
-            format!("{}:{}", v.directive.name, path.join("/"))
+            let path: Vec<_> = v.parents.iter().map(Directive::name).collect();
+            format!("{}:{}", v.directive.name(), path.join("/"))
         })
         .collect();
     assert_eq!(got, ["a:", "b:a", "c:a/b", "d:a", "e:"]);
     assert_eq!(
-        config.find("a").and_then(|a| a.find("d")).map(|d| d.name),
+        config.find("a").and_then(|a| a.find("d")).map(|d| d.name()),
         Some("d")
     );
     assert_eq!(config.find("zz"), None);
@@ -440,20 +453,30 @@ mod properties {
         Ok(())
     }
 
-    fn check_tree(text: &str, list: &[Directive<'_>], outer: Span) -> Result<(), TestCaseError> {
+    fn check_tree(text: &str, list: Directives<'_, '_>, outer: Span) -> Result<(), TestCaseError> {
+        let mut after = outer.start;
         for d in list {
-            check_span(text, d.span, "directive")?;
-            check_span(text, d.name_span, "name")?;
-            prop_assert!(outer.start <= d.span.start && d.span.end <= outer.end);
-            prop_assert!(d.span.start == d.name_span.start && d.name_span.end <= d.span.end);
-            for a in &d.args {
+            let (span, name) = (d.span(), d.name_span());
+            check_span(text, span, "directive")?;
+            check_span(text, name, "name")?;
+            prop_assert!(after <= span.start && span.end <= outer.end);
+            prop_assert!(span.start == name.start && name.end <= span.end);
+            for a in d.args() {
                 check_span(text, a.span, "argument")?;
-                prop_assert!(d.span.start <= a.span.start && a.span.end <= d.span.end);
+                prop_assert!(name.end <= a.span.start && a.span.end <= span.end);
                 prop_assert_eq!(&text[a.span.start..a.span.end], a.raw);
+                prop_assert!(a.raw.contains(a.inner));
             }
-            if let Some(block) = &d.block {
-                check_tree(text, block, d.span)?;
+            let values: Vec<_> = d.args().map(|a| a.value()).collect();
+            prop_assert_eq!(d.values().collect::<Vec<_>>(), values);
+            let head_end = d.head_end();
+            prop_assert!(name.end <= head_end && head_end < span.end);
+            if d.has_block() {
+                check_tree(text, d.children(), span)?;
+            } else {
+                prop_assert_eq!(d.children().count(), 0);
             }
+            after = span.end;
         }
         Ok(())
     }
@@ -462,8 +485,9 @@ mod properties {
         let result = parse(text);
         match &result {
             Ok(config) => {
-                check_tree(text, &config.directives, Span::new(0, text.len()))?;
-                for c in &config.comments {
+                check_tree(text, config.directives(), Span::new(0, text.len()))?;
+                prop_assert_eq!(config.walk().count(), config.len());
+                for c in config.comments() {
                     check_span(text, c.span, "comment")?;
                     prop_assert_eq!(&text[c.span.start + 1..c.span.end], c.text);
                 }
@@ -477,8 +501,8 @@ mod properties {
             }
         }
         for comments in [false, true] {
-            let p = payload::single_file("f", text, &result, comments);
-            prop_assert!(serde_json::to_string(&p).is_ok());
+            let json = payload::single_file_json("f", text, &result, comments);
+            prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
         }
         Ok(())
     }
