@@ -489,13 +489,13 @@ impl Flatten<'_> {
             included_by,
         });
         self.stack.push(path.to_owned());
-        self.directives(&parsed.directives, &source, parent, false);
+        self.directives(parsed.directives(), &source, parent, false);
         self.stack.pop();
     }
 
-    fn directives(
+    fn directives<'c, 'a: 'c>(
         &mut self,
-        list: &[nginx::Directive<'_>],
+        list: impl Iterator<Item = nginx::Directive<'c, 'a>>,
         source: &Source,
         parent: Option<usize>,
         cmdline: bool,
@@ -503,28 +503,27 @@ impl Flatten<'_> {
         for d in list {
             let index = self.out.len();
             self.out.push(NginxDirective {
-                name: d.name.to_owned(),
+                name: d.name().to_owned(),
                 args: d
-                    .args
-                    .iter()
+                    .args()
                     .map(|a| NginxArg {
-                        value: a.value.to_string(),
+                        value: a.value().into_owned(),
                         span: a.span,
                     })
                     .collect(),
                 source: source.clone(),
-                span: d.span,
-                name_span: d.name_span,
+                span: d.span(),
+                name_span: d.name_span(),
                 parent,
-                block: d.block.is_some(),
+                block: d.has_block(),
                 cmdline,
             });
-            if let Some(block) = &d.block {
-                self.directives(block, source, Some(index), cmdline);
+            if d.has_block() {
+                self.directives(d.children(), source, Some(index), cmdline);
             }
-            if d.name == "include" {
-                if let Some(arg) = d.args.first() {
-                    self.include(&arg.value, source.origin(arg.span), parent);
+            if d.name() == "include" {
+                if let Some(arg) = d.args().next() {
+                    self.include(&arg.value(), source.origin(arg.span), parent);
                 }
             }
         }
@@ -641,7 +640,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
                     _ => continue,
                 };
                 let start = f.out.len();
-                f.directives(&parsed.directives, &source, None, true);
+                f.directives(parsed.directives(), &source, None, true);
                 let quoted = usize::from(shift.len() == g.value.len() + 2);
                 for d in &mut f.out[start..] {
                     let off = shift.start + quoted;

@@ -173,8 +173,8 @@ proptest! {
             let tree = nginx::parse(conf).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let value = |n: &str| -> Vec<String> {
                 tree.walk()
-                    .filter(|v| v.directive.name == n && v.directive.block.is_none())
-                    .map(|v| v.directive.args.iter().map(|a| a.unescaped().into_owned()).collect::<Vec<_>>().join(" "))
+                    .filter(|v| v.directive.name() == n && !v.directive.has_block())
+                    .map(|v| v.directive.args().map(|a| a.unescaped().into_owned()).collect::<Vec<_>>().join(" "))
                     .collect()
             };
             prop_assert_eq!(value("listen"), vec![format!("{} default_server", c.nginx_port)]);
