@@ -9,6 +9,9 @@ joined to that namespace only; no traffic crosses the veth or the forwarder) aga
   gen      nginx with the generated config, port 80
   naive    a second nginx (the same binary, in the container) on port 8080 whose server block
            is only `location / { proxy_pass http://127.0.0.1:APP_PORT; }`, reference-style
+  gen-copy the generated config again on port 8085, started the way naive is: the control
+           (its stdout, where the generated config logs each request, is /dev/null here, not
+           supervisord's pipe as for gen)
 
 in alternation, ROUNDS times, and prints requests/s and p99 latency (medians over the rounds)
 and the ratios gen/app and gen/naive. With --variants it adds nginx configs that differ from
@@ -160,8 +163,12 @@ def _targets(c: Container, cdir: spec.ContainerDir, variants: bool) -> tuple[lis
         Target("naive", 8080, "naive nginx: `location / { proxy_pass http://127.0.0.1:APP; }`, port 8080"),
     ]
     procs = [_nginx(c, "naive", NAIVE.format(name="naive", port=8080, app_port=app_port))]
+    # The control: the generated config unchanged, started the way the naive one is (outside
+    # supervisord: its access log, /dev/stdout, is /dev/null here, not supervisord's pipe).
+    generated = (cdir.path / "nginx.conf").read_text()
+    procs.append(_nginx(c, "gen-copy", _variant_of_generated(generated, "gen-copy", 8085, [])))
+    targets.append(Target("gen-copy", 8085, "generated nginx.conf, started like naive, port 8085"))
     if variants:
-        generated = (cdir.path / "nginx.conf").read_text()
         edits: dict[str, tuple[str, list[tuple[str, str]]]] = {
             "gen-nolog": ("generated, `access_log off`", [("access_log /dev/stdout;", "access_log off;")]),
             "gen-1wp": ("generated, `worker_processes 1`", [("worker_processes auto;", "worker_processes 1;")]),
@@ -206,9 +213,11 @@ def _report(name: str, targets: list[Target]) -> None:
     g, a, n = med["gen"], med["app"], med["naive"]
     print(f"gen/app   throughput {g[0] / a[0]:.2f} (target >= 0.9)   p99 {g[1] / a[1]:.2f}")
     print(f"gen/naive throughput {g[0] / n[0]:.2f} (target >= 1.0)   p99 {g[1] / n[1]:.2f} (target <= 1.0)")
-    for t in targets[3:]:
+    gc = med["gen-copy"]
+    print(f"gen-copy/naive throughput {gc[0] / n[0]:.2f}   p99 {gc[1] / n[1]:.2f}")
+    for t in targets[4:]:
         v = med[t.name]
-        print(f"{t.name}/gen throughput {v[0] / g[0]:.2f}   p99 {v[1] / g[1]:.2f}")
+        print(f"{t.name}/gen-copy throughput {v[0] / gc[0]:.2f}   p99 {v[1] / gc[1]:.2f}")
 
 
 def main(argv: list[str]) -> int:
