@@ -176,6 +176,7 @@ def _targets(c: Container, cdir: spec.ContainerDir, variants: bool) -> tuple[lis
                 "generated, no upstream keepalive",
                 [("        keepalive 16;\n", "")],
             ),
+            "gen-ka64": ("generated, upstream `keepalive 64`", [("keepalive 16;", "keepalive 64;")]),
         }
         for port, (name, (what, changes)) in enumerate(edits.items(), start=8081):
             procs.append(_nginx(c, name, _variant_of_generated(generated, name, port, changes)))
