@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Check latency and scaling: how long `gen check` and `gen build` take, and how that grows.
+
+Times, with the release build of gen:
+  - `gen check` on the default project (spec.toml and generated/ of this repository);
+  - `gen build` into an empty directory, then `gen check`, on specs of 1, 10, 100 and 1,000
+    containers written by scripts/bench/make-spec.py (alternating fastapi and express).
+Each is run several times; the medians of wall time and of CPU time (user + sys, from the
+child's rusage) are printed, with the time per container and the ratio of per-container time
+at 1,000 containers to that at 10 (about 1 when the work grows linearly).
+
+The specs are built under a temporary directory on /dev/shm (tmpfs) by default, so the
+figures are gen's own work: on ext4, creating thousands of files right after deleting
+thousands (each run starts from an empty directory) costs the kernel seconds in inode
+allocation (`find_inode_bit`, `recently_deleted`); `--dir /tmp` shows that case.
+
+Usage: scripts/bench/check-scaling.py [--runs N] [--sizes 1,10,100,1000] [--dir DIR] [--no-build]
+Writes only under a temporary directory (removed afterwards) and target/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+GEN = REPO / "target" / "release" / "gen"
+MAKE_SPEC = REPO / "scripts" / "bench" / "make-spec.py"
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, user + sys seconds) of one run; fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} (in {cwd}) exited {proc.returncode}:\n{err}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def median_pair(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, {model}, {mem_kb / 1024 / 1024:.0f} GiB, Linux {platform.release()}, load {load}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5; the default project gets 4x)")
+    parser.add_argument("--sizes", default="1,10,100,1000", help="container counts (default 1,10,100,1000)")
+    parser.add_argument("--dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
+                        help="where to make the temporary directory (default /dev/shm)")  # fmt: skip
+    parser.add_argument("--no-build", action="store_true", help="use target/release/gen as it is")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if not 1 <= args.runs <= 50 or not all(1 <= n <= 10000 for n in sizes):
+        parser.error("--runs 1..50, sizes 1..10000")
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=REPO, check=True)
+    gen = str(GEN)
+
+    print(f"machine: {machine()}")
+    print(f"gen: {subprocess.run([gen, '--version'], capture_output=True, text=True).stdout.strip()}")
+
+    runs = [timed([gen, "check", "--quiet"], REPO) for _ in range(args.runs * 4)]
+    wall, cpu = median_pair(runs)
+    print(f"\ndefault project, `gen check` ({len(runs)} runs): wall {wall * 1000:.1f} ms, "
+          f"user+sys {cpu * 1000:.1f} ms (target: < 20 ms of process time)")  # fmt: skip
+
+    work = Path(tempfile.mkdtemp(prefix="gen-check-scaling-", dir=args.dir))
+    fs = subprocess.run(["stat", "-f", "-c", "%T", str(work)], capture_output=True, text=True).stdout.strip()
+    print(f"(in {work}, a {fs or '?'} file system)")
+    print(f"\n`gen build` into an empty directory, then `gen check`; medians of {args.runs} runs")
+    print(f"{'containers':>10} {'build wall':>11} {'build cpu':>10} {'check wall':>11} {'check cpu':>10} "
+          f"{'total wall':>11} {'total cpu':>10} {'cpu/container':>14}")  # fmt: skip
+    per_container: dict[int, float] = {}
+    try:
+        for n in sizes:
+            d = work / str(n)
+            d.mkdir()
+            spec = subprocess.run([sys.executable, str(MAKE_SPEC), str(n)], capture_output=True, text=True, check=True)
+            (d / "spec.toml").write_text(spec.stdout)
+            builds, checks, totals = [], [], []
+            for _ in range(args.runs):
+                shutil.rmtree(d / "generated", ignore_errors=True)
+                b = timed([gen, "build", "--spec", "spec.toml", "--out", "generated"], d)
+                c = timed([gen, "check", "--quiet", "--spec", "spec.toml", "--out", "generated"], d)
+                builds.append(b)
+                checks.append(c)
+                totals.append((b[0] + c[0], b[1] + c[1]))
+            bw, bc = median_pair(builds)
+            cw, cc = median_pair(checks)
+            tw, tc = median_pair(totals)
+            per_container[n] = tc / n
+            print(f"{n:>10} {bw * 1000:>9.1f}ms {bc * 1000:>8.1f}ms {cw * 1000:>9.1f}ms {cc * 1000:>8.1f}ms "
+                  f"{tw * 1000:>9.1f}ms {tc * 1000:>8.1f}ms {tc / n * 1000:>12.3f}ms")  # fmt: skip
+            shutil.rmtree(d)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if 10 in per_container and 1000 in per_container:
+        ratio = per_container[1000] / per_container[10]
+        print(f"\nCPU time per container at 1,000 / at 10: {ratio:.2f} (1.0 = linear; the fixed start-up cost "
+              "spread over 10 containers pulls it below 1)")  # fmt: skip
+    if 100 in per_container and 1000 in per_container:
+        print(f"CPU time per container at 1,000 / at 100: {per_container[1000] / per_container[100]:.2f}")
+    if 1000 in per_container:
+        print(f"1,000 containers, build + check: {per_container[1000] * 1000:.2f} s of CPU (target: < 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
