@@ -57,6 +57,9 @@ pub struct BuildArgs {
     /// wrote them
     #[arg(long)]
     pub force: bool,
+    /// List unchanged files too, not only the created, updated and removed ones
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -216,6 +216,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             Change::Created => "created",
             Change::Updated { .. } => "updated",
             Change::Removed { .. } => "removed",
+            Change::Unchanged if args.verbose => "unchanged",
             Change::Unchanged => continue,
         };
         crate::outln!("{what:>9} {}", args.out.join(path).display());

@@ -159,5 +159,6 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         out: args.dir.join("generated"),
         check: false,
         force: false,
+        verbose: false,
     })
 }

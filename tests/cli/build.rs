@@ -56,6 +56,9 @@ fn build_writes_then_is_unchanged_and_check_passes() {
         stdout(&second),
         "generated: 2 containers, 0 created, 0 updated, 0 removed, 17 unchanged\n"
     );
+    let verbose = gen_in(dir.path(), &["build", "--verbose"]);
+    assert!(stdout(&verbose).starts_with("unchanged generated/.gen-manifest\n"));
+    assert_eq!(stdout(&verbose).lines().count(), 18);
     let check = gen_in(dir.path(), &["build", "--check"]);
     assert_eq!(check.status.code(), Some(0));
     assert_eq!(stdout(&check), "generated is up to date with spec.toml\n");
