@@ -40,8 +40,15 @@ impl Label {
     /// A label over `span` of `text`, the contents of `file`.
     #[must_use]
     pub fn new(file: &str, text: &str, span: Span, message: impl Into<String>) -> Self {
-        let index = LineIndex::new(text);
-        Self::with_index(file, text, &index, span, message)
+        // One label needs two positions: scan the text up to them rather than index every
+        // line, so that a rule labelling many places in a large file stays linear.
+        Self {
+            file: file.to_owned(),
+            span,
+            start: line_col(text, span.start),
+            end: line_col(text, span.end),
+            message: message.into(),
+        }
     }
 
     #[must_use]
@@ -72,6 +79,21 @@ impl Label {
             end: at,
             message: message.into(),
         }
+    }
+}
+
+/// The 1-based line and column of byte `offset` of `text` (clamped to the text and to a
+/// character boundary), as [`LineIndex::line_col`] gives it.
+fn line_col(text: &str, offset: usize) -> LineCol {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = text.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    LineCol {
+        line: before.bytes().filter(|&b| b == b'\n').count() + 1,
+        column: before.get(line_start..).map_or(0, |l| l.chars().count()) + 1,
     }
 }
 
@@ -121,20 +143,29 @@ impl Diagnostic {
     }
 }
 
-/// The texts of the files that diagnostics point into, so renderers can show the lines.
+/// The texts of the files that diagnostics point into, so renderers can show the lines;
+/// each with its line index, built once however many diagnostics point into it.
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
-    files: BTreeMap<String, String>,
+    files: BTreeMap<String, (String, LineIndex)>,
 }
 
 impl Sources {
     pub fn insert(&mut self, file: &str, text: &str) {
-        self.files.insert(file.to_owned(), text.to_owned());
+        self.files
+            .insert(file.to_owned(), (text.to_owned(), LineIndex::new(text)));
     }
 
     #[must_use]
     pub fn get(&self, file: &str) -> Option<&str> {
-        self.files.get(file).map(String::as_str)
+        self.files.get(file).map(|(text, _)| text.as_str())
+    }
+
+    /// The text of 1-based line `line` of `file`, without its line ending.
+    #[must_use]
+    pub fn line(&self, file: &str, line: usize) -> Option<&str> {
+        let (text, index) = self.files.get(file)?;
+        Some(index.line_text(text, line))
     }
 
     #[must_use]
@@ -145,5 +176,25 @@ impl Sources {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A label's positions are the line index's, wherever the span falls.
+    #[test]
+    fn label_positions_match_the_line_index() {
+        let text = "ab\ncdé\r\nf\n\nxyz";
+        let index = LineIndex::new(text);
+        for start in 0..=text.len() + 2 {
+            for end in start..=text.len() + 2 {
+                let span = Span::new(start, end);
+                let quick = Label::new("f", text, span, "");
+                let indexed = Label::with_index("f", text, &index, span, "");
+                assert_eq!(quick, indexed, "{start}..{end}");
+            }
+        }
     }
 }

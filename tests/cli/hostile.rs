@@ -4,11 +4,12 @@
 use crate::harness::{fixture, root, snapshot};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Runs `gen ARGS` in `dir` and kills it if it runs longer than `limit`: a hang fails.
+/// Runs `gen ARGS` in `dir` and kills it if it runs longer than `limit`: a hang fails. The
+/// output is read while it runs, so a large one cannot fill the pipe and stall it.
 fn gen_bounded(dir: &Path, args: &[&str], limit: Duration) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
+    let child = Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -16,19 +17,16 @@ fn gen_bounded(dir: &Path, args: &[&str], limit: Duration) -> (i32, String, Stri
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn gen");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("gen {args:?} ran longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(out) = rx.recv_timeout(limit) else {
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        panic!("gen {args:?} ran longer than {limit:?}");
+    };
+    let out = out.expect("output");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -209,5 +207,70 @@ fn huge_file_in_the_output_is_refused() {
             stderr.contains("`generated/huge.bin` is larger than 64 MiB, more than gen reads"),
             "{args:?}: {stderr}"
         );
+    }
+}
+
+/// Regression (found by fuzzing `container_model`): a Dockerfile of thousands of lines that
+/// are not instructions got one finding per line, and each finding re-indexed the whole file
+/// (twice: in the rule and in the renderer), so the time grew with the square of the size.
+/// 20,000 junk lines (about 1 MB) must come out well inside the hang bound.
+#[test]
+fn dockerfile_of_junk_lines_stays_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("FROM debian:12\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "    \"key{i}\": \"a value that is not an instruction\",\n"
+        ));
+    }
+    std::fs::write(dir.path().join("Dockerfile"), text).expect("write");
+    let (code, stdout, _) = gen_bounded(dir.path(), &["check", "."], LIMIT);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&stdout).iter().filter(|c| *c == "PRS002").count(),
+        20_000
+    );
+}
+
+/// Every input a fuzz target found a crash or hang with (tests/fixtures/fuzz-regressions/,
+/// named `<target>-<what>`), replayed the way that target reads it.
+#[test]
+fn fuzz_regressions_replay() {
+    let dir = fixture("fuzz-regressions");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fuzz-regressions")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    assert!(!entries.is_empty());
+    for input in entries {
+        let name = input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(&input).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            name.starts_with("container_model-"),
+            "unknown target in {name}"
+        );
+        // As fuzz/fuzz_targets/container_model.rs splits it.
+        let work = tempfile::tempdir().expect("tempdir");
+        let names = [
+            "Dockerfile",
+            "nginx.conf",
+            "supervisord.conf",
+            "app.py",
+            "app.js",
+            "conf.d/site.conf",
+        ];
+        for (body, rel) in text.split("\n---\n").zip(names) {
+            let path = work.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, body).expect("write");
+        }
+        let (code, stdout, stderr) = gen_bounded(work.path(), &["check", "."], LIMIT);
+        assert!(code == 0 || code == 1, "{name}: {stdout}{stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }

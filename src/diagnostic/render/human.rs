@@ -2,7 +2,6 @@
 //! carets under the span, related places in other files, and the help line.
 
 use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
-use crate::parse::span::LineIndex;
 use std::fmt::Write as _;
 
 /// Colours for a terminal, or none.
@@ -113,14 +112,12 @@ fn render_label(
         label.start.line,
         label.start.column
     );
-    let Some(text) = sources.get(&label.file) else {
+    let Some(full) = sources.line(&label.file, label.start.line) else {
         if !label.message.is_empty() {
             let _ = writeln!(out, "{:width$} {gutter} {}", "", label.message);
         }
         return;
     };
-    let index = LineIndex::new(text);
-    let full = index.line_text(text, label.start.line);
     let (line, shift) = window(full, label.start.column.saturating_sub(1));
     let _ = writeln!(out, "{:width$} {gutter}", "");
     let _ = writeln!(

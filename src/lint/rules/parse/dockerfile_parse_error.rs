@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::{Context, declare_rule};
 use crate::model::ProblemKind;
 use crate::parse::dockerfile::{self, ParseErrorKind};
+use crate::parse::span::LineIndex;
 
 declare_rule! {
     /// ## What it does
@@ -66,12 +67,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (Some(f), Some(text)) = (c.file(&df.file), c.model.files.text(&df.file)) else {
             continue;
         };
+        // One index for the file: a Dockerfile of junk has a warning on every line.
+        let index = LineIndex::new(text);
         for w in df.parsed.warnings.iter().filter(|w| fatal(&w.kind)) {
             out.push(
                 DOCKERFILE_PARSE_ERROR
                     .diagnostic(
                         format!("the Dockerfile does not build: {w}"),
-                        Label::new(&f.path, text, w.span, "`docker build` stops here"),
+                        Label::with_index(
+                            &f.path,
+                            text,
+                            &index,
+                            w.span,
+                            "`docker build` stops here",
+                        ),
                     )
                     .with_help(HELP),
             );
