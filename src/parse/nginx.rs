@@ -13,7 +13,7 @@
 //! The tree is flat and zero-copy, because configs of tens of megabytes exist and the parse
 //! must stay within a small multiple of the input's size: [`Config`] keeps every directive in
 //! one vector in file order (a directive's block follows it), every argument in another, as
-//! 32-bit offsets into the input, about 20 bytes a directive and 16 an argument. [`Directive`]
+//! 32-bit offsets into the input, 20 bytes a directive and 8 an argument. [`Directive`]
 //! and [`Arg`] are views that read names, arguments and values back from the input; a value is
 //! only allocated when an escaped quote has to be unescaped. Blocks are built with an explicit
 //! stack, so deep nesting is a [`ParseErrorKind::TooDeep`] error, never a stack overflow.
@@ -62,6 +62,9 @@ pub struct Config<'a> {
     nodes: Vec<Node>,
     /// Every argument, a directive's in one run; see [`Node::first_arg`].
     args: Vec<ArgSlot>,
+    /// `(argument, value start, value end)` of the few arguments whose value `if` trimmed,
+    /// by argument.
+    trimmed: Vec<(u32, u32, u32)>,
     comments: Vec<CommentSlot>,
 }
 
@@ -95,16 +98,50 @@ impl Node {
     }
 }
 
-/// One argument in [`Config::args`]: the token (`start..end`, quotes or braces included) and
-/// crossplane's value before unescaping (`value_start..value_end`). An unquoted word's value
-/// is the token itself; a quoted string's and Lua code's lie strictly inside it, which is how
-/// the two are told apart (a word that `if` stripped may itself start with a quote).
+/// One argument in [`Config::args`]: its token, `start..end`, quotes or braces included. Its
+/// value (crossplane's, before unescaping) follows from the token's first byte: inside the
+/// quotes of a quoted string or the braces of Lua code, else the whole word. Where `if`
+/// stripped a parenthesis and that rule no longer holds, `end` carries [`TRIMMED`] and the
+/// value's range is in [`Config::trimmed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ArgSlot {
     start: u32,
     end: u32,
-    value_start: u32,
-    value_end: u32,
+}
+
+/// The flag of [`ArgSlot::end`] for a value kept in [`Config::trimmed`]. Offsets stay far
+/// below it, as [`MAX_INPUT`] does.
+const TRIMMED: u32 = 1 << 31;
+
+/// An argument's token and value ranges, as [`Config::ranges`] decodes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ArgRanges {
+    start: usize,
+    end: usize,
+    value_start: usize,
+    value_end: usize,
+}
+
+impl ArgRanges {
+    /// Cuts `front` bytes from the start and `back` bytes from the end of the value; for an
+    /// unquoted argument, whose value is its token, from its token too.
+    fn trim(&mut self, front: usize, back: usize) {
+        let unquoted = self.value_start == self.start;
+        self.value_start += front;
+        self.value_end -= back;
+        if unquoted {
+            self.start = self.value_start;
+            self.end = self.value_end;
+        }
+    }
+}
+
+/// The value of the token `start..end` by its first byte: see [`ArgSlot`].
+fn default_value(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+    match bytes.get(start) {
+        Some(b'"' | b'\'' | b'{') if end >= start + 2 => (start + 1, end - 1),
+        _ => (start, end),
+    }
 }
 
 /// A comment in [`Config::comments`]: from its `#` to the end of its text.
@@ -315,24 +352,63 @@ impl<'a> Config<'a> {
         }
     }
 
-    fn arg(&self, i: usize) -> Option<Arg<'a>> {
+    /// The token and value ranges of argument `i`.
+    fn ranges(&self, i: usize) -> Option<ArgRanges> {
         let slot = self.args.get(i)?;
-        let (start, end) = (slot.start, slot.end);
-        let quote = if slot.value_start == start {
-            Quote::None
+        let (start, end) = (at(slot.start), at(slot.end & !TRIMMED));
+        let (value_start, value_end) = if slot.end & TRIMMED == 0 {
+            default_value(self.text.as_bytes(), start, end)
         } else {
-            match self.text.as_bytes().get(at(start)) {
-                Some(b'"') => Quote::Double,
-                Some(b'\'') => Quote::Single,
-                _ => Quote::None,
-            }
+            let k = self.trimmed.binary_search_by_key(&pos(i), |t| t.0).ok()?;
+            let (_, value_start, value_end) = self.trimmed[k];
+            (at(value_start), at(value_end))
         };
-        Some(Arg {
-            raw: self.slice(start, end),
-            quote,
-            span: Span::new(at(start), at(end)),
-            inner: self.slice(slot.value_start, slot.value_end),
+        Some(ArgRanges {
+            start,
+            end,
+            value_start,
+            value_end,
         })
+    }
+
+    /// The quote of an argument: none for a word, whose value is its whole token.
+    fn quote(&self, r: &ArgRanges) -> Quote {
+        if r.value_start == r.start {
+            return Quote::None;
+        }
+        match self.text.as_bytes().get(r.start) {
+            Some(b'"') => Quote::Double,
+            Some(b'\'') => Quote::Single,
+            _ => Quote::None,
+        }
+    }
+
+    fn arg(&self, i: usize) -> Option<Arg<'a>> {
+        let r = self.ranges(i)?;
+        let text = self.text;
+        Some(Arg {
+            raw: text.get(r.start..r.end).unwrap_or_default(),
+            quote: self.quote(&r),
+            span: Span::new(r.start, r.end),
+            inner: text.get(r.value_start..r.value_end).unwrap_or_default(),
+        })
+    }
+
+    /// Stores argument `i` (an existing slot, or the next one) with these ranges.
+    fn set_arg(&mut self, i: usize, r: ArgRanges) {
+        let mut slot = ArgSlot {
+            start: pos(r.start),
+            end: pos(r.end),
+        };
+        if (r.value_start, r.value_end) != default_value(self.text.as_bytes(), r.start, r.end) {
+            slot.end |= TRIMMED;
+            self.trimmed
+                .push((pos(i), pos(r.value_start), pos(r.value_end)));
+        }
+        match self.args.get_mut(i) {
+            Some(s) => *s = slot,
+            None => self.args.push(slot),
+        }
     }
 }
 
@@ -393,19 +469,30 @@ impl<'c, 'a> Directive<'c, 'a> {
     /// The value of each argument, as [`Arg::value`] gives it, read straight from the stored
     /// ranges (`gen parse` prints every one).
     pub fn values(&self) -> impl ExactSizeIterator<Item = Cow<'a, str>> + use<'c, 'a> {
-        let text = self.config.text;
-        let slots = self.config.args.get(self.args().range).unwrap_or_default();
-        slots.iter().map(move |a| {
-            let value = text.get(at(a.value_start)..at(a.value_end));
-            let value = value.unwrap_or_default();
-            if a.value_start == a.start {
-                return Cow::Borrowed(value);
+        let config = self.config;
+        let text = config.text;
+        self.args().range.map(move |i| {
+            let slot = config.args.get(i).copied();
+            let slot = slot.unwrap_or(ArgSlot { start: 0, end: 0 });
+            if slot.end & TRIMMED == 0 {
+                // The common case, decoded in place: see `ArgSlot`.
+                let (start, end) = (at(slot.start), at(slot.end));
+                let inner = || {
+                    text.get(start + 1..end.saturating_sub(1))
+                        .unwrap_or_default()
+                };
+                return match text.as_bytes().get(start) {
+                    Some(b'"') => unquote(inner(), Quote::Double),
+                    Some(b'\'') => unquote(inner(), Quote::Single),
+                    Some(b'{') => Cow::Borrowed(inner()),
+                    _ => Cow::Borrowed(text.get(start..end).unwrap_or_default()),
+                };
             }
-            match text.as_bytes().get(at(a.start)) {
-                Some(b'"') => unquote(value, Quote::Double),
-                Some(b'\'') => unquote(value, Quote::Single),
-                _ => Cow::Borrowed(value),
-            }
+            let Some(r) = config.ranges(i) else {
+                return Cow::Borrowed("");
+            };
+            let value = text.get(r.value_start..r.value_end);
+            unquote(value.unwrap_or_default(), config.quote(&r))
         })
     }
 
@@ -852,12 +939,16 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Stores a token just read, whose value is always the one its first byte gives: a bare
+    /// word never starts with a quote or `{`.
     fn push_arg(&mut self, word: &Word) {
+        debug_assert_eq!(
+            word.value,
+            default_value(self.config.text.as_bytes(), word.start, word.end)
+        );
         self.config.args.push(ArgSlot {
             start: pos(word.start),
             end: pos(word.end),
-            value_start: pos(word.value.0),
-            value_end: pos(word.value.1),
         });
     }
 
@@ -953,28 +1044,47 @@ impl<'a> Parser<'a> {
             .nodes
             .get(node)
             .map_or(usize::MAX, |n| at(n.first_arg));
-        let args = &mut self.config.args;
-        let Some(count) = args.len().checked_sub(first).filter(|&n| n > 0) else {
+        let Some(last) = self
+            .config
+            .args
+            .len()
+            .checked_sub(1)
+            .filter(|&l| l >= first)
+        else {
             return;
         };
-        let last = first + count - 1;
-        let value = |a: &ArgSlot| text.get(at(a.value_start)..at(a.value_end)).unwrap_or("");
-        if !(value(&args[first]).starts_with('(') && value(&args[last]).ends_with(')')) {
+        let (Some(mut f), Some(mut l)) = (self.config.ranges(first), self.config.ranges(last))
+        else {
+            return;
+        };
+        let value = |r: &ArgRanges| text.get(r.value_start..r.value_end).unwrap_or("");
+        if !(value(&f).starts_with('(') && value(&l).ends_with(')')) {
             return;
         }
-        let v = value(&args[first]);
-        let front = v.len() - v[1..].trim_start().len();
-        trim_arg(&mut args[first], front, 0);
-        let v = value(&args[last]);
+        let v = value(&f);
+        f.trim(v.len() - v[1..].trim_start().len(), 0);
+        if first == last {
+            l = f;
+        }
+        let v = value(&l);
         if let Some(inner) = v.strip_suffix(')') {
-            let back = v.len() - inner.trim_end().len();
-            trim_arg(&mut args[last], 0, back);
+            l.trim(0, v.len() - inner.trim_end().len());
         }
-        if args.last().is_some_and(|a| a.value_start == a.value_end) {
-            args.pop();
+        if first == last {
+            f = l;
         }
-        if args.len() > first && args[first].value_start == args[first].value_end {
-            args.remove(first);
+        // Rewritten in order, so that `trimmed` stays sorted: the first, then the last.
+        let empty = |r: &ArgRanges| r.value_start == r.value_end;
+        self.config.args.truncate(last);
+        if first != last {
+            if empty(&f) {
+                self.config.args.remove(first);
+            } else {
+                self.config.set_arg(first, f);
+            }
+        }
+        if !empty(&l) {
+            self.config.set_arg(self.config.args.len(), l);
         }
     }
 
@@ -989,18 +1099,6 @@ impl<'a> Parser<'a> {
             return Err(Self::error(kind, self.last_end, self.last_end));
         }
         Ok(self.config)
-    }
-}
-
-/// Cuts `front` bytes from the start and `back` bytes from the end of an argument's value; for
-/// an unquoted argument, whose value is its token, from its token too.
-fn trim_arg(arg: &mut ArgSlot, front: usize, back: usize) {
-    let unquoted = arg.value_start == arg.start;
-    arg.value_start += pos(front);
-    arg.value_end -= pos(back);
-    if unquoted {
-        arg.start = arg.value_start;
-        arg.end = arg.value_end;
     }
 }
 

@@ -331,6 +331,48 @@ fn spans() {
 }
 
 #[test]
+fn if_stripping_trims_values_and_unquoted_tokens() {
+    /// An argument: raw token, quote, value, span.
+    type Want = (&'static str, Quote, &'static str, (usize, usize));
+    let cases: [(&str, &[Want]); 4] = [
+        (
+            "if (\"$a\" = 'x') {}",
+            &[
+                ("\"$a\"", Quote::None, "\"$a\"", (4, 8)),
+                ("=", Quote::None, "=", (9, 10)),
+                ("'x'", Quote::Single, "x", (11, 14)),
+            ],
+        ),
+        (
+            "if \"( $a\" = \"b )\" {}",
+            &[
+                ("\"( $a\"", Quote::Double, "$a", (3, 9)),
+                ("=", Quote::None, "=", (10, 11)),
+                ("\"b )\"", Quote::Double, "b", (12, 17)),
+            ],
+        ),
+        ("if (\t$a\n) {}", &[("$a", Quote::None, "$a", (5, 7))]),
+        (
+            "if \"( a )\";",
+            &[("\"( a )\"", Quote::Double, "a", (3, 10))],
+        ),
+    ];
+    for (text, want) in cases {
+        let config = parse(text).expect(text);
+        let d = config.find("if").expect("an if");
+        let got: Vec<_> = d
+            .args()
+            .map(|a| (a.raw, a.quote, a.value(), (a.span.start, a.span.end)))
+            .collect();
+        let want: Vec<_> = want
+            .iter()
+            .map(|&(raw, quote, value, span)| (raw, quote, Cow::Borrowed(value), span))
+            .collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+}
+
+#[test]
 fn comments_are_collected_with_spans() {
     let text = "a; # hi\r\nb # in args\n c; #\n#last";
     let config = parse(text).expect("parses");
