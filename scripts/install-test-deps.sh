@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 # What the harness runs on the host or inside a replayed root (which is the host's `/` under
 # an overlay): nginx and supervisord as the images run them, Debian's python3 + venv for the
 # image's `python3 -m venv`, busybox for the Alpine image's own adduser/addgroup/wget,
-# iproute2 for the veth pair, util-linux/mount/passwd for namespaces, mounts and useradd.
+# iproute2 for the veth pair, util-linux/mount/passwd for namespaces, mounts and useradd,
+# openssl for the test that reads `gen cert`'s certificate.
 DEBIAN_PACKAGES=(
     nginx
     supervisor
@@ -25,6 +26,7 @@ DEBIAN_PACKAGES=(
     mount
     passwd
     ca-certificates
+    openssl
     tini
 )
 
