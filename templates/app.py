@@ -6,7 +6,7 @@ import os
 import uvicorn
 from fastapi import FastAPI
 
-MESSAGE = {{ message }}
+MESSAGE = os.environ.get("APP_MESSAGE", {{ message }})
 
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -27,6 +27,8 @@ if __name__ == "__main__":
         host=os.environ.get("APP_HOST", "{{ app_host }}"),
         port=int(os.environ.get("APP_PORT", "{{ app_port }}")),
         workers=int(os.environ.get("APP_WORKERS", "{{ workers }}")),
+        # `info` logs each request; `warning` and above only problems.
+        log_level=os.environ.get("APP_LOG_LEVEL", "{{ log_level }}"),
         # Trust X-Forwarded-* only from nginx on loopback.
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",

@@ -4,22 +4,33 @@
 
 const express = require('express');
 
-const MESSAGE = "Hello from container 2 - express.js";
+const MESSAGE = process.env.APP_MESSAGE ?? "Hello from container 2 - express.js";
 const HOST = process.env.APP_HOST || '127.0.0.1';
 const PORT = Number.parseInt(process.env.APP_PORT || '3000', 10);
 const GRACEFUL_TIMEOUT_MS = 5 * 1000;
+// uvicorn's levels, so both kinds of app take the same APP_LOG_LEVEL; `info` and `debug`
+// log each request.
+const LOG_LEVELS = ['critical', 'error', 'warning', 'info', 'debug'];
+const LOG_LEVEL = process.env.APP_LOG_LEVEL || 'info';
+if (!LOG_LEVELS.includes(LOG_LEVEL)) {
+  console.error(`APP_LOG_LEVEL=${LOG_LEVEL}: expected one of ${LOG_LEVELS.join(', ')}`);
+  process.exit(78);
+}
+const LOG_REQUESTS = LOG_LEVELS.indexOf(LOG_LEVEL) >= LOG_LEVELS.indexOf('info');
 
 const app = express();
 app.disable('x-powered-by');
 // Trust X-Forwarded-* only from nginx on loopback.
 app.set('trust proxy', 'loopback');
 
-app.use((req, res, next) => {
-  res.on('finish', () => {
-    console.log(`${req.ip} "${req.method} ${req.originalUrl}" ${res.statusCode}`);
+if (LOG_REQUESTS) {
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      console.log(`${req.ip} "${req.method} ${req.originalUrl}" ${res.statusCode}`);
+    });
+    next();
   });
-  next();
-});
+}
 
 app.get('/', (req, res) => {
   res.json({ message: MESSAGE });

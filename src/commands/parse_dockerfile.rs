@@ -224,6 +224,7 @@ mod tests {
                     json!(["app.py", "/app/app.py"]),
                     json!(["nginx.conf", "/etc/nginx/nginx.conf"]),
                     json!(["supervisord.conf", "/etc/supervisor/supervisord.conf"]),
+                    json!(["entrypoint.sh", "/usr/local/bin/gen-entrypoint"]),
                 ],
             ),
             (
@@ -235,6 +236,7 @@ mod tests {
                     json!(["app.js", "/app/app.js"]),
                     json!(["nginx.conf", "/etc/nginx/nginx.conf"]),
                     json!(["supervisord.conf", "/etc/supervisord.conf"]),
+                    json!(["entrypoint.sh", "/usr/local/bin/gen-entrypoint"]),
                 ],
             ),
         ] {

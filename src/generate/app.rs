@@ -14,6 +14,7 @@ struct AppPy<'a> {
     app_host: &'a str,
     app_port: u16,
     workers: u16,
+    log_level: &'a str,
     graceful_timeout: u32,
 }
 
@@ -25,6 +26,7 @@ struct AppJs<'a> {
     message: String,
     app_host: &'a str,
     app_port: u16,
+    log_level: &'a str,
     graceful_timeout: u32,
 }
 
@@ -60,6 +62,7 @@ pub fn render(l: &Layout<'_>) -> Result<Vec<(&'static str, String)>, askama::Err
                     app_host: &c.app.host,
                     app_port: c.app.port,
                     workers: c.app.workers,
+                    log_level: c.app.log_level.as_str(),
                     graceful_timeout: c.graceful_timeout(),
                 }
                 .render()?,
@@ -78,6 +81,7 @@ pub fn render(l: &Layout<'_>) -> Result<Vec<(&'static str, String)>, askama::Err
                     message: escape::js_str(&c.app.message),
                     app_host: &c.app.host,
                     app_port: c.app.port,
+                    log_level: c.app.log_level.as_str(),
                     graceful_timeout: c.graceful_timeout(),
                 }
                 .render()?,

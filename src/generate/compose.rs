@@ -5,6 +5,7 @@
 //! --build` replaces the per-container commands.
 
 use super::Layout;
+use super::env;
 use crate::spec::Lb;
 use askama::Template;
 
@@ -23,6 +24,8 @@ struct Service<'a> {
     writable: [&'static str; 2],
     capabilities: Vec<&'static str>,
     networks: Vec<&'a str>,
+    /// Configuration variables and their YAML values.
+    environment: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -38,6 +41,15 @@ fn exec_form(argv: &[String]) -> String {
         .chain(argv.iter().map(|a| format!("\"{a}\"")))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A container's configuration variables with their defaults as YAML scalars, for compose
+/// and Kubernetes.
+pub(super) fn env_list(l: &Layout<'_>) -> Vec<(&'static str, String)> {
+    env::vars(l.c)
+        .into_iter()
+        .map(|v| (v.name, env::yaml_value(&v.default)))
+        .collect()
 }
 
 pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama::Error> {
@@ -67,6 +79,7 @@ pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama:
             writable: l.writable(),
             capabilities: l.capabilities(),
             networks: vec!["backend"],
+            environment: env_list(l),
         })
         .collect();
     if let Some(lb) = lb {
@@ -111,6 +124,7 @@ pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama:
                 "SETUID",
             ],
             networks: vec!["frontend", "backend"],
+            environment: Vec::new(),
         });
     }
     Compose {

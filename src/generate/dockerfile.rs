@@ -3,6 +3,7 @@
 //! supervisord and nginx load, and supervisord as PID 1 in exec form.
 
 use super::Layout;
+use super::env::{self, Check};
 use crate::spec::AppKind;
 use askama::Template;
 
@@ -20,8 +21,9 @@ struct Dockerfile<'a> {
     app_dir: &'a str,
     venv: &'a str,
     app_host: &'a str,
-    app_port: u16,
     nginx_port: u16,
+    entrypoint: &'a str,
+    env: Vec<String>,
     supervisord_conf: &'a str,
     health_cmd: String,
 }
@@ -76,6 +78,14 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             format!("node:{major}-alpine{}", c.base.release)
         }
     });
+    let mut env: Vec<String> = env::vars(c)
+        .iter()
+        .map(|v| match v.check {
+            Check::Text => format!("{}={}", v.name, env::dockerfile_value(&v.default)),
+            _ => format!("{}={}", v.name, v.default),
+        })
+        .collect();
+    env.push(format!("{}={}", env::NGINX_CONF, l.nginx_conf));
     Dockerfile {
         header: &l.header,
         base: &c.base.image,
@@ -88,8 +98,9 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         app_dir: l.app_dir,
         venv: l.venv,
         app_host: &c.app.host,
-        app_port: c.app.port,
         nginx_port: c.nginx.port,
+        entrypoint: l.entrypoint,
+        env,
         supervisord_conf: l.supervisord_conf,
         health_cmd,
     }

@@ -20,6 +20,7 @@ struct Manifest<'a> {
     grace: u32,
     capabilities: Vec<&'static str>,
     writable: Vec<(&'static str, &'static str)>,
+    env: Vec<(&'static str, String)>,
 }
 
 /// Seconds the pod keeps serving after it is marked for termination, so endpoints update
@@ -43,6 +44,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         prestop: PRESTOP_SECONDS,
         grace: PRESTOP_SECONDS + l.c.stop_timeout,
         capabilities: l.capabilities(),
+        env: super::compose::env_list(l),
         writable,
     }
     .render()

@@ -5,6 +5,8 @@
 mod app;
 mod compose;
 mod dockerfile;
+mod entrypoint;
+pub mod env;
 pub mod escape;
 mod k8s;
 mod lb;
@@ -46,6 +48,8 @@ pub struct Layout<'a> {
     pub nginx_conf: &'static str,
     pub nginx_bin: &'static str,
     pub upstream: &'static str,
+    /// Where the Dockerfile puts entrypoint.sh.
+    pub entrypoint: &'static str,
 }
 
 impl<'a> Layout<'a> {
@@ -64,6 +68,7 @@ impl<'a> Layout<'a> {
             nginx_conf: "/etc/nginx/nginx.conf",
             nginx_bin: "/usr/sbin/nginx",
             upstream: "app",
+            entrypoint: "/usr/local/bin/gen-entrypoint",
         }
     }
 
@@ -257,6 +262,10 @@ pub fn container(c: &Container, lb: Option<&Lb>) -> Result<Vec<GeneratedFile>, R
             nginx::render(&layout).map_err(err("nginx.conf"))?,
         ),
         ("supervisord.conf", supervisord::render(&layout)),
+        (
+            "entrypoint.sh",
+            entrypoint::render(&layout).map_err(err("entrypoint.sh"))?,
+        ),
         (
             "README.md",
             readme::render(&layout).map_err(err("README.md"))?,

@@ -1,6 +1,7 @@
 //! nginx.conf: the main config, replacing the distribution's, so nothing else is loaded.
 
 use super::Layout;
+use super::env;
 use askama::Template;
 
 #[derive(Template)]
@@ -10,34 +11,41 @@ struct NginxConf<'a> {
     nginx_user: &'a str,
     graceful_timeout: u32,
     worker_connections: u32,
-    client_max_body_size: &'a str,
+    client_max_body_size: String,
     upstream: &'a str,
     app_host: &'a str,
-    app_port: u16,
+    app_port: String,
     upstream_keepalive: u32,
     nginx_port: u16,
-    proxy_connect_timeout: u32,
-    proxy_send_timeout: u32,
-    proxy_read_timeout: u32,
+    proxy_connect_timeout: String,
+    proxy_send_timeout: String,
+    proxy_read_timeout: String,
     lb_subnet: Option<&'a str>,
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
     let c = l.c;
+    let vars = env::vars(c);
+    // The value and its `# env NAME` marker; every name below is in the list.
+    let marked = |name: &str| {
+        env::find(&vars, name)
+            .map(env::Var::nginx_value)
+            .unwrap_or_default()
+    };
     NginxConf {
         header: &l.header,
         nginx_user: l.distro().nginx_user(),
         graceful_timeout: c.graceful_timeout(),
         worker_connections: c.nginx.worker_connections,
-        client_max_body_size: &c.nginx.client_max_body_size,
+        client_max_body_size: marked("NGINX_CLIENT_MAX_BODY_SIZE"),
         upstream: l.upstream,
         app_host: &c.app.host,
-        app_port: c.app.port,
+        app_port: marked(env::APP_PORT),
         upstream_keepalive: c.nginx.upstream_keepalive,
         nginx_port: c.nginx.port,
-        proxy_connect_timeout: c.nginx.proxy_connect_timeout,
-        proxy_send_timeout: c.nginx.proxy_send_timeout,
-        proxy_read_timeout: c.nginx.proxy_read_timeout,
+        proxy_connect_timeout: marked("NGINX_PROXY_CONNECT_TIMEOUT"),
+        proxy_send_timeout: marked("NGINX_PROXY_SEND_TIMEOUT"),
+        proxy_read_timeout: marked("NGINX_PROXY_READ_TIMEOUT"),
         lb_subnet: l.lb.map(|lb| lb.subnet.as_str()),
     }
     .render()

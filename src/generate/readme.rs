@@ -1,5 +1,6 @@
 //! The per-container README: the exact `docker build` and `docker run` commands.
 
+use super::env::{self, Check};
 use super::{Layout, escape};
 use crate::spec::AppKind;
 use askama::Template;
@@ -23,6 +24,11 @@ struct Readme<'a> {
     stopwaitsecs: u32,
     stop_timeout: u32,
     app_files: Vec<(&'a str, &'a str)>,
+    /// Name, default (Markdown), allowed values, what it sets.
+    vars: Vec<(&'static str, String, String, String)>,
+    nginx_conf_var: &'a str,
+    rendered_nginx_conf: &'a str,
+    entrypoint: &'a str,
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -48,6 +54,17 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             ],
         ),
     };
+    let vars = env::vars(c)
+        .into_iter()
+        .map(|v| {
+            let default = match v.check {
+                // Any text: shown once, as JSON, above.
+                Check::Text => "the message above".to_owned(),
+                _ => format!("`{}`", v.default),
+            };
+            (v.name, default, v.allowed(), v.what)
+        })
+        .collect();
     Readme {
         header: &l.header,
         name: &c.name,
@@ -65,6 +82,10 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         stopwaitsecs: c.stopwaitsecs(),
         stop_timeout: c.stop_timeout,
         app_files,
+        vars,
+        nginx_conf_var: env::NGINX_CONF,
+        rendered_nginx_conf: env::RENDERED_NGINX_CONF,
+        entrypoint: l.entrypoint,
     }
     .render()
 }

@@ -3,6 +3,7 @@
 //! stops the container when a program fails for good.
 
 use super::Layout;
+use super::env;
 use ini::{EscapePolicy, Ini, LineSeparator, WriteOption};
 
 /// Sets the keys every program shares: logs to the container's stdout/stderr (with
@@ -38,13 +39,9 @@ pub fn render(l: &Layout<'_>) -> String {
     app.set("command", l.app_command())
         .set("directory", l.app_dir)
         .set("user", c.app.user.as_str())
-        .set(
-            "environment",
-            format!(
-                "APP_HOST=\"{}\",APP_PORT=\"{}\",APP_WORKERS=\"{}\"",
-                c.app.host, c.app.port, c.app.workers
-            ),
-        )
+        // Only the address is fixed here (loopback: nginx is the only way in); the port and
+        // the other settings come from the image's environment (ENV, `docker run -e`).
+        .set("environment", format!("APP_HOST=\"{}\"", c.app.host))
         .set("priority", "10")
         .set("autostart", "true")
         .set("autorestart", "true")
@@ -62,7 +59,9 @@ pub fn render(l: &Layout<'_>) -> String {
         // this keeps it off the (possibly read-only) filesystem.
         .set(
             "command",
-            format!("{} -e stderr -c {}", l.nginx_bin, l.nginx_conf),
+            // The entrypoint sets the config's path: the image's, or its copy with the
+            // configuration variables applied.
+            format!("{} -e stderr -c %(ENV_{})s", l.nginx_bin, env::NGINX_CONF),
         )
         .set("priority", "20")
         .set("autostart", "true")

@@ -117,11 +117,14 @@ fn generated_fastapi_container() {
     assert_eq!(
         argv,
         [
+            "/usr/local/bin/gen-entrypoint",
             "/usr/bin/supervisord",
             "-c",
             "/etc/supervisor/supervisord.conf"
         ]
     );
+    assert_eq!(m.env_value("APP_PORT"), Some("8000"));
+    assert_eq!(m.env_value("NGINX_CONF"), Some("/etc/nginx/nginx.conf"));
     let expose: Vec<Option<(u16, u16)>> = m.expose.iter().map(|e| e.value.ports).collect();
     assert_eq!(expose, [Some((80, 80))]);
 
@@ -173,8 +176,8 @@ fn generated_fastapi_container() {
     assert_eq!(listens(app), ["127.0.0.1:8000"]);
     let port = app.listens[0].port.as_ref().expect("port");
     assert_eq!(port.port(), Some(8000));
-    // Set by supervisord's environment=, read by the app through os.environ.get.
-    assert_eq!(shown(&m, &port.origin), "supervisord.conf:\"8000\"");
+    // Set by the Dockerfile's ENV, read by the app through os.environ.get.
+    assert_eq!(shown(&m, &port.origin), "Dockerfile:APP_PORT=8000");
     let via: Vec<String> = port.via.iter().map(|o| shown(&m, o)).collect();
     assert_eq!(
         via,

@@ -2,7 +2,7 @@
 //! value with its span, collecting all errors rather than stopping at the first.
 
 use super::raw::{self, RawApp, RawCheck, RawContainer, RawLb, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Check, Container, Lb, Nginx, Route, Spec, Tls};
+use super::{App, AppKind, Base, Check, Container, Lb, LogLevel, Nginx, Route, Spec, Tls};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -426,6 +426,19 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
             "write the message `GET /` answers with, e.g. \"Hello from container 1\"".into(),
         );
         false
+    } else if let Some((i, c)) = message.char_indices().find(|(_, c)| c.is_control()) {
+        // The message is also the default of APP_MESSAGE in the Dockerfile's ENV, compose and
+        // Kubernetes: ENV cannot hold a line break, and no environment variable holds NUL.
+        let col = message[..i].chars().count() + 1;
+        cx.invalid(
+            span_of(&raw.message),
+            format!(
+                "`app.message` holds the control character U+{:04X} (character {col})",
+                c as u32
+            ),
+            "write the message on one line without control characters: it is also the default of the `APP_MESSAGE` environment variable, which a Dockerfile `ENV` cannot hold".into(),
+        );
+        false
     } else if message.chars().count() > 4096 {
         cx.invalid(
             span_of(&raw.message),
@@ -450,6 +463,36 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
             None
         }
     };
+    let log_level = match &raw.log_level {
+        None => Some(LogLevel::Info),
+        Some(v) => {
+            let found = LogLevel::ALL
+                .iter()
+                .find(|l| l.as_str() == v.get_ref())
+                .copied();
+            if found.is_none() {
+                let names: Vec<&str> = LogLevel::ALL.iter().map(|l| l.as_str()).collect();
+                // `warn` for `warning`: a prefix is as likely a slip as a typo.
+                let near = nearest(v.get_ref(), &names).or_else(|| {
+                    let v = v.get_ref();
+                    names
+                        .iter()
+                        .copied()
+                        .find(|n| v.len() >= 3 && n.starts_with(v.as_str()))
+                });
+                let help = match near {
+                    Some(n) => format!("did you mean `{n}`? the levels are {}", list(&names)),
+                    None => format!("the levels are {}", list(&names)),
+                };
+                cx.invalid(
+                    span_of(v),
+                    format!("unknown log level `{}`", crate::spec::shown(v.get_ref())),
+                    help,
+                );
+            }
+            found
+        }
+    };
     if let (Some(AppKind::Express), Some(w), Some(v)) = (kind, workers, &raw.workers) {
         if w > 1 {
             cx.invalid(
@@ -466,6 +509,7 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         port: port?,
         message: message_ok.then(|| message.clone())?,
         workers: workers?,
+        log_level: log_level?,
         user: user?,
     })
 }

@@ -105,6 +105,37 @@ impl Container {
     }
 }
 
+/// How much the app logs; the names are uvicorn's `--log-level` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Critical,
+    Error,
+    Warning,
+    Info,
+    Debug,
+}
+
+impl LogLevel {
+    pub const ALL: [Self; 5] = [
+        Self::Critical,
+        Self::Error,
+        Self::Warning,
+        Self::Info,
+        Self::Debug,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+            Self::Debug => "debug",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     pub kind: AppKind,
@@ -113,6 +144,7 @@ pub struct App {
     pub port: u16,
     pub message: String,
     pub workers: u16,
+    pub log_level: LogLevel,
     /// The unprivileged user the app runs as.
     pub user: String,
 }

@@ -151,12 +151,17 @@ pub struct RawApp {
     /// The app's port on 127.0.0.1. Default: 8000 for fastapi, 3000 for express.
     #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
     pub port: Option<S<i64>>,
-    /// What `GET /` answers, as `{"message": ...}`. Any text; it is escaped for each file.
+    /// What `GET /` answers, as `{"message": ...}`. Any text without control characters
+    /// (it is also the default of the `APP_MESSAGE` environment variable); it is escaped for
+    /// each file.
     #[schemars(with = "String", length(min = 1, max = 4096))]
     pub message: S<String>,
     /// uvicorn worker processes (fastapi only; express runs one Node process).
     #[schemars(with = "Option<u16>", range(min = 1, max = 64), extend("default" = 1))]
     pub workers: Option<S<i64>>,
+    /// How much the app logs: `critical`, `error`, `warning`, `info` (each request) or `debug`.
+    #[schemars(with = "Option<String>", extend("enum" = ["critical", "error", "warning", "info", "debug"], "default" = "info"))]
+    pub log_level: Option<S<String>>,
     /// The unprivileged user the app runs as (created in the image).
     #[schemars(with = "Option<String>", regex(pattern = r"^[a-z][a-z0-9_-]{0,31}$"), extend("default" = "app"))]
     pub user: Option<S<String>>,
@@ -206,7 +211,7 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "app",
     "nginx",
 ];
-pub const APP_KEYS: &[&str] = &["kind", "port", "message", "workers", "user"];
+pub const APP_KEYS: &[&str] = &["kind", "port", "message", "workers", "log_level", "user"];
 pub const NGINX_KEYS: &[&str] = &[
     "port",
     "client_max_body_size",

@@ -49,16 +49,16 @@ fn build_writes_then_is_unchanged_and_check_passes() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
         stdout(&first)
-            .ends_with("generated: 2 containers, 17 created, 0 updated, 0 removed, 0 unchanged\n")
+            .ends_with("generated: 2 containers, 19 created, 0 updated, 0 removed, 0 unchanged\n")
     );
     let second = gen_in(dir.path(), &["build"]);
     assert_eq!(
         stdout(&second),
-        "generated: 2 containers, 0 created, 0 updated, 0 removed, 17 unchanged\n"
+        "generated: 2 containers, 0 created, 0 updated, 0 removed, 19 unchanged\n"
     );
     let verbose = gen_in(dir.path(), &["build", "--verbose"]);
     assert!(stdout(&verbose).starts_with("unchanged generated/.gen-manifest\n"));
-    assert_eq!(stdout(&verbose).lines().count(), 18);
+    assert_eq!(stdout(&verbose).lines().count(), 20);
     let check = gen_in(dir.path(), &["build", "--check"]);
     assert_eq!(check.status.code(), Some(0));
     assert_eq!(stdout(&check), "generated is up to date with spec.toml\n");
@@ -77,9 +77,10 @@ fn check_reports_drift_with_a_diff_and_writes_nothing() {
     fs::copy(repo_root().join("spec.toml"), dir.path().join("spec.toml")).expect("copy spec");
     assert!(gen_in(dir.path(), &["build"]).status.success());
     let conf = dir.path().join("generated/fastapi-nginx/nginx.conf");
-    let edited = fs::read_to_string(&conf)
-        .expect("read")
-        .replace("server 127.0.0.1:8000;", "server 127.0.0.1:8001;");
+    let edited = fs::read_to_string(&conf).expect("read").replace(
+        "server 127.0.0.1:8000; # env",
+        "server 127.0.0.1:8001; # env",
+    );
     fs::write(&conf, &edited).expect("write");
     fs::write(dir.path().join("generated/stray.txt"), "x").expect("write");
     fs::remove_file(dir.path().join("generated/express-nginx/app.js")).expect("remove");
@@ -89,7 +90,9 @@ fn check_reports_drift_with_a_diff_and_writes_nothing() {
     let text = stdout(&out);
     assert!(text.contains("missing: generated/express-nginx/app.js (the spec gives it)\n"));
     assert!(text.contains("extra: generated/stray.txt (the spec does not give it)\n"));
-    assert!(text.contains("-        server 127.0.0.1:8001;\n+        server 127.0.0.1:8000;\n"));
+    assert!(text.contains(
+        "-        server 127.0.0.1:8001; # env APP_PORT\n+        server 127.0.0.1:8000; # env APP_PORT\n"
+    ));
     assert!(text.ends_with(
         "generated differs from what spec.toml gives in 3 files; run `gen build` to update it\n"
     ));
@@ -133,7 +136,7 @@ fn build_refuses_to_lose_hand_edits_until_forced() {
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert_eq!(
         stdout(&forced),
-        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 16 unchanged\n"
+        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 18 unchanged\n"
     );
     assert!(!dir.path().join("generated/notes.txt").exists());
 }

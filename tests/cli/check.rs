@@ -72,7 +72,7 @@ fn github_format_prints_one_annotation_per_finding() {
     assert_eq!(
         run.stdout,
         "::error file=generated/web/app.js,line=1,col=1,endLine=1,endColumn=1,title=GEN001::`generated/web/app.js` is missing\n\
-         ::error file=generated/web/nginx.conf,line=37,col=9,endLine=37,endColumn=31,title=GEN001::`generated/web/nginx.conf` differs from what the spec gives\n\
+         ::error file=generated/web/nginx.conf,line=37,col=9,endLine=37,endColumn=46,title=GEN001::`generated/web/nginx.conf` differs from what the spec gives\n\
          ::error file=generated/web/notes.txt,line=1,col=1,endLine=1,endColumn=5,title=GEN001::`generated/web/notes.txt` is not a file the spec gives\n"
     );
 }

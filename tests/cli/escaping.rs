@@ -1,6 +1,7 @@
-//! Hostile messages: whatever the spec's message holds, the generated app.py and app.js
-//! evaluate it to exactly that string (checked with the real Python and Node), and the
-//! per-container README shows it as valid JSON.
+//! Hostile messages: whatever the spec's message holds (any text without control
+//! characters, which the spec refuses), the generated app.py and app.js evaluate it to
+//! exactly that string (checked with the real Python and Node), the Dockerfile's `ENV`
+//! gives it to `APP_MESSAGE` unchanged, and the per-container README shows it as valid JSON.
 
 use crate::support::{gen_in, stderr, tool};
 use std::fs;
@@ -13,8 +14,6 @@ const MESSAGES: &[&str] = &[
     r"back\slash \n not a newline",
     "dollar $HOME ${x} $(id) `id`",
     "semi; brace { } ;} daemon off;",
-    "line one\nline two\r\nthree",
-    "tab\tand nul \u{0} and bell \u{7}",
     "non-ASCII: héllo, 日本語, 😀, \u{2028}sep\u{2029}",
     "</script><!-- */ # // ",
     "```fence``` and | pipe",
@@ -60,23 +59,25 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-/// The value of `MESSAGE` in app.py, as Python evaluates it, printed as JSON.
-fn python_message(python: &Path, app: &Path) -> String {
+/// The default of `MESSAGE` in app.py (`os.environ.get("APP_MESSAGE", default)`), as Python
+/// evaluates it, printed as JSON.
+pub fn python_message(python: &Path, app: &Path) -> String {
     let script = "import ast, json, sys\n\
         tree = ast.parse(open(sys.argv[1], encoding='utf-8').read())\n\
         [value] = [n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == 'MESSAGE']\n\
-        print(json.dumps(ast.literal_eval(value), ensure_ascii=False))";
+        assert ast.unparse(value.func) == 'os.environ.get' and ast.literal_eval(value.args[0]) == 'APP_MESSAGE'\n\
+        print(json.dumps(ast.literal_eval(value.args[1]), ensure_ascii=False))";
     run(Command::new(python).arg("-c").arg(script).arg(app))
 }
 
-/// The value of `MESSAGE` in app.js, as Node evaluates it, printed as JSON; also checks the
-/// whole file's syntax.
-fn node_message(node: &Path, app: &Path) -> String {
+/// The value of `MESSAGE` in app.js without `APP_MESSAGE` set, as Node evaluates it, printed
+/// as JSON; also checks the whole file's syntax.
+pub fn node_message(node: &Path, app: &Path) -> String {
     run(Command::new(node).arg("--check").arg(app));
     let script = "const src = require('fs').readFileSync(process.argv[1], 'utf8');\n\
         const line = src.split('\\n').find((l) => l.startsWith('const MESSAGE = '));\n\
         const expr = line.slice('const MESSAGE = '.length, -1);\n\
-        console.log(JSON.stringify(new Function('return ' + expr)()));";
+        console.log(JSON.stringify(new Function('process', 'return ' + expr)({ env: {} })));";
     run(Command::new(node).arg("-e").arg(script).arg(app))
 }
 
@@ -112,8 +113,46 @@ fn readme_shows_the_response_as_valid_json() {
 #[test]
 fn messages_never_reach_the_config_files() {
     let dir = build("semi; brace { } ;} daemon off;");
-    for file in ["py/nginx.conf", "py/supervisord.conf", "py/Dockerfile"] {
+    for file in ["py/nginx.conf", "py/supervisord.conf", "py/entrypoint.sh"] {
         let text = fs::read_to_string(dir.path().join("generated").join(file)).expect("read");
         assert!(!text.contains("brace {"), "{file}");
+    }
+}
+
+#[test]
+fn messages_round_trip_through_the_dockerfile_env() {
+    for message in MESSAGES {
+        let dir = build(message);
+        for name in ["py", "js"] {
+            let path = dir.path().join("generated").join(name).join("Dockerfile");
+            let text = fs::read_to_string(path).expect("Dockerfile");
+            let df = gen_core::parse::dockerfile::parse(&text).expect("parses");
+            let env = &df.final_stage().expect("a stage").env;
+            assert_eq!(
+                env.get("APP_MESSAGE").map(String::as_str),
+                Some(*message),
+                "{name}, {message:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn control_characters_are_refused_with_their_place() {
+    for (message, code) in [
+        ("line one\nline two", "U+000A"),
+        ("a tab\there", "U+0009"),
+        ("nul \u{0}", "U+0000"),
+        ("bell \u{7}", "U+0007"),
+        ("del \u{7f}", "U+007F"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("spec.toml"), spec_for(message)).expect("write spec");
+        let out = gen_in(dir.path(), &["build"]);
+        assert_eq!(out.status.code(), Some(2), "{message:?}");
+        let err = stderr(&out);
+        assert!(err.contains(&format!("control character {code}")), "{err}");
+        assert!(err.contains("spec.toml:6:11"), "{err}");
+        assert!(!dir.path().join("generated").exists());
     }
 }

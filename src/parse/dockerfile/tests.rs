@@ -526,9 +526,12 @@ fn generated_fastapi_dockerfile() {
             "COPY",
             "COPY",
             "COPY",
+            "COPY",
+            "ENV",
             "EXPOSE",
             "HEALTHCHECK",
             "STOPSIGNAL",
+            "ENTRYPOINT",
             "CMD"
         ]
     );
@@ -564,13 +567,14 @@ fn generated_fastapi_dockerfile() {
             "/app/requirements.txt",
             "/app/app.py",
             "/etc/nginx/nginx.conf",
-            "/etc/supervisor/supervisord.conf"
+            "/etc/supervisor/supervisord.conf",
+            "/usr/local/bin/gen-entrypoint"
         ]
     );
     let index = LineIndex::new(text);
     let hc = df.last_in_final("HEALTHCHECK").expect("a healthcheck");
-    assert_eq!(index.line_col(text, hc.span.start).line, 34);
-    assert_eq!(index.line_col(text, hc.span.end).line, 35);
+    assert_eq!(index.line_col(text, hc.span.start).line, 48);
+    assert_eq!(index.line_col(text, hc.span.end).line, 49);
 }
 
 #[test]

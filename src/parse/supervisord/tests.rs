@@ -194,10 +194,11 @@ fn generated_fastapi_config() {
         app.directory.as_ref().map(|d| d.value.as_str()),
         Some("/app")
     );
-    assert_eq!(app.env("APP_PORT").map(|v| v.value.as_str()), Some("8000"));
+    // The port comes from the image's ENV; only the loopback address is fixed here.
+    assert_eq!(app.env("APP_PORT"), None);
     assert_eq!(
-        app.env("APP_PORT").map(|v| at(text, v.value_span)),
-        Some("\"8000\"")
+        app.env("APP_HOST").map(|v| at(text, v.value_span)),
+        Some("\"127.0.0.1\"")
     );
     assert!(app.stopasgroup.value && app.killasgroup.value);
     assert!(app.stdout_logfile.value.is_console());

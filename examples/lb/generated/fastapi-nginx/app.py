@@ -6,7 +6,7 @@ import os
 import uvicorn
 from fastapi import FastAPI
 
-MESSAGE = "Hello from container 1 - fastapi"
+MESSAGE = os.environ.get("APP_MESSAGE", "Hello from container 1 - fastapi")
 
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -27,6 +27,8 @@ if __name__ == "__main__":
         host=os.environ.get("APP_HOST", "127.0.0.1"),
         port=int(os.environ.get("APP_PORT", "8000")),
         workers=int(os.environ.get("APP_WORKERS", "1")),
+        # `info` logs each request; `warning` and above only problems.
+        log_level=os.environ.get("APP_LOG_LEVEL", "info"),
         # Trust X-Forwarded-* only from nginx on loopback.
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
