@@ -68,9 +68,9 @@ conf=${NGINX_CONF:-/etc/nginx/nginx.conf}
 rendered=$(sed \
     -e "s/[^ :;]*\(; # env APP_PORT\)\$/${APP_PORT}\1/" \
     -e "s/[^ :;]*\(; # env NGINX_CLIENT_MAX_BODY_SIZE\)\$/${NGINX_CLIENT_MAX_BODY_SIZE}\1/" \
-    -e "s/[^ :;]*\(; # env NGINX_PROXY_CONNECT_TIMEOUT\)\$/${NGINX_PROXY_CONNECT_TIMEOUT}s\1/" \
-    -e "s/[^ :;]*\(; # env NGINX_PROXY_READ_TIMEOUT\)\$/${NGINX_PROXY_READ_TIMEOUT}s\1/" \
-    -e "s/[^ :;]*\(; # env NGINX_PROXY_SEND_TIMEOUT\)\$/${NGINX_PROXY_SEND_TIMEOUT}s\1/" \
+    -e "s/[^ :;]*\(; # env NGINX_PROXY_CONNECT_TIMEOUT\)\$/${NGINX_PROXY_CONNECT_TIMEOUT}\1/" \
+    -e "s/[^ :;]*\(; # env NGINX_PROXY_READ_TIMEOUT\)\$/${NGINX_PROXY_READ_TIMEOUT}\1/" \
+    -e "s/[^ :;]*\(; # env NGINX_PROXY_SEND_TIMEOUT\)\$/${NGINX_PROXY_SEND_TIMEOUT}\1/" \
     "$conf")
 if [ "$rendered" != "$(cat "$conf")" ]; then
     mkdir -p /run/nginx

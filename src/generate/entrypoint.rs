@@ -35,8 +35,8 @@ fn check_call(v: &env::Var) -> String {
 /// The sed expression that writes a variable's value before its `# env NAME` marker: the
 /// last word before the `;` (after a `:` for `host:port`). The checks above allow only
 /// digits and letters, so the value cannot break out of the expression.
-fn sed_expression(name: &str, unit: &str) -> String {
-    format!("\"s/[^ :;]*\\(; # env {name}\\)\\$/${{{name}}}{unit}\\1/\"")
+fn sed_expression(name: &str) -> String {
+    format!("\"s/[^ :;]*\\(; # env {name}\\)\\$/${{{name}}}\\1/\"")
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -50,7 +50,8 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         checks: vars.iter().map(check_call).collect(),
         seds: vars
             .iter()
-            .filter_map(|v| v.nginx_unit.map(|unit| sed_expression(v.name, unit)))
+            .filter(|v| v.in_nginx)
+            .map(|v| sed_expression(v.name))
             .collect(),
         rendered_dir: rendered.rsplit_once('/').map_or("/run", |(d, _)| d),
         rendered,

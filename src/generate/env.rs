@@ -35,22 +35,18 @@ pub struct Var {
     /// What it sets, for the README (Markdown).
     pub what: String,
     pub check: Check,
-    /// For a variable nginx.conf uses: the unit written after the value there (`s` for
-    /// seconds, empty for ports and sizes).
-    pub nginx_unit: Option<&'static str>,
+    /// Whether nginx.conf uses it. There the value is the last word before the `;` (after a
+    /// `host:`), exactly as the variable holds it: nginx reads a time without a unit as
+    /// seconds, so timeouts need none.
+    pub in_nginx: bool,
 }
 
 impl Var {
     /// The value as nginx.conf writes it, with the marker the entrypoint rewrites it by:
-    /// `60s; # env NGINX_PROXY_READ_TIMEOUT` (the `;` ends the directive).
+    /// `60; # env NGINX_PROXY_READ_TIMEOUT` (the `;` ends the directive).
     #[must_use]
     pub fn nginx_value(&self) -> String {
-        format!(
-            "{}{}; # env {}",
-            self.default,
-            self.nginx_unit.unwrap_or_default(),
-            self.name
-        )
+        format!("{}; # env {}", self.default, self.name)
     }
 
     /// The allowed values, for the README.
@@ -90,7 +86,7 @@ pub fn vars(c: &Container) -> Vec<Var> {
         default: value.to_string(),
         what: format!("{what}, in seconds (nginx)"),
         check: Check::Number { min: 1, max },
-        nginx_unit: Some("s"),
+        in_nginx: true,
     };
     let mut out = vec![Var {
         name: APP_PORT,
@@ -102,7 +98,7 @@ pub fn vars(c: &Container) -> Vec<Var> {
         check: Check::Port {
             nginx_port: nginx.port,
         },
-        nginx_unit: Some(""),
+        in_nginx: true,
     }];
     if c.app.kind == AppKind::Fastapi {
         out.push(Var {
@@ -110,7 +106,7 @@ pub fn vars(c: &Container) -> Vec<Var> {
             default: c.app.workers.to_string(),
             what: "uvicorn worker processes".to_owned(),
             check: Check::Number { min: 1, max: 64 },
-            nginx_unit: None,
+            in_nginx: false,
         });
     }
     out.extend([
@@ -119,21 +115,21 @@ pub fn vars(c: &Container) -> Vec<Var> {
             default: c.app.log_level.as_str().to_owned(),
             what: "how much the app logs (`info` logs each request)".to_owned(),
             check: Check::OneOf(LogLevel::ALL.iter().map(|l| l.as_str()).collect()),
-            nginx_unit: None,
+            in_nginx: false,
         },
         Var {
             name: "APP_MESSAGE",
             default: c.app.message.clone(),
             what: "what `GET /` answers as `{\"message\": ...}`".to_owned(),
             check: Check::Text,
-            nginx_unit: None,
+            in_nginx: false,
         },
         Var {
             name: "NGINX_CLIENT_MAX_BODY_SIZE",
             default: nginx.client_max_body_size.clone(),
             what: "the largest request body nginx accepts (413 above it)".to_owned(),
             check: Check::Size,
-            nginx_unit: Some(""),
+            in_nginx: true,
         },
         seconds(
             "NGINX_PROXY_CONNECT_TIMEOUT",
@@ -219,7 +215,7 @@ mod tests {
         assert_eq!(get("NGINX_PROXY_READ_TIMEOUT"), Some("300"));
         assert_eq!(
             find(&vars, "NGINX_PROXY_READ_TIMEOUT").map(Var::nginx_value),
-            Some("300s; # env NGINX_PROXY_READ_TIMEOUT".to_owned())
+            Some("300; # env NGINX_PROXY_READ_TIMEOUT".to_owned())
         );
     }
 

@@ -179,7 +179,7 @@ proptest! {
             prop_assert_eq!(value("listen"), vec![format!("{} default_server", c.nginx_port)]);
             prop_assert_eq!(value("server"), vec![format!("127.0.0.1:{}", c.app_port)]);
             prop_assert_eq!(value("client_max_body_size"), vec![c.body.clone()]);
-            prop_assert_eq!(value("proxy_read_timeout"), vec![format!("{}s", c.read_timeout)]);
+            prop_assert_eq!(value("proxy_read_timeout"), vec![c.read_timeout.to_string()]);
             // supervisord: in the foreground, read back with rust-ini.
             let ini = ini::Ini::load_from_str(file(&files, &format!("{name}/supervisord.conf")))
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;

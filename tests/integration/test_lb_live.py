@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import static, web
+from harness import config, static, web
 from harness.container import ContainerError
 from harness.distro import BuildError
 from harness.dockerfile import DockerfileError
@@ -169,6 +169,20 @@ def test_nginx_t_in_app_image(service: str, lb_images: dict[str, Image | str], w
         proc = static.nginx_t(workspace, image, place)
         assert proc.returncode == 0, f"`nginx -t -c {place}` failed:\n{proc.stdout}{proc.stderr}"
         assert "test is successful" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("service", ["fastapi-nginx", "express-nginx"])
+def test_configuration_variables_agree(
+    service: str, lb_images: dict[str, Image | str], compose_model: dict
+) -> None:
+    """The image's ENV, compose's environment, the Kubernetes env, the entrypoint and the
+    README name the same variables with the same defaults (see harness/config.py)."""
+    image = lb_images.get(service)
+    if not isinstance(image, Image):
+        pytest.fail(f"{service} did not build: {image}", pytrace=False)
+    cdir = Path(compose_model["services"][service]["build"]["context"])
+    problems = config.disagreements(cdir, image.config.env, compose_model["services"][service])
+    assert not problems, "\n".join(problems)
 
 
 def test_nginx_t_in_lb(project: Project) -> None:

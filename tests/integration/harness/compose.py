@@ -3,7 +3,7 @@
 `docker compose config --format json` (static.compose_config) loads and validates the file;
 this turns one service into `RunOptions`: capabilities after `cap_drop`/`cap_add`,
 `no-new-privileges`, `read_only` with its `tmpfs` mounts, `init`, the health check, the stop
-signal and grace period. What the harness cannot do the way Docker does (restart policies,
+signal and grace period, and the `environment`. What the harness cannot do the way Docker does (restart policies,
 logging drivers, the named network's own subnet) is listed by `not_emulated`.
 """
 
@@ -17,7 +17,7 @@ from .container import RunOptions
 _EMULATED = {
     "build", "image", "container_name", "ports", "init", "stop_signal", "stop_grace_period",
     "healthcheck", "cap_drop", "cap_add", "security_opt", "read_only", "tmpfs", "networks",
-    "command", "entrypoint",
+    "command", "entrypoint", "environment",
 }  # fmt: skip
 
 
@@ -62,6 +62,10 @@ def run_options(service: dict) -> RunOptions:
         healthcheck_timeout=_seconds(check.get("timeout")),
         stop_timeout=_seconds(service.get("stop_grace_period")),
         stop_signal=service.get("stop_signal"),
+        # Compose's model has every value as a string, interpolated, with a literal `$`
+        # printed as `$$` (so the output loads again); a name without a value (null) takes
+        # the host's, which the harness does not pass on.
+        env={k: v.replace("$$", "$") for k, v in (service.get("environment") or {}).items() if v is not None},
     )
 
 

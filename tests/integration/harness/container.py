@@ -72,6 +72,7 @@ class RunOptions:
     healthcheck_timeout: float | None = None
     stop_timeout: float | None = None  # None: the spec's stop_timeout
     stop_signal: str | None = None  # None: the image's STOPSIGNAL
+    env: dict[str, str] = field(default_factory=dict)  # `docker run -e`, compose `environment:`
 
 
 @dataclass
@@ -82,16 +83,26 @@ class StopOutcome:
     leftover: list[str]  # processes of the container still there after pid 1 exited
 
 
-def _env_for(image: Image, root: Path, hostname: str) -> tuple[dict[str, str], int, int]:
+def _env_for(
+    image: Image, root: Path, hostname: str, extra: dict[str, str] | None = None
+) -> tuple[dict[str, str], int, int]:
     cfg = image.config
     uid, gid = rootfs.user_ids(root, cfg.user) if cfg.user else (0, 0)
-    env = {"HOSTNAME": hostname, **cfg.env}
+    env = {"HOSTNAME": hostname, **cfg.env, **(extra or {})}
     env.setdefault("HOME", rootfs.user_home(root, uid))
     return env, uid, gid
 
 
-def run_once(ws: Workspace, image: Image, argv: list[str], timeout: float, files: dict[str, Path] | None = None):
-    """`docker run --rm --network none IMAGE ARGV`: output captured, the root thrown away after.
+def run_once(
+    ws: Workspace,
+    image: Image,
+    argv: list[str],
+    timeout: float,
+    files: dict[str, Path] | None = None,
+    env: dict[str, str] | None = None,
+):
+    """`docker run --rm --network none [-e NAME=VALUE...] IMAGE ARGV`: output captured, the root
+    thrown away after.
 
     `files` maps image paths to host directories copied in first (e.g. a tool to run there).
     """
@@ -100,9 +111,9 @@ def run_once(ws: Workspace, image: Image, argv: list[str], timeout: float, files
     try:
         for dest, src in (files or {}).items():
             rootfs.copy(src, root, dest, 0, 0)
-        env, uid, gid = _env_for(image, root, "gen-once")
+        run_env, uid, gid = _env_for(image, root, "gen-once", env)
         cmd = runner.RootCommand(
-            root=root, argv=argv, env=env, workdir=image.config.workdir, uid=uid, gid=gid,
+            root=root, argv=argv, env=run_env, workdir=image.config.workdir, uid=uid, gid=gid,
             hostname="gen-once", own_network=True,
         )  # fmt: skip
         return runner.run(cmd, timeout=timeout)
@@ -165,7 +176,7 @@ class Container:
         self.root, _ = self.ws.overlay(self.image.layers + [Path("/")], self.where)
         for dest, src in self.files.items():
             rootfs.copy(src, self.root, dest, 0, 0)
-        self.env, uid, gid = _env_for(self.image, self.root, self.hostname)
+        self.env, uid, gid = _env_for(self.image, self.root, self.hostname, self.options.env)
         hosts = self.where / "hosts"
         extra = "".join(f"{ip}\t{name}\n" for ip, name in self.extra_hosts)
         hosts.write_text(

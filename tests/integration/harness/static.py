@@ -22,7 +22,8 @@ VENV_BIN = Path(sys.executable).parent
 NGINX_T_TIMEOUT = 60
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
+    """A validator from the test venv, else from PATH."""
     path = VENV_BIN / name
     return str(path) if path.exists() else name
 
@@ -36,7 +37,7 @@ def _quiet_run(argv: list[str], timeout: float = 120) -> subprocess.CompletedPro
 
 def hadolint(dockerfile: Path) -> tuple[list[str], list[str]]:
     """(findings at warning level or above, every finding), each `line CODE level: message`."""
-    proc = _quiet_run([_tool("hadolint"), "--no-color", "--format", "json", str(dockerfile)])
+    proc = _quiet_run([tool("hadolint"), "--no-color", "--format", "json", str(dockerfile)])
     try:
         findings = json.loads(proc.stdout or "[]")
     except ValueError as exc:
@@ -48,7 +49,7 @@ def hadolint(dockerfile: Path) -> tuple[list[str], list[str]]:
 
 def gixy(nginx_conf: Path) -> list[str]:
     """Every gixy-ng finding, whatever its severity."""
-    proc = _quiet_run([_tool("gixy"), "--format", "json", str(nginx_conf)])
+    proc = _quiet_run([tool("gixy"), "--format", "json", str(nginx_conf)])
     try:
         findings = json.loads(proc.stdout or "null")
     except ValueError as exc:
@@ -140,7 +141,7 @@ def compose_config(compose_file: Path) -> tuple[dict | None, str]:
 
     Returns the normalized model (None when Compose rejects the file) and Compose's messages.
     """
-    proc = _quiet_run([_tool("docker-compose"), "-f", str(compose_file), "config", "--format", "json"])
+    proc = _quiet_run([tool("docker-compose"), "-f", str(compose_file), "config", "--format", "json"])
     if proc.returncode != 0:
         return None, proc.stderr.strip()
     return json.loads(proc.stdout), proc.stderr.strip()
@@ -148,5 +149,5 @@ def compose_config(compose_file: Path) -> tuple[dict | None, str]:
 
 def kubernetes_validate(manifests: list[Path]) -> tuple[bool, str]:
     """kubernetes-validate, strict (unknown fields are errors), on Kubernetes manifests."""
-    proc = _quiet_run([_tool("kubernetes-validate"), "--strict", *map(str, manifests)])
+    proc = _quiet_run([tool("kubernetes-validate"), "--strict", *map(str, manifests)])
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()

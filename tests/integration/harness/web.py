@@ -36,6 +36,17 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: fl
         conn.close()
 
 
+def post(port: int, path: str, body: bytes, timeout: float = 5.0) -> Response:
+    """A POST with a Content-Length body, so nginx can refuse it by size before reading it."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": "application/octet-stream"})
+        resp = conn.getresponse()
+        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        conn.close()
+
+
 class _TLSConnection(http.client.HTTPConnection):
     """HTTPS to 127.0.0.1 with a chosen SNI and certificate name (the published port listens
     on 127.0.0.1 only, the certificate is for a host name)."""
