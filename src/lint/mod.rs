@@ -87,6 +87,7 @@ pub static RULES: &[&Rule] = &[
     &rules::app::app_keepalive_timeout_too_short::APP_KEEPALIVE_TIMEOUT_TOO_SHORT,
     &rules::dkr::pip_install_outside_venv::PIP_INSTALL_OUTSIDE_VENV,
     &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
+    &rules::env::env_marker_mismatch::ENV_MARKER_MISMATCH,
     &rules::meta::generated_drift::GENERATED_DRIFT,
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
     &rules::hc::healthcheck_missing_or_broken::HEALTHCHECK_MISSING_OR_BROKEN,

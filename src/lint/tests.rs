@@ -233,8 +233,26 @@ fn everything_wrong() -> Context {
     ctx.containers.push(dir("unproxied", &UNPROXIED, None));
     ctx.containers.extend(proxy_and_parse_mistakes());
     ctx.containers.push(copies_wrong());
+    ctx.containers.push(dir("markers", &MARKERS_WRONG, None));
     ctx
 }
+
+/// An nginx line the entrypoint rewrites from `APP_PORT`, with another value than the
+/// image's default.
+const MARKERS_WRONG: [(&str, &str); 3] = [
+    (
+        "Dockerfile",
+        "FROM debian:12\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY --chmod=755 entrypoint.sh /usr/local/bin/start\nENV APP_PORT=9000\nENTRYPOINT [\"/usr/local/bin/start\"]\nCMD [\"nginx\"]\n",
+    ),
+    (
+        "nginx.conf",
+        "events {}\nhttp { upstream a {\nserver 127.0.0.1:8000; # env APP_PORT\n} }\n",
+    ),
+    (
+        "entrypoint.sh",
+        "#!/bin/sh\nsed -e \"s/[^ :;]*\\(; # env APP_PORT\\)\\$/${APP_PORT}\\1/\" /etc/nginx/nginx.conf\nexec \"$@\"\n",
+    ),
+];
 
 /// A COPY of a file that is not there, and a config that is not text.
 fn copies_wrong() -> ContainerDir {

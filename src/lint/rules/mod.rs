@@ -1,4 +1,5 @@
-//! The rules, one file each, grouped by family: `dkr` (the image: Dockerfile and base), `meta`
+//! The rules, one file each, grouped by family: `dkr` (the image: Dockerfile and base), `env` (configuration by
+//! environment variables), `meta`
 //! (gen's own inputs and outputs: the generated tree, suppression comments), `parse` (files
 //! that cannot be read), and the cross-file families over the container model: `port` (what
 //! nginx proxies to and listens on against what the apps listen on and the image publishes),
@@ -9,6 +10,7 @@
 
 pub mod app;
 pub mod dkr;
+pub mod env;
 pub mod hc;
 pub mod log;
 pub mod meta;
