@@ -37,8 +37,9 @@ def _supervisord_conf_elsewhere(m: re.Match[str]) -> str:
 
 
 MUTATIONS = {
+    # The marker goes too: with it, the entrypoint would write APP_PORT's value back.
     "nginx-proxies-to-8001": Mutation(
-        "nginx.conf", r"(?m)^(\s*server\s+127\.0\.0\.1:)\d+;", lambda m: f"{m[1]}8001;",
+        "nginx.conf", r"(?m)^(\s*server\s+127\.0\.0\.1:)\d+;.*$", lambda m: f"{m[1]}8001;",
         "nginx's upstream points at 127.0.0.1:8001",
     ),
     "supervisord-conf-copied-elsewhere": Mutation(
@@ -49,8 +50,9 @@ MUTATIONS = {
         "supervisord.conf", r"(?m)^nodaemon\s*=\s*true$", lambda m: "nodaemon=false",
         "supervisord daemonizes",
     ),
+    # supervisord's environment= wins over the image's ENV for the app, not for nginx.
     "app-port-changed-in-supervisord-env": Mutation(
-        "supervisord.conf", r'APP_PORT="(\d+)"', lambda m: f'APP_PORT="{int(m[1]) + 1}"',
+        "supervisord.conf", r'(?m)^(environment=APP_HOST="127\.0\.0\.1")$', lambda m: f'{m[1]},APP_PORT="8999"',
         "the app is told another port than nginx proxies to",
     ),
 }  # fmt: skip
