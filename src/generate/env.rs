@@ -84,7 +84,7 @@ pub fn vars(c: &Container) -> Vec<Var> {
     let seconds = |name, value: u32, max, what: &str| Var {
         name,
         default: value.to_string(),
-        what: format!("{what}, in seconds (nginx)"),
+        what: format!("{what}, in seconds"),
         check: Check::Number { min: 1, max },
         in_nginx: true,
     };
