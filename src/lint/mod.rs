@@ -88,6 +88,7 @@ pub static RULES: &[&Rule] = &[
     &rules::dkr::pip_install_outside_venv::PIP_INSTALL_OUTSIDE_VENV,
     &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
     &rules::env::env_marker_mismatch::ENV_MARKER_MISMATCH,
+    &rules::env::env_value_refused::ENV_VALUE_REFUSED,
     &rules::meta::generated_drift::GENERATED_DRIFT,
     &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
     &rules::hc::healthcheck_missing_or_broken::HEALTHCHECK_MISSING_OR_BROKEN,

@@ -238,7 +238,7 @@ fn everything_wrong() -> Context {
 }
 
 /// An nginx line the entrypoint rewrites from `APP_PORT`, with another value than the
-/// image's default.
+/// image's default, which the entrypoint refuses besides.
 const MARKERS_WRONG: [(&str, &str); 3] = [
     (
         "Dockerfile",
@@ -250,7 +250,7 @@ const MARKERS_WRONG: [(&str, &str); 3] = [
     ),
     (
         "entrypoint.sh",
-        "#!/bin/sh\nsed -e \"s/[^ :;]*\\(; # env APP_PORT\\)\\$/${APP_PORT}\\1/\" /etc/nginx/nginx.conf\nexec \"$@\"\n",
+        "#!/bin/sh\nport APP_PORT \"${APP_PORT-}\" 9000\nsed -e \"s/[^ :;]*\\(; # env APP_PORT\\)\\$/${APP_PORT}\\1/\" /etc/nginx/nginx.conf\nexec \"$@\"\n",
     ),
 ];
 

@@ -4,8 +4,10 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (fixture directory under tests/fixtures/check/, code, summary of the failing fixture)
-const RULES: [(&str, &str, &str); 1] =
-    [("env-marker-mismatch", "ENV002", "2 errors in 1 container")];
+const RULES: [(&str, &str, &str); 2] = [
+    ("env-marker-mismatch", "ENV002", "2 errors in 1 container"),
+    ("env-value-refused", "ENV003", "2 errors in 1 container"),
+];
 
 #[test]
 fn each_failing_fixture_gets_its_findings() {

@@ -3,8 +3,8 @@
 //! or the image has no such variable.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::{ContainerDir, Context, declare_rule};
-use crate::model::{Model, Origin, Source};
+use crate::lint::{Context, declare_rule};
+use crate::model::{Origin, Source};
 use crate::parse::span::Span;
 
 declare_rule! {
@@ -57,18 +57,10 @@ fn marker(rest_of_line: &str) -> Option<&str> {
     valid.then_some(name)
 }
 
-/// The text of PID 1's first program when it is a file of this directory: the entrypoint
-/// script that would rewrite the markers.
-fn entrypoint_text<'d>(dir: &'d ContainerDir, m: &Model) -> Option<&'d str> {
-    let first = m.argv.first()?;
-    let local = m.image.local_file(&first.value)?;
-    dir.file(local)?.text.as_deref()
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for dir in &ctx.containers {
         let m = &dir.model;
-        let (Some(nginx), Some(script)) = (&m.nginx, entrypoint_text(dir, m)) else {
+        let (Some(nginx), Some((_, script))) = (&m.nginx, super::entrypoint_script(dir)) else {
             continue;
         };
         for d in &nginx.directives {

@@ -1,0 +1,256 @@
+//! `env-value-refused`: a value that the image's entrypoint refuses for one of its
+//! configuration variables: the image's own `ENV` default, or (with a compose project or
+//! Kubernetes manifests) the value a deployment sets.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Context, declare_rule};
+use crate::parse::span::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Reads the checks of the image's entrypoint (the `port`, `number`, `size`, `one_of`
+    /// and `text` lines of the entrypoint `gen build` writes) and applies them to the
+    /// values the container would start with: the Dockerfile's `ENV` defaults.
+    ///
+    /// ## Why is this bad?
+    /// The entrypoint refuses a bad value before anything starts: the container exits at
+    /// once with code 78, and with `restart: unless-stopped` it restarts forever. Caught
+    /// here, the mistake is found before a build or a deployment.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// ENV APP_PORT=80
+    /// ```
+    /// in an image whose nginx listens on 80 (`port APP_PORT "${APP_PORT-}" 80` in the
+    /// entrypoint).
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// ENV APP_PORT=8000
+    /// ```
+    pub static ENV_VALUE_REFUSED = {
+        code: "ENV003",
+        name: "env-value-refused",
+        severity: Error,
+        check: check,
+    }
+}
+
+/// One check of the entrypoint: `port APP_PORT "${APP_PORT-}" 80`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvCheck {
+    pub name: String,
+    pub kind: CheckKind,
+    /// The line in the entrypoint.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKind {
+    Port { nginx_port: String },
+    Number { min: u64, max: u64 },
+    Size,
+    OneOf(Vec<String>),
+    Text,
+}
+
+/// The checks an entrypoint script makes, one per line in the form gen writes; lines of any
+/// other form are not checks.
+#[must_use]
+pub fn checks(script: &str) -> Vec<EnvCheck> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in script.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let text = line.trim_end();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let [kind, name, value, args @ ..] = words.as_slice() else {
+            continue;
+        };
+        if *value != format!("\"${{{name}-}}\"") {
+            continue;
+        }
+        let kind = match (*kind, args) {
+            ("port", [nginx_port]) => CheckKind::Port {
+                nginx_port: (*nginx_port).to_owned(),
+            },
+            ("number", [min, max]) => match (min.parse(), max.parse()) {
+                (Ok(min), Ok(max)) => CheckKind::Number { min, max },
+                _ => continue,
+            },
+            ("size", []) => CheckKind::Size,
+            ("one_of", words) if !words.is_empty() => {
+                CheckKind::OneOf(words.iter().map(|w| (*w).to_owned()).collect())
+            }
+            ("text", []) => CheckKind::Text,
+            _ => continue,
+        };
+        out.push(EnvCheck {
+            name: (*name).to_owned(),
+            kind,
+            span: Span {
+                start,
+                end: start + text.len(),
+            },
+        });
+    }
+    out
+}
+
+fn number(value: &str, min: u64, max: u64) -> Result<(), String> {
+    let expected = format!("a whole number from {min} to {max}");
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (value.len() > 1 && value.starts_with('0')) || value.len() > 5 {
+        return Err(expected);
+    }
+    match value.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(()),
+        _ => Err(expected),
+    }
+}
+
+impl CheckKind {
+    /// Why the entrypoint refuses `value`, as it says it; `Ok` when it takes it.
+    ///
+    /// # Errors
+    /// What the entrypoint expects instead.
+    pub fn judge(&self, value: &str) -> Result<(), String> {
+        match self {
+            Self::Port { nginx_port } => {
+                number(value, 1, 65535)?;
+                if value == nginx_port {
+                    return Err("a port other than nginx's own".to_owned());
+                }
+                Ok(())
+            }
+            Self::Number { min, max } => number(value, *min, *max),
+            Self::Size => {
+                let digits = value.trim_end_matches(['k', 'K', 'm', 'M', 'g', 'G']);
+                let ok = !digits.is_empty()
+                    && value.len() - digits.len() <= 1
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && value.len() <= 13;
+                if ok {
+                    Ok(())
+                } else {
+                    Err("an nginx size, digits with an optional k, m or g (e.g. 10m)".to_owned())
+                }
+            }
+            Self::OneOf(words) => {
+                if words.iter().any(|w| w == value) {
+                    Ok(())
+                } else {
+                    Err(format!("one of: {}", words.join(" ")))
+                }
+            }
+            Self::Text => {
+                if value.is_empty() {
+                    Err("a value that is not empty".to_owned())
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for dir in &ctx.containers {
+        let Some((script_file, script)) = super::entrypoint_script(dir) else {
+            continue;
+        };
+        for c in checks(script) {
+            let Some(default) = dir.model.env.get(&c.name) else {
+                continue;
+            };
+            let Err(expected) = c.kind.judge(&default.value) else {
+                continue;
+            };
+            let Some(primary) = dir.label(
+                &default.origin,
+                format!(
+                    "the image's default: `{}`",
+                    crate::spec::shown(&default.value)
+                ),
+            ) else {
+                continue;
+            };
+            let mut d = ENV_VALUE_REFUSED.diagnostic(
+                format!(
+                    "the entrypoint refuses `{}={}`, so the container does not start",
+                    c.name,
+                    crate::spec::shown(&default.value)
+                ),
+                primary,
+            );
+            let at = crate::model::Origin::File {
+                file: script_file.to_owned(),
+                span: c.span,
+            };
+            if let Some(l) = dir.label(&at, "checked here") {
+                d = d.with_related(l);
+            }
+            out.push(d.with_help(format!("set `{}` to {expected}", c.name)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_checks_gen_writes() {
+        let script = "set -eu\nport APP_PORT \"${APP_PORT-}\" 80\nnumber W \"${W-}\" 1 64\n\
+            one_of L \"${L-}\" a b\nsize S \"${S-}\"\ntext M \"${M-}\"\nport X \"$X\" 80\nnumber Y \"${Y-}\" a 3\n";
+        let got: Vec<(String, CheckKind)> = checks(script)
+            .into_iter()
+            .map(|c| (c.name, c.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "APP_PORT".into(),
+                    CheckKind::Port {
+                        nginx_port: "80".into()
+                    }
+                ),
+                ("W".into(), CheckKind::Number { min: 1, max: 64 }),
+                ("L".into(), CheckKind::OneOf(vec!["a".into(), "b".into()])),
+                ("S".into(), CheckKind::Size),
+                ("M".into(), CheckKind::Text),
+            ]
+        );
+    }
+
+    #[test]
+    fn judges_as_the_entrypoint_does() {
+        let port = CheckKind::Port {
+            nginx_port: "80".into(),
+        };
+        let size = CheckKind::Size;
+        let cases: [(&CheckKind, &str, bool); 16] = [
+            (&port, "8000", true),
+            (&port, "80", false),
+            (&port, "0", false),
+            (&port, "65535", true),
+            (&port, "65536", false),
+            (&port, "08000", false),
+            (&port, "8000x", false),
+            (&port, "", false),
+            (&port, "123456", false),
+            (&size, "1m", true),
+            (&size, "10", true),
+            (&size, "10mb", false),
+            (&size, "m", false),
+            (&size, "1m; daemon on", false),
+            (&CheckKind::Text, "", false),
+            (&CheckKind::OneOf(vec!["info".into()]), "warn", false),
+        ];
+        for (kind, value, ok) in cases {
+            assert_eq!(kind.judge(value).is_ok(), ok, "{kind:?} {value:?}");
+        }
+    }
+}
