@@ -21,6 +21,12 @@ struct RouteView<'a> {
     uri_var: Option<String>,
     /// The prefix without its final `/`, as a regular expression.
     regex_prefix: String,
+    /// The routed container's own proxy timeouts (seconds); send and read a second longer,
+    /// so the container's own answer, even its 504, gets through before the load balancer
+    /// gives up.
+    connect_timeout: u32,
+    send_timeout: u32,
+    read_timeout: u32,
 }
 
 #[derive(Template)]
@@ -73,13 +79,22 @@ pub fn render(lb: &Lb, containers: &[Container]) -> Result<Vec<GeneratedFile>, a
         .routes
         .iter()
         .enumerate()
-        .map(|(i, r)| RouteView {
-            path: &r.path,
-            upstream: &r.container,
-            strip_prefix: r.strip_prefix,
-            // Stripping `/` changes nothing: that route proxies the URI as it is.
-            uri_var: (r.strip_prefix && r.path != "/").then(|| format!("gen_route_{i}_uri")),
-            regex_prefix: r.path.trim_end_matches('/').replace('.', "\\."),
+        .map(|(i, r)| {
+            let nginx = containers
+                .iter()
+                .find(|c| c.name == r.container)
+                .map(|c| &c.nginx);
+            RouteView {
+                path: &r.path,
+                upstream: &r.container,
+                strip_prefix: r.strip_prefix,
+                // Stripping `/` changes nothing: that route proxies the URI as it is.
+                uri_var: (r.strip_prefix && r.path != "/").then(|| format!("gen_route_{i}_uri")),
+                regex_prefix: r.path.trim_end_matches('/').replace('.', "\\."),
+                connect_timeout: nginx.map_or(5, |n| n.proxy_connect_timeout),
+                send_timeout: nginx.map_or(60, |n| n.proxy_send_timeout) + 1,
+                read_timeout: nginx.map_or(60, |n| n.proxy_read_timeout) + 1,
+            }
         })
         .collect();
     let upstreams: Vec<Upstream<'_>> = containers
@@ -171,4 +186,63 @@ fn body_bytes(s: &str) -> u64 {
         "g" | "G" => 1 << 30,
         _ => 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::nginx;
+
+    /// The load balancer waits for each route's container as long as that container waits
+    /// for its app, plus a second, and accepts the largest body any of them accepts.
+    #[test]
+    fn limits_follow_the_routed_containers() {
+        let text = "[[container]]\nname = \"slow\"\n[container.app]\nkind = \"fastapi\"\nmessage = \"m\"\n\
+            [container.nginx]\nproxy_read_timeout = 300\nproxy_connect_timeout = 9\nclient_max_body_size = \"20m\"\n\
+            [[container]]\nname = \"fast\"\n[container.app]\nkind = \"express\"\nmessage = \"m\"\n\
+            [lb]\nhost_port = 8080\n[[lb.route]]\npath = \"/slow/\"\ncontainer = \"slow\"\n\
+            [[lb.route]]\npath = \"/\"\ncontainer = \"fast\"\n";
+        let spec = crate::spec::load("spec.toml", text).expect("valid spec");
+        let lb = spec.lb.as_ref().expect("an lb");
+        let files = super::render(lb, &spec.containers).expect("renders");
+        let conf = files
+            .iter()
+            .find(|f| f.path.ends_with("nginx.conf"))
+            .map(|f| f.contents.as_str())
+            .expect("nginx.conf");
+        let tree = nginx::parse(conf).expect("parses");
+        let mut seen = Vec::new();
+        for v in tree.walk() {
+            let d = v.directive;
+            if d.name() == "location" && d.has_block() {
+                let path: Vec<String> = d.args().map(|a| a.value().into_owned()).collect();
+                let get = |n: &str| {
+                    d.children()
+                        .find(|c| c.name() == n)
+                        .and_then(|c| c.args().next().map(|a| a.value().into_owned()))
+                };
+                if let Some(read) = get("proxy_read_timeout") {
+                    seen.push((
+                        path.join(" "),
+                        get("proxy_connect_timeout"),
+                        get("proxy_send_timeout"),
+                        read,
+                    ));
+                }
+            }
+        }
+        let s = |x: &str| Some(x.to_owned());
+        assert_eq!(
+            seen,
+            [
+                ("/slow/".to_owned(), s("9s"), s("61s"), "301s".to_owned()),
+                ("/".to_owned(), s("5s"), s("61s"), "61s".to_owned()),
+            ]
+        );
+        let body: Vec<String> = tree
+            .walk()
+            .filter(|v| v.directive.name() == "client_max_body_size")
+            .filter_map(|v| v.directive.args().next().map(|a| a.value().into_owned()))
+            .collect();
+        assert_eq!(body, ["20m"]);
+    }
 }
