@@ -228,19 +228,6 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
             continue;
         }
         let mut subdirs = Vec::new();
-        if let Some(p) = &project {
-            if is_container(path)? {
-                subdirs.push(path.clone());
-            }
-            for s in p.compose.iter().flat_map(|c| &c.services) {
-                if let Some(context) = &s.build_context {
-                    let dir = path.join(&context.value);
-                    if dir.is_dir() {
-                        subdirs.push(dir);
-                    }
-                }
-            }
-        }
         for entry in fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))? {
             let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
             let sub = path.join(entry.file_name());
@@ -249,6 +236,25 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 .map_err(|e| Error::io("inspect", &sub, e))?;
             if kind.is_dir() && is_container(&sub)? {
                 subdirs.push(sub);
+            }
+        }
+        subdirs.sort();
+        if let Some(p) = &project {
+            // The project's own directory and build contexts elsewhere (`../app`), shown
+            // as written: the scanned subdirectories keep their plain paths.
+            let mut found: Vec<PathBuf> = subdirs.iter().map(|d| canonical(d)).collect();
+            let contexts = p
+                .compose
+                .iter()
+                .flat_map(|c| &c.services)
+                .filter_map(|s| s.build_context.as_ref())
+                .map(|c| clean(&path.join(&c.value)));
+            for dir in std::iter::once(path.clone()).chain(contexts) {
+                let key = canonical(&dir);
+                if !found.contains(&key) && dir.is_dir() && is_container(&dir)? {
+                    found.push(key);
+                    subdirs.push(dir);
+                }
             }
         }
         if subdirs.is_empty() && project.is_none() {
@@ -262,7 +268,6 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                     .join(", ")
             )));
         }
-        subdirs.sort();
         dirs.extend(subdirs);
         if let Some(p) = project {
             projects.push((path.clone(), p));
@@ -282,6 +287,19 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
         ctx.projects.push(project);
     }
     Ok(ctx)
+}
+
+/// `dir` without `.` components (`generated/./web` is `generated/web`).
+fn clean(dir: &Path) -> PathBuf {
+    let cleaned: PathBuf = dir
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        cleaned
+    }
 }
 
 fn canonical(dir: &Path) -> PathBuf {

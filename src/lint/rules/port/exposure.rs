@@ -2,6 +2,8 @@
 //! the base image EXPOSEs for it), and the container ports of its `ports:` mappings in a
 //! compose file.
 
+use super::wiring::{Addr, Owner, Wiring};
+use crate::lint::ContainerDir;
 use crate::model::{Model, Origin};
 use crate::parse::dockerfile::Protocol;
 use crate::parse::span::Span;
@@ -82,6 +84,47 @@ pub fn exposed(m: &Model) -> Option<Vec<Exposed>> {
             origin: Some(e.origin.clone()),
         })
     }));
+    Some(out)
+}
+
+/// The TCP ports other containers reach this one on, each with where it is set: nginx's
+/// listeners and the apps' sockets that are not on loopback. `None` when gen cannot tell
+/// them all: no nginx, a program or listen address it cannot read, config files whose
+/// text it does not know.
+#[must_use]
+pub fn reachable(dir: &ContainerDir) -> Option<Vec<(u16, Origin)>> {
+    listening(dir, false)
+}
+
+/// The TCP ports a probe run inside the container reaches: every socket nginx and the
+/// apps listen on, loopback included. `None` as for [`reachable`].
+#[must_use]
+pub fn inside(dir: &ContainerDir) -> Option<Vec<(u16, Origin)>> {
+    listening(dir, true)
+}
+
+fn listening(dir: &ContainerDir, loopback: bool) -> Option<Vec<(u16, Origin)>> {
+    let w = Wiring::of(dir)?;
+    if !w.complete || !w.nginx.unknown_files.is_empty() {
+        return None;
+    }
+    let mut out: Vec<(u16, Origin)> = Vec::new();
+    for s in &w.sockets {
+        let Addr::Tcp { bind, port, .. } = &s.addr else {
+            continue;
+        };
+        if (bind.is_loopback() && !loopback) || out.iter().any(|(p, _)| p == port) {
+            continue;
+        }
+        let origin = match s.owner {
+            Owner::Nginx(l) => l.origin.clone(),
+            Owner::App { listen, .. } => match &listen.port {
+                Some(p) => p.origin.clone(),
+                None => continue,
+            },
+        };
+        out.push((*port, origin));
+    }
     Some(out)
 }
 
