@@ -98,7 +98,6 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                     t.name.value == *host
                         || t.container_name.as_ref().is_some_and(|c| c.value == *host)
                 });
-                let primary = dir.label_or(&p.origin, "nginx.conf", "no such service");
                 let diag = match elsewhere {
                     Some(t) => UNKNOWN_UPSTREAM_HOST
                         .diagnostic(
@@ -106,7 +105,7 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                                 "nginx of `{}` proxies to `{host}`, a service on no network `{}` joins",
                                 s.name.value, s.name.value
                             ),
-                            primary,
+                            dir.label_or(&p.origin, "nginx.conf", "out of reach"),
                         )
                         .with_related(project.label(
                             t.name.loc,
@@ -139,7 +138,7 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                                     "nginx of `{}` proxies to `{host}`, which is no service of the compose project",
                                     s.name.value
                                 ),
-                                primary,
+                                dir.label_or(&p.origin, "nginx.conf", "no such service"),
                             )
                             .with_related(project.label(
                                 s.name.loc,
@@ -230,7 +229,7 @@ fn ingress(project: &Project, out: &mut Vec<Diagnostic>) {
             if found {
                 continue;
             }
-            let has: Vec<String> = svc
+            let mut has: Vec<String> = svc
                 .ports
                 .iter()
                 .map(|p| match &p.name {
@@ -238,6 +237,9 @@ fn ingress(project: &Project, out: &mut Vec<Diagnostic>) {
                     None => p.port.value.to_string(),
                 })
                 .collect();
+            if has.is_empty() {
+                has.push("none".to_owned());
+            }
             out.push(
                 UNKNOWN_UPSTREAM_HOST
                     .diagnostic(
@@ -251,7 +253,7 @@ fn ingress(project: &Project, out: &mut Vec<Diagnostic>) {
                     )
                     .with_related(project.label(
                         svc.name.loc,
-                        format!("`{}` has ports {}", svc.name.value, has.join(", ")),
+                        format!("`{}` has ports: {}", svc.name.value, has.join(", ")),
                     ))
                     .with_help("name a port the Service has, by its name or its `port` number"),
             );
