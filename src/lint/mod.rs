@@ -123,6 +123,7 @@ pub static RULES: &[&Rule] = &[
     &rules::parse::app_source_parse_error::APP_SOURCE_PARSE_ERROR,
     &rules::parse::include_limit_reached::INCLUDE_LIMIT_REACHED,
     &rules::parse::unreadable_file::UNREADABLE_FILE,
+    &rules::parse::yaml_parse_error::YAML_PARSE_ERROR,
     &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
     &rules::time::stop_grace_too_short::STOP_GRACE_TOO_SHORT,
 ];

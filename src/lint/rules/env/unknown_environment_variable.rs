@@ -52,7 +52,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let names: Vec<&Val<String>> = s.environment.iter().map(|e| &e.name).collect();
-            judge(project, dir, &format!("`{}`", s.name.value), &names, out);
+            judge(project, dir, &format!("service `{}`", s.name.value), &names, out);
         }
         for w in &project.k8s.workloads {
             for c in &w.containers {
@@ -60,7 +60,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let names: Vec<&Val<String>> = c.env.iter().collect();
-                let who = format!("{} `{}`", w.kind, w.name.value);
+                let who = format!("the {} `{}`", w.kind, w.name.value);
                 judge(project, dir, &who, &names, out);
             }
         }

@@ -85,7 +85,7 @@ fn container_ports(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) 
                     K8S_PORT_MISMATCH
                         .diagnostic(
                             format!(
-                                "{} `{}` declares container port {}, where its image does not listen",
+                                "the {} `{}` declares container port {}, where its image does not listen",
                                 w.kind, w.name.value, p.port.value
                             ),
                             project.label(p.port.loc, "nothing listens here"),
@@ -125,7 +125,7 @@ fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
             let mut diag = K8S_PORT_MISMATCH
                 .diagnostic(
                     format!(
-                        "Service `{}` selects pods labelled {}, and no workload's pods have those labels",
+                        "the Service `{}` selects pods labelled {}, and no workload's pods have those labels",
                         svc.name.value,
                         labels(&svc.selector)
                     ),
@@ -166,7 +166,7 @@ fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                         K8S_PORT_MISMATCH
                             .diagnostic(
                                 format!(
-                                    "Service `{}` targets port `{name}`, which no container of {} `{}` names",
+                                    "the Service `{}` targets port `{name}`, which no container of {} `{}` names",
                                     svc.name.value, w.kind, w.name.value
                                 ),
                                 project.label(target.loc, "no such container port"),
@@ -202,7 +202,7 @@ fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                         K8S_PORT_MISMATCH
                             .diagnostic(
                                 format!(
-                                    "Service `{}` targets port {n}, where the selected pods do not listen",
+                                    "the Service `{}` targets port {n}, where the selected pods do not listen",
                                     svc.name.value
                                 ),
                                 project.label(target.loc, "nothing listens here"),

@@ -212,7 +212,7 @@ fn ingress(project: &Project, out: &mut Vec<Diagnostic>) {
                     UNKNOWN_UPSTREAM_HOST
                         .diagnostic(
                             format!(
-                                "Ingress `{}` routes to Service `{}`, which the manifests do not define",
+                                "the Ingress `{}` routes to Service `{}`, which the manifests do not define",
                                 ing.name.value, b.service.value
                             ),
                             project.label(b.service.loc, "no such Service"),
@@ -244,7 +244,7 @@ fn ingress(project: &Project, out: &mut Vec<Diagnostic>) {
                 UNKNOWN_UPSTREAM_HOST
                     .diagnostic(
                         format!(
-                            "Ingress `{}` routes to port {} of Service `{}`, which has no such port",
+                            "the Ingress `{}` routes to port {} of Service `{}`, which has no such port",
                             ing.name.value,
                             port.value.shown(),
                             svc.name.value

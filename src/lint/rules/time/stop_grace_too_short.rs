@@ -156,7 +156,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let mut diag = STOP_GRACE_TOO_SHORT
                     .diagnostic(
                         format!(
-                            "{} `{}` gives its pods {grace} s to stop{after}, but supervisord may wait {stop} s for `{program}`",
+                            "the {} `{}` gives its pods {grace} s to stop{after}, but supervisord may wait {stop} s for `{program}`",
                             w.kind, w.name.value
                         ),
                         primary,
