@@ -9,7 +9,8 @@ use crate::lint::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the health probes of the deployment ask a port the container serves:
+    /// Checks that the health probes of the deployment (compose `healthcheck`, Kubernetes
+    /// `httpGet`) ask a port the container serves.
     ///
     /// - a compose service's `healthcheck` that runs `curl` or `wget` against the container
     ///   itself (`127.0.0.1`, `localhost`) asks a port nginx or an app of the image listens

@@ -10,7 +10,8 @@ use crate::model::Origin;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the ports of the Kubernetes manifests lead somewhere:
+    /// Checks that the ports of the Kubernetes manifests lead somewhere: container ports,
+    /// Service selectors and target ports.
     ///
     /// - each `containerPort` of a Deployment (StatefulSet, DaemonSet) is a port the
     ///   image's nginx (or an app bound to every interface) listens on, when gen knows the
