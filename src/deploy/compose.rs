@@ -520,17 +520,19 @@ mod tests {
         read(0, &docs[0])
     }
 
+    /// (entry, host ip, published, target, protocol, the target's text)
+    type PortCase = (
+        &'static str,
+        Option<&'static str>,
+        Option<(u16, u16)>,
+        (u16, u16),
+        &'static str,
+        &'static str,
+    );
+
     #[test]
     fn ports_table() {
-        // (entry, host ip, published, target, protocol, the target's text)
-        let cases: &[(
-            &str,
-            Option<&str>,
-            Option<(u16, u16)>,
-            (u16, u16),
-            &str,
-            &str,
-        )] = &[
+        let cases: &[PortCase] = &[
             (
                 "\"8001:80\"",
                 None,
