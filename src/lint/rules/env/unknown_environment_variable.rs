@@ -52,7 +52,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let names: Vec<&Val<String>> = s.environment.iter().map(|e| &e.name).collect();
-            judge(project, dir, &format!("service `{}`", s.name.value), &names, out);
+            judge(
+                project,
+                dir,
+                &format!("service `{}`", s.name.value),
+                &names,
+                out,
+            );
         }
         for w in &project.k8s.workloads {
             for c in &w.containers {

@@ -65,10 +65,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(ports) = exposure::inside(dir) else {
                 continue;
             };
-            let Some((q, origin)) = ports.first() else {
+            let Some(first) = ports.first() else {
                 continue;
             };
-            if ports.iter().any(|(p, _)| *p == port) {
+            if ports.iter().any(|l| l.port == port) {
                 continue;
             }
             out.push(
@@ -80,12 +80,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ),
                         project.label(word.loc, "nothing listens here"),
                     )
-                    .with_related(dir.label_or(
-                        origin,
-                        "nginx.conf",
-                        format!("nginx listens on port {q}"),
-                    ))
-                    .with_help(format!("probe port {q}")),
+                    .with_related(dir.label_or(&first.origin, "nginx.conf", first.note()))
+                    .with_help(format!("probe port {}", first.port)),
             );
         }
         for w in &project.k8s.workloads {
@@ -129,10 +125,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             let Some(ports) = exposure::reachable(dir) else {
                                 continue;
                             };
-                            let Some((q, origin)) = ports.first() else {
+                            let Some(first) = ports.first() else {
                                 continue;
                             };
-                            if ports.iter().any(|(x, _)| x == n) {
+                            if ports.iter().any(|l| l.port == *n) {
                                 continue;
                             }
                             out.push(
@@ -145,11 +141,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                         project.label(p.port.loc, "nothing listens here"),
                                     )
                                     .with_related(dir.label_or(
-                                        origin,
+                                        &first.origin,
                                         "nginx.conf",
-                                        format!("nginx listens on port {q}"),
+                                        first.note(),
                                     ))
-                                    .with_help(format!("probe port {q}")),
+                                    .with_help(format!("probe port {}", first.port)),
                             );
                         }
                     }

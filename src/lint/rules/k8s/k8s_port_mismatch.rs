@@ -4,9 +4,8 @@
 use crate::deploy::k8s::{PortRef, Workload};
 use crate::deploy::{Project, Val};
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure;
+use crate::lint::rules::port::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
-use crate::model::Origin;
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The ports the image of a linked container listens on; `None` when not known.
-fn listening(ctx: &Context, container: Option<usize>) -> Option<(usize, Vec<(u16, Origin)>)> {
+fn listening(ctx: &Context, container: Option<usize>) -> Option<(usize, Vec<Listening>)> {
     let i = container?;
     let ports = exposure::reachable(ctx.containers.get(i)?)?;
     (!ports.is_empty()).then_some((i, ports))
@@ -78,10 +77,10 @@ fn container_ports(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) 
             };
             let dir = &ctx.containers[i];
             for p in &c.ports {
-                if ports.iter().any(|(q, _)| *q == p.port.value) {
+                if ports.iter().any(|l| l.port == p.port.value) {
                     continue;
                 }
-                let (q, origin) = &ports[0];
+                let first = &ports[0];
                 out.push(
                     K8S_PORT_MISMATCH
                         .diagnostic(
@@ -91,12 +90,8 @@ fn container_ports(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) 
                             ),
                             project.label(p.port.loc, "nothing listens here"),
                         )
-                        .with_related(dir.label_or(
-                            origin,
-                            "nginx.conf",
-                            format!("nginx listens on port {q}"),
-                        ))
-                        .with_help(format!("declare `containerPort: {q}`")),
+                        .with_related(dir.label_or(&first.origin, "nginx.conf", first.note()))
+                        .with_help(format!("declare `containerPort: {}`", first.port)),
                 );
             }
         }
@@ -193,12 +188,12 @@ fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                     if known.is_empty()
                         || known
                             .iter()
-                            .any(|(_, ports)| ports.iter().any(|(q, _)| q == n))
+                            .any(|(_, ports)| ports.iter().any(|l| l.port == *n))
                     {
                         continue;
                     }
                     let (i, ports) = &known[0];
-                    let (q, origin) = &ports[0];
+                    let first = &ports[0];
                     out.push(
                         K8S_PORT_MISMATCH
                             .diagnostic(
@@ -209,11 +204,11 @@ fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                                 project.label(target.loc, "nothing listens here"),
                             )
                             .with_related(ctx.containers[*i].label_or(
-                                origin,
+                                &first.origin,
                                 "nginx.conf",
-                                format!("nginx listens on port {q}"),
+                                first.note(),
                             ))
-                            .with_help(format!("target port {q}")),
+                            .with_help(format!("target port {}", first.port)),
                     );
                 }
             }

@@ -157,11 +157,11 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
             let Some(ports) = exposure::reachable(tdir) else {
                 continue;
             };
-            if ports.is_empty() || ports.iter().any(|(q, _)| q == port) {
+            let Some(first) = ports.first() else { continue };
+            if ports.iter().any(|l| l.port == *port) {
                 continue;
             }
-            let shown: Vec<String> = ports.iter().map(|(q, _)| q.to_string()).collect();
-            let mut diag = UNKNOWN_UPSTREAM_HOST
+            out.push(UNKNOWN_UPSTREAM_HOST
                 .diagnostic(
                     format!(
                         "nginx of `{}` proxies to `{host}` on port {port}, where `{}` does not listen",
@@ -169,18 +169,11 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                     ),
                     dir.label_or(&p.origin, "nginx.conf", format!("port {port}")),
                 )
+                .with_related(tdir.label_or(&first.origin, "nginx.conf", first.note()))
                 .with_help(format!(
                     "proxy to `{host}:{}`, the port its container listens on",
-                    shown[0]
-                ));
-            if let Some((q, origin)) = ports.first() {
-                diag = diag.with_related(tdir.label_or(
-                    origin,
-                    "nginx.conf",
-                    format!("`{}` listens on port {q}", t.name.value),
-                ));
-            }
-            out.push(diag);
+                    first.port
+                )));
         }
     }
 }

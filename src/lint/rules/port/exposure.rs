@@ -2,7 +2,7 @@
 //! the base image EXPOSEs for it), the container ports of its `ports:` mappings in a
 //! compose file, and the ports other containers or a probe reach it on.
 
-use super::wiring::{Addr, Owner, Wiring};
+use super::wiring::{Addr, Owner, Wiring, who};
 use crate::deploy::Loc;
 use crate::deploy::compose::Service;
 use crate::lint::ContainerDir;
@@ -88,43 +88,70 @@ pub fn exposed(m: &Model) -> Option<Vec<Exposed>> {
     Some(out)
 }
 
-/// The TCP ports other containers reach this one on, each with where it is set: nginx's
-/// listeners and the apps' sockets that are not on loopback. `None` when gen cannot tell
-/// them all: no nginx, a program or listen address it cannot read, config files whose
-/// text it does not know.
+/// A TCP port something of the container listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listening {
+    pub port: u16,
+    pub origin: Origin,
+    /// `nginx`, or the app as [`who`] names it.
+    pub who: String,
+}
+
+impl Listening {
+    /// `nginx listens on port 80`, for a label at [`Listening::origin`].
+    #[must_use]
+    pub fn note(&self) -> String {
+        format!("{} listens on port {}", self.who, self.port)
+    }
+}
+
+/// The TCP ports other containers reach this one on, nginx's first: nginx's listeners
+/// and the apps' sockets that are not on loopback. `None` when gen cannot tell them all:
+/// no nginx, a program or listen address it cannot read, config files whose text it does
+/// not know.
 #[must_use]
-pub fn reachable(dir: &ContainerDir) -> Option<Vec<(u16, Origin)>> {
+pub fn reachable(dir: &ContainerDir) -> Option<Vec<Listening>> {
     listening(dir, false)
 }
 
 /// The TCP ports a probe run inside the container reaches: every socket nginx and the
 /// apps listen on, loopback included. `None` as for [`reachable`].
 #[must_use]
-pub fn inside(dir: &ContainerDir) -> Option<Vec<(u16, Origin)>> {
+pub fn inside(dir: &ContainerDir) -> Option<Vec<Listening>> {
     listening(dir, true)
 }
 
-fn listening(dir: &ContainerDir, loopback: bool) -> Option<Vec<(u16, Origin)>> {
+fn listening(dir: &ContainerDir, loopback: bool) -> Option<Vec<Listening>> {
     let w = Wiring::of(dir)?;
     if !w.complete || !w.nginx.unknown_files.is_empty() {
         return None;
     }
-    let mut out: Vec<(u16, Origin)> = Vec::new();
-    for s in &w.sockets {
+    let mut out: Vec<Listening> = Vec::new();
+    // nginx's sockets first: it is what the deployment should talk to.
+    let nginx_first = w
+        .sockets
+        .iter()
+        .filter(|s| s.app().is_none())
+        .chain(w.sockets.iter().filter(|s| s.app().is_some()));
+    for s in nginx_first {
         let Addr::Tcp { bind, port, .. } = &s.addr else {
             continue;
         };
-        if (bind.is_loopback() && !loopback) || out.iter().any(|(p, _)| p == port) {
+        if (bind.is_loopback() && !loopback) || out.iter().any(|l| l.port == *port) {
             continue;
         }
-        let origin = match s.owner {
-            Owner::Nginx(l) => l.origin.clone(),
-            Owner::App { listen, .. } => match &listen.port {
-                Some(p) => p.origin.clone(),
+        let (origin, who) = match s.owner {
+            Owner::Nginx(l) => (l.origin.clone(), "nginx".to_owned()),
+            Owner::App { app, listen } => match &listen.port {
+                Some(p) => (p.origin.clone(), who(app)),
                 None => continue,
             },
         };
-        out.push((*port, origin));
+        out.push(Listening {
+            port: *port,
+            origin,
+            who,
+        });
     }
     Some(out)
 }
