@@ -42,6 +42,11 @@ pub struct Service {
     pub networks: Vec<ServiceNetwork>,
     /// `network_mode:` (`host`, `service:x`...): the networks do not apply.
     pub network_mode: Option<Val<String>>,
+    /// Names this service's containers resolve besides the services: `extra_hosts`'
+    /// names and `external_links`' aliases.
+    pub other_hosts: Vec<String>,
+    /// `links:` as (service, alias).
+    pub links: Vec<(String, String)>,
     pub environment: Vec<EnvVar>,
     /// The container directory it builds (index into the context's containers), set by
     /// the command that compared paths.
@@ -344,6 +349,31 @@ fn environment(file: usize, node: &Node) -> Vec<EnvVar> {
         .collect()
 }
 
+/// The names of `extra_hosts` (list `name:ip` / `name=ip`, or map) and the aliases of
+/// `external_links` (`container:alias`).
+fn other_hosts(node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(h) = node.get("extra_hosts") {
+        out.extend(
+            h.entries()
+                .iter()
+                .filter_map(|(k, _)| k.as_str().map(str::to_owned)),
+        );
+        out.extend(h.items().iter().filter_map(|i| {
+            let text = i.as_str()?;
+            let end = text.find([':', '=']).unwrap_or(text.len());
+            Some(text[..end].to_owned())
+        }));
+    }
+    if let Some(l) = node.get("external_links") {
+        out.extend(l.items().iter().filter_map(|i| {
+            let text = i.as_str()?;
+            Some(text.rsplit(':').next().unwrap_or(text).to_owned())
+        }));
+    }
+    out
+}
+
 fn service(file: usize, key: &Node, node: &Node) -> Option<Service> {
     let name = val(file, key)?;
     let build = node.get("build");
@@ -425,6 +455,20 @@ fn service(file: usize, key: &Node, node: &Node) -> Option<Service> {
         depends_on,
         networks,
         network_mode: node.get("network_mode").and_then(|n| val(file, n)),
+        other_hosts: other_hosts(node),
+        links: node
+            .get("links")
+            .map(|l| {
+                l.items()
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(|l| match l.split_once(':') {
+                        Some((s, a)) => (s.to_owned(), a.to_owned()),
+                        None => (l.to_owned(), l.to_owned()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         environment: node
             .get("environment")
             .map(|e| environment(file, e))
@@ -694,6 +738,9 @@ mod tests {
       test: curl -fsS http://127.0.0.1/healthz
     stop_grace_period: 1m
     depends_on: [db]
+    extra_hosts: [\"host.docker.internal:host-gateway\", \"api=10.0.0.5\"]
+    external_links: [legacy_db_1:olddb]
+    links: [\"db:database\", cache]
     networks:
       back:
         aliases: [site]
@@ -746,6 +793,13 @@ networks:
         assert!(web.answers_to("web-1", &["back"]));
         assert!(!web.answers_to("web", &["default"]));
         assert_eq!(web.depends_on[0].value, "db");
+        assert_eq!(web.other_hosts, ["host.docker.internal", "api", "olddb"]);
+        let links: Vec<(&str, &str)> = web
+            .links
+            .iter()
+            .map(|(s, a)| (s.as_str(), a.as_str()))
+            .collect();
+        assert_eq!(links, [("db", "database"), ("cache", "cache")]);
         let db = &c.services[1];
         assert_eq!(
             db.build_context.as_ref().map(|b| b.value.as_str()),

@@ -4,9 +4,10 @@
 
 use crate::deploy::{Project, k8s::PortRef};
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure;
+use crate::lint::rules::port::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
 use crate::model::Target;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 declare_rule! {
@@ -18,8 +19,9 @@ declare_rule! {
     ///   names a host by a bare name (no dots): it must be a service of the project, or a
     ///   `container_name`, `hostname` or network alias of one, on a network both services
     ///   join; and when gen knows every port that service's container listens on, the port
-    ///   must be one of them. Services on an `external` network or with a `network_mode`
-    ///   are not judged: their peers are not all in the file.
+    ///   must be one of them. `links:` aliases count, `extra_hosts` and `external_links`
+    ///   names are taken as they are, and services on an `external` network or with a
+    ///   `network_mode` are not judged: their peers are not all in the file.
     /// - An Ingress backend names a Service of the manifests, and a port (by name or
     ///   number) that Service has.
     ///
@@ -71,6 +73,8 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
     let Some(compose) = &project.compose else {
         return;
     };
+    // Each target container's ports, worked out once however many targets name it.
+    let mut reach: HashMap<usize, Option<Vec<Listening>>> = HashMap::new();
     for s in &compose.services {
         let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
             continue;
@@ -86,13 +90,20 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
             let Target::Tcp { host, port, .. } = &p.target else {
                 continue;
             };
-            if not_a_service_name(host) {
+            if not_a_service_name(host) || s.other_hosts.contains(host) {
                 continue;
             }
-            let target = compose
-                .services
+            let linked = s
+                .links
                 .iter()
-                .find(|t| t.answers_to(host, &networks));
+                .find(|(_, alias)| alias == host)
+                .and_then(|(name, _)| compose.service(name));
+            let target = linked.or_else(|| {
+                compose
+                    .services
+                    .iter()
+                    .find(|t| t.answers_to(host, &networks))
+            });
             let Some(t) = target else {
                 let elsewhere = compose.services.iter().find(|t| {
                     t.name.value == *host
@@ -150,11 +161,13 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                 out.push(diag);
                 continue;
             };
-            let (Some(port), Some(tdir)) = (port, t.container.and_then(|i| ctx.containers.get(i)))
-            else {
+            let (Some(port), Some(ti)) = (port, t.container) else {
                 continue;
             };
-            let Some(ports) = exposure::reachable(tdir) else {
+            let Some(tdir) = ctx.containers.get(ti) else {
+                continue;
+            };
+            let Some(ports) = reach.entry(ti).or_insert_with(|| exposure::reachable(tdir)) else {
                 continue;
             };
             let Some(first) = ports.first() else { continue };
