@@ -4,8 +4,9 @@
 use super::probe;
 use crate::deploy::k8s::PortRef;
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure;
+use crate::lint::rules::port::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -84,6 +85,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .with_help(format!("probe port {}", first.port)),
             );
         }
+        // Each image's ports, worked out once however many probes ask them.
+        let mut reach: HashMap<usize, Option<Vec<Listening>>> = HashMap::new();
         for w in &project.k8s.workloads {
             for c in &w.containers {
                 for p in &c.probes {
@@ -119,10 +122,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             );
                         }
                         PortRef::Number(n) => {
-                            let Some(dir) = c.container.and_then(|i| ctx.containers.get(i)) else {
+                            let Some(i) = c.container else { continue };
+                            let Some(dir) = ctx.containers.get(i) else {
                                 continue;
                             };
-                            let Some(ports) = exposure::reachable(dir) else {
+                            let Some(ports) =
+                                reach.entry(i).or_insert_with(|| exposure::reachable(dir))
+                            else {
                                 continue;
                             };
                             let Some(first) = ports.first() else {
