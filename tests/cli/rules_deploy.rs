@@ -210,3 +210,73 @@ fn findings_point_into_the_containers_and_the_compose_file() {
         run.stdout
     );
 }
+
+fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// A build context outside the project's directory (`../app`) is a container of the
+/// project too, linked to its service, shown by the path compose gives it.
+#[test]
+fn a_build_context_outside_the_project_is_linted_as_its_service() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(
+        ws.path(),
+        &[
+            (
+                "deploy/docker-compose.yml",
+                "services:\n  web:\n    build:\n      context: ../app\n    ports:\n      - \"8080:8080\"\n",
+            ),
+            (
+                "app/Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            ("app/default.conf", "server {\n    listen 80;\n}\n"),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", "deploy", "--select", "PORT003"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 1 container\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "error[PORT003]: the compose file maps container port 8080 of `web`, where nginx does not listen\n --> deploy/docker-compose.yml:6:15\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> deploy/../app/default.conf:2:12"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A compose file that expands to billions of nodes through aliases is refused quickly,
+/// as a finding, not a hang or a crash.
+#[test]
+fn alias_bombs_are_refused_as_a_parse_error() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let mut text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n".to_owned();
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let refs = vec![format!("*{}", pair[0]); 10].join(", ");
+        text.push_str(&format!("{}: &{} [{refs}]\n", pair[1], pair[1]));
+    }
+    write(ws.path(), &[("compose.yaml", &text)]);
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PRS008"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("is not YAML gen can read: more than 200000 nodes (aliases expanded)"),
+        "{}",
+        run.stdout
+    );
+}
