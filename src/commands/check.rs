@@ -345,17 +345,18 @@ fn read_project(root: &Path) -> Result<Option<Project>> {
 }
 
 fn read_deploy_file(path: &Path) -> Result<DeployFile> {
-    let len = fs::metadata(path).map_or(u64::MAX, |m| m.len());
-    // A file too large to read is linted as empty: its size is the YAML reader's limit.
-    let text = if len <= MAX_TEXT {
-        let bytes = fs::read(path).map_err(|e| Error::io("read", path, e))?;
-        String::from_utf8_lossy(&bytes).into_owned()
-    } else {
-        String::new()
-    };
+    use std::io::Read as _;
+    // One byte past the YAML reader's limit is enough for it to refuse the file, with a
+    // finding that says so.
+    let limit = u64::try_from(crate::parse::yaml::MAX_LEN).unwrap_or(u64::MAX) + 1;
+    let file = fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
     Ok(DeployFile {
         path: path.display().to_string(),
-        text,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
     })
 }
 
