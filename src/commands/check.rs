@@ -223,12 +223,22 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
             )));
         }
         let project = read_project(path)?;
-        if is_container(path)? && project.is_none() {
+        let container = is_container(path)?;
+        if container && project.is_none() {
             dirs.push(path.clone());
             continue;
         }
         let mut subdirs = Vec::new();
-        for entry in fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))? {
+        // A container directory's subdirectories are its files (`conf.d/`), not containers,
+        // also when a compose file beside its Dockerfile makes it a project.
+        let entries = if container {
+            Vec::new()
+        } else {
+            fs::read_dir(path)
+                .map_err(|e| Error::io("read directory", path, e))?
+                .collect()
+        };
+        for entry in entries {
             let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
             let sub = path.join(entry.file_name());
             let kind = entry

@@ -280,3 +280,34 @@ fn alias_bombs_are_refused_as_a_parse_error() {
         run.stdout
     );
 }
+
+/// A container directory with its compose file beside the Dockerfile (`build: .`) is one
+/// container, whatever its subdirectories hold.
+#[test]
+fn a_container_with_its_compose_file_is_one_container() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(
+        ws.path(),
+        &[
+            (
+                "site/compose.yaml",
+                "services:\n  site:\n    build: .\n    ports: [\"8080:8080\"]\n",
+            ),
+            (
+                "site/Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            ("site/default.conf", "server {\n    listen 80;\n}\n"),
+            // An example config in a subdirectory: not a container of its own.
+            ("site/examples/nginx.conf", "events {}\n"),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", "site", "--select", "PORT003"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 1 container\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("--> site/compose.yaml:4:19"), "{}", run.stdout);
+}
