@@ -99,7 +99,12 @@ impl Project {
         }
         for file in manifests {
             let index = project.files.len();
-            let docs = project.parse(index, &file.text);
+            // A Helm or other Go template is YAML only once rendered: nothing to read yet.
+            let docs = if file.text.contains("{{") {
+                Vec::new()
+            } else {
+                project.parse(index, &file.text)
+            };
             project.files.push(file);
             for doc in &docs {
                 project.k8s.read(index, doc);
@@ -220,6 +225,20 @@ mod tests {
         assert_eq!(p.problems[0].loc.file, 0);
         assert_eq!(p.k8s.services.len(), 1);
         assert_eq!(p.label(p.k8s.services[0].name.loc, "x").start.line, 3);
+    }
+
+    #[test]
+    fn templated_manifests_are_not_read() {
+        let p = Project::new(
+            "proj".to_owned(),
+            None,
+            vec![DeployFile {
+                path: "proj/k8s/web.yaml".to_owned(),
+                text: "kind: Service\nmetadata:\n  name: {{ .Values.name }}\n".to_owned(),
+            }],
+        );
+        assert_eq!((p.problems.len(), p.k8s.services.len()), (0, 0));
+        assert_eq!(p.files.len(), 1);
     }
 
     #[test]

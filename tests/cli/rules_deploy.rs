@@ -309,5 +309,9 @@ fn a_container_with_its_compose_file_is_one_container() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("--> site/compose.yaml:4:19"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--> site/compose.yaml:4:19"),
+        "{}",
+        run.stdout
+    );
 }

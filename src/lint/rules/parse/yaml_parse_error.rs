@@ -9,6 +9,9 @@ declare_rule! {
     /// project parse as YAML, within gen's limits (4 MiB, 64 levels of nesting, 200,000
     /// nodes with aliases expanded).
     ///
+    /// A manifest with `{{` in it is a template (Helm's, or another Go template): YAML only
+    /// once rendered, so it is neither judged nor read.
+    ///
     /// ## Why is this bad?
     /// `docker compose` and `kubectl apply` refuse the whole file, so nothing in it is
     /// deployed; and gen cannot check what the file says against the containers.
