@@ -315,3 +315,26 @@ fn a_container_with_its_compose_file_is_one_container() {
         run.stdout
     );
 }
+
+/// A `# gen: ignore[...]` comment in a compose file allows a finding there.
+#[test]
+fn a_comment_in_the_compose_file_allows_a_finding() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let src = fixture("check/duplicate-host-port/fail");
+    let compose = std::fs::read_to_string(src.join("compose.yaml")).expect("compose.yaml");
+    let compose = compose.replace(
+        "      - 8079-8081:79-81\n",
+        "      - 8079-8081:79-81 # gen: ignore[duplicate-host-port]\n",
+    );
+    write(ws.path(), &[("compose.yaml", &compose)]);
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PORT005"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "1 error in 0 containers (1 allowed by suppression comment)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}

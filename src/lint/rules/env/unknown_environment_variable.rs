@@ -93,7 +93,7 @@ fn judge(
         let mut diag = UNKNOWN_ENVIRONMENT_VARIABLE
             .diagnostic(
                 format!(
-                    "{who} sets `{}`, which its image does not read; it declares `{meant}`",
+                    "{who} sets `{}`, a variable its image does not declare (it declares `{meant}`)",
                     name.value
                 ),
                 project.label(name.loc, "not declared by the image"),
