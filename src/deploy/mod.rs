@@ -265,4 +265,57 @@ mod tests {
             .collect();
         assert_eq!(linked, [Some(1), Some(0), None]);
     }
+
+    proptest::proptest! {
+        /// Any text, and text made of the keys and values the readers look for, in any
+        /// nesting: the model never panics and every place it keeps is in its file.
+        #[test]
+        fn reading_never_panics(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("services:\n".to_owned()),
+                    proptest::strategy::Just("  web:\n".to_owned()),
+                    proptest::strategy::Just("    ports:\n".to_owned()),
+                    proptest::strategy::Just("      - ".to_owned()),
+                    proptest::strategy::Just("\"[::1]:80:80/udp\"\n".to_owned()),
+                    proptest::strategy::Just("8000-8001:80".to_owned()),
+                    proptest::strategy::Just("{target: 80, published: x}".to_owned()),
+                    proptest::strategy::Just("    healthcheck: {test: [CMD, curl, http://é:1/]}\n".to_owned()),
+                    proptest::strategy::Just("    stop_grace_period: 1.5µs\n".to_owned()),
+                    proptest::strategy::Just("    environment: [A=1, B]\n".to_owned()),
+                    proptest::strategy::Just("---\nkind: Deployment\n".to_owned()),
+                    proptest::strategy::Just("metadata: {name: w}\n".to_owned()),
+                    proptest::strategy::Just("spec: {template: {spec: {containers: [{image: w, ports: [{containerPort: 80}]}]}}}\n".to_owned()),
+                    proptest::strategy::Just("lifecycle: {preStop: {exec: {command: [sh, -c, sleep]}}}\n".to_owned()),
+                    "[ -~é]{0,12}",
+                ],
+                0..40,
+            )
+        ) {
+            let text = parts.concat();
+            let file = |path: &str| DeployFile {
+                path: path.to_owned(),
+                text: text.clone(),
+            };
+            let mut p = Project::new("p".to_owned(), Some(file("p/compose.yaml")), vec![file("p/k8s/a.yaml")]);
+            p.link_k8s(&["w"]);
+            let mut locs = Vec::new();
+            for s in p.compose.iter().flat_map(|c| &c.services) {
+                locs.push(s.name.loc);
+                locs.extend(s.ports.iter().map(|m| m.target_loc));
+                locs.extend(s.environment.iter().map(|e| e.name.loc));
+                locs.extend(s.healthcheck.iter().flat_map(|h| &h.words).map(|w| w.loc));
+            }
+            for w in &p.k8s.workloads {
+                locs.push(w.name.loc);
+                for c in &w.containers {
+                    locs.extend(c.ports.iter().map(|cp| cp.port.loc));
+                }
+            }
+            for loc in locs {
+                proptest::prop_assert!(loc.span.start <= loc.span.end && loc.span.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(loc.span.start) && text.is_char_boundary(loc.span.end));
+            }
+        }
+    }
 }
