@@ -117,8 +117,9 @@ pub struct CertArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf), or
-    /// directories of them; without any, check the spec and its output directory
+    /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf),
+    /// directories of them, or compose projects (with a compose file); without any, check
+    /// the spec and its output directory
     pub paths: Vec<PathBuf>,
     /// The spec to check (default: spec.toml)
     #[arg(long, conflicts_with = "paths")]

@@ -36,6 +36,7 @@ macro_rules! err {
 
 pub mod cli;
 pub mod commands;
+pub mod deploy;
 pub mod diagnostic;
 pub mod error;
 pub mod generate;

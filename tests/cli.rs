@@ -27,6 +27,8 @@ mod projects;
 mod roundtrip;
 #[path = "cli/rules.rs"]
 mod rules;
+#[path = "cli/rules_deploy.rs"]
+mod rules_deploy;
 #[path = "cli/rules_env.rs"]
 mod rules_env;
 #[path = "cli/rules_ngx.rs"]

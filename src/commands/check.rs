@@ -7,6 +7,7 @@
 
 use super::build;
 use crate::cli::{CheckArgs, Deny, Format};
+use crate::deploy::{self, DeployFile, Project};
 use crate::diagnostic::render::{github, human, json, sarif};
 use crate::diagnostic::{Diagnostic, Severity, Sources};
 use crate::error::{Error, Result};
@@ -188,6 +189,16 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
     }
+    if let Some(mut project) = read_project(out)? {
+        project.generated = true;
+        let keys: Vec<PathBuf> = ctx
+            .containers
+            .iter()
+            .map(|c| canonical(Path::new(&c.dir)))
+            .collect();
+        link(&mut project, out, &ctx.containers, &keys);
+        ctx.projects.push(project);
+    }
     ctx.spec = Some(SpecFile {
         path: spec_path.display().to_string(),
         text,
@@ -197,10 +208,12 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     Ok(ctx)
 }
 
-/// The container directories named on the command line, each a container or a directory of
-/// them.
+/// The container directories named on the command line, each a container, a directory of
+/// them, or a compose project (a directory with a compose file, whose services' build
+/// contexts are containers, and Kubernetes manifests under `k8s/`).
 fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
     let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     for path in paths {
         let meta = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
         if !meta.is_dir() {
@@ -209,12 +222,23 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 path.display()
             )));
         }
-        if is_container(path)? {
+        let project = read_project(path)?;
+        let container = is_container(path)?;
+        if container && project.is_none() {
             dirs.push(path.clone());
             continue;
         }
         let mut subdirs = Vec::new();
-        for entry in fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))? {
+        // A container directory's subdirectories are its files (`conf.d/`), not containers,
+        // also when a compose file beside its Dockerfile makes it a project.
+        let entries = if container {
+            Vec::new()
+        } else {
+            fs::read_dir(path)
+                .map_err(|e| Error::io("read directory", path, e))?
+                .collect()
+        };
+        for entry in entries {
             let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
             let sub = path.join(entry.file_name());
             let kind = entry
@@ -224,7 +248,26 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 subdirs.push(sub);
             }
         }
-        if subdirs.is_empty() {
+        subdirs.sort();
+        if let Some(p) = &project {
+            // The project's own directory and build contexts elsewhere (`../app`), shown
+            // as written: the scanned subdirectories keep their plain paths.
+            let mut found: Vec<PathBuf> = subdirs.iter().map(|d| canonical(d)).collect();
+            let contexts = p
+                .compose
+                .iter()
+                .flat_map(|c| &c.services)
+                .filter_map(|s| s.build_context.as_ref())
+                .map(|c| clean(&path.join(&c.value)));
+            for dir in std::iter::once(path.clone()).chain(contexts) {
+                let key = canonical(&dir);
+                if !found.contains(&key) && dir.is_dir() && is_container(&dir)? {
+                    found.push(key);
+                    subdirs.push(dir);
+                }
+            }
+        }
+        if subdirs.is_empty() && project.is_none() {
             return Err(Error::Usage(format!(
                 "`{}` holds no container: no {} in it or in its subdirectories",
                 path.display(),
@@ -235,18 +278,112 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                     .join(", ")
             )));
         }
-        subdirs.sort();
         dirs.extend(subdirs);
+        if let Some(p) = project {
+            projects.push((path.clone(), p));
+        }
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut keys: Vec<PathBuf> = Vec::new();
     let mut ctx = Context::new(today);
     for dir in dirs {
-        let key = fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
-        if seen.insert(key) {
+        let key = canonical(&dir);
+        if !keys.contains(&key) {
+            keys.push(key);
             ctx.containers.push(read_container(&dir)?);
         }
     }
+    for (root, mut project) in projects {
+        link(&mut project, &root, &ctx.containers, &keys);
+        ctx.projects.push(project);
+    }
     Ok(ctx)
+}
+
+/// `dir` without `.` components (`generated/./web` is `generated/web`).
+fn clean(dir: &Path) -> PathBuf {
+    let cleaned: PathBuf = dir
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        cleaned
+    }
+}
+
+fn canonical(dir: &Path) -> PathBuf {
+    fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+/// The compose project of `root`: its compose file (the first of the names compose looks
+/// for) and the manifests under `k8s/`; `None` when it has neither.
+fn read_project(root: &Path) -> Result<Option<Project>> {
+    let mut compose = None;
+    for name in deploy::COMPOSE_FILES {
+        let path = root.join(name);
+        if path.is_file() {
+            compose = Some(read_deploy_file(&path)?);
+            break;
+        }
+    }
+    let mut manifests = Vec::new();
+    let k8s = root.join("k8s");
+    if k8s.is_dir() {
+        let mut paths = Vec::new();
+        for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
+            let entry = entry.map_err(|e| Error::io("read directory", &k8s, e))?;
+            let path = k8s.join(entry.file_name());
+            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            if yaml && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        for path in paths {
+            manifests.push(read_deploy_file(&path)?);
+        }
+    }
+    if compose.is_none() && manifests.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Project::new(
+        root.display().to_string(),
+        compose,
+        manifests,
+    )))
+}
+
+fn read_deploy_file(path: &Path) -> Result<DeployFile> {
+    use std::io::Read as _;
+    // One byte past the YAML reader's limit is enough for it to refuse the file, with a
+    // finding that says so.
+    let limit = u64::try_from(crate::parse::yaml::MAX_LEN).unwrap_or(u64::MAX) + 1;
+    let file = fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(DeployFile {
+        path: path.display().to_string(),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+/// Links each compose service to the container directory its build context is (by the
+/// canonical paths `keys`, one per container), then each Kubernetes container by image.
+fn link(project: &mut Project, root: &Path, containers: &[ContainerDir], keys: &[PathBuf]) {
+    if let Some(compose) = project.compose.as_mut() {
+        for s in &mut compose.services {
+            let Some(context) = &s.build_context else {
+                continue;
+            };
+            let key = canonical(&root.join(&context.value));
+            s.container = keys.iter().position(|k| *k == key);
+        }
+    }
+    let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+    project.link_k8s(&names);
 }
 
 fn is_container(dir: &Path) -> Result<bool> {

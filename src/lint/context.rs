@@ -3,9 +3,11 @@
 //!
 //! Each [`ContainerDir`] carries its container [`Model`], built once from its files, so
 //! that every rule reads the same facts; [`ContainerDir::label`] turns a fact's origin into
-//! a diagnostic label.
+//! a diagnostic label. The compose projects and manifests that run the containers are
+//! [`Project`]s, their services and pods linked to the containers by index.
 
 use super::date::Date;
+use crate::deploy::Project;
 use crate::diagnostic::{Label, Sources};
 use crate::model::{self, Model, Origin};
 use crate::spec::{Container, Spec};
@@ -22,6 +24,8 @@ pub struct Context {
     pub drift: Vec<FileDrift>,
     /// The container directories to lint.
     pub containers: Vec<ContainerDir>,
+    /// The compose projects and Kubernetes manifests that run them.
+    pub projects: Vec<Project>,
 }
 
 /// A loaded, valid spec with its text, so rules can point into it.
@@ -91,6 +95,7 @@ impl Context {
             spec: None,
             drift: Vec::new(),
             containers: Vec::new(),
+            projects: Vec::new(),
         }
     }
 
@@ -114,6 +119,11 @@ impl Context {
             }
             for (path, text) in c.packaged_sources() {
                 sources.insert(&path, text);
+            }
+        }
+        for p in &self.projects {
+            for f in &p.files {
+                sources.insert(&f.path, &f.text);
             }
         }
         sources
@@ -142,9 +152,14 @@ impl Context {
                 .containers
                 .iter()
                 .any(|c| c.spec_index.is_some() && c.files.iter().any(|f| f.path == path))
+            || self
+                .projects
+                .iter()
+                .any(|p| p.generated && p.files.iter().any(|f| f.path == path))
     }
 
-    /// The number of files checked: the spec and every readable container file.
+    /// The number of files checked: the spec, every readable container file, and the
+    /// compose files and manifests.
     #[must_use]
     pub fn file_count(&self) -> usize {
         let files: usize = self
@@ -152,7 +167,8 @@ impl Context {
             .iter()
             .map(|c| c.files.iter().filter(|f| f.text.is_some()).count())
             .sum();
-        files + usize::from(self.spec.is_some())
+        let deploy: usize = self.projects.iter().map(|p| p.files.len()).sum();
+        files + deploy + usize::from(self.spec.is_some())
     }
 }
 

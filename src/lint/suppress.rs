@@ -73,7 +73,13 @@ pub fn syntax_for(path: &str) -> Option<Syntax> {
         Some(Syntax::Js)
     } else if ext("toml") {
         Some(Syntax::Toml)
-    } else if ext("sh") || name == ".env" || (name.starts_with("requirements") && ext("txt")) {
+    } else if ext("sh")
+        || name == ".env"
+        || (name.starts_with("requirements") && ext("txt"))
+        // Compose files and manifests: YAML comments are `#` at a word's start.
+        || ext("yaml")
+        || ext("yml")
+    {
         Some(Syntax::Shell)
     } else {
         None
@@ -568,6 +574,8 @@ mod tests {
             ("spec.toml", Some(Syntax::Toml)),
             ("entrypoint.sh", Some(Syntax::Shell)),
             ("requirements.txt", Some(Syntax::Shell)),
+            ("generated/compose.yaml", Some(Syntax::Shell)),
+            ("k8s/web.yml", Some(Syntax::Shell)),
             ("requirements-dev.txt", Some(Syntax::Shell)),
             ("package.json", None),
             ("README.md", None),

@@ -12,7 +12,9 @@ fn every_rule_is_declared_well() {
         let (prefix, digits) = r.code.split_at(r.code.len().saturating_sub(3));
         assert!(
             (2..=4).contains(&prefix.len())
-                && prefix.bytes().all(|b| b.is_ascii_uppercase())
+                && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+                // `K8S`: a digit may stand for letters, as in the name people use.
+                && prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                 && digits.len() == 3
                 && digits.bytes().all(|b| b.is_ascii_digit()),
             "code {}",
@@ -234,6 +236,7 @@ fn everything_wrong() -> Context {
     ctx.containers.extend(proxy_and_parse_mistakes());
     ctx.containers.push(copies_wrong());
     ctx.containers.push(dir("markers", &MARKERS_WRONG, None));
+    deploy_wrong(&mut ctx);
     ctx
 }
 
@@ -253,6 +256,72 @@ const MARKERS_WRONG: [(&str, &str); 3] = [
         "#!/bin/sh\nport APP_PORT \"${APP_PORT-}\" 9000\nsed -e \"s/[^ :;]*\\(; # env APP_PORT\\)\\$/${APP_PORT}\\1/\" /etc/nginx/nginx.conf\nexec \"$@\"\n",
     ),
 ];
+
+/// A compose project and manifests with every deployment mistake, over a supervisord
+/// container `web` and a load balancer `lb`.
+fn deploy_wrong(ctx: &mut Context) {
+    let web = ctx.containers.len();
+    ctx.containers.push(ContainerDir::from_texts(
+        "web",
+        &[
+            (
+                "Dockerfile",
+                "FROM alpine:3.22\nRUN apk add --no-cache nginx nodejs supervisor && rm -f /etc/nginx/http.d/default.conf\nENV APP_PORT=3000\nCOPY app.js /app/app.js\nCOPY site.conf /etc/nginx/http.d/site.conf\nCOPY supervisord.conf /etc/supervisord.conf\nHEALTHCHECK CMD wget -q -O /dev/null http://127.0.0.1/healthz || exit 1\nCMD [\"supervisord\", \"-n\", \"-c\", \"/etc/supervisord.conf\"]\n",
+            ),
+            (
+                "site.conf",
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:3000;\n    }\n}\n",
+            ),
+            (
+                "supervisord.conf",
+                "[supervisord]\nnodaemon=true\n[program:nginx]\ncommand=nginx -g \"daemon off;\"\nstopwaitsecs=5\n[program:app]\ncommand=node /app/app.js\nstopwaitsecs=30\n",
+            ),
+            (
+                "app.js",
+                "require(\"http\").createServer((q, s) => s.end()).listen(3000, \"127.0.0.1\");\n",
+            ),
+        ],
+    ));
+    let lb = ctx.containers.len();
+    ctx.containers.push(ContainerDir::from_texts(
+        "lb",
+        &[
+            (
+                "Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            (
+                "default.conf",
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://wbe;\n    }\n}\n",
+            ),
+        ],
+    ));
+    let file = |path: &str, text: &str| crate::deploy::DeployFile {
+        path: path.to_owned(),
+        text: text.to_owned(),
+    };
+    let mut project = crate::deploy::Project::new(
+        "proj".to_owned(),
+        Some(file(
+            "proj/compose.yaml",
+            "services:\n  web:\n    build: ./web\n    ports: [\"8080:3000\", \"9000:9000\"]\n    environment: [APP_POTR=1]\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"http://127.0.0.1:81/health\"]\n  lb:\n    build: ./lb\n    ports: [\"8080:80\"]\n",
+        )),
+        vec![
+            file(
+                "proj/k8s/web.yaml",
+                "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - image: web\n          ports: [{name: http, containerPort: 8080}]\n          readinessProbe: {httpGet: {path: /, port: htp}}\n---\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: wbe}\n---\nkind: Ingress\nmetadata: {name: lb}\nspec:\n  defaultBackend: {service: {name: webb, port: {number: 80}}}\n",
+            ),
+            file("proj/k8s/bad.yaml", "a: [\n"),
+        ],
+    );
+    if let Some(c) = project.compose.as_mut() {
+        c.services[0].container = Some(web);
+        c.services[1].container = Some(lb);
+    }
+    let names: Vec<&str> = ctx.containers.iter().map(|c| c.name.as_str()).collect();
+    project.link_k8s(&names);
+    ctx.projects.push(project);
+}
 
 /// A COPY of a file that is not there, and a config that is not text.
 fn copies_wrong() -> ContainerDir {

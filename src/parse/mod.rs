@@ -7,3 +7,4 @@ pub mod nginx;
 pub mod shell;
 pub mod span;
 pub mod supervisord;
+pub mod yaml;

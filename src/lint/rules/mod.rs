@@ -6,12 +6,15 @@
 //! `net` (interfaces and address families), `sock` (Unix sockets), `proc` (how supervisord,
 //! nginx and the apps are started and stopped), `log` (where their output goes), `path`
 //! (files they need), `ngx` (nginx as a reverse proxy), `dkr` (the image), `hc` (the health
-//! check) and `app` (the app behind nginx).
+//! check and the deployment's probes), `app` (the app behind nginx), and over the
+//! deployment (compose files and Kubernetes manifests): `k8s` (the manifests' ports),
+//! `time` (stop time limits) and `env` (the environment given to the image).
 
 pub mod app;
 pub mod dkr;
 pub mod env;
 pub mod hc;
+pub mod k8s;
 pub mod log;
 pub mod meta;
 pub mod net;
@@ -21,3 +24,4 @@ pub mod path;
 pub mod port;
 pub mod proc;
 pub mod sock;
+pub mod time;

@@ -1,8 +1,10 @@
 //! Rules about configuration by environment variables: what the image's `ENV` gives the
-//! files that read it.
+//! files that read it, and the environment a deployment gives a container against the
+//! variables its image declares.
 
 pub mod env_marker_mismatch;
 pub mod env_value_refused;
+pub mod unknown_environment_variable;
 
 use crate::lint::ContainerDir;
 

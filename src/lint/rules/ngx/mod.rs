@@ -5,6 +5,7 @@
 
 pub mod ineffective_upstream_keepalive;
 pub mod missing_forwarded_headers;
+pub mod unknown_upstream_host;
 
 use crate::lint::ContainerDir;
 use crate::model::{Nginx, NginxDirective, Origin, ProxyTarget, Source, Target};

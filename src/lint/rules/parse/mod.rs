@@ -1,5 +1,5 @@
 //! Rules about files that cannot be read: each file type's parse errors (nginx, Dockerfile,
-//! supervisord, app sources), an include nginx cannot follow, and gen's own limits on
+//! supervisord, app sources, the deployment's YAML), an include nginx cannot follow, and gen's own limits on
 //! following includes. The model reports what it could not read as problems of a kind; these
 //! rules show them, and parse the files of the directory the model did not read (a config
 //! left out of the image still has to parse when someone copies it in).
@@ -11,6 +11,7 @@ pub mod nginx_parse_error;
 pub mod supervisord_parse_error;
 pub mod unfollowable_include;
 pub mod unreadable_file;
+pub mod yaml_parse_error;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::{ContainerDir, Context, Rule};

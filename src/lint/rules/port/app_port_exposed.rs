@@ -3,13 +3,13 @@
 
 use super::exposure;
 use super::wiring::{Addr, Owner, Wiring, who};
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{Context, DriftKind, declare_rule};
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Checks that a container with nginx in front of its apps does not EXPOSE an app's own
-    /// port (one nginx does not listen on too), and, with a spec, that the compose file
+    /// port (one nginx does not listen on too), and that the compose file of its project
     /// does not map it.
     ///
     /// ## Why is this bad?
@@ -54,17 +54,23 @@ fn help(nginx_ports: &[u16], what: &str) -> String {
     }
 }
 
+/// The ports nginx listens on, off loopback.
+fn nginx_ports(w: &Wiring<'_>) -> Vec<u16> {
+    let mut ports: Vec<u16> = Vec::new();
+    for s in &w.sockets {
+        if let (Owner::Nginx(_), Addr::Tcp { bind, port, .. }) = (&s.owner, &s.addr) {
+            if !bind.is_loopback() && !ports.contains(port) {
+                ports.push(*port);
+            }
+        }
+    }
+    ports
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for dir in &ctx.containers {
         let Some(w) = Wiring::of(dir) else { continue };
-        let mut nginx_ports: Vec<u16> = Vec::new();
-        for s in &w.sockets {
-            if let (Owner::Nginx(_), Addr::Tcp { bind, port, .. }) = (&s.owner, &s.addr) {
-                if !bind.is_loopback() && !nginx_ports.contains(port) {
-                    nginx_ports.push(*port);
-                }
-            }
-        }
+        let nginx_ports = nginx_ports(&w);
         for e in &dir.model.expose {
             let (Some((first, last)), crate::parse::dockerfile::Protocol::Tcp) =
                 (e.value.ports, e.value.protocol)
@@ -90,21 +96,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             out.push(diag);
         }
-        let (Some(spec), Some(c)) = (&ctx.spec, ctx.spec_container(dir)) else {
-            continue;
-        };
-        let compose = format!("{}/compose.yaml", spec.out.trim_end_matches('/'));
-        for d in &ctx.drift {
-            let text = match &d.kind {
-                DriftKind::Extra { on_disk } | DriftKind::Differs { on_disk, .. }
-                    if d.path == compose =>
-                {
-                    on_disk
-                }
-                _ => continue,
+    }
+    for project in &ctx.projects {
+        for s in project.compose.iter().flat_map(|c| &c.services) {
+            let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
+                continue;
             };
-            for m in exposure::compose_ports(text, &c.name) {
-                let Some(i) = app_socket(&w, &nginx_ports, m.container, m.container) else {
+            let Some(w) = Wiring::of(dir) else { continue };
+            let nginx_ports = nginx_ports(&w);
+            for m in exposure::mapped(s) {
+                let Some(i) = app_socket(&w, &nginx_ports, m.port, m.port) else {
                     continue;
                 };
                 let Some(app) = w.sockets[i].app() else {
@@ -115,12 +116,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .diagnostic(
                         format!(
                             "the compose file maps port {} of `{}`, where {name} listens behind nginx",
-                            m.container, c.name
+                            m.port, s.name.value
                         ),
-                        Label::new(&d.path, text, m.span, "the app's port"),
+                        project.label(m.loc, "the app's port"),
                     )
                     .with_help(help(&nginx_ports, "map"));
-                for l in w.socket_labels(i, &format!("{name} listens on port {}", m.container)) {
+                for l in w.socket_labels(i, &format!("{name} listens on port {}", m.port)) {
                     diag = diag.with_related(l);
                 }
                 out.push(diag);

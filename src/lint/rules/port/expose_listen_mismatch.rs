@@ -4,7 +4,7 @@
 use super::exposure::{self, Exposed};
 use super::wiring::{Addr, Owner, Wiring};
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{Context, DriftKind, SpecFile, declare_rule};
+use crate::lint::{Context, SpecFile, declare_rule};
 use crate::model::Origin;
 use crate::parse::span::Span;
 use crate::spec::Container;
@@ -12,7 +12,7 @@ use crate::spec::Container;
 declare_rule! {
     /// ## What it does
     /// Checks that the ports nginx listens on are the ports the container publishes: its
-    /// EXPOSE, and with a spec, the spec's `nginx.port` and the compose file's mappings.
+    /// EXPOSE, the compose file's mappings, and with a spec, the spec's `nginx.port`.
     ///
     /// nginx's listeners on loopback do not count. In detail:
     ///
@@ -20,9 +20,9 @@ declare_rule! {
     ///   the image EXPOSEs any port at all;
     /// - each port the Dockerfile EXPOSEs has something listening on it (an EXPOSEd port of
     ///   an app is `app-port-exposed`'s business);
-    /// - with a spec (`gen check` without paths), nginx listens on the spec's `nginx.port`,
-    ///   and the container ports that the compose file maps for the container are ports
-    ///   nginx listens on.
+    /// - with a spec (`gen check` without paths), nginx listens on the spec's `nginx.port`;
+    /// - the container ports that the compose file of the project maps for the container
+    ///   (the service that builds it) are ports nginx listens on.
     ///
     /// Listeners of packaged default sites are left to the rules about leftover defaults;
     /// an EXPOSEd port is judged only when gen knows every program of the container.
@@ -85,9 +85,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
         if let (Some(spec), Some(c)) = (&ctx.spec, ctx.spec_container(dir)) {
-            spec_side(ctx, spec, c, &w, &listens, out);
+            spec_side(spec, c, &w, &listens, out);
         }
     }
+    compose_side(ctx, out);
 }
 
 /// An EXPOSEd port with no listener, and nginx's listener on it on loopback, if any.
@@ -278,9 +279,8 @@ fn spec_port_span(spec: &SpecFile, c: &Container) -> (Span, bool) {
     (fallback, false)
 }
 
-/// nginx against the spec's port and the compose file's mappings.
+/// nginx against the spec's port.
 fn spec_side(
-    ctx: &Context,
     spec: &SpecFile,
     c: &Container,
     w: &Wiring<'_>,
@@ -315,46 +315,57 @@ fn spec_side(
                 )),
         );
     }
-    let app_ports: Vec<u16> = w
-        .sockets
-        .iter()
-        .filter(|s| s.app().is_some())
-        .filter_map(|s| s.addr.port())
-        .collect();
-    let compose = format!("{}/compose.yaml", spec.out.trim_end_matches('/'));
-    for d in &ctx.drift {
-        let text = match &d.kind {
-            DriftKind::Extra { on_disk } | DriftKind::Differs { on_disk, .. }
-                if d.path == compose =>
-            {
-                on_disk
-            }
-            _ => continue,
-        };
-        for m in exposure::compose_ports(text, &c.name) {
-            // A mapping to the app's own port is `app-port-exposed`'s.
-            if ports.contains(&m.container) || app_ports.contains(&m.container) {
+}
+
+/// nginx against the container ports the compose files map for it.
+fn compose_side(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for project in &ctx.projects {
+        for s in project.compose.iter().flat_map(|c| &c.services) {
+            let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
                 continue;
-            }
-            out.push(
-                EXPOSE_LISTEN_MISMATCH
-                    .diagnostic(
-                        format!(
-                            "the compose file maps container port {} of `{}`, where nginx does not listen",
-                            m.container, c.name
-                        ),
-                        Label::new(&d.path, text, m.span, "nothing listens here"),
-                    )
-                    .with_related(w.dir.label_or(
-                        first,
-                        "nginx.conf",
-                        format!("nginx listens on port {}", ports[0]),
-                    ))
-                    .with_help(format!(
+            };
+            let Some(w) = Wiring::of(dir) else { continue };
+            let listens = public_listens(&w);
+            let Some((_, first, _)) = listens.first() else {
+                continue;
+            };
+            let ports: Vec<u16> = listens.iter().map(|(p, ..)| *p).collect();
+            let app_ports: Vec<u16> = w
+                .sockets
+                .iter()
+                .filter(|s| s.app().is_some())
+                .filter_map(|s| s.addr.port())
+                .collect();
+            for m in exposure::mapped(s) {
+                // A mapping to the app's own port is `app-port-exposed`'s.
+                if ports.contains(&m.port) || app_ports.contains(&m.port) {
+                    continue;
+                }
+                let help = if project.generated {
+                    format!(
                         "map nginx's port {}, or run `gen build` to write the compose file from the spec again",
                         ports[0]
-                    )),
-            );
+                    )
+                } else {
+                    format!("map nginx's port {}", ports[0])
+                };
+                out.push(
+                    EXPOSE_LISTEN_MISMATCH
+                        .diagnostic(
+                            format!(
+                                "the compose file maps container port {} of `{}`, where nginx does not listen",
+                                m.port, s.name.value
+                            ),
+                            project.label(m.loc, "nothing listens here"),
+                        )
+                        .with_related(w.dir.label_or(
+                            first,
+                            "nginx.conf",
+                            format!("nginx listens on port {}", ports[0]),
+                        ))
+                        .with_help(help),
+                );
+            }
         }
     }
 }

@@ -1,10 +1,13 @@
 //! What a container publishes: the ports its image EXPOSEs (the Dockerfile's, and those
-//! the base image EXPOSEs for it), and the container ports of its `ports:` mappings in a
-//! compose file.
+//! the base image EXPOSEs for it), the container ports of its `ports:` mappings in a
+//! compose file, and the ports other containers or a probe reach it on.
 
+use super::wiring::{Addr, Owner, Wiring, who};
+use crate::deploy::Loc;
+use crate::deploy::compose::Service;
+use crate::lint::ContainerDir;
 use crate::model::{Model, Origin};
 use crate::parse::dockerfile::Protocol;
-use crate::parse::span::Span;
 
 /// A TCP port range the image EXPOSEs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,96 +88,92 @@ pub fn exposed(m: &Model) -> Option<Vec<Exposed>> {
     Some(out)
 }
 
-/// One `ports:` entry of a compose service: the container port and its span.
+/// A TCP port something of the container listens on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
-    pub container: u16,
-    pub span: Span,
+pub struct Listening {
+    pub port: u16,
+    pub origin: Origin,
+    /// `nginx`, or the app as [`who`] names it.
+    pub who: String,
 }
 
-fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+impl Listening {
+    /// `nginx listens on port 80`, for a label at [`Listening::origin`].
+    #[must_use]
+    pub fn note(&self) -> String {
+        format!("{} listens on port {}", self.who, self.port)
+    }
 }
 
-/// The container side of a short-syntax entry (`"8001:80"`, `127.0.0.1:8001:80/tcp`,
-/// `80`), with its byte range in `value`; `None` for ranges, UDP, and what does not parse.
-fn container_port(value: &str) -> Option<(u16, usize, usize)> {
-    let (body, proto) = value.split_once('/').unwrap_or((value, "tcp"));
-    if proto != "tcp" {
+/// The TCP ports other containers reach this one on, nginx's first: nginx's listeners
+/// and the apps' sockets that are not on loopback. `None` when gen cannot tell them all:
+/// no nginx, a program or listen address it cannot read, config files whose text it does
+/// not know.
+#[must_use]
+pub fn reachable(dir: &ContainerDir) -> Option<Vec<Listening>> {
+    listening(dir, false)
+}
+
+/// The TCP ports a probe run inside the container reaches: every socket nginx and the
+/// apps listen on, loopback included. `None` as for [`reachable`].
+#[must_use]
+pub fn inside(dir: &ContainerDir) -> Option<Vec<Listening>> {
+    listening(dir, true)
+}
+
+fn listening(dir: &ContainerDir, loopback: bool) -> Option<Vec<Listening>> {
+    let w = Wiring::of(dir)?;
+    if !w.complete || !w.nginx.unknown_files.is_empty() {
         return None;
     }
-    let start = body.rfind(':').map_or(0, |i| i + 1);
-    let port = body.get(start..)?.parse().ok()?;
-    Some((port, start, body.len()))
+    let mut out: Vec<Listening> = Vec::new();
+    // nginx's sockets first: it is what the deployment should talk to.
+    let nginx_first = w
+        .sockets
+        .iter()
+        .filter(|s| s.app().is_none())
+        .chain(w.sockets.iter().filter(|s| s.app().is_some()));
+    for s in nginx_first {
+        let Addr::Tcp { bind, port, .. } = &s.addr else {
+            continue;
+        };
+        if (bind.is_loopback() && !loopback) || out.iter().any(|l| l.port == *port) {
+            continue;
+        }
+        let (origin, who) = match s.owner {
+            Owner::Nginx(l) => (l.origin.clone(), "nginx".to_owned()),
+            Owner::App { app, listen } => match &listen.port {
+                Some(p) => (p.origin.clone(), who(app)),
+                None => continue,
+            },
+        };
+        out.push(Listening {
+            port: *port,
+            origin,
+            who,
+        });
+    }
+    Some(out)
 }
 
-/// The container ports `service` maps in a compose file, read line by line (the layout
-/// `gen build` writes, and the usual hand-written one): the short syntax and the long
-/// syntax's `target:`.
+/// A container port a compose service maps, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    pub port: u16,
+    pub loc: Loc,
+}
+
+/// The TCP container ports a compose service maps, one port each: ranges are left out.
 #[must_use]
-pub fn compose_ports(text: &str, service: &str) -> Vec<Mapping> {
-    let mut out = Vec::new();
-    let mut in_services = false;
-    let mut service_indent: Option<usize> = None;
-    let mut ports_indent: Option<usize> = None;
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let at = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let content = line.split(" #").next().unwrap_or(line).trim_end();
-        let trimmed = content.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let ind = indent(content);
-        if ind == 0 {
-            in_services = trimmed == "services:";
-            service_indent = None;
-            ports_indent = None;
-            continue;
-        }
-        if !in_services {
-            continue;
-        }
-        if let Some(p) = ports_indent {
-            if ind > p || (ind == p && trimmed.starts_with("- ")) {
-                let item = trimmed.strip_prefix("- ").unwrap_or(trimmed).trim();
-                let value = match item.strip_prefix("target:") {
-                    Some(v) => v.trim(),
-                    // The long syntax's other keys (`published:`, `protocol:`...).
-                    None if item.contains(": ") || item.ends_with(':') => continue,
-                    None => item,
-                };
-                let unquoted = value.trim_matches(['"', '\'']);
-                if let (Some((port, s, e)), Some(pos)) =
-                    (container_port(unquoted), content.rfind(unquoted))
-                {
-                    out.push(Mapping {
-                        container: port,
-                        span: Span::new(at + pos + s, at + pos + e),
-                    });
-                }
-                continue;
-            }
-            ports_indent = None;
-        }
-        match service_indent {
-            Some(si) if ind > si => {
-                if trimmed == "ports:" {
-                    ports_indent = Some(ind);
-                }
-            }
-            _ => {
-                service_indent = None;
-                let key = trimmed.strip_suffix(':').unwrap_or("");
-                if key.trim_matches(['"', '\'']) == service {
-                    service_indent = Some(ind);
-                }
-            }
-        }
-    }
-    out
+pub fn mapped(s: &Service) -> Vec<Mapped> {
+    s.ports
+        .iter()
+        .filter(|p| p.protocol == "tcp" && p.target.0 == p.target.1)
+        .map(|p| Mapped {
+            port: p.target.0,
+            loc: p.target_loc,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -196,21 +195,5 @@ mod tests {
         for (image, want) in cases {
             assert_eq!(base_exposes(image), want, "{image}");
         }
-    }
-
-    #[test]
-    fn compose_ports_of_one_service() {
-        let text = "services:\n  web:\n    image: web\n    ports:\n      - \"8001:80\"\n      - 127.0.0.1:9000:9000/tcp # admin\n      - 5353:53/udp\n      - target: 443\n        published: 8443\n    networks:\n      - backend\n  other:\n    ports:\n      - \"7000:7000\"\nnetworks:\n  web:\n    ports:\n      - 1:1\n";
-        let got: Vec<(u16, &str)> = compose_ports(text, "web")
-            .iter()
-            .map(|m| (m.container, &text[m.span.start..m.span.end]))
-            .collect();
-        assert_eq!(got, [(80, "80"), (9000, "9000"), (443, "443")]);
-        assert_eq!(compose_ports(text, "missing"), []);
-        let other: Vec<u16> = compose_ports(text, "other")
-            .iter()
-            .map(|m| m.container)
-            .collect();
-        assert_eq!(other, [7000]);
     }
 }

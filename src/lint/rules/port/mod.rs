@@ -3,6 +3,7 @@
 //! [`wiring`] is the analysis they share with the `net` and `sock` families.
 
 pub mod app_port_exposed;
+pub mod duplicate_host_port;
 pub mod expose_listen_mismatch;
 pub mod exposure;
 pub mod unproxied_app_port;

@@ -1,0 +1,340 @@
+//! The rules over the deployment (compose files and Kubernetes manifests against the
+//! containers: PORT005, NGX006, K8S001, HC002-003, TIME001, ENV001, PRS008) on their failing
+//! and passing fixtures under tests/fixtures/check/<rule-name>/, each a compose project
+//! (`compose.yaml`, `k8s/`, container directories) checked as a path, with golden output.
+
+use crate::harness::{fixture, gen_in, root, snapshot};
+
+/// Checks `<rule>/<dir>` with only `code` selected.
+fn check(rule: &str, dir: &str, code: &str, format: &str) -> crate::harness::Run {
+    gen_in(
+        &fixture(&format!("check/{rule}")),
+        &["check", dir, "--select", code, "--format", format],
+    )
+}
+
+/// The failing fixture: exit code, summary, and the human and JSON output pinned.
+fn fails(rule: &str, code: &str, exit: i32, summary: &str) {
+    let run = check(rule, "fail", code, "human");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (exit, summary),
+        "{}",
+        run.stdout
+    );
+    snapshot(&format!("check/{rule}.human.txt"), &run.stdout);
+    let run = check(rule, "fail", code, "json");
+    assert_eq!(run.code, exit);
+    snapshot(&format!("check/{rule}.json"), &run.stdout);
+}
+
+/// The passing fixture: no finding of the rule.
+fn passes(rule: &str, code: &str, containers: usize) {
+    let run = check(rule, "pass", code, "human");
+    let want = format!(
+        "no problems in {containers} container{}\n",
+        if containers == 1 { "" } else { "s" }
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", want.as_str())
+    );
+}
+
+#[test]
+fn duplicate_host_port_fails() {
+    fails(
+        "duplicate-host-port",
+        "PORT005",
+        1,
+        "2 errors in 1 container\n",
+    );
+}
+
+#[test]
+fn duplicate_host_port_passes_other_addresses_protocols_and_unknown_ports() {
+    passes("duplicate-host-port", "PORT005", 1);
+}
+
+#[test]
+fn unknown_upstream_host_fails() {
+    fails(
+        "unknown-upstream-host",
+        "NGX006",
+        1,
+        "5 errors in 2 containers\n",
+    );
+}
+
+#[test]
+fn unknown_upstream_host_passes_aliases_container_names_and_dns_names() {
+    passes("unknown-upstream-host", "NGX006", 2);
+}
+
+#[test]
+fn k8s_port_mismatch_fails() {
+    fails(
+        "k8s-port-mismatch",
+        "K8S001",
+        1,
+        "4 errors in 1 container\n",
+    );
+}
+
+#[test]
+fn k8s_port_mismatch_passes() {
+    passes("k8s-port-mismatch", "K8S001", 1);
+}
+
+#[test]
+fn probe_port_mismatch_fails() {
+    fails(
+        "probe-port-mismatch",
+        "HC002",
+        1,
+        "3 errors in 1 container\n",
+    );
+}
+
+#[test]
+fn probe_port_mismatch_passes_loopback_inside_the_container() {
+    passes("probe-port-mismatch", "HC002", 1);
+}
+
+#[test]
+fn probe_path_mismatch_warns() {
+    fails(
+        "probe-path-mismatch",
+        "HC003",
+        0,
+        "2 warnings in 1 container\n",
+    );
+}
+
+#[test]
+fn probe_path_mismatch_passes() {
+    passes("probe-path-mismatch", "HC003", 1);
+}
+
+#[test]
+fn stop_grace_too_short_warns() {
+    fails(
+        "stop-grace-too-short",
+        "TIME001",
+        0,
+        "3 warnings in 1 container\n",
+    );
+}
+
+#[test]
+fn stop_grace_too_short_passes() {
+    passes("stop-grace-too-short", "TIME001", 1);
+}
+
+#[test]
+fn unknown_environment_variable_warns() {
+    fails(
+        "unknown-environment-variable",
+        "ENV001",
+        0,
+        "2 warnings in 1 container\n",
+    );
+}
+
+#[test]
+fn unknown_environment_variable_passes_names_far_from_declared_ones() {
+    passes("unknown-environment-variable", "ENV001", 1);
+}
+
+#[test]
+fn yaml_parse_error_fails() {
+    fails(
+        "yaml-parse-error",
+        "PRS008",
+        1,
+        "2 errors in 0 containers\n",
+    );
+}
+
+#[test]
+fn yaml_parse_error_passes_anchors_merge_keys_and_empty_documents() {
+    passes("yaml-parse-error", "PRS008", 0);
+}
+
+/// The generated projects, as a spec's output and as paths, have no finding of any rule.
+#[test]
+fn generated_projects_are_clean() {
+    let runs: [&[&str]; 3] = [
+        &["check", "--deny", "warnings"],
+        &[
+            "check",
+            "--spec",
+            "examples/lb/spec.toml",
+            "--out",
+            "examples/lb/generated",
+            "--deny",
+            "warnings",
+        ],
+        &[
+            "check",
+            "generated",
+            "examples/lb/generated",
+            "--deny",
+            "warnings",
+        ],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--today", "2026-11-29"]);
+        let run = gen_in(&root(), &args);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{args:?}");
+    }
+}
+
+/// A compose project's build contexts are its containers, mapped to their services:
+/// findings point into both, by the paths given.
+#[test]
+fn findings_point_into_the_containers_and_the_compose_file() {
+    let run = gen_in(
+        &fixture("check/unknown-upstream-host"),
+        &["check", "fail", "--select", "NGX006", "--format", "json"],
+    );
+    assert!(
+        run.stdout.contains("\"file\": \"fail/lb/default.conf\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\"file\": \"fail/compose.yaml\""),
+        "{}",
+        run.stdout
+    );
+}
+
+fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// A build context outside the project's directory (`../app`) is a container of the
+/// project too, linked to its service, shown by the path compose gives it.
+#[test]
+fn a_build_context_outside_the_project_is_linted_as_its_service() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(
+        ws.path(),
+        &[
+            (
+                "deploy/docker-compose.yml",
+                "services:\n  web:\n    build:\n      context: ../app\n    ports:\n      - \"8080:8080\"\n",
+            ),
+            (
+                "app/Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            ("app/default.conf", "server {\n    listen 80;\n}\n"),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", "deploy", "--select", "PORT003"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 1 container\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "error[PORT003]: the compose file maps container port 8080 of `web`, where nginx does not listen\n --> deploy/docker-compose.yml:6:15\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> deploy/../app/default.conf:2:12"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A compose file that expands to billions of nodes through aliases is refused quickly,
+/// as a finding, not a hang or a crash.
+#[test]
+fn alias_bombs_are_refused_as_a_parse_error() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let mut text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n".to_owned();
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let refs = vec![format!("*{}", pair[0]); 10].join(", ");
+        text.push_str(&format!("{}: &{} [{refs}]\n", pair[1], pair[1]));
+    }
+    write(ws.path(), &[("compose.yaml", &text)]);
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PRS008"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("is not YAML gen can read: more than 200000 nodes (aliases expanded)"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A container directory with its compose file beside the Dockerfile (`build: .`) is one
+/// container, whatever its subdirectories hold.
+#[test]
+fn a_container_with_its_compose_file_is_one_container() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(
+        ws.path(),
+        &[
+            (
+                "site/compose.yaml",
+                "services:\n  site:\n    build: .\n    ports: [\"8080:8080\"]\n",
+            ),
+            (
+                "site/Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            ("site/default.conf", "server {\n    listen 80;\n}\n"),
+            // An example config in a subdirectory: not a container of its own.
+            ("site/examples/nginx.conf", "events {}\n"),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", "site", "--select", "PORT003"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 1 container\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> site/compose.yaml:4:19"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A `# gen: ignore[...]` comment in a compose file allows a finding there.
+#[test]
+fn a_comment_in_the_compose_file_allows_a_finding() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let src = fixture("check/duplicate-host-port/fail");
+    let compose = std::fs::read_to_string(src.join("compose.yaml")).expect("compose.yaml");
+    let compose = compose.replace(
+        "      - 8079-8081:79-81\n",
+        "      - 8079-8081:79-81 # gen: ignore[duplicate-host-port]\n",
+    );
+    write(ws.path(), &[("compose.yaml", &compose)]);
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PORT005"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            1,
+            "1 error in 0 containers (1 allowed by suppression comment)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
