@@ -78,6 +78,9 @@ pub fn render(l: &Layout<'_>) -> String {
             "/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"gen: a program failed for good ($header), stopping the container\" >&2; kill -TERM \"$PPID\"'",
         )
         .set("events", "PROCESS_STATE_FATAL")
+        // The shell waiting in `read` ends on the first TERM; said, so that the stop chain's
+        // arithmetic (and gen check's TIME001) does not count supervisord's default 10 s.
+        .set("stopwaitsecs", "2")
         .set("stderr_logfile", "/dev/stderr")
         .set("stderr_logfile_maxbytes", "0");
 

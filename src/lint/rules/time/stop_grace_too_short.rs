@@ -3,14 +3,12 @@
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::{ContainerDir, Context, declare_rule};
-use crate::parse::supervisord::ProcessKind;
 
 declare_rule! {
     /// ## What it does
     /// Checks that the time the deployment gives a container to stop is longer than the
     /// time supervisord, its PID 1, may take to stop its programs: the longest
-    /// `stopwaitsecs` (10 s by default) plus a second. Event listeners count only with a
-    /// `stopwaitsecs` of their own: they exit on the first signal.
+    /// `stopwaitsecs` (10 s by default, event listeners included) plus a second.
     ///
     /// The time is compose's `stop_grace_period` (10 s by default), or Kubernetes'
     /// `terminationGracePeriodSeconds` (30 s by default) less what a preStop hook sleeps
@@ -50,14 +48,11 @@ declare_rule! {
 /// label where it is set (or at the program's header, for the default).
 fn longest_stop(dir: &ContainerDir) -> Option<(i64, String, Option<Label>)> {
     let sup = dir.model.supervisor.as_ref()?;
-    // An event listener's default `stopwaitsecs` is no claim about draining: listeners
-    // read events and exit on the first signal. One set explicitly counts.
+    // Event listeners too: supervisord waits for them as for any program, and a listener
+    // that ignores the stop signal holds the stop up for its whole `stopwaitsecs`.
     let p = sup
         .programs
         .iter()
-        .filter(|p| {
-            p.program.kind != ProcessKind::EventListener || !p.program.stopwaitsecs.is_default()
-        })
         .max_by_key(|p| p.program.stopwaitsecs.value)?;
     let setting = &p.program.stopwaitsecs;
     let (span, note) = match &setting.place {
