@@ -63,6 +63,9 @@ pub struct ServiceNetwork {
 pub struct EnvVar {
     /// The name, placed on the name alone (also in `NAME=value`).
     pub name: Val<String>,
+    /// The value as written (compose interpolates `$`; `$$` is one `$`); `None` for a
+    /// name without one, which takes the host's value.
+    pub value: Option<Val<String>>,
 }
 
 /// `healthcheck.test`: the command's words (a shell form split on blanks), each placed.
@@ -324,9 +327,10 @@ fn environment(file: usize, node: &Node) -> Vec<EnvVar> {
         return node
             .entries()
             .iter()
-            .filter_map(|(k, _)| {
+            .filter_map(|(k, v)| {
                 Some(EnvVar {
                     name: val(file, k)?,
+                    value: val(file, v),
                 })
             })
             .collect();
@@ -336,6 +340,15 @@ fn environment(file: usize, node: &Node) -> Vec<EnvVar> {
         .filter_map(|item| {
             let text = item.as_str()?;
             let name = text.split('=').next().unwrap_or(text);
+            let value = text.split_once('=').map(|(_, v)| {
+                Val::new(
+                    v.to_owned(),
+                    Loc {
+                        file,
+                        span: sub_span(item, name.len() + 1, text.len()),
+                    },
+                )
+            });
             Some(EnvVar {
                 name: Val::new(
                     name.to_owned(),
@@ -344,6 +357,7 @@ fn environment(file: usize, node: &Node) -> Vec<EnvVar> {
                         span: sub_span(item, 0, name.len()),
                     },
                 ),
+                value,
             })
         })
         .collect()

@@ -58,6 +58,8 @@ pub struct Container {
     pub ports: Vec<ContainerPort>,
     pub probes: Vec<Probe>,
     pub env: Vec<Val<String>>,
+    /// Each `env` entry's `value` (`None` for `valueFrom` and the like), beside `env`.
+    pub env_values: Vec<Option<Val<String>>>,
     /// The seconds a preStop hook sleeps (`exec: sleep N` or `sleep.seconds`).
     pub pre_stop_sleep: Option<Val<u64>>,
     /// The container directory its image is built from (index into the context's
@@ -196,6 +198,16 @@ fn container(file: usize, node: &Node) -> Container {
                 e.items()
                     .iter()
                     .filter_map(|v| val(file, v.get("name")?))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        env_values: node
+            .get("env")
+            .map(|e| {
+                e.items()
+                    .iter()
+                    .filter(|v| v.get("name").and_then(|n| n.as_str()).is_some())
+                    .map(|v| v.get("value").and_then(|x| val(file, x)))
                     .collect()
             })
             .unwrap_or_default(),

@@ -1,16 +1,19 @@
 //! `env-value-refused`: a value that the image's entrypoint refuses for one of its
-//! configuration variables: the image's own `ENV` default, or (with a compose project or
-//! Kubernetes manifests) the value a deployment sets.
+//! configuration variables: the image's own `ENV` default, or the value a compose service
+//! or a Kubernetes container sets.
 
-use crate::diagnostic::Diagnostic;
-use crate::lint::{Context, declare_rule};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::{ContainerDir, Context, declare_rule};
+use crate::model::Origin;
 use crate::parse::span::Span;
 
 declare_rule! {
     /// ## What it does
     /// Reads the checks of the image's entrypoint (the `port`, `number`, `size`, `one_of`
     /// and `text` lines of the entrypoint `gen build` writes) and applies them to the
-    /// values the container would start with: the Dockerfile's `ENV` defaults.
+    /// values the container would start with: the Dockerfile's `ENV` defaults, and the
+    /// values a compose service's `environment:` or a Kubernetes container's `env:` sets
+    /// (those that depend on the host, `$VAR`, `${VAR}` or `$(VAR)`, are not judged).
     ///
     /// ## Why is this bad?
     /// The entrypoint refuses a bad value before anything starts: the container exits at
@@ -155,43 +158,111 @@ impl CheckKind {
     }
 }
 
+/// A value a container would start with and where it is set.
+struct Setting<'a> {
+    name: &'a str,
+    value: &'a str,
+    primary: Label,
+    /// Who sets it, for the message: `the image`, `service `web``...
+    who: String,
+}
+
+fn report(dir: &ContainerDir, setting: Setting<'_>, out: &mut Vec<Diagnostic>) {
+    let Some((script_file, script)) = super::entrypoint_script(dir) else {
+        return;
+    };
+    let Some(c) = checks(script).into_iter().find(|c| c.name == setting.name) else {
+        return;
+    };
+    let Err(expected) = c.kind.judge(setting.value) else {
+        return;
+    };
+    let mut d = ENV_VALUE_REFUSED.diagnostic(
+        format!(
+            "the entrypoint refuses `{}={}` ({}), so the container does not start",
+            c.name,
+            crate::spec::shown(setting.value),
+            setting.who
+        ),
+        setting.primary,
+    );
+    let at = Origin::File {
+        file: script_file.to_owned(),
+        span: c.span,
+    };
+    if let Some(l) = dir.label(&at, "checked here") {
+        d = d.with_related(l);
+    }
+    out.push(d.with_help(format!("set `{}` to {expected}", c.name)));
+}
+
+/// A deployment's value as the container gets it: compose and the kubelet both read `$$`
+/// as `$`. `None` when it depends on the host or on other variables (`$VAR`, `${VAR}`,
+/// `$(VAR)`), which gen cannot know.
+fn literal(value: &str) -> Option<String> {
+    if value.replace("$$", "").contains('$') {
+        return None;
+    }
+    Some(value.replace("$$", "$"))
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for dir in &ctx.containers {
-        let Some((script_file, script)) = super::entrypoint_script(dir) else {
-            continue;
-        };
-        for c in checks(script) {
-            let Some(default) = dir.model.env.get(&c.name) else {
-                continue;
-            };
-            let Err(expected) = c.kind.judge(&default.value) else {
-                continue;
-            };
-            let Some(primary) = dir.label(
-                &default.origin,
-                format!(
-                    "the image's default: `{}`",
-                    crate::spec::shown(&default.value)
-                ),
-            ) else {
-                continue;
-            };
-            let mut d = ENV_VALUE_REFUSED.diagnostic(
-                format!(
-                    "the entrypoint refuses `{}={}`, so the container does not start",
-                    c.name,
-                    crate::spec::shown(&default.value)
-                ),
-                primary,
+        for (name, default) in &dir.model.env {
+            let label = format!(
+                "the image's default: `{}`",
+                crate::spec::shown(&default.value)
             );
-            let at = crate::model::Origin::File {
-                file: script_file.to_owned(),
-                span: c.span,
+            let Some(primary) = dir.label(&default.origin, label) else {
+                continue;
             };
-            if let Some(l) = dir.label(&at, "checked here") {
-                d = d.with_related(l);
+            let setting = Setting {
+                name,
+                value: &default.value,
+                primary,
+                who: "the image's default".to_owned(),
+            };
+            report(dir, setting, out);
+        }
+    }
+    for project in &ctx.projects {
+        for s in project.compose.iter().flat_map(|c| &c.services) {
+            let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
+                continue;
+            };
+            for e in &s.environment {
+                let Some(v) = &e.value else { continue };
+                let Some(value) = literal(&v.value) else {
+                    continue;
+                };
+                let setting = Setting {
+                    name: &e.name.value,
+                    value: &value,
+                    primary: project.label(v.loc, "refused at start"),
+                    who: format!("service `{}`", s.name.value),
+                };
+                report(dir, setting, out);
             }
-            out.push(d.with_help(format!("set `{}` to {expected}", c.name)));
+        }
+        for w in &project.k8s.workloads {
+            for c in &w.containers {
+                let Some(dir) = c.container.and_then(|i| ctx.containers.get(i)) else {
+                    continue;
+                };
+                for (name, v) in c.env.iter().zip(&c.env_values) {
+                    let Some(v) = v else { continue };
+                    let Some(value) = literal(&v.value) else {
+                        continue;
+                    };
+                    let setting = Setting {
+                        name: &name.value,
+                        value: &value,
+                        primary: project.label(v.loc, "refused at start"),
+                        who: format!("the {} `{}`", w.kind, w.name.value),
+                    };
+                    report(dir, setting, out);
+                }
+            }
         }
     }
 }
