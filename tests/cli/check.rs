@@ -346,3 +346,28 @@ fn no_color_when_not_a_terminal() {
     let run = gen_in(ws.path(), &["check", "--select", "GEN001"]);
     assert!(!run.stdout.is_empty() && !run.stdout.contains('\x1b'));
 }
+
+#[test]
+fn invalid_ignore_comment_in_a_compose_file_is_reported_once() {
+    // The compose file lies beside the Dockerfile: it is both the container's file and the
+    // project's, and its comment is judged once.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let web = root().join("generated/express-nginx");
+    for entry in fs::read_dir(&web).expect("read generated/express-nginx") {
+        let path = entry.expect("entry").path();
+        fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    build:\n      context: .\n    # gen: ignore[PORT999]\n    ports:\n      - \"8001:80\"\n",
+    )
+    .expect("write compose.yaml");
+    let run = gen_in(dir.path(), &["check", ".", "--select", "GEN002"]);
+    assert_eq!(run.stderr, "1 warning in 1 container\n", "{}", run.stdout);
+    assert!(run.stdout.contains("compose.yaml:5:19"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unknown rule `PORT999`"),
+        "{}",
+        run.stdout
+    );
+}

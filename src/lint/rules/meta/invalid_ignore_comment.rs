@@ -38,7 +38,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|c| &c.files)
         .filter_map(|f| Some((f.path.as_str(), f.text.as_deref()?)));
-    for (path, text) in spec.chain(files) {
+    // The compose files and manifests a deployment brings take suppressions too.
+    let deploy = ctx
+        .projects
+        .iter()
+        .flat_map(|p| &p.files)
+        .map(|f| (f.path.as_str(), f.text.as_str()));
+    // A compose file beside a Dockerfile is both a container's file and the project's.
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, text) in spec.chain(files).chain(deploy) {
+        if !seen.insert(path) {
+            continue;
+        }
         let Some(syntax) = suppress::syntax_for(path) else {
             continue;
         };
