@@ -23,6 +23,9 @@ pub enum Syntax {
     /// JavaScript: `//` and `/* */` outside strings.
     Js,
     Toml,
+    /// Compose files and manifests: `#` after whitespace or at a line's start, outside
+    /// quoted scalars (a quote opens one only where a value starts: `it's` is plain text).
+    Yaml,
 }
 
 impl Syntax {
@@ -73,14 +76,10 @@ pub fn syntax_for(path: &str) -> Option<Syntax> {
         Some(Syntax::Js)
     } else if ext("toml") {
         Some(Syntax::Toml)
-    } else if ext("sh")
-        || name == ".env"
-        || (name.starts_with("requirements") && ext("txt"))
-        // Compose files and manifests: YAML comments are `#` at a word's start.
-        || ext("yaml")
-        || ext("yml")
-    {
+    } else if ext("sh") || name == ".env" || (name.starts_with("requirements") && ext("txt")) {
         Some(Syntax::Shell)
+    } else if ext("yaml") || ext("yml") {
+        Some(Syntax::Yaml)
     } else {
         None
     }
@@ -107,7 +106,65 @@ pub fn comments(syntax: Syntax, text: &str) -> Vec<Comment> {
         Syntax::Python => python_comments(text),
         Syntax::Js => js_comments(text),
         Syntax::Toml => toml_comments(text),
+        Syntax::Yaml => yaml_comments(text),
     }
+}
+
+/// YAML: `#` at a line's start or after whitespace, outside quoted scalars. A quote opens a
+/// scalar only where a value can start (a line's start, after `: `, `- `, `? `, `[`, `{` or
+/// `,`); in a single-quoted one `''` is a quote, in a double-quoted one `\` escapes.
+fn yaml_comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line = LineState { blank_so_far: true };
+    // The last byte that was not a space or tab on this line; `None` at a line's start.
+    let mut last: Option<u8> = None;
+    let mut after_space = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'#' if after_space => {
+                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
+                out.push(c);
+                i = c.span.end;
+                continue;
+            }
+            b'\'' | b'"'
+                if matches!(last, None | Some(b':' | b'-' | b'?' | b'[' | b'{' | b',')) =>
+            {
+                line.see(b);
+                i = if b == b'"' {
+                    skip_quoted(bytes, i, b, true, false)
+                } else {
+                    let mut j = i + 1;
+                    loop {
+                        match bytes.get(j) {
+                            None => break bytes.len(),
+                            Some(b'\'') if bytes.get(j + 1) == Some(&b'\'') => j += 2,
+                            Some(b'\'') => break j + 1,
+                            Some(_) => j += 1,
+                        }
+                    }
+                };
+                last = Some(b);
+                after_space = false;
+                continue;
+            }
+            b'\n' => {
+                last = None;
+                after_space = true;
+            }
+            b' ' | b'\t' | b'\r' => after_space = true,
+            _ => {
+                last = Some(b);
+                after_space = false;
+            }
+        }
+        line.see(b);
+        i += 1;
+    }
+    out
 }
 
 /// The end of the line that starts at or contains `from`, before its `\r\n` or `\n`.
@@ -496,7 +553,7 @@ fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start:
                 }
             }
         }
-        Syntax::Js | Syntax::Toml => {}
+        Syntax::Js | Syntax::Toml | Syntax::Yaml => {}
     }
     line
 }
@@ -574,8 +631,8 @@ mod tests {
             ("spec.toml", Some(Syntax::Toml)),
             ("entrypoint.sh", Some(Syntax::Shell)),
             ("requirements.txt", Some(Syntax::Shell)),
-            ("generated/compose.yaml", Some(Syntax::Shell)),
-            ("k8s/web.yml", Some(Syntax::Shell)),
+            ("generated/compose.yaml", Some(Syntax::Yaml)),
+            ("k8s/web.yml", Some(Syntax::Yaml)),
             ("requirements-dev.txt", Some(Syntax::Shell)),
             ("package.json", None),
             ("README.md", None),
@@ -628,6 +685,18 @@ mod tests {
                 "# a\nk = \"#\" # b\nm = '''\n# no\n''' #c\nj = 'x\\' # e\n",
                 vec![own(" a"), trail(" b"), trail("c"), trail(" e")],
             ),
+            (
+                Syntax::Yaml,
+                "# a\nmessage: it's here # b\nk: 'x # y' #c\nq: 'it''s # no' # d\n- \"a\\\" # no\" # e\nurl: http://x#frag\n  # f\n",
+                vec![
+                    own(" a"),
+                    trail(" b"),
+                    trail("c"),
+                    trail(" d"),
+                    trail(" e"),
+                    own(" f"),
+                ],
+            ),
         ];
         for (syntax, text, want) in cases {
             assert_eq!(bodies(syntax, text), want, "{syntax:?}: {text:?}");
@@ -637,6 +706,7 @@ mod tests {
     #[test]
     fn unterminated_strings_and_comments_do_not_panic() {
         for syntax in [
+            Syntax::Yaml,
             Syntax::Dockerfile,
             Syntax::Nginx,
             Syntax::Shell,
