@@ -37,7 +37,7 @@ pub struct Service {
     pub healthcheck: Option<Healthcheck>,
     /// `stop_grace_period:` in milliseconds; `None` inside when it does not parse.
     pub stop_grace_period: Option<Val<Option<u64>>>,
-    pub depends_on: Vec<Val<String>>,
+    pub depends_on: Vec<Dependency>,
     /// The networks it joins: `default` when it names none.
     pub networks: Vec<ServiceNetwork>,
     /// `network_mode:` (`host`, `service:x`...): the networks do not apply.
@@ -57,6 +57,14 @@ pub struct Service {
 pub struct ServiceNetwork {
     pub name: Val<String>,
     pub aliases: Vec<Val<String>>,
+}
+
+/// A `depends_on` entry: the service, and the long syntax's `condition` (the short syntax's
+/// is `service_started`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub service: Val<String>,
+    pub condition: Option<Val<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -419,9 +427,23 @@ fn service(file: usize, key: &Node, node: &Node) -> Option<Service> {
         Some(d) if d.is_map() => d
             .entries()
             .iter()
-            .filter_map(|(k, _)| val(file, k))
+            .filter_map(|(k, v)| {
+                Some(Dependency {
+                    service: val(file, k)?,
+                    condition: v.get("condition").and_then(|c| val(file, c)),
+                })
+            })
             .collect(),
-        Some(d) => d.items().iter().filter_map(|i| val(file, i)).collect(),
+        Some(d) => d
+            .items()
+            .iter()
+            .filter_map(|i| {
+                Some(Dependency {
+                    service: val(file, i)?,
+                    condition: None,
+                })
+            })
+            .collect(),
         None => Vec::new(),
     };
     let networks = match node.get("networks") {
@@ -806,7 +828,7 @@ networks:
         assert!(web.answers_to("site", &["back"]));
         assert!(web.answers_to("web-1", &["back"]));
         assert!(!web.answers_to("web", &["default"]));
-        assert_eq!(web.depends_on[0].value, "db");
+        assert_eq!(web.depends_on[0].service.value, "db");
         assert_eq!(web.other_hosts, ["host.docker.internal", "api", "olddb"]);
         let links: Vec<(&str, &str)> = web
             .links
@@ -819,7 +841,7 @@ networks:
             db.build_context.as_ref().map(|b| b.value.as_str()),
             Some("./db")
         );
-        assert_eq!(db.depends_on[0].value, "web");
+        assert_eq!(db.depends_on[0].service.value, "web");
         assert_eq!(db.environment[0].name.value, "POSTGRES_DB");
         assert_eq!(db.networks[0].name.value, "default");
         let words: Vec<&str> = db

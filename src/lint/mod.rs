@@ -95,6 +95,7 @@ pub static RULES: &[&Rule] = &[
     &rules::hc::healthcheck_missing_or_broken::HEALTHCHECK_MISSING_OR_BROKEN,
     &rules::hc::probe_port_mismatch::PROBE_PORT_MISMATCH,
     &rules::hc::probe_path_mismatch::PROBE_PATH_MISMATCH,
+    &rules::hc::healthy_dependency_without_healthcheck::HEALTHY_DEPENDENCY_WITHOUT_HEALTHCHECK,
     &rules::k8s::k8s_port_mismatch::K8S_PORT_MISMATCH,
     &rules::log::console_log_rotated::CONSOLE_LOG_ROTATED,
     &rules::log::logs_hidden_from_docker::LOGS_HIDDEN_FROM_DOCKER,

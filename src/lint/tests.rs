@@ -304,7 +304,7 @@ fn deploy_wrong(ctx: &mut Context) {
         "proj".to_owned(),
         Some(file(
             "proj/compose.yaml",
-            "services:\n  web:\n    build: ./web\n    ports: [\"8080:3000\", \"9000:9000\"]\n    environment: [APP_POTR=1]\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"http://127.0.0.1:81/health\"]\n  lb:\n    build: ./lb\n    ports: [\"8080:80\"]\n",
+            "services:\n  web:\n    build: ./web\n    ports: [\"8080:3000\", \"9000:9000\"]\n    environment: [APP_POTR=1]\n    depends_on:\n      lb:\n        condition: service_healthy\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"http://127.0.0.1:81/health\"]\n  lb:\n    build: ./lb\n    ports: [\"8080:80\"]\n",
         )),
         vec![
             file(

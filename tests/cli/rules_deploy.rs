@@ -1,5 +1,5 @@
 //! The rules over the deployment (compose files and Kubernetes manifests against the
-//! containers: PORT005, NGX006, K8S001, HC002-003, TIME001, ENV001, PRS008) on their failing
+//! containers: PORT005, NGX006, K8S001, HC002-004, TIME001, ENV001, PRS008) on their failing
 //! and passing fixtures under tests/fixtures/check/<rule-name>/, each a compose project
 //! (`compose.yaml`, `k8s/`, container directories) checked as a path, with golden output.
 
@@ -337,4 +337,19 @@ fn a_comment_in_the_compose_file_allows_a_finding() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn healthy_dependency_without_healthcheck_fails() {
+    fails(
+        "healthy-dependency-without-healthcheck",
+        "HC004",
+        1,
+        "2 errors in 2 containers\n",
+    );
+}
+
+#[test]
+fn healthy_dependency_without_healthcheck_passes_image_and_compose_checks() {
+    passes("healthy-dependency-without-healthcheck", "HC004", 2);
 }

@@ -4,6 +4,7 @@
 //! serves.
 
 pub mod healthcheck_missing_or_broken;
+pub mod healthy_dependency_without_healthcheck;
 pub mod probe;
 pub mod probe_path_mismatch;
 pub mod probe_port_mismatch;
