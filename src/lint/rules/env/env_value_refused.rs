@@ -158,23 +158,38 @@ impl CheckKind {
     }
 }
 
-/// A value a container would start with and where it is set.
+/// A container's entrypoint script and the checks it makes, read once per container.
+struct Script<'a> {
+    file: &'a str,
+    checks: Vec<EnvCheck>,
+}
+
+/// A value a container would start with: the variable, its value, and who sets it (for
+/// the message: `the image's default`, `service `web``...).
 struct Setting<'a> {
     name: &'a str,
     value: &'a str,
-    primary: Label,
-    /// Who sets it, for the message: `the image`, `service `web``...
     who: String,
 }
 
-fn report(dir: &ContainerDir, setting: Setting<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((script_file, script)) = super::entrypoint_script(dir) else {
-        return;
-    };
-    let Some(c) = checks(script).into_iter().find(|c| c.name == setting.name) else {
+/// Reports `setting` when the entrypoint of `dir` refuses it. The label is made only for a
+/// finding: a label reads its file up to its place, and a compose file of a thousand
+/// services is long.
+fn report(
+    dir: &ContainerDir,
+    script: Option<&Script<'_>>,
+    setting: &Setting<'_>,
+    primary: impl FnOnce() -> Option<Label>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(script) = script else { return };
+    let Some(c) = script.checks.iter().find(|c| c.name == setting.name) else {
         return;
     };
     let Err(expected) = c.kind.judge(setting.value) else {
+        return;
+    };
+    let Some(primary) = primary() else {
         return;
     };
     let mut d = ENV_VALUE_REFUSED.diagnostic(
@@ -184,10 +199,10 @@ fn report(dir: &ContainerDir, setting: Setting<'_>, out: &mut Vec<Diagnostic>) {
             crate::spec::shown(setting.value),
             setting.who
         ),
-        setting.primary,
+        primary,
     );
     let at = Origin::File {
-        file: script_file.to_owned(),
+        file: script.file.to_owned(),
         span: c.span,
     };
     if let Some(l) = dir.label(&at, "checked here") {
@@ -207,27 +222,41 @@ fn literal(value: &str) -> Option<String> {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for dir in &ctx.containers {
+    let scripts: Vec<Option<Script<'_>>> = ctx
+        .containers
+        .iter()
+        .map(|d| {
+            let (file, text) = super::entrypoint_script(d)?;
+            Some(Script {
+                file,
+                checks: checks(text),
+            })
+        })
+        .collect();
+    let script = |i: usize| scripts.get(i).and_then(Option::as_ref);
+    for (i, dir) in ctx.containers.iter().enumerate() {
         for (name, default) in &dir.model.env {
+            let setting = Setting {
+                name,
+                value: &default.value,
+                who: "the image's default".to_owned(),
+            };
             let label = format!(
                 "the image's default: `{}`",
                 crate::spec::shown(&default.value)
             );
-            let Some(primary) = dir.label(&default.origin, label) else {
-                continue;
-            };
-            let setting = Setting {
-                name,
-                value: &default.value,
-                primary,
-                who: "the image's default".to_owned(),
-            };
-            report(dir, setting, out);
+            report(
+                dir,
+                script(i),
+                &setting,
+                || dir.label(&default.origin, label),
+                out,
+            );
         }
     }
     for project in &ctx.projects {
         for s in project.compose.iter().flat_map(|c| &c.services) {
-            let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
+            let Some((i, dir)) = s.container.and_then(|i| Some((i, ctx.containers.get(i)?))) else {
                 continue;
             };
             for e in &s.environment {
@@ -238,15 +267,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let setting = Setting {
                     name: &e.name.value,
                     value: &value,
-                    primary: project.label(v.loc, "refused at start"),
                     who: format!("service `{}`", s.name.value),
                 };
-                report(dir, setting, out);
+                let primary = || Some(project.label(v.loc, "refused at start"));
+                report(dir, script(i), &setting, primary, out);
             }
         }
         for w in &project.k8s.workloads {
             for c in &w.containers {
-                let Some(dir) = c.container.and_then(|i| ctx.containers.get(i)) else {
+                let Some((i, dir)) = c.container.and_then(|i| Some((i, ctx.containers.get(i)?)))
+                else {
                     continue;
                 };
                 for (name, v) in c.env.iter().zip(&c.env_values) {
@@ -257,10 +287,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let setting = Setting {
                         name: &name.value,
                         value: &value,
-                        primary: project.label(v.loc, "refused at start"),
                         who: format!("the {} `{}`", w.kind, w.name.value),
                     };
-                    report(dir, setting, out);
+                    let primary = || Some(project.label(v.loc, "refused at start"));
+                    report(dir, script(i), &setting, primary, out);
                 }
             }
         }

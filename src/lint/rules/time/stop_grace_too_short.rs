@@ -90,19 +90,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let need = u64::try_from(stop.saturating_add(1)).unwrap_or(0) * 1000;
-            let (grace, primary) = match &s.stop_grace_period {
+            let (grace, at, note) = match &s.stop_grace_period {
                 Some(g) => match g.value {
-                    Some(ms) => (ms, project.label(g.loc, "too short")),
+                    Some(ms) => (ms, g.loc, "too short"),
                     None => continue,
                 },
                 None => (
                     10_000,
-                    project.label(s.name.loc, "compose's default `stop_grace_period` is 10 s"),
+                    s.name.loc,
+                    "compose's default `stop_grace_period` is 10 s",
                 ),
             };
             if grace >= need {
                 continue;
             }
+            // Made only for a finding: a label reads its file up to its place.
+            let primary = project.label(at, note);
             let mut diag = STOP_GRACE_TOO_SHORT
                 .diagnostic(
                     format!(
