@@ -84,7 +84,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     super::print_out(&render(
         args.format,
         diags,
-        &ctx.sources(),
+        &ctx.sources(diags),
         ctx.file_count(),
     ));
     if !args.quiet {

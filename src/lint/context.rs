@@ -8,7 +8,8 @@
 
 use super::date::Date;
 use crate::deploy::Project;
-use crate::diagnostic::{Label, Sources};
+use crate::diagnostic::{Diagnostic, Label, Sources};
+use std::collections::BTreeSet;
 use crate::model::{self, Model, Origin};
 use crate::spec::{Container, Spec};
 
@@ -99,31 +100,43 @@ impl Context {
         }
     }
 
-    /// Every text a finding may point into, by the path diagnostics use.
+    /// The texts the findings `diags` point into, by the path diagnostics use.
     #[must_use]
-    pub fn sources(&self) -> Sources {
+    pub fn sources(&self, diags: &[Diagnostic]) -> Sources {
+        // Only the files the findings point into: indexing every file of a thousand
+        // containers for a clean run would cost more than linting them.
+        let wanted: BTreeSet<&str> = diags
+            .iter()
+            .flat_map(|d| std::iter::once(&d.primary).chain(&d.related))
+            .map(|l| l.file.as_str())
+            .collect();
         let mut sources = Sources::default();
+        let mut insert = |path: &str, text: &str| {
+            if wanted.contains(path) {
+                sources.insert(path, text);
+            }
+        };
         if let Some(s) = &self.spec {
-            sources.insert(&s.path, &s.text);
+            insert(&s.path, &s.text);
         }
         for d in &self.drift {
             if let DriftKind::Extra { on_disk } | DriftKind::Differs { on_disk, .. } = &d.kind {
-                sources.insert(&d.path, on_disk);
+                insert(&d.path, on_disk);
             }
         }
         for c in &self.containers {
             for f in &c.files {
                 if let Some(text) = &f.text {
-                    sources.insert(&f.path, text);
+                    insert(&f.path, text);
                 }
             }
             for (path, text) in c.packaged_sources() {
-                sources.insert(&path, text);
+                insert(&path, text);
             }
         }
         for p in &self.projects {
             for f in &p.files {
-                sources.insert(&f.path, &f.text);
+                insert(&f.path, &f.text);
             }
         }
         sources

@@ -272,7 +272,7 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
         mine.retain(|d| d.code == rule.code);
         found.extend(mine);
     }
-    let sources = ctx.sources();
+    let sources = ctx.sources(&found);
     let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
     let mut outcome = Outcome::default();
     for mut d in found {
