@@ -9,9 +9,9 @@
 use super::date::Date;
 use crate::deploy::Project;
 use crate::diagnostic::{Diagnostic, Label, Sources};
-use std::collections::BTreeSet;
 use crate::model::{self, Model, Origin};
 use crate::spec::{Container, Spec};
+use std::collections::BTreeSet;
 
 /// Everything the rules of one `gen check` run can look at.
 #[derive(Debug, Clone)]

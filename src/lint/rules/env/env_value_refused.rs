@@ -144,7 +144,19 @@ impl CheckKind {
                 if words.iter().any(|w| w == value) {
                     Ok(())
                 } else {
-                    Err(format!("one of: {}", words.join(" ")))
+                    // `warn` for `warning`: a prefix is as likely a slip as a typo.
+                    let names: Vec<&str> = words.iter().map(String::as_str).collect();
+                    let near = crate::spec::nearest(value, &names).or_else(|| {
+                        names
+                            .iter()
+                            .copied()
+                            .find(|n| value.len() >= 3 && n.starts_with(value))
+                    });
+                    let all = words.join(" ");
+                    Err(match near {
+                        Some(n) => format!("one of: {all}; did you mean `{n}`?"),
+                        None => format!("one of: {all}"),
+                    })
                 }
             }
             Self::Text => {
