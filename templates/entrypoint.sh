@@ -65,8 +65,9 @@ rendered=$(sed \
 {%- endfor %}
     "$conf")
 if [ "$rendered" != "$(cat "$conf")" ]; then
-    mkdir -p {{ rendered_dir }}
-    printf '%s\n' "$rendered" >{{ rendered }}
+    if ! mkdir -p {{ rendered_dir }} || ! printf '%s\n' "$rendered" >{{ rendered }}; then
+        fail "cannot write {{ rendered }} for the changed settings: give the container a writable {{ writable }} (a tmpfs, with a read-only root)"
+    fi
     {{ nginx_conf_var }}={{ rendered }}
     export {{ nginx_conf_var }}
 fi

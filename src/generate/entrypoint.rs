@@ -17,6 +17,8 @@ struct Entrypoint<'a> {
     seds: Vec<String>,
     rendered_dir: &'a str,
     rendered: &'a str,
+    /// The tmpfs the copy is written under.
+    writable: &'a str,
 }
 
 /// The shell call that checks one variable. Names and words are shell-safe by construction
@@ -55,6 +57,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             .collect(),
         rendered_dir: rendered.rsplit_once('/').map_or("/run", |(d, _)| d),
         rendered,
+        writable: "/run",
     }
     .render()
 }

@@ -189,3 +189,25 @@ def test_hostile_message_survives_compose_and_kubernetes(message: str, gen_binar
     ok, output = static.kubernetes_validate([manifest])
     assert ok, output
     assert config.k8s_env(manifest)["APP_MESSAGE"] == message
+
+
+def test_a_changed_setting_needs_a_writable_run(
+    container: str, containers, images: dict[str, Subject], workspace: Workspace
+) -> None:
+    """`docker run --read-only` without a tmpfs on /run: a changed nginx setting cannot be
+    written, and the entrypoint says so (exit 78) instead of failing in the middle."""
+    cdir = containers[container]
+    image = _image(images, container)
+    options = RunOptions(label="docker run --read-only -e", read_only=True, env={"NGINX_PROXY_READ_TIMEOUT": "30"})
+    c = Container(workspace, image, f"{container}-ro", 30 + sorted(containers).index(container), options)
+    try:
+        c.start(cdir.host_port + 200, cdir.spec.nginx_port)
+        started = time.monotonic()
+        while c.running() and time.monotonic() - started < 15:
+            time.sleep(0.1)
+        assert not c.running(), f"still running after 15 s:\n{c.console_tail()}"
+        console = c.console_text()
+        assert c.proc is not None and c.proc.returncode == 78, f"exit {c.proc and c.proc.returncode}:\n{console}"
+        assert "gen: cannot write /run/nginx/nginx.conf" in console, console
+    finally:
+        c.cleanup()

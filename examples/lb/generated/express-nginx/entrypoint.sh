@@ -72,8 +72,9 @@ rendered=$(sed \
     -e "s/[^ :;]*\(; # env NGINX_PROXY_SEND_TIMEOUT\)\$/${NGINX_PROXY_SEND_TIMEOUT}\1/" \
     "$conf")
 if [ "$rendered" != "$(cat "$conf")" ]; then
-    mkdir -p /run/nginx
-    printf '%s\n' "$rendered" >/run/nginx/nginx.conf
+    if ! mkdir -p /run/nginx || ! printf '%s\n' "$rendered" >/run/nginx/nginx.conf; then
+        fail "cannot write /run/nginx/nginx.conf for the changed settings: give the container a writable /run (a tmpfs, with a read-only root)"
+    fi
     NGINX_CONF=/run/nginx/nginx.conf
     export NGINX_CONF
 fi
