@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import config, static, web
+from harness import compose, config, static, web
 from harness.container import Container, RunOptions, run_once
 from harness.scenario import Subject
 from harness.workspace import Workspace
@@ -115,15 +115,25 @@ def _wait_healthy(c: Container, port: int, timeout: float = 30.0) -> None:
     raise AssertionError(f"/healthz did not answer within {timeout:.0f} s:\n{c.console_tail()}")
 
 
+@pytest.mark.parametrize("how", ["docker-run", "compose"])
 def test_every_variable_changed_at_run_time(
-    container: str, containers, images: dict[str, Subject], workspace: Workspace
+    container: str, how: str, containers, images: dict[str, Subject], workspace: Workspace, generated: Path
 ) -> None:
+    """`docker run -e ...`, and the compose service (read-only root with tmpfs, capabilities
+    dropped, no-new-privileges) with every variable of its `environment:` changed."""
     cdir = containers[container]
     image = _image(images, container)
     env = _changed(cdir.spec, cdir.spec.app_kind)
-    host_port = cdir.host_port + 100
-    c = Container(workspace, image, f"{container}-cfg", 20 + sorted(containers).index(container),
-                  RunOptions(label="docker run -e", env=env))  # fmt: skip
+    if how == "compose":
+        model, messages = static.compose_config(generated / "compose.yaml")
+        assert model is not None, messages
+        options = compose.run_options(model["services"][container])
+        options.env.update(env)
+    else:
+        options = RunOptions(label="docker run -e", env=env)
+    index = 20 + 2 * sorted(containers).index(container) + (how == "compose")
+    host_port = cdir.host_port + 100 + 50 * (how == "compose")
+    c = Container(workspace, image, f"{container}-cfg-{how}", index, options)
     try:
         c.start(host_port, cdir.spec.nginx_port)
         _wait_healthy(c, host_port)
