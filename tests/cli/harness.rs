@@ -65,3 +65,40 @@ pub fn workspace(rel: &str) -> tempfile::TempDir {
     std::fs::copy(fixture(rel), dir.path().join("spec.toml")).expect("copy spec");
     dir
 }
+
+/// Checks `tests/fixtures/check/<rule>/<dir>` as a path, with only `code` selected: the
+/// rule fixtures of tests/cli/rules_*.rs.
+pub fn rule_check(rule: &str, dir: &str, code: &str, format: &str) -> crate::harness::Run {
+    gen_in(
+        &fixture(&format!("check/{rule}")),
+        &["check", dir, "--select", code, "--format", format],
+    )
+}
+
+/// The failing fixture: exit code, summary, and the human and JSON output pinned.
+pub fn rule_fails(rule: &str, code: &str, exit: i32, summary: &str) {
+    let run = rule_check(rule, "fail", code, "human");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (exit, summary),
+        "{}",
+        run.stdout
+    );
+    snapshot(&format!("check/{rule}.human.txt"), &run.stdout);
+    let run = rule_check(rule, "fail", code, "json");
+    assert_eq!(run.code, exit);
+    snapshot(&format!("check/{rule}.json"), &run.stdout);
+}
+
+/// The passing fixture: no finding of the rule.
+pub fn rule_passes(rule: &str, code: &str, containers: usize) {
+    let run = rule_check(rule, "pass", code, "human");
+    let want = format!(
+        "no problems in {containers} container{}\n",
+        if containers == 1 { "" } else { "s" }
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", want.as_str())
+    );
+}

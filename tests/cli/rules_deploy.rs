@@ -3,43 +3,7 @@
 //! and passing fixtures under tests/fixtures/check/<rule-name>/, each a compose project
 //! (`compose.yaml`, `k8s/`, container directories) checked as a path, with golden output.
 
-use crate::harness::{fixture, gen_in, root, snapshot};
-
-/// Checks `<rule>/<dir>` with only `code` selected.
-fn check(rule: &str, dir: &str, code: &str, format: &str) -> crate::harness::Run {
-    gen_in(
-        &fixture(&format!("check/{rule}")),
-        &["check", dir, "--select", code, "--format", format],
-    )
-}
-
-/// The failing fixture: exit code, summary, and the human and JSON output pinned.
-fn fails(rule: &str, code: &str, exit: i32, summary: &str) {
-    let run = check(rule, "fail", code, "human");
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (exit, summary),
-        "{}",
-        run.stdout
-    );
-    snapshot(&format!("check/{rule}.human.txt"), &run.stdout);
-    let run = check(rule, "fail", code, "json");
-    assert_eq!(run.code, exit);
-    snapshot(&format!("check/{rule}.json"), &run.stdout);
-}
-
-/// The passing fixture: no finding of the rule.
-fn passes(rule: &str, code: &str, containers: usize) {
-    let run = check(rule, "pass", code, "human");
-    let want = format!(
-        "no problems in {containers} container{}\n",
-        if containers == 1 { "" } else { "s" }
-    );
-    assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "", want.as_str())
-    );
-}
+use crate::harness::{fixture, gen_in, root, rule_fails as fails, rule_passes as passes};
 
 #[test]
 fn duplicate_host_port_fails() {

@@ -1,44 +1,10 @@
 //! The port, network and socket rules (PORT001-004, NET001-002, SOCK001) on their failing
 //! and passing fixtures under tests/fixtures/check/<rule-name>/, with golden output.
 
-use crate::harness::{fixture, gen_in, snapshot, workspace};
+use crate::harness::{
+    gen_in, rule_check, rule_fails as fails, rule_passes as passes, snapshot, workspace,
+};
 use std::fs;
-
-/// Checks `<rule>/<dir>` with only `code` selected.
-fn check(rule: &str, dir: &str, code: &str, format: &str) -> crate::harness::Run {
-    gen_in(
-        &fixture(&format!("check/{rule}")),
-        &["check", dir, "--select", code, "--format", format],
-    )
-}
-
-/// The failing fixture: exit code, summary, and the human and JSON output pinned.
-fn fails(rule: &str, code: &str, exit: i32, summary: &str) {
-    let run = check(rule, "fail", code, "human");
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (exit, summary),
-        "{}",
-        run.stdout
-    );
-    snapshot(&format!("check/{rule}.human.txt"), &run.stdout);
-    let run = check(rule, "fail", code, "json");
-    assert_eq!(run.code, exit);
-    snapshot(&format!("check/{rule}.json"), &run.stdout);
-}
-
-/// The passing fixture: no finding of the rule.
-fn passes(rule: &str, code: &str, containers: usize) {
-    let run = check(rule, "pass", code, "human");
-    let want = format!(
-        "no problems in {containers} container{}\n",
-        if containers == 1 { "" } else { "s" }
-    );
-    assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "", want.as_str())
-    );
-}
 
 #[test]
 fn upstream_port_mismatch_fails() {
@@ -158,7 +124,7 @@ fn passing_fixtures_are_clean_for_every_port_rule() {
         "localhost-family-mismatch",
         "unix-socket-mismatch",
     ] {
-        let run = check(rule, "pass", all, "human");
+        let run = rule_check(rule, "pass", all, "human");
         assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{rule}");
     }
 }
