@@ -140,33 +140,7 @@ fn base(word: &str) -> &str {
 /// The port a probe URL of this container reaches; `None` when the host is not the
 /// container itself or the port is not a number.
 fn local_port(url: &str) -> Option<u16> {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => ("http".to_owned(), url),
-    };
-    let hostport = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
-        (h, after.strip_prefix(':'))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    let local =
-        host == "localhost" || host == "::1" || host == "0.0.0.0" || host.starts_with("127.");
-    if !local {
-        return None;
-    }
-    match port {
-        Some(p) => p.parse().ok(),
-        None => match scheme.as_str() {
-            "http" => Some(80),
-            "https" => Some(443),
-            _ => None,
-        },
-    }
+    super::probe::url(url).filter(|u| u.local)?.port
 }
 
 /// nginx's TCP ports with where each is set; `None` when one of them is not known.
