@@ -37,7 +37,8 @@ pub use supervisor::{ConfFile, ProgramFacts, Supervisor};
 
 use crate::parse::dockerfile::{self, Dockerfile, ExposedPort, Form, Healthcheck, Kind};
 use crate::parse::span::Span;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a fact comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +189,13 @@ pub struct Model {
     pub nginx: Option<Nginx>,
     pub apps: Vec<App>,
     pub problems: Vec<Problem>,
+    /// The container-directory files nginx or supervisord would read as configs, as the
+    /// model followed them (main configs, includes, the files supervisord looks for):
+    /// text or not. A binary file the image has elsewhere (a PNG under the document
+    /// root) is none of gen's business.
+    pub config_files: BTreeSet<String>,
+    /// Filled by [`Model::read`] while the model is built, then moved to `config_files`.
+    read_log: RefCell<BTreeSet<String>>,
 }
 
 /// The standard PATH of the official images, which they all set.
@@ -229,6 +237,7 @@ impl Model {
         let (resolved, entry) = self.image.resolve(path)?;
         match &entry.kind {
             EntryKind::Local { file } => {
+                self.read_log.borrow_mut().insert(file.clone());
                 let text = self.files.text(file)?;
                 Some((Source::Local(file.clone()), text))
             }
@@ -313,6 +322,8 @@ pub fn build(files: &Files) -> Model {
         nginx: None,
         apps: Vec::new(),
         problems: Vec::new(),
+        config_files: BTreeSet::new(),
+        read_log: RefCell::new(BTreeSet::new()),
     };
     match dockerfile_name(files) {
         Some(name) => from_dockerfile(&mut m, &name),
@@ -327,6 +338,7 @@ pub fn build(files: &Files) -> Model {
     if let Some(n) = &m.nginx {
         m.problems.extend(n.problems.iter().cloned());
     }
+    m.config_files = m.read_log.take();
     m
 }
 

@@ -169,6 +169,10 @@ pub struct Nginx {
     /// image, or edited in place by a RUN; an edited file's text as copied is still read):
     /// directives gen cannot see may be in them. Each with the include or edit.
     pub unknown_files: Vec<Fact<String>>,
+    /// A config nginx reads is not text gen can read (binary, too large), or there is no
+    /// main config gen can read and no site file stands in for it: listeners and proxy
+    /// targets may be missing from the model.
+    pub unseen: bool,
     pub problems: Vec<Problem>,
 }
 
@@ -402,6 +406,7 @@ struct Flatten<'m> {
     problems: Vec<Problem>,
     stack: Vec<String>,
     unknown: Vec<Fact<String>>,
+    unseen: bool,
 }
 
 impl Flatten<'_> {
@@ -461,6 +466,9 @@ impl Flatten<'_> {
                     value: path.to_owned(),
                     origin,
                 });
+            }
+            if let super::EntryKind::Local { file } = &e.kind {
+                self.unseen |= self.m.files.text(file).is_none();
             }
         }
         let Some((source, text)) = self.m.read(path) else {
@@ -613,6 +621,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         problems: Vec::new(),
         stack: Vec::new(),
         unknown: Vec::new(),
+        unseen: (!readable && loose.is_empty()) || binary(m, &main.value),
     };
     if readable {
         f.file(&main.value, None, None);
@@ -668,10 +677,16 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         upstreams: Vec::new(),
         loose: !readable,
         unknown_files: f.unknown,
+        unseen: f.unseen,
         problems: f.problems,
     };
     derive(&mut n);
     Some(n)
+}
+
+/// Whether the image has a container-directory file at `path` that is not text.
+fn binary(m: &Model, path: &str) -> bool {
+    matches!(m.image.resolve(path), Some((_, e)) if matches!(&e.kind, super::EntryKind::Local { file } if m.files.text(file).is_none()))
 }
 
 /// Listeners, upstreams and proxy targets from the flattened tree.

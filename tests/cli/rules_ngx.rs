@@ -100,6 +100,14 @@ fn app_source_parse_error() {
 }
 
 #[test]
+fn unreadable_file() {
+    // A config saved as UTF-16 is reported; the PNG and the font a COPY puts under the
+    // document root are binary on purpose and are not.
+    fails("unreadable-file", "PRS007", 0, "1 warning in 1 container\n");
+    passes("unreadable-file", "PRS007", 1);
+}
+
+#[test]
 fn include_limit_reached() {
     fails(
         "include-limit-reached",

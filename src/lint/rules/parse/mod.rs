@@ -98,7 +98,11 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
     let supervisor_dir = dirs
         .iter()
         .any(|d| matches!(*d, "supervisor" | "supervisor.d" | "supervisord"));
-    if name.starts_with("supervisor")
+    // By name only a config file: `supervisord.log` and `supervisor.pid` are not one.
+    let config_ext = [".conf", ".ini"]
+        .iter()
+        .any(|e| name.ends_with(e) || name.contains(&format!("{e}.")));
+    if (name.starts_with("supervisor") && config_ext)
         || (supervisor_dir && (name.ends_with(".conf") || name.ends_with(".ini")))
         || ((name.ends_with(".ini") || name.ends_with(".conf")) && supervisord_sections)
     {
@@ -168,6 +172,17 @@ mod tests {
                 Some(FileType::Supervisord),
             ),
             ("app.ini", "; c\n[program:x]", Some(FileType::Supervisord)),
+            (
+                "supervisord.conf.tpl",
+                "[supervisord]",
+                Some(FileType::Supervisord),
+            ),
+            (
+                "app/supervisord.log",
+                "2019-01-01 CRIT Supervisor is running as root",
+                None,
+            ),
+            ("supervisord.pid", "7", None),
             ("uwsgi.ini", "uwsgi = 1", None),
             ("uwsgi.ini", "[uwsgi]\nmodule = app", None),
             ("conf.d/redis.conf", "port 6379\n", None),

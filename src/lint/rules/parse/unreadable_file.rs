@@ -6,10 +6,11 @@ use crate::model::EntryKind;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a file of the container directory that the image uses (a COPY puts it
-    /// somewhere, or it is one of the config files gen reads without a Dockerfile) but
-    /// that gen cannot read as text: it holds NUL bytes, or it is larger than gen reads
-    /// (16 MiB).
+    /// Reports a file gen would parse but cannot read as text (it holds NUL bytes, or it
+    /// is larger than gen reads, 16 MiB): the Dockerfile, or a file the image has where
+    /// nginx or supervisord reads a config (the main config, an `include`, a file
+    /// supervisord looks for). Other files a COPY puts in the image (images, fonts,
+    /// compiled code) are meant to be binary and are not reported.
     ///
     /// ## Why is this bad?
     /// Nothing in it is checked, and every rule that needs what it says (listeners, proxy
@@ -32,24 +33,25 @@ declare_rule! {
     }
 }
 
-/// Files that matter to the container even without a Dockerfile.
-const CONFIG_NAMES: [&str; 4] = [
-    "Dockerfile",
-    "nginx.conf",
-    "supervisord.conf",
-    "supervisord.ini",
-];
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for dir in &ctx.containers {
         for f in dir.files.iter().filter(|f| f.text.is_none()) {
             let copied_to: Option<&str> = dir.model.image.iter().find_map(|(path, e)| {
                 matches!(&e.kind, EntryKind::Local { file } if *file == f.rel).then_some(path)
             });
-            let named = CONFIG_NAMES.contains(&f.rel.as_str());
-            if copied_to.is_none() && !named {
+            let dockerfile = dir
+                .model
+                .dockerfile
+                .as_ref()
+                .is_some_and(|d| d.file == f.rel);
+            if !dockerfile && !dir.model.config_files.contains(&f.rel) {
                 continue;
             }
+            let help = if dockerfile {
+                "docker reads this file as the Dockerfile: save it as UTF-8 text"
+            } else {
+                "nginx or supervisord reads this file as a config: save it as UTF-8 text, or point them at the file meant"
+            };
             let used =
                 copied_to.map_or_else(String::new, |p| format!(" (the image has it at `{p}`)"));
             out.push(
@@ -61,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ),
                         Label::file(&f.path, "not read"),
                     )
-                    .with_help("save it as UTF-8 text; if it is meant to be binary, check that nginx or supervisord does not load it"),
+                    .with_help(help),
             );
         }
     }

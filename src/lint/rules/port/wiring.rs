@@ -440,7 +440,8 @@ impl<'a> Wiring<'a> {
             sockets,
             complete,
             remote_ports: Vec::new(),
-            open: false,
+            // A config gen cannot read may proxy anywhere.
+            open: nginx.unseen,
         };
         w.dispatch();
         Some(w)
