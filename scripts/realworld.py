@@ -60,7 +60,7 @@ def run_gen(gen, root, d):
         cwd=root,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     if p.returncode == 2:
         return None, p.stderr.strip().splitlines()[0] if p.stderr.strip() else "exit 2"

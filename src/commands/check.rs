@@ -6,7 +6,9 @@
 //! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
 
 use super::build;
+use super::discover;
 use crate::cli::{CheckArgs, Deny, Format};
+use crate::deploy::compose::BuildMissing;
 use crate::deploy::{self, DeployFile, Project};
 use crate::diagnostic::render::{github, human, json, sarif};
 use crate::diagnostic::{Diagnostic, Severity, Sources};
@@ -25,8 +27,23 @@ const MARKERS: &[&str] = &[
     "supervisord.conf",
 ];
 
-/// Directories never linted: dependencies, caches and VCS data, not the container's sources.
-const SKIP_DIRS: &[&str] = &["node_modules", "__pycache__", "venv"];
+/// Directories never read: version control, dependencies, virtual environments and caches,
+/// not the container's sources. Other hidden directories are read: `COPY .docker/nginx.conf`
+/// is common.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    "venv",
+    ".venv",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".cache",
+    ".idea",
+];
 
 /// Files larger than this are listed as present but not read (rule `unreadable-file` says
 /// so when the image uses one): real configs reach a few MB, and gen's parsers read tens
@@ -191,12 +208,12 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     }
     if let Some(mut project) = read_project(out)? {
         project.generated = true;
-        let keys: Vec<PathBuf> = ctx
+        let keys: Vec<(PathBuf, Option<String>)> = ctx
             .containers
             .iter()
-            .map(|c| canonical(Path::new(&c.dir)))
+            .map(|c| (canonical(Path::new(&c.dir)), None))
             .collect();
-        link(&mut project, out, &ctx.containers, &keys);
+        link(&mut project, out, &keys);
         ctx.projects.push(project);
     }
     ctx.spec = Some(SpecFile {
@@ -208,12 +225,22 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     Ok(ctx)
 }
 
-/// The container directories named on the command line, each a container, a directory of
-/// them, or a compose project (a directory with a compose file, whose services' build
-/// contexts are containers, and Kubernetes manifests under `k8s/`).
+/// The containers under the paths named on the command line. Each path is searched for
+/// Dockerfiles by any name at any depth, each built from the context [`discover`] finds
+/// for it; a compose project's services name their own context and Dockerfile. A
+/// directory with an `nginx.conf` or `supervisord.conf` but no Dockerfile (the path, or
+/// one directly under it) is a container too, unless it lies in an image's build context,
+/// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
+/// project.
 fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
+    let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
+        let key = (canonical(&b.0), b.1.clone());
+        if !builds.iter().any(|(c, d)| (canonical(c), d.clone()) == key) {
+            builds.push(b);
+        }
+    };
     for path in paths {
         let meta = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
         if !meta.is_dir() {
@@ -222,78 +249,139 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 path.display()
             )));
         }
-        let project = read_project(path)?;
-        let container = is_container(path)?;
-        if container && project.is_none() {
-            dirs.push(path.clone());
-            continue;
-        }
-        let mut subdirs = Vec::new();
-        // A container directory's subdirectories are its files (`conf.d/`), not containers,
-        // also when a compose file beside its Dockerfile makes it a project.
-        let entries = if container {
-            Vec::new()
-        } else {
-            fs::read_dir(path)
-                .map_err(|e| Error::io("read directory", path, e))?
-                .collect()
-        };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
-            let sub = path.join(entry.file_name());
-            let kind = entry
-                .file_type()
-                .map_err(|e| Error::io("inspect", &sub, e))?;
-            if kind.is_dir() && is_container(&sub)? {
-                subdirs.push(sub);
-            }
-        }
-        subdirs.sort();
-        if let Some(p) = &project {
-            // The project's own directory and build contexts elsewhere (`../app`), shown
-            // as written: the scanned subdirectories keep their plain paths.
-            let mut found: Vec<PathBuf> = subdirs.iter().map(|d| canonical(d)).collect();
-            let contexts = p
-                .compose
-                .iter()
-                .flat_map(|c| &c.services)
-                .filter_map(|s| s.build_context.as_ref())
-                .map(|c| clean(&path.join(&c.value)));
-            for dir in std::iter::once(path.clone()).chain(contexts) {
-                let key = canonical(&dir);
-                if !found.contains(&key) && dir.is_dir() && is_container(&dir)? {
-                    found.push(key);
-                    subdirs.push(dir);
+        let mut project = read_project(path)?;
+        // Containers found under this path, also those an earlier path found already.
+        let mut found_here = 0usize;
+        // The builds the compose file names come first: their context and Dockerfile are
+        // written down, not guessed.
+        let mut named: Vec<PathBuf> = Vec::new();
+        if let Some(p) = project.as_mut() {
+            for s in p.compose.iter_mut().flat_map(|c| c.services.iter_mut()) {
+                let Some(context) = &s.build_context else {
+                    continue;
+                };
+                // A remote context (a Git URL) is not on disk to check.
+                if context.value.contains("://") || context.value.starts_with("git@") {
+                    continue;
+                }
+                let dir = clean(&path.join(&context.value));
+                let file = s
+                    .build_dockerfile
+                    .as_ref()
+                    .map_or("Dockerfile", |d| d.value.as_str());
+                if !dir.is_dir() {
+                    s.build_missing = Some(BuildMissing::Context);
+                    continue;
+                }
+                let df = clean(&dir.join(file));
+                if !df.is_file() {
+                    s.build_missing = Some(BuildMissing::Dockerfile);
+                    // Without the Dockerfile it names, the context is still a directory
+                    // of files: read it as before, by the names in it.
+                    if s.build_dockerfile.is_none() && is_container(&dir)? {
+                        found_here += 1;
+                        add(&mut builds, (dir, None));
+                    }
+                    continue;
+                }
+                named.push(canonical(&df));
+                if df.starts_with(&dir) {
+                    let rel = discover::relative(&dir, &df);
+                    found_here += 1;
+                    add(&mut builds, (dir, Some(rel)));
+                } else {
+                    // A Dockerfile outside its context: the model reads Dockerfiles from
+                    // the context only, so the context stands by its own name.
+                    found_here += 1;
+                    add(&mut builds, (dir, None));
                 }
             }
         }
-        if subdirs.is_empty() && project.is_none() {
-            return Err(Error::Usage(format!(
-                "`{}` holds no container: no {} in it or in its subdirectories",
+        let (found, cut) = discover::dockerfiles(path)?;
+        if cut {
+            crate::errln!(
+                "note: `{}` holds more than gen searches ({} Dockerfiles, {} levels deep): only those found first are checked; name their directories to check others",
                 path.display(),
-                MARKERS
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                discover::MAX_DOCKERFILES,
+                discover::MAX_DEPTH
+            );
+        }
+        for df in found {
+            if named.contains(&canonical(&df)) {
+                continue;
+            }
+            let b = discover::context_of(path, &df);
+            found_here += 1;
+            add(&mut builds, (b.context, Some(b.dockerfile)));
+        }
+        // Directories with configs but no Dockerfile, outside every build context.
+        let contexts: Vec<PathBuf> = builds.iter().map(|(c, _)| canonical(c)).collect();
+        let mut loose = vec![path.clone()];
+        if !is_container(path)? {
+            let mut subdirs = Vec::new();
+            for entry in fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))? {
+                let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
+                let sub = path.join(entry.file_name());
+                let kind = entry
+                    .file_type()
+                    .map_err(|e| Error::io("inspect", &sub, e))?;
+                if kind.is_dir() {
+                    subdirs.push(sub);
+                }
+            }
+            subdirs.sort();
+            loose.extend(subdirs);
+        }
+        for dir in loose {
+            let key = canonical(&dir);
+            if contexts.iter().any(|c| key.starts_with(c)) || !is_container(&dir)? {
+                continue;
+            }
+            found_here += 1;
+            add(&mut builds, (dir, None));
+        }
+        if found_here == 0 && project.is_none() {
+            return Err(Error::Usage(format!(
+                "`{}` holds no container: no Dockerfile (`Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.dockerfile`) in it or up to {} levels under it, and no `nginx.conf` or `supervisord.conf` in it or in a directory directly under it",
+                path.display(),
+                discover::MAX_DEPTH
             )));
         }
-        dirs.extend(subdirs);
         if let Some(p) = project {
             projects.push((path.clone(), p));
         }
     }
-    let mut keys: Vec<PathBuf> = Vec::new();
+    let mut keys: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut ctx = Context::new(today);
-    for dir in dirs {
+    // Files of one context are read once, however many Dockerfiles build from it.
+    let mut read: Vec<(PathBuf, Vec<SourceFile>)> = Vec::new();
+    for (dir, dockerfile) in builds {
         let key = canonical(&dir);
-        if !keys.contains(&key) {
-            keys.push(key);
-            ctx.containers.push(read_container(&dir)?);
+        let files = match read.iter().find(|(k, _)| *k == key) {
+            Some((_, files)) => files.clone(),
+            None => {
+                let files = read_files(&dir)?;
+                read.push((key.clone(), files.clone()));
+                files
+            }
+        };
+        // `Dockerfile` at the top is what the model picks by itself.
+        let dockerfile = dockerfile.filter(|d| d != "Dockerfile");
+        let mut name = container_name(&dir);
+        if let Some(d) = &dockerfile {
+            name = format!("{name} ({d})");
         }
+        ctx.containers.push(ContainerDir::with_dockerfile(
+            name,
+            dir.display().to_string(),
+            None,
+            files,
+            dockerfile.as_deref(),
+        ));
+        keys.push((key, dockerfile));
     }
     for (root, mut project) in projects {
-        link(&mut project, &root, &ctx.containers, &keys);
+        link(&mut project, &root, &keys);
         ctx.projects.push(project);
     }
     Ok(ctx)
@@ -370,19 +458,30 @@ fn read_deploy_file(path: &Path) -> Result<DeployFile> {
     })
 }
 
-/// Links each compose service to the container directory its build context is (by the
-/// canonical paths `keys`, one per container), then each Kubernetes container by image.
-fn link(project: &mut Project, root: &Path, containers: &[ContainerDir], keys: &[PathBuf]) {
+/// Links each compose service to the container its build context and Dockerfile are (by
+/// the canonical context and Dockerfile `keys`, one per container), then each Kubernetes
+/// container by image.
+fn link(project: &mut Project, root: &Path, keys: &[(PathBuf, Option<String>)]) {
     if let Some(compose) = project.compose.as_mut() {
         for s in &mut compose.services {
             let Some(context) = &s.build_context else {
                 continue;
             };
-            let key = canonical(&root.join(&context.value));
-            s.container = keys.iter().position(|k| *k == key);
+            let dir = root.join(&context.value);
+            let key = canonical(&dir);
+            let dockerfile = s
+                .build_dockerfile
+                .as_ref()
+                .map(|d| discover::relative(&dir, &clean(&dir.join(&d.value))))
+                .filter(|d| d != "Dockerfile");
+            s.container = keys
+                .iter()
+                .position(|(k, d)| *k == key && *d == dockerfile)
+                .or_else(|| keys.iter().position(|(k, d)| *k == key && d.is_none()));
         }
     }
-    let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+    let names: Vec<String> = keys.iter().map(|(k, _)| container_name(k)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     project.link_k8s(&names);
 }
 
@@ -399,18 +498,31 @@ fn is_container(dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Every file under `dir` (a missing directory has none), without following symlinks and
-/// without dependency and cache directories.
+/// A container directory read from disk: its files, and the model built from them.
 fn read_container(dir: &Path) -> Result<ContainerDir> {
-    let name = dir
-        .file_name()
+    Ok(ContainerDir::new(
+        container_name(dir),
+        dir.display().to_string(),
+        None,
+        read_files(dir)?,
+    ))
+}
+
+/// A directory's name as containers are named (`.` is named after what it is).
+fn container_name(dir: &Path) -> String {
+    dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .or_else(|| {
             fs::canonicalize(dir)
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
-        .unwrap_or_else(|| dir.display().to_string());
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// Every file under `dir` (a missing directory has none), without following symlinks and
+/// without version-control, dependency and cache directories.
+fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
     let mut files = Vec::new();
     if dir.is_dir() {
         let mut stack = vec![PathBuf::new()];
@@ -425,9 +537,7 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
                 let kind = entry
                     .file_type()
                     .map_err(|e| Error::io("inspect", &path, e))?;
-                let skipped = file_name
-                    .to_str()
-                    .is_none_or(|n| n.starts_with('.') || SKIP_DIRS.contains(&n));
+                let skipped = file_name.to_str().is_none_or(|n| SKIP_DIRS.contains(&n));
                 if kind.is_dir() && !skipped {
                     stack.push(rel);
                 } else if kind.is_file() {
@@ -454,12 +564,7 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(ContainerDir::new(
-        name,
-        dir.display().to_string(),
-        None,
-        files,
-    ))
+    Ok(files)
 }
 
 #[cfg(test)]

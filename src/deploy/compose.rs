@@ -30,6 +30,11 @@ pub struct Service {
     pub name: Val<String>,
     /// `build:` or `build.context:`, as written (relative to the compose file's directory).
     pub build_context: Option<Val<String>>,
+    /// `build.dockerfile:`, as written (relative to the build context).
+    pub build_dockerfile: Option<Val<String>>,
+    /// What of the build the command found missing on disk (set by the command, which
+    /// reads the disk; `None` when all is there or it was not looked at).
+    pub build_missing: Option<BuildMissing>,
     pub image: Option<Val<String>>,
     pub container_name: Option<Val<String>>,
     pub hostname: Option<Val<String>>,
@@ -51,6 +56,15 @@ pub struct Service {
     /// The container directory it builds (index into the context's containers), set by
     /// the command that compared paths.
     pub container: Option<usize>,
+}
+
+/// A part of a service's build that is not on disk: `docker compose build` stops there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildMissing {
+    /// The build context directory.
+    Context,
+    /// The Dockerfile (`build.dockerfile`, or `Dockerfile` by default) in the context.
+    Dockerfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,6 +422,10 @@ fn service(file: usize, key: &Node, node: &Node) -> Option<Service> {
         Some(b) => val(file, b),
         None => None,
     };
+    let build_dockerfile = build
+        .filter(|b| b.is_map())
+        .and_then(|b| b.get("dockerfile"))
+        .and_then(|d| val(file, d));
     let ports = node
         .get("ports")
         .map(|p| {
@@ -477,6 +495,8 @@ fn service(file: usize, key: &Node, node: &Node) -> Option<Service> {
     };
     Some(Service {
         build_context,
+        build_dockerfile,
+        build_missing: None,
         image: node.get("image").and_then(|n| val(file, n)),
         container_name: node.get("container_name").and_then(|n| val(file, n)),
         hostname: node.get("hostname").and_then(|n| val(file, n)),

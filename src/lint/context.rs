@@ -111,8 +111,11 @@ impl Context {
             .map(|l| l.file.as_str())
             .collect();
         let mut sources = Sources::default();
+        // A file of a build context several Dockerfiles share is indexed once.
+        let mut done: BTreeSet<String> = BTreeSet::new();
         let mut insert = |path: &str, text: &str| {
-            if wanted.contains(path) {
+            if wanted.contains(path) && !done.contains(path) {
+                done.insert(path.to_owned());
                 sources.insert(path, text);
             }
         };
@@ -194,11 +197,25 @@ impl ContainerDir {
         spec_index: Option<usize>,
         files: Vec<SourceFile>,
     ) -> Self {
+        Self::with_dockerfile(name, dir, spec_index, files, None)
+    }
+
+    /// A build context with its files, whose Dockerfile is `dockerfile` (relative to the
+    /// context, as `docker build -f` or compose's `build.dockerfile` name it); `None`
+    /// picks it by name.
+    #[must_use]
+    pub fn with_dockerfile(
+        name: String,
+        dir: String,
+        spec_index: Option<usize>,
+        files: Vec<SourceFile>,
+        dockerfile: Option<&str>,
+    ) -> Self {
         let mut input = model::Files::new();
         for f in &files {
             input.insert(&f.rel, f.text.clone());
         }
-        let model = model::build(&input);
+        let model = model::build_with(&input, dockerfile);
         Self {
             name,
             dir,

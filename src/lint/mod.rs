@@ -106,6 +106,7 @@ pub static RULES: &[&Rule] = &[
     &rules::ngx::unknown_upstream_host::UNKNOWN_UPSTREAM_HOST,
     &rules::path::config_path_missing::CONFIG_PATH_MISSING,
     &rules::path::copy_source_missing::COPY_SOURCE_MISSING,
+    &rules::path::build_file_missing::BUILD_FILE_MISSING,
     &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,
     &rules::port::unproxied_app_port::UNPROXIED_APP_PORT,
     &rules::port::expose_listen_mismatch::EXPOSE_LISTEN_MISMATCH,
@@ -300,6 +301,9 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
             &b.message,
         ))
     });
+    // Containers built from one context share its files: a finding in one of them is
+    // found once per container.
+    outcome.diagnostics.dedup();
     outcome
 }
 

@@ -304,7 +304,7 @@ fn deploy_wrong(ctx: &mut Context) {
         "proj".to_owned(),
         Some(file(
             "proj/compose.yaml",
-            "services:\n  web:\n    build: ./web\n    ports: [\"8080:3000\", \"9000:9000\"]\n    environment: [APP_POTR=1]\n    depends_on:\n      lb:\n        condition: service_healthy\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"http://127.0.0.1:81/health\"]\n  lb:\n    build: ./lb\n    ports: [\"8080:80\"]\n",
+            "services:\n  web:\n    build: ./web\n    ports: [\"8080:3000\", \"9000:9000\"]\n    environment: [APP_POTR=1]\n    depends_on:\n      lb:\n        condition: service_healthy\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"http://127.0.0.1:81/health\"]\n  lb:\n    build: ./lb\n    ports: [\"8080:80\"]\n  api:\n    build:\n      context: ./api\n      dockerfile: Dockerfile.backend\n",
         )),
         vec![
             file(
@@ -317,6 +317,8 @@ fn deploy_wrong(ctx: &mut Context) {
     if let Some(c) = project.compose.as_mut() {
         c.services[0].container = Some(web);
         c.services[1].container = Some(lb);
+        // The command found the Dockerfile the service names missing.
+        c.services[2].build_missing = Some(crate::deploy::compose::BuildMissing::Dockerfile);
     }
     let names: Vec<&str> = ctx.containers.iter().map(|c| c.name.as_str()).collect();
     project.link_k8s(&names);

@@ -290,9 +290,18 @@ impl Model {
     }
 }
 
-/// Builds the model of a container directory.
+/// Builds the model of a container directory, from its `Dockerfile` (or the one
+/// `Dockerfile.*` / `*.dockerfile` at its top).
 #[must_use]
 pub fn build(files: &Files) -> Model {
+    build_with(files, None)
+}
+
+/// Builds the model of a build context whose Dockerfile is `dockerfile` (a relative path
+/// among `files`, as `docker build -f` or compose's `build.dockerfile` name it); `None`
+/// picks it by name as [`build`] does.
+#[must_use]
+pub fn build_with(files: &Files, dockerfile: Option<&str>) -> Model {
     let mut m = Model {
         files: files.clone(),
         dockerfile: None,
@@ -325,7 +334,11 @@ pub fn build(files: &Files) -> Model {
         config_files: BTreeSet::new(),
         read_log: RefCell::new(BTreeSet::new()),
     };
-    match dockerfile_name(files) {
+    let named = dockerfile
+        .filter(|d| files.contains(d))
+        .map(str::to_owned)
+        .or_else(|| dockerfile_name(files));
+    match named {
         Some(name) => from_dockerfile(&mut m, &name),
         None => fallback(&mut m),
     }

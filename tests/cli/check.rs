@@ -312,7 +312,7 @@ fn a_directory_without_containers_is_bad_usage() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: `.` holds no container: no `Dockerfile`, `Containerfile`, `nginx.conf`, `supervisord.conf` in it or in its subdirectories\n"
+            "error: `.` holds no container: no Dockerfile (`Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.dockerfile`) in it or up to 8 levels under it, and no `nginx.conf` or `supervisord.conf` in it or in a directory directly under it\n"
         )
     );
 }

@@ -317,3 +317,114 @@ fn healthy_dependency_without_healthcheck_fails() {
 fn healthy_dependency_without_healthcheck_passes_image_and_compose_checks() {
     passes("healthy-dependency-without-healthcheck", "HC004", 2);
 }
+
+#[test]
+fn build_file_missing_fails() {
+    // A `build.dockerfile` renamed away, one that never existed, and a context that is
+    // not a directory: each reported where the compose file names it.
+    fails(
+        "build-file-missing",
+        "PATH003",
+        1,
+        "3 errors in 2 containers\n",
+    );
+}
+
+#[test]
+fn build_file_missing_passes_named_dockerfiles_and_remote_contexts() {
+    passes("build-file-missing", "PATH003", 2);
+}
+
+/// A compose service's `build.dockerfile` is the Dockerfile its container is judged by,
+/// not the `Dockerfile` beside it.
+#[test]
+fn a_service_is_judged_by_the_dockerfile_it_names() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    write(
+        ws.path(),
+        &[
+            (
+                "compose.yaml",
+                "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.backend\n",
+            ),
+            // The development Dockerfile copies a config that is not there; the one the
+            // service builds does not.
+            (
+                "Dockerfile",
+                "FROM alpine:3.22\nCOPY dev-nginx.conf /etc/nginx/nginx.conf\nCOPY nginx.conf /etc/nginx/base.conf\n",
+            ),
+            (
+                "Dockerfile.backend",
+                "FROM alpine:3.22\nRUN apk add --no-cache nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n",
+            ),
+            (
+                "nginx.conf",
+                "events {}\nhttp {\n    server {\n        listen 80;\n    }\n}\n",
+            ),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PATH002"]);
+    // Both Dockerfiles are images of the directory: the one the service names, and the
+    // development one, whose missing COPY source is reported against it alone.
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 2 containers\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> ./Dockerfile:2:6"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Dockerfiles by any name a build can use, at any depth, each with the context its COPY
+/// sources are found in.
+#[test]
+fn dockerfiles_by_any_name_at_any_depth_are_containers() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let df = |src: &str| {
+        format!(
+            "FROM alpine:3.22\nRUN apk add --no-cache nginx\nCOPY {src} /etc/nginx/nginx.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"
+        )
+    };
+    let conf = "events {}\nhttp {\n    server {\n        listen 80;\n    }\n}\n";
+    let (a, b, c) = (
+        df("nginx.conf"),
+        df("bullseye/conf/nginx.conf"),
+        df("conf/missing.conf") + "COPY conf/mime.types /etc/nginx/mime.types\n",
+    );
+    write(
+        ws.path(),
+        &[
+            // `docker build -f python3.12.dockerfile docker-images`
+            ("docker-images/python3.12.dockerfile", a.as_str()),
+            ("docker-images/nginx.conf", conf),
+            // `cd ops/deploy && docker build .`, two levels down.
+            ("ops/deploy/Dockerfile", a.as_str()),
+            ("ops/deploy/nginx.conf", conf),
+            // `docker build -f bullseye/Dockerfile-8.2 .` from Dockerfiles/.
+            ("Dockerfiles/bullseye/Dockerfile-8.2", b.as_str()),
+            ("Dockerfiles/bullseye/conf/nginx.conf", conf),
+            // A source that is nowhere is still reported.
+            ("broken/Containerfile", c.as_str()),
+            ("broken/conf/mime.types", "types {}\n"),
+            // Not images: dependencies, and a note named like a Dockerfile.
+            ("node_modules/pkg/Dockerfile", "FROM alpine\nCOPY x /x\n"),
+            ("docs/Dockerfile.md", "FROM is the first instruction.\n"),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", ".", "--select", "PATH002"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "1 error in 4 containers\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--> ./broken/Containerfile:3:6"),
+        "{}",
+        run.stdout
+    );
+}

@@ -86,23 +86,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for c in &ctx.containers {
-        for (f, text) in unread(c, FileType::Dockerfile) {
-            let (message, span) = match dockerfile::parse(text) {
-                Err(e) => (format!("cannot read the Dockerfile: {e}"), e.span),
-                Ok(df) => match df.warnings.iter().find(|w| fatal(&w.kind)) {
-                    Some(w) => (format!("the Dockerfile does not build: {w}"), w.span),
-                    None => continue,
-                },
-            };
-            out.push(
-                DOCKERFILE_PARSE_ERROR
-                    .diagnostic(
-                        message,
-                        Label::new(&f.path, text, span, "`docker build` stops here"),
-                    )
-                    .with_help(HELP),
-            );
-        }
+    for (f, text) in unread(ctx, FileType::Dockerfile) {
+        let (message, span) = match dockerfile::parse(text) {
+            Err(e) => (format!("cannot read the Dockerfile: {e}"), e.span),
+            Ok(df) => match df.warnings.iter().find(|w| fatal(&w.kind)) {
+                Some(w) => (format!("the Dockerfile does not build: {w}"), w.span),
+                None => continue,
+            },
+        };
+        out.push(
+            DOCKERFILE_PARSE_ERROR
+                .diagnostic(
+                    message,
+                    Label::new(&f.path, text, span, "`docker build` stops here"),
+                )
+                .with_help(HELP),
+        );
     }
 }

@@ -129,14 +129,32 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
 }
 
 /// The readable files of the directory of type `t` that the model did not read.
-fn unread(c: &ContainerDir, t: FileType) -> Vec<(&crate::lint::SourceFile, &str)> {
-    let read = read_by_model(c);
-    c.files
-        .iter()
-        .filter(|f| !read.contains(&f.rel))
-        .filter_map(|f| Some((f, f.text.as_deref()?)))
-        .filter(|(f, text)| file_type(&f.rel, text) == Some(t))
-        .collect()
+/// The files of type `t` no container's model read, each once: a file of a context that
+/// several Dockerfiles build from, or of a directory inside another's context, is the
+/// same file for all of them.
+fn unread(ctx: &Context, t: FileType) -> Vec<(&crate::lint::SourceFile, &str)> {
+    let mut read: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for c in &ctx.containers {
+        for rel in read_by_model(c) {
+            if let Some(f) = c.file(&rel) {
+                read.insert(f.path.as_str());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for c in &ctx.containers {
+        for f in &c.files {
+            let Some(text) = f.text.as_deref() else {
+                continue;
+            };
+            if read.contains(f.path.as_str()) || file_type(&f.rel, text) != Some(t) {
+                continue;
+            }
+            read.insert(f.path.as_str());
+            out.push((f, text));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -55,18 +55,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         HELP,
         out,
     );
-    for c in &ctx.containers {
-        for (f, text) in unread(c, FileType::Nginx) {
-            if let Err(e) = crate::parse::nginx::parse(text) {
-                out.push(
-                    NGINX_PARSE_ERROR
-                        .diagnostic(
-                            format!("cannot read the nginx config: {e}"),
-                            Label::new(&f.path, text, e.span, "nginx stops reading here"),
-                        )
-                        .with_help(HELP),
-                );
-            }
+    for (f, text) in unread(ctx, FileType::Nginx) {
+        if let Err(e) = crate::parse::nginx::parse(text) {
+            out.push(
+                NGINX_PARSE_ERROR
+                    .diagnostic(
+                        format!("cannot read the nginx config: {e}"),
+                        Label::new(&f.path, text, e.span, "nginx stops reading here"),
+                    )
+                    .with_help(HELP),
+            );
         }
     }
 }

@@ -53,23 +53,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         HELP,
         out,
     );
-    for c in &ctx.containers {
-        for (f, text) in unread(c, FileType::Supervisord) {
-            // Without the image, `%(ENV_X)s` cannot be expanded: only the ini syntax is
-            // judged.
-            let problem = crate::parse::supervisord::parse(text)
-                .err()
-                .map(|e| (format!("cannot read the supervisord config: {e}"), e.span));
-            if let Some((message, span)) = problem {
-                out.push(
-                    SUPERVISORD_PARSE_ERROR
-                        .diagnostic(
-                            message,
-                            Label::new(&f.path, text, span, "supervisord stops here"),
-                        )
-                        .with_help(HELP),
-                );
-            }
+    for (f, text) in unread(ctx, FileType::Supervisord) {
+        // Without the image, `%(ENV_X)s` cannot be expanded: only the ini syntax is
+        // judged.
+        let problem = crate::parse::supervisord::parse(text)
+            .err()
+            .map(|e| (format!("cannot read the supervisord config: {e}"), e.span));
+        if let Some((message, span)) = problem {
+            out.push(
+                SUPERVISORD_PARSE_ERROR
+                    .diagnostic(
+                        message,
+                        Label::new(&f.path, text, span, "supervisord stops here"),
+                    )
+                    .with_help(HELP),
+            );
         }
     }
 }
