@@ -325,7 +325,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 let kind = entry
                     .file_type()
                     .map_err(|e| Error::io("inspect", &sub, e))?;
-                if kind.is_dir() {
+                if kind.is_dir() && !discover::is_template(&entry.file_name().to_string_lossy()) {
                     subdirs.push(sub);
                 }
             }

@@ -83,6 +83,13 @@ pub fn looks_like_dockerfile(text: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case("from") || w.eq_ignore_ascii_case("arg"))
 }
 
+/// A directory of a project template (cookiecutter's `{{ cookiecutter.name }}`, copier's
+/// `{% if %}`): its files hold placeholders, not a project's values.
+#[must_use]
+pub fn is_template(name: &str) -> bool {
+    name.contains("{{") || name.contains("{%")
+}
+
 fn sniff(path: &Path) -> bool {
     use std::io::Read as _;
     let Ok(file) = fs::File::open(path) else {
@@ -121,7 +128,7 @@ pub fn dockerfiles(root: &Path) -> Result<(Vec<PathBuf>, bool)> {
                 continue;
             };
             if kind.is_dir() {
-                if depth < MAX_DEPTH && !SKIP_DIRS.contains(&name) {
+                if depth < MAX_DEPTH && !SKIP_DIRS.contains(&name) && !is_template(name) {
                     stack.push((path, depth + 1));
                 }
             } else if kind.is_file() && is_dockerfile_name(name) && sniff(&path) {
@@ -310,6 +317,10 @@ mod tests {
             ("notes/Dockerfile.md", "FROM is the first instruction\n"),
             ("node_modules/pkg/Dockerfile", "FROM alpine\n"),
             ("docs/Dockerfile", "This is not one.\n"),
+            (
+                "{{ cookiecutter.project }}/Dockerfile",
+                "FROM alpine\nCOPY {{ cookiecutter.project }} /app\n",
+            ),
         ]);
         let root = t.path();
         let (found, cut) = dockerfiles(root).expect("walk");

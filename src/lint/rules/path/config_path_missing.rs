@@ -310,4 +310,33 @@ mod tests {
         );
         assert_eq!(found, []);
     }
+
+    /// On a base image gen does not know (an in-house one with nginx installed), the files
+    /// of `/etc/nginx` beside the copied `nginx.conf` may all be the base's: silent. The
+    /// same config on a known base without them is reported.
+    #[test]
+    fn an_unknown_base_may_ship_what_is_beside_a_copied_file() {
+        let nginx =
+            "events {}\nhttp {\n include /etc/nginx/mime.types;\n server { listen 80; }\n}\n";
+        let run = |from: &str| {
+            findings(
+                &CONFIG_PATH_MISSING,
+                &[
+                    (
+                        "Dockerfile",
+                        &format!(
+                            "FROM {from}\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"
+                        ),
+                    ),
+                    ("nginx.conf", nginx),
+                ],
+            )
+        };
+        assert_eq!(run("example.org/team/python-nginx-base"), []);
+        let known = run("debian:12");
+        assert_eq!(
+            known.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+            ["`/etc/nginx/mime.types` is not in the image: the files beside it are copied, not it"]
+        );
+    }
 }

@@ -309,10 +309,12 @@ fn nothing_else_provides(m: &Model, path: &str) -> bool {
 /// For a file gen cannot otherwise judge (in a system directory, say): the COPY that fills
 /// its directory with other files of the project but not with it, when nothing else may
 /// provide it. That COPY says the directory is the project's, so the file was meant to be
-/// copied too.
+/// copied too. Not on a base image gen does not know: it may well ship the file (an
+/// in-house base with nginx installed has `/etc/nginx/mime.types`).
 #[must_use]
 pub fn copied_beside(m: &Model, path: &str) -> Option<Origin> {
     m.dockerfile.as_ref()?;
+    m.packaging.as_ref()?;
     let path = clean_path(path);
     if m.image.presence(&path) != Presence::Unknown {
         return None;
