@@ -138,9 +138,9 @@ fn pip_install_outside_venv() {
         "pip-install-outside-venv",
         "DKR001",
         1,
-        "3 errors, 1 warning in 3 containers\n",
+        "5 errors, 1 warning in 4 containers\n",
     );
-    passes("pip-install-outside-venv", "DKR001", 4);
+    passes("pip-install-outside-venv", "DKR001", 5);
 }
 
 #[test]
