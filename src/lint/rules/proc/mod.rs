@@ -8,6 +8,7 @@ pub mod launch;
 pub mod duplicate_daemon_directive;
 pub mod nginx_daemonizes;
 pub mod process_group_not_stopped;
+pub mod program_daemonizes;
 pub mod program_executable_missing;
 pub mod program_path_missing;
 pub mod supervisord_behind_shell;
