@@ -4,19 +4,29 @@
 
 use crate::harness::{fixture, gen_in, snapshot};
 
-/// (rule fixture directory, case, code, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str); 1] = [(
-    "supervisord-behind-shell",
-    "no-shebang",
-    "PROC004",
-    "1 warning in 1 container",
-)];
+/// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
+const CASES: [(&str, &str, &str, &str, &str); 2] = [
+    (
+        "supervisord-behind-shell",
+        "no-shebang",
+        "PROC004",
+        "web",
+        "1 warning in 1 container",
+    ),
+    (
+        "healthcheck-missing-or-broken",
+        "compose",
+        "HC001",
+        ".",
+        "1 warning in 1 container",
+    ),
+];
 
 #[test]
 fn each_failing_case_gets_its_findings() {
-    for (rule, case, code, summary) in CASES {
+    for (rule, case, code, path, summary) in CASES {
         let at = fixture(&format!("check/{rule}/fail-{case}"));
-        let run = gen_in(&at, &["check", "web", "--select", code]);
+        let run = gen_in(&at, &["check", path, "--select", code]);
         let errors = summary.contains("error");
         assert_eq!(
             (run.code, run.stderr.trim_end()),
@@ -30,15 +40,21 @@ fn each_failing_case_gets_its_findings() {
 
 #[test]
 fn each_passing_case_is_clean() {
-    for (rule, case, code, _) in CASES {
+    for (rule, case, code, path, _) in CASES {
         let run = gen_in(
             &fixture(&format!("check/{rule}/pass-{case}")),
-            &["check", "web", "--select", code, "--deny", "warnings"],
+            &["check", path, "--select", code, "--deny", "warnings"],
         );
         assert_eq!(
-            (run.code, run.stdout.as_str(), run.stderr.as_str()),
-            (0, "", "no problems in 1 container\n"),
-            "{rule}/{case}"
+            (run.code, run.stdout.as_str()),
+            (0, ""),
+            "{rule}/{case}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("no problems in "),
+            "{rule}/{case}: {}",
+            run.stderr
         );
     }
 }
