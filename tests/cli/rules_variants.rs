@@ -5,13 +5,27 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 2] = [
+const CASES: [(&str, &str, &str, &str, &str); 4] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
         "PROC004",
         "web",
         "1 warning in 1 container",
+    ),
+    (
+        "program-path-missing",
+        "entry-point",
+        "PROC007",
+        "web",
+        "1 error in 1 container",
+    ),
+    (
+        "program-path-missing",
+        "entry-node",
+        "PROC007",
+        "web",
+        "1 error in 1 container",
     ),
     (
         "healthcheck-missing-or-broken",

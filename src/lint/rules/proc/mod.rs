@@ -3,6 +3,7 @@
 //! `absent` and `launch` are what these rules (and the path and log families) share.
 
 pub mod absent;
+pub mod entry_point;
 pub mod launch;
 
 pub mod duplicate_daemon_directive;
