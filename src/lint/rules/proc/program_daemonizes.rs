@@ -25,16 +25,20 @@ declare_rule! {
     /// `mongod --fork`, `memcached -d`, `sshd` without `-D`, `cron` and `crond` without `-f`
     /// (cronie's `-n`), `httpd` without `-DFOREGROUND`; as the program's command, or the last
     /// command of its `sh -c` or script. nginx is `nginx-daemonizes`' (PROC001). A program
-    /// declared a one-shot (`startsecs=0` without `autorestart=true`) is not reported.
+    /// declared a one-shot (`startsecs=0` without `autorestart=true`) is not reported, nor a
+    /// server whose config file decides (php-fpm with neither `-F` nor `-D`: its
+    /// `daemonize`, which defaults to yes; a gunicorn or uWSGI config file).
     ///
     /// ## Why is this bad?
-    /// The process supervisord started forks the server into the background and exits.
-    /// supervisord takes the exit for a crash (`exited: php-fpm (exit status 0; not
-    /// expected)`), starts it again, and the new one fails because the first still holds
-    /// the socket or pid file; after `startretries` it gives up (`gave up: php-fpm entered
-    /// FATAL state, too many start retries too quickly`). The server that runs is nobody's
-    /// child: its output is lost, a crash is never restarted, and `docker stop` kills it
-    /// without a graceful stop.
+    /// The process supervisord started forks the server into the background and exits with
+    /// status 0. supervisord then either takes the exit for a failed start (`exited:
+    /// php-fpm (exit status 0; not expected)`), starts it again, sees each new one fail
+    /// because the first still holds the socket or pid file, and gives up (`gave up:
+    /// php-fpm entered FATAL state, too many start retries too quickly`); or, when the fork
+    /// took longer than `startsecs`, records an expected exit and stops watching. Either way
+    /// the server that runs is nobody's child: its output is lost, a crash is never
+    /// restarted, and `docker stop` kills it without a graceful stop. (Both outcomes are
+    /// seen with Debian's php-fpm; which one depends on how fast it starts.)
     ///
     /// ## Example
     /// ```ini
@@ -298,7 +302,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let primary = dir.label_or(&word.origin, "Dockerfile", f.note);
             let mut d = PROGRAM_DAEMONIZES.diagnostic(
                 format!(
-                    "program `{}` runs `{what}` in the background: supervisord sees it exit and restarts it until `FATAL`",
+                    "program `{}` runs `{what}` in the background: supervisord sees it exit, and restarts it until `FATAL` or leaves it unsupervised",
                     prog.name
                 ),
                 primary,
