@@ -3,7 +3,71 @@
 //! rule expects, so a span that drifted from the text never corrupts a file.
 
 use crate::diagnostic::Edit;
+use crate::lint::ContainerDir;
+use crate::model::{Origin, Source};
 use crate::parse::span::Span;
+
+/// The file (its path as diagnostics show it), its text, and the span `origin` points at,
+/// when it is a readable file of `dir`; `None` for packaged files and defaults, which no
+/// fix can edit.
+#[must_use]
+pub fn local<'a>(dir: &'a ContainerDir, origin: &Origin) -> Option<(&'a str, &'a str, Span)> {
+    let (rel, span) = origin.file_span()?;
+    let f = dir.file(rel)?;
+    let text = f.text.as_deref()?;
+    text.get(span.start..span.end)?;
+    Some((f.path.as_str(), text, span))
+}
+
+/// [`local`] for a span of the file `source`.
+#[must_use]
+pub fn local_span<'a>(
+    dir: &'a ContainerDir,
+    source: &Source,
+    span: Span,
+) -> Option<(&'a str, &'a str, Span)> {
+    local(dir, &source.origin(span))
+}
+
+/// Deletes the whole lines that `span` covers, when nothing but blanks shares them.
+#[must_use]
+pub fn delete_lines(file: &str, text: &str, span: Span) -> Option<Edit> {
+    let start = line_start(text, span.start);
+    let end = line_end(text, span.end.saturating_sub(1).max(span.start));
+    let before = text.get(start..span.start)?;
+    let after = text.get(span.end..end)?;
+    (before.trim().is_empty() && after.trim().is_empty())
+        .then(|| Edit::replace(file, text, Span::new(start, end), ""))
+}
+
+/// Sets `key` to `value` in an INI section: over the value at `existing` when the key is
+/// there, else as a new line after the line holding byte `after`, written as `like` (the
+/// key and value spans of a neighbouring entry) writes its `=`.
+#[must_use]
+pub fn set_ini(
+    file: &str,
+    text: &str,
+    existing: Option<Span>,
+    after: usize,
+    like: Option<(Span, Span)>,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    if let Some(span) = existing {
+        text.get(span.start..span.end)?;
+        return Some(Edit::replace(file, text, span, value));
+    }
+    let sep = like
+        .and_then(|(k, v)| text.get(k.end..v.start))
+        .filter(|s| s.trim() == "=" || s.trim() == ":")
+        .unwrap_or("=");
+    Some(insert_line_after(
+        file,
+        text,
+        after,
+        &format!("{key}{sep}{value}"),
+    ))
+}
 
 /// The offset of the start of the line holding byte `at`.
 #[must_use]
@@ -81,6 +145,30 @@ mod tests {
             let e = insert_line_after("f", text, at, "x=y");
             assert_eq!(crate::fix::apply::apply(text, &[e]), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn delete_lines_table() {
+        let text = "a;\n  daemon off;\nb; daemon on;\n";
+        let e = delete_lines("f", text, Span::new(5, 16)).expect("alone on its line");
+        assert_eq!(crate::fix::apply::apply(text, &[e]), "a;\nb; daemon on;\n");
+        assert_eq!(delete_lines("f", text, Span::new(20, 30)), None);
+    }
+
+    #[test]
+    fn set_ini_table() {
+        let text = "[program:a]\ncommand = a\n";
+        let like = Some((Span::new(12, 19), Span::new(22, 23)));
+        let e = set_ini("f", text, None, 12, like, "k", "0").expect("insert");
+        assert_eq!(
+            crate::fix::apply::apply(text, &[e]),
+            "[program:a]\ncommand = a\nk = 0\n"
+        );
+        let e = set_ini("f", text, Some(Span::new(22, 23)), 0, None, "command", "b");
+        assert_eq!(
+            crate::fix::apply::apply(text, &[e.expect("replace")]),
+            "[program:a]\ncommand = b\n"
+        );
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! host, address and scheme, or passes the client's `Host` header unchecked.
 
 use super::{Effective, effective, header, local_label, outer, proxies_to_an_app};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
+use crate::lint::ContainerDir;
 use crate::lint::{Context, declare_rule};
+use crate::model::Nginx;
 use std::collections::HashSet;
 
 declare_rule! {
@@ -169,7 +172,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ));
                     }
                 }
-                out.push(d);
+                out.push(d.with_fix(add_headers(c, n, p.directive, &names, &lines)));
             }
             if let Some((k, host)) = header(n, &set, "Host") {
                 if host.arg(1) == Some("$http_host") && http_host_seen.insert(k) {
@@ -190,9 +193,46 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     if let Some(r) = related {
                         d = d.with_related(r);
                     }
-                    out.push(d);
+                    // `$host` drops the port the client asked for: an app that builds
+                    // absolute URLs from it may need `$host:$server_port` instead.
+                    let edit = text::local(c, &origin).and_then(|(file, text, span)| {
+                        text::replace_checked(file, text, span, "$http_host", "$host")
+                    });
+                    let fix = edit.map(|e| Fix::unsafe_("set `Host $host`", vec![e]));
+                    out.push(d.with_fix(fix));
                 }
             }
         }
     }
+}
+/// The missing `proxy_set_header` lines, each on a line of its own just above the
+/// `proxy_pass` at `k`, indented as it is; only in a `location` (where nginx takes them,
+/// unlike an `if`), and only when the `proxy_pass` starts its line. Setting `Host` is
+/// unsafe: an app that checks its host name (Django's `ALLOWED_HOSTS`) sees another one.
+fn add_headers(
+    c: &ContainerDir,
+    n: &Nginx,
+    k: usize,
+    names: &[&str],
+    lines: &[&str],
+) -> Option<Fix> {
+    let pass = n.directives.get(k)?;
+    let parent = n.directives.get(pass.parent?)?;
+    if parent.name != "location" {
+        return None;
+    }
+    let (file, text, span) = text::local_span(c, &pass.source, pass.span)?;
+    let start = text::line_start(text, span.start);
+    if !text.get(start..span.start)?.trim().is_empty() {
+        return None;
+    }
+    let (indent, eol) = (text::indent(text, span.start), text::eol(text));
+    let new: String = lines.iter().map(|l| format!("{indent}{l}{eol}")).collect();
+    let edit = Edit::insert(file, text, start, new);
+    let title = "add the missing `proxy_set_header` lines";
+    Some(if names.contains(&"Host") {
+        Fix::unsafe_(title, vec![edit])
+    } else {
+        Fix::safe(title, vec![edit])
+    })
 }
