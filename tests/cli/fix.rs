@@ -9,7 +9,10 @@ use std::path::Path;
 
 /// (fixture under tests/fixtures/check/, its container directory under `fail/`, the rule,
 /// whether its fix is unsafe)
-const FIXES: [(&str, &str, &str, bool); 10] = [
+const FIXES: [(&str, &str, &str, bool); 13] = [
+    ("forwarded-headers-ignored", "gunicorn-uds", "APP001", false),
+    ("forwarded-headers-ignored", "ipv6", "APP001", false),
+    ("forwarded-headers-ignored", "uds", "APP001", false),
     ("supervisord-daemonizes", "web", "PROC003", false),
     ("console-log-rotated", "web", "LOG001", false),
     ("process-group-not-stopped", "web", "PROC008", false),
@@ -98,10 +101,7 @@ fn each_fix_resolves_its_finding_with_a_minimal_edit() {
             .iter()
             .zip(tree(at))
             .filter(|((_, old), (_, new))| old != new)
-            .map(|((rel, old), (_, new))| {
-                let path = format!("{sub}/{rel}");
-                gen_core::fix::apply::unified_diff(&path, old, &new)
-            })
+            .map(|((rel, old), (_, new))| gen_core::fix::apply::unified_diff(rel, old, &new))
             .collect();
         assert_eq!(written, diff.stdout, "{rule}");
         // The finding is gone, the files still parse, and a second run has nothing to do.
@@ -131,10 +131,14 @@ fn fixing_a_clean_project_changes_nothing() {
         let at = tmp.path().join("p");
         copy_tree(&dir, &at);
         let before = tree(&at);
-        let run = gen_in(tmp.path(), &["check", "p", "--diff", "--unsafe-fixes"]);
         // A passing fixture is clean of its own rule only: what the others find (and fix)
         // is beside the point here, but nothing may change where nothing is found.
         let check = gen_in(tmp.path(), &["check", "p"]);
+        if check.code == 2 {
+            // A spec's fixture, not a container directory.
+            continue;
+        }
+        let run = gen_in(tmp.path(), &["check", "p", "--diff", "--unsafe-fixes"]);
         if check.stdout.is_empty() {
             assert_eq!(
                 (run.code, run.stdout.as_str()),
@@ -155,8 +159,13 @@ fn fixing_a_clean_project_changes_nothing() {
             c
         };
         let (was, now) = (codes(&check.stdout), codes(&fixed.stdout));
+        // One known exception: once NGX001's fix sends the forwarded headers, APP001 can
+        // judge whether the app trusts them. Its own fix (`--forwarded-allow-ips`) follows
+        // in the next pass where gen can write it; an Express app's `trust proxy`, or a
+        // gunicorn inside a quoted `sh -c`, is left to the user, and APP001 says what to add.
+        let known = |c: &String| c == "APP001";
         assert!(
-            now.iter().all(|c| was.contains(c)),
+            now.iter().all(|c| was.contains(c) || known(c)),
             "{}: {was:?} -> {now:?}",
             dir.display()
         );
