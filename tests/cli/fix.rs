@@ -9,7 +9,10 @@ use std::path::Path;
 
 /// (fixture under tests/fixtures/check/, its container directory under `fail/`, the rule,
 /// whether its fix is unsafe)
-const FIXES: [(&str, &str, &str, bool); 13] = [
+const FIXES: [(&str, &str, &str, bool); 16] = [
+    ("upstream-port-mismatch", "env-port", "PORT001", true),
+    ("upstream-port-mismatch", "ipv6-only", "PORT001", true),
+    ("upstream-port-mismatch", "named-upstream", "PORT001", true),
     ("forwarded-headers-ignored", "gunicorn-uds", "APP001", false),
     ("forwarded-headers-ignored", "ipv6", "APP001", false),
     ("forwarded-headers-ignored", "uds", "APP001", false),

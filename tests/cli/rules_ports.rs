@@ -12,7 +12,7 @@ fn upstream_port_mismatch_fails() {
         "upstream-port-mismatch",
         "PORT001",
         1,
-        "3 errors in 3 containers\n",
+        "3 errors in 3 containers\n3 fixable with `--fix --unsafe-fixes`\n",
     );
 }
 
