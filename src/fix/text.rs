@@ -29,6 +29,25 @@ pub fn local_span<'a>(
     local(dir, &source.origin(span))
 }
 
+/// Inserts arguments just after the command word at `span`: `, "a", "b"` in an exec-form
+/// (JSON) array, ` shell` in a command line where no quote is open before the word.
+#[must_use]
+pub fn after_word(file: &str, text: &str, span: Span, json: &[&str], shell: &str) -> Option<Edit> {
+    let before = text.get(line_start(text, span.start)..span.start)?;
+    let next = text.get(span.end..)?.chars().next();
+    let word = text.get(span.start..span.end)?;
+    let new: String = json.iter().map(|a| format!(", \"{a}\"")).collect();
+    // The span of a JSON word holds its quotes; a label's may not.
+    if word.len() >= 2 && word.starts_with('"') && word.ends_with('"') {
+        return Some(Edit::insert(file, text, span.end, new));
+    }
+    if before.ends_with('"') && next == Some('"') {
+        return Some(Edit::insert(file, text, span.end + 1, new));
+    }
+    let plain = !before.contains(['\'', '"', '[']) && next.is_none_or(char::is_whitespace);
+    plain.then(|| Edit::insert(file, text, span.end, format!(" {shell}")))
+}
+
 /// Deletes the whole lines that `span` covers, when nothing but blanks shares them.
 #[must_use]
 pub fn delete_lines(file: &str, text: &str, span: Span) -> Option<Edit> {
@@ -144,6 +163,37 @@ mod tests {
         for (text, at, want) in cases {
             let e = insert_line_after("f", text, at, "x=y");
             assert_eq!(crate::fix::apply::apply(text, &[e]), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn after_word_table() {
+        let cases = [
+            (
+                "CMD [\"nginx\"]\n",
+                6,
+                11,
+                Some("CMD [\"nginx\", \"-g\", \"daemon off;\"]\n"),
+            ),
+            ("CMD nginx\n", 4, 9, Some("CMD nginx -g 'daemon off;'\n")),
+            ("CMD sh -c 'nginx'\n", 11, 16, None),
+            (
+                "CMD [\"nginx\"]\n",
+                5,
+                12,
+                Some("CMD [\"nginx\", \"-g\", \"daemon off;\"]\n"),
+            ),
+        ];
+        for (text, start, end, want) in cases {
+            let e = after_word(
+                "f",
+                text,
+                Span::new(start, end),
+                &["-g", "daemon off;"],
+                "-g 'daemon off;'",
+            );
+            let got = e.map(|e| crate::fix::apply::apply(text, &[e]));
+            assert_eq!(got.as_deref(), want, "{text:?}");
         }
     }
 

@@ -319,3 +319,34 @@ fn json_and_sarif_carry_the_fix() {
     );
     assert_eq!(change["replacements"][0]["deletedRegion"]["byteLength"], 0);
 }
+
+#[test]
+fn with_the_image_s_own_config_the_command_gets_the_flag() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let write = |dir: &str, text: &str| {
+        fs::create_dir_all(tmp.path().join(dir)).expect("mkdir");
+        fs::write(tmp.path().join(dir).join("Dockerfile"), text).expect("write");
+    };
+    write(
+        "sup",
+        "FROM debian:12\nRUN apt-get install -y supervisor\nCMD [\"/usr/bin/supervisord\", \"-c\", \"/etc/supervisor/supervisord.conf\"]\n",
+    );
+    write("ngx", "FROM nginx:1.27\nCMD nginx\n");
+    let flags = ["check", "ngx", "sup", "--select", "PROC001,PROC003"];
+    let run = gen_in(tmp.path(), &[&flags[..], &["--diff"]].concat());
+    assert_eq!(
+        run.stdout,
+        "--- ngx/Dockerfile\n+++ ngx/Dockerfile\n@@ -1,2 +1,2 @@\n FROM nginx:1.27\n-CMD nginx\n+CMD nginx -g 'daemon off;'\n\
+         --- sup/Dockerfile\n+++ sup/Dockerfile\n@@ -1,3 +1,3 @@\n FROM debian:12\n RUN apt-get install -y supervisor\n\
+         -CMD [\"/usr/bin/supervisord\", \"-c\", \"/etc/supervisor/supervisord.conf\"]\n\
+         +CMD [\"/usr/bin/supervisord\", \"-n\", \"-c\", \"/etc/supervisor/supervisord.conf\"]\n"
+    );
+    let run = gen_in(tmp.path(), &[&flags[..], &["--fix"]].concat());
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            0,
+            "fixed 2 findings in 2 files\nno problems in 2 containers\n"
+        )
+    );
+}

@@ -193,6 +193,18 @@ fn fix(
         return None;
     }
     let main = n.files.first()?;
+    if !matches!(main.source, crate::model::Source::Local(_)) {
+        // The image's own config: `-g` on the command PID 1 runs, when it has none yet.
+        if c.program.is_some() || c.globals.is_some() {
+            return None;
+        }
+        let (file, text, span) = text::local(dir, &word.origin)?;
+        let edit = text::after_word(file, text, span, &["-g", "daemon off;"], "-g 'daemon off;'")?;
+        return Some(Fix::safe(
+            "add `-g 'daemon off;'` to the command",
+            vec![edit],
+        ));
+    }
     let (file, text, _) = text::local_span(dir, &main.source, crate::parse::span::Span::default())?;
     // After the comments that head the file, before its first directive.
     let mut at = 0;

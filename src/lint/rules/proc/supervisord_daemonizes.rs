@@ -113,7 +113,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         d = d.with_related(l);
                     }
                 }
-                d
+                // The config is not the project's: `-n` after `supervisord` instead.
+                let edit = text::local(dir, &first.origin).and_then(|(file, text, span)| {
+                    text::after_word(file, text, span, &["-n"], "-n")
+                });
+                d.with_fix(edit.map(|e| Fix::safe("add `-n` to the command", vec![e])))
             }
         };
         out.push(d.with_help(format!(
