@@ -9,7 +9,8 @@ use std::path::Path;
 
 /// (fixture under tests/fixtures/check/, its container directory under `fail/`, the rule,
 /// whether its fix is unsafe)
-const FIXES: [(&str, &str, &str, bool); 16] = [
+const FIXES: [(&str, &str, &str, bool); 17] = [
+    ("logs-hidden-from-docker", "web", "LOG002", false),
     ("upstream-port-mismatch", "env-port", "PORT001", true),
     ("upstream-port-mismatch", "ipv6-only", "PORT001", true),
     ("upstream-port-mismatch", "named-upstream", "PORT001", true),

@@ -13,7 +13,7 @@ const RULES: [(&str, &str, &str); 12] = [
     (
         "logs-hidden-from-docker",
         "LOG002",
-        "2 warnings in 1 container",
+        "2 warnings in 1 container\n2 fixable with `--fix`",
     ),
     ("config-path-missing", "PATH001", "1 error in 1 container"),
     ("copy-source-missing", "PATH002", "2 errors in 1 container"),
