@@ -11,7 +11,7 @@ const CASES: [(&str, &str, &str, &str, &str); 4] = [
         "no-shebang",
         "PROC004",
         "web",
-        "1 warning in 1 container",
+        "1 warning in 1 container\n1 fixable with `--fix`",
     ),
     (
         "program-path-missing",
