@@ -13,6 +13,8 @@ mod check;
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]
@@ -37,6 +39,8 @@ mod rules_ngx;
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]
 mod rules_proc;
+#[path = "cli/rules_variants.rs"]
+mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]
