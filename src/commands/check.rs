@@ -276,7 +276,16 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 if context.value.contains("://") || context.value.starts_with("git@") {
                     continue;
                 }
-                let dir = clean(&path.join(&context.value));
+                // Shown as the path given joined with the context (`./web`), or cleaned
+                // when it leaves the path (`../app`).
+                let rel = clean(Path::new(&context.value));
+                let dir = if rel == Path::new(".") {
+                    path.clone()
+                } else if rel.starts_with("..") || rel.is_absolute() {
+                    clean(&path.join(&rel))
+                } else {
+                    path.join(&rel)
+                };
                 let file = s
                     .build_dockerfile
                     .as_ref()
