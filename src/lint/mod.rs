@@ -109,6 +109,7 @@ pub static RULES: &[&Rule] = &[
     &rules::ngx::invalid_nginx_arguments::INVALID_NGINX_ARGUMENTS,
     &rules::ngx::invalid_nginx_value::INVALID_NGINX_VALUE,
     &rules::ngx::unknown_nginx_variable::UNKNOWN_NGINX_VARIABLE,
+    &rules::ngx::packaged_default_site_answers::PACKAGED_DEFAULT_SITE_ANSWERS,
     &rules::path::config_path_missing::CONFIG_PATH_MISSING,
     &rules::path::copy_source_missing::COPY_SOURCE_MISSING,
     &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,

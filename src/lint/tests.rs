@@ -435,6 +435,16 @@ fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
             ],
         ),
         dir(
+            "default-site",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y nginx\nCOPY app.conf /etc/nginx/conf.d/app.conf\nCMD [\"nginx\"]\n",
+                ),
+                ("app.conf", "server { listen 80; }\n"),
+            ],
+        ),
+        dir(
             "variables",
             &[
                 (

@@ -299,3 +299,14 @@ fn unknown_nginx_variable() {
     );
     passes("unknown-nginx-variable", "NGX014", 1);
 }
+
+#[test]
+fn packaged_default_site_answers() {
+    fails(
+        "packaged-default-site-answers",
+        "NGX015",
+        1,
+        "1 error in 1 container\n",
+    );
+    passes("packaged-default-site-answers", "NGX015", 1);
+}

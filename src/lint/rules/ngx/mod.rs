@@ -10,6 +10,7 @@ pub mod invalid_nginx_value;
 pub mod load;
 pub mod missing_forwarded_headers;
 pub mod nginx_directive_not_allowed_here;
+pub mod packaged_default_site_answers;
 pub mod unknown_nginx_directive;
 pub mod unknown_nginx_variable;
 pub mod unknown_upstream_host;

@@ -12,7 +12,7 @@
 //! back, and the root cause says so.
 
 pub mod build;
-pub mod table;
+pub use crate::parse::nginx::table;
 mod values;
 mod variables;
 

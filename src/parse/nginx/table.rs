@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const DIRECTIVES: &str = include_str!("../../../../../data/nginx/directives.tsv");
-const VARIABLES: &str = include_str!("../../../../../data/nginx/variables.tsv");
+const DIRECTIVES: &str = include_str!("../../../data/nginx/directives.tsv");
+const VARIABLES: &str = include_str!("../../../data/nginx/variables.tsv");
 
 /// The nginx versions the table covers, as the data's `versions` column names them.
 pub const VERSIONS: [&str; 5] = ["1.22", "1.24", "1.26", "1.28", "1.29"];
