@@ -13,6 +13,8 @@ mod check;
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]

@@ -116,7 +116,7 @@ fn missing_forwarded_headers() {
         "missing-forwarded-headers",
         "NGX001",
         0,
-        "4 warnings in 4 containers\n",
+        "4 warnings in 4 containers\n3 fixable with `--fix --unsafe-fixes`\n",
     );
     passes("missing-forwarded-headers", "NGX001", 3);
 }
@@ -206,7 +206,7 @@ fn forwarded_headers_ignored() {
         "forwarded-headers-ignored",
         "APP001",
         0,
-        "4 warnings in 4 containers\n",
+        "4 warnings in 4 containers\n3 fixable with `--fix`\n",
     );
     passes("forwarded-headers-ignored", "APP001", 5);
 }

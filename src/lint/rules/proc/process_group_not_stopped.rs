@@ -1,7 +1,8 @@
 //! `process-group-not-stopped`: a program that runs child processes is stopped without
 //! its process group.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::{Fact, Runtime};
 use crate::parse::shell;
@@ -197,12 +198,48 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     d = d.with_related(l);
                 }
             }
-            out.push(d.with_help(format!(
-                "add `stopasgroup=true` and `killasgroup=true` to `[{}]`",
-                prog.section
-            )));
+            out.push(
+                d.with_help(format!(
+                    "add `stopasgroup=true` and `killasgroup=true` to `[{}]`",
+                    prog.section
+                ))
+                .with_fix(group_fix(dir, p)),
+            );
         }
     }
+}
+
+/// `stopasgroup=true` and `killasgroup=true`: each over a `false`, or as a new line under
+/// `command=`. `None` when one of the places is not in a file of the directory.
+fn group_fix(dir: &crate::lint::ContainerDir, p: &crate::model::ProgramFacts) -> Option<Fix> {
+    let prog = &p.program;
+    let command = prog.command.as_ref()?.place;
+    let mut edits = Vec::new();
+    for (key, setting) in [
+        ("stopasgroup", &prog.stopasgroup),
+        ("killasgroup", &prog.killasgroup),
+    ] {
+        if setting.value && setting.place.is_some() {
+            continue;
+        }
+        let edit = match setting.place {
+            Some(place) => {
+                let (file, text, span) = text::local(dir, &p.origin(place.value_span))?;
+                text::set_ini(file, text, Some(span), 0, None, key, "true")
+            }
+            None => {
+                let (file, text, _) = text::local(dir, &p.origin(command.value_span))?;
+                let like = Some((command.key_span, command.value_span));
+                let at = command.value_span.end;
+                text::set_ini(file, text, None, at, like, key, "true")
+            }
+        };
+        edits.push(edit?);
+    }
+    Some(Fix::safe(
+        "set `stopasgroup=true` and `killasgroup=true`",
+        edits,
+    ))
 }
 
 #[cfg(test)]
