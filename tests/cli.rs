@@ -41,6 +41,8 @@ mod rules_ngx;
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]
 mod rules_proc;
+#[path = "cli/rules_variants.rs"]
+mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

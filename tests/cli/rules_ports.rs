@@ -87,13 +87,13 @@ fn localhost_family_mismatch_warns() {
         "localhost-family-mismatch",
         "NET002",
         0,
-        "2 warnings in 2 containers\n",
+        "3 warnings in 3 containers\n",
     );
 }
 
 #[test]
 fn localhost_family_mismatch_passes() {
-    passes("localhost-family-mismatch", "NET002", 1);
+    passes("localhost-family-mismatch", "NET002", 2);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (fixture directory under tests/fixtures/check/, code, summary of the failing fixture)
-const RULES: [(&str, &str, &str); 12] = [
+const RULES: [(&str, &str, &str); 13] = [
     (
         "console-log-rotated",
         "LOG001",
@@ -53,6 +53,7 @@ const RULES: [(&str, &str, &str); 12] = [
         "PROC008",
         "1 warning in 1 container\n1 fixable with `--fix`",
     ),
+    ("program-daemonizes", "PROC009", "1 error in 1 container"),
 ];
 
 #[test]

@@ -46,10 +46,33 @@ declare_rule! {
 }
 
 /// Shell builtins (and `sleep`): commands a script runs that leave no child behind.
-const BUILTINS: [&str; 22] = [
-    "cd", "echo", "printf", "read", "kill", "test", "[", "true", "false", ":", "set", "export",
-    "unset", "trap", "wait", "exit", "shift", "source", ".", "eval", "umask", "ulimit",
+const BUILTINS: [&str; 26] = [
+    "cd", "echo", "printf", "read", "kill", "test", "[", "[[", "true", "false", ":", "set",
+    "export", "unset", "trap", "wait", "exit", "shift", "source", ".", "eval", "umask", "ulimit",
+    "break", "continue", "sleep",
 ];
+
+/// Reserved words that open a compound command; the command follows them (`while read
+/// line`, `do kill "$PPID"`).
+const OPENERS: [&str; 9] = [
+    "while", "until", "do", "then", "else", "elif", "if", "!", "{",
+];
+
+/// Reserved words that close one, alone as a command (`done`, `fi`).
+const CLOSERS: [&str; 4] = ["done", "fi", "esac", "}"];
+
+/// The command a piece of script runs, past the reserved words that open a compound command;
+/// `None` for a piece that runs none (`done`, `for x in a b`, `case "$x" in`).
+fn command_word(words: &[shell::ShellWord]) -> Option<&shell::ShellWord> {
+    let mut it = words
+        .iter()
+        .skip_while(|w| OPENERS.contains(&w.value.as_str()));
+    let first = it.next()?;
+    if CLOSERS.contains(&first.value.as_str()) || matches!(first.value.as_str(), "for" | "case") {
+        return None;
+    }
+    Some(first)
+}
 
 fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
@@ -65,8 +88,14 @@ fn script_spawns(script: &str) -> bool {
         .replace("&>", " >");
     let cmds = shell::simple_commands(script);
     let last = cmds.len().saturating_sub(1);
+    let last = cmds
+        .iter()
+        .rposition(|c| command_word(c).is_some())
+        .unwrap_or(last);
     cmds.iter().enumerate().any(|(i, c)| {
-        let Some(first) = c.first() else { return false };
+        let Some(first) = command_word(c) else {
+            return false;
+        };
         if BUILTINS.contains(&basename(&first.value)) {
             return false;
         }
@@ -281,6 +310,8 @@ mod tests {
                 4,
             ),
             ("command=/usr/local/bin/run.sh", 4),
+            ("command=sh -c 'while true; do python3 worker.py; done'", 4),
+            ("command=sh -c 'if true; then node server.js; fi'", 4),
             (
                 "command=bash -c 'source /venv/bin/activate && exec gunicorn main:app'",
                 4,
@@ -302,6 +333,9 @@ mod tests {
             "command=uvicorn main:app",
             "command=sh -c 'cd /app && exec node server.js'",
             "command=/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"failed ($header)\" >&2; kill -TERM \"$PPID\"'",
+            // An event listener written as a loop of builtins (issue 16).
+            "command=bash -c 'printf \"READY\\n\"; while read line; do echo \"$line\" >&2; kill -QUIT $PPID; printf \"RESULT 2\\nOK\"; done'",
+            "command=sh -c 'while :; do if [ -e /tmp/stop ]; then kill 1; fi; sleep 5; done'",
             "command=gunicorn main:app\nstopasgroup=true\nkillasgroup=true",
             "command=nginx -g 'daemon off;'",
             "command=node server.js",
