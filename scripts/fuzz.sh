@@ -20,7 +20,7 @@ seed() {
   local target=$1 dir=fuzz/corpus/$1
   mkdir -p "$dir"
   case $target in
-    nginx_parse)
+    nginx_parse | nginx_load)
       find ../shared/corpus/nginx -type f ! -name '*.json' ! -name '*.bz2' -size -256k |
         while read -r f; do cp "$f" "$dir/$(echo "$f" | md5sum | cut -c1-16)"; done
       find generated examples -name nginx.conf |

@@ -194,6 +194,21 @@ pub struct ParseArgs {
     /// Include comments as `"#"` entries, like crossplane's `--include-comments`
     #[arg(long)]
     pub include_comments: bool,
+    /// Keep only the first error of crossplane's analyzer, and print nothing parsed
+    #[arg(long)]
+    pub no_catch: bool,
+    /// Leave out these directives (comma-separated), unjudged
+    #[arg(long, value_name = "DIRECTIVES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Report directives nginx does not declare (`unknown directive "x"`)
+    #[arg(long)]
+    pub strict: bool,
+    /// Do not judge the context of directives (crossplane's `check_ctx=False`)
+    #[arg(long)]
+    pub no_check_ctx: bool,
+    /// Do not judge the arguments of directives (crossplane's `check_args=False`)
+    #[arg(long)]
+    pub no_check_args: bool,
 }
 
 /// The kinds of file `gen parse` reads.

@@ -21,6 +21,8 @@ mod harness;
 mod hostile;
 #[path = "cli/meta.rs"]
 mod meta;
+#[path = "cli/nginx_load.rs"]
+mod nginx_load;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
 #[path = "cli/projects.rs"]

@@ -2,9 +2,13 @@
 //!
 //! For nginx (`--as nginx`, the default) the output is crossplane's payload, as
 //! `crossplane parse --single-file FILE` prints it, with a `column` beside each `line`; with
-//! `--include-comments`, comments are `"#"` entries as with crossplane's flag. Exit codes:
-//! 0 when the file parses; 1 when it does not (the payload, with `"status": "failed"` and the
-//! error, is still printed); 2 when the file cannot be read (nothing on stdout, the error on
+//! `--include-comments`, comments are `"#"` entries as with crossplane's flag. crossplane's
+//! analyzer runs as its CLI runs it (`parser/analyzer.rs`: context and arguments, each
+//! refused directive left out and its error listed), with its switches `--no-catch`,
+//! `--ignore`, `--strict`, and `--no-check-ctx`/`--no-check-args` for the library's
+//! `check_ctx`/`check_args`. Exit codes: 0 when the file parses and the analyzer finds
+//! nothing; 1 otherwise (the payload, with `"status": "failed"` and the errors, is still
+//! printed); 2 when the file cannot be read (nothing on stdout, the error on
 //! stderr). A file that is not UTF-8 is read with each bad byte replaced by U+FFFD, as
 //! crossplane reads it.
 //!
@@ -13,13 +17,13 @@
 
 use crate::cli::{ParseArgs, ParseAs};
 use crate::error::{Error, Result};
-use crate::parse::nginx::{self, ParseError, ParseErrorKind, Span, payload};
+use crate::parse::nginx::{self, ParseError, ParseErrorKind, Span, analyzer, payload};
 use std::io::Write as _;
 use std::path::Path;
 
 pub fn run(args: &ParseArgs) -> Result<u8> {
     match kind(args) {
-        ParseAs::Nginx => nginx(&args.file, args.include_comments),
+        ParseAs::Nginx => nginx(args),
         ParseAs::Dockerfile => super::parse_dockerfile::run(&args.file),
     }
 }
@@ -41,7 +45,8 @@ fn kind(args: &ParseArgs) -> ParseAs {
     })
 }
 
-fn nginx(path: &Path, include_comments: bool) -> Result<u8> {
+fn nginx(args: &ParseArgs) -> Result<u8> {
+    let path: &Path = &args.file;
     let file = path.display().to_string();
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io("read", path, e))?
@@ -71,10 +76,28 @@ fn nginx(path: &Path, include_comments: bool) -> Result<u8> {
     // other command's printing.
     let stdout = std::io::stdout().lock();
     let mut out = Unbuffered(&stdout);
-    let _ = payload::write_single_file(&mut out, &file, &text, &result, include_comments)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
-    Ok(u8::from(result.is_err()))
+    let options = analyzer::Options {
+        no_catch: args.no_catch,
+        strict: args.strict,
+        no_check_ctx: args.no_check_ctx,
+        no_check_args: args.no_check_args,
+        ignore: args.ignore.clone(),
+    };
+    let analysis = result
+        .as_ref()
+        .map(|config| analyzer::analyze(config, &options))
+        .unwrap_or_default();
+    let _ = payload::write_analyzed(
+        &mut out,
+        &file,
+        &text,
+        &result,
+        args.include_comments,
+        &analysis,
+    )
+    .and_then(|()| out.write_all(b"\n"))
+    .and_then(|()| out.flush());
+    Ok(u8::from(result.is_err() || !analysis.errors.is_empty()))
 }
 
 /// Stdout written with plain `write` calls: the payload writer buffers already, and std's

@@ -104,6 +104,12 @@ pub static RULES: &[&Rule] = &[
     &rules::ngx::missing_forwarded_headers::MISSING_FORWARDED_HEADERS,
     &rules::ngx::ineffective_upstream_keepalive::INEFFECTIVE_UPSTREAM_KEEPALIVE,
     &rules::ngx::unknown_upstream_host::UNKNOWN_UPSTREAM_HOST,
+    &rules::ngx::unknown_nginx_directive::UNKNOWN_NGINX_DIRECTIVE,
+    &rules::ngx::nginx_directive_not_allowed_here::NGINX_DIRECTIVE_NOT_ALLOWED_HERE,
+    &rules::ngx::invalid_nginx_arguments::INVALID_NGINX_ARGUMENTS,
+    &rules::ngx::invalid_nginx_value::INVALID_NGINX_VALUE,
+    &rules::ngx::unknown_nginx_variable::UNKNOWN_NGINX_VARIABLE,
+    &rules::ngx::packaged_default_site_answers::PACKAGED_DEFAULT_SITE_ANSWERS,
     &rules::path::config_path_missing::CONFIG_PATH_MISSING,
     &rules::path::copy_source_missing::COPY_SOURCE_MISSING,
     &rules::path::build_file_missing::BUILD_FILE_MISSING,
@@ -274,6 +280,9 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
         mine.retain(|d| d.code == rule.code);
         found.extend(mine);
     }
+    // One root cause, one finding: what follows from a config nginx does not load is held
+    // back.
+    rules::ngx::load::fold(ctx, &mut found);
     let sources = ctx.sources(&found);
     let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
     let mut outcome = Outcome::default();

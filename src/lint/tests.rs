@@ -424,6 +424,42 @@ fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
             ],
         ),
         dir(
+            "load",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "proxy_pas x;\nevents {}\nhttp {\nserver { listen 80 defualt; location / { worker_connections 1; } }\nserver { location /; }\n}\n",
+                ),
+            ],
+        ),
+        dir(
+            "default-site",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y nginx\nCOPY app.conf /etc/nginx/conf.d/app.conf\nCMD [\"nginx\"]\n",
+                ),
+                ("app.conf", "server { listen 80; }\n"),
+            ],
+        ),
+        dir(
+            "variables",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "events {}\nhttp {\nserver { return 200 $nope; }\n}\n",
+                ),
+            ],
+        ),
+        dir(
             "deep",
             &[
                 (

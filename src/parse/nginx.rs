@@ -18,8 +18,10 @@
 //! only allocated when an escaped quote has to be unescaped. Blocks are built with an explicit
 //! stack, so deep nesting is a [`ParseErrorKind::TooDeep`] error, never a stack overflow.
 
+pub mod analyzer;
 mod lex;
 pub mod payload;
+pub mod table;
 #[cfg(test)]
 mod tests;
 

@@ -39,7 +39,8 @@ const CONFIG: &str =
 
 #[test]
 fn parse_prints_crossplanes_payload_with_columns() {
-    let (code, out, err, file) = gen_parse(&[], CONFIG.as_bytes());
+    // `if` in `http` is crossplane's analyzer's error, not the parser's.
+    let (code, out, err, file) = gen_parse(&["--no-check-ctx"], CONFIG.as_bytes());
     let parsed = concat!(
         r#"[{"directive":"events","line":1,"column":1,"args":[],"block":[]},"#,
         r#"{"directive":"http","line":2,"column":1,"args":[],"block":["#,
@@ -100,7 +101,7 @@ fn parse_of_an_unreadable_file_exits_2_with_nothing_on_stdout() {
 
 #[test]
 fn parse_reads_non_utf8_like_crossplane() {
-    let (code, out, _, _) = gen_parse(&[], b"return 200 \"M\xf6lln\";\n");
+    let (code, out, _, _) = gen_parse(&["--no-check-ctx"], b"return 200 \"M\xf6lln\";\n");
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(
@@ -129,4 +130,49 @@ fn parse_refuses_a_huge_file_without_reading_it() {
             path.display()
         )
     );
+}
+
+/// crossplane 0.5.8's own output for `crossplane parse --no-catch` on this file, with the
+/// file name it was given.
+#[test]
+fn parse_reports_crossplanes_analyzer_errors_with_its_switches() {
+    let text = b"server { listen 80; }\nhttp { sendfile maybe; server { location /x; } }\n";
+    let (code, out, _, file) = gen_parse(&["--no-catch"], text);
+    let error = format!("\"server\" directive is not allowed here in {file}:1");
+    let want = format!(
+        r#"{{"status":"failed","errors":[{{"file":{file:?},"error":{error:?},"line":1}}],"config":[{{"file":{file:?},"status":"failed","errors":[{{"error":{error:?},"line":1}}],"parsed":[]}}]}}"#
+    );
+    assert_eq!((code, out.trim_end()), (1, want.as_str()));
+
+    let (code, out, _, _) = gen_parse(&[], text);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let errors: Vec<&str> = v["config"][0]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["error"].as_str())
+        .map(|e| e.split(" in /").next().unwrap_or(e))
+        .collect();
+    assert_eq!(code, 1);
+    assert_eq!(
+        errors,
+        [
+            "\"server\" directive is not allowed here",
+            "invalid value \"maybe\" in \"sendfile\" directive, it must be \"on\" or \"off\"",
+            "directive \"location\" has no opening \"{\"",
+        ]
+    );
+    // Each refused directive is left out, the rest is parsed.
+    assert_eq!(v["config"][0]["parsed"][0]["directive"], "http");
+
+    let (code, out, _, _) = gen_parse(&["--ignore", "server,sendfile"], text);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!((code, v["status"].as_str()), (0, Some("ok")), "{out}");
+    assert_eq!(v["config"][0]["parsed"][0]["block"], serde_json::json!([]));
+
+    let (code, _, _, _) = gen_parse(&["--no-check-ctx", "--no-check-args"], text);
+    assert_eq!(code, 0);
+    let (code, out, _, _) = gen_parse(&["--strict"], b"events {}\nproxy_pas x;\n");
+    assert_eq!(code, 1);
+    assert!(out.contains(r#"unknown directive \"proxy_pas\""#), "{out}");
 }

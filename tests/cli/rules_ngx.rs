@@ -253,3 +253,69 @@ fn a_comment_allows_a_proxy_finding_on_the_next_line() {
         )
     );
 }
+
+#[test]
+fn unknown_nginx_directive() {
+    fails(
+        "unknown-nginx-directive",
+        "NGX010",
+        1,
+        "2 errors in 1 container\n",
+    );
+    passes("unknown-nginx-directive", "NGX010", 1);
+}
+
+#[test]
+fn nginx_directive_not_allowed_here() {
+    fails(
+        "nginx-directive-not-allowed-here",
+        "NGX011",
+        1,
+        "1 error in 1 container\n",
+    );
+    passes("nginx-directive-not-allowed-here", "NGX011", 1);
+}
+
+#[test]
+fn invalid_nginx_arguments() {
+    fails(
+        "invalid-nginx-arguments",
+        "NGX012",
+        1,
+        "4 errors in 1 container\n",
+    );
+    passes("invalid-nginx-arguments", "NGX012", 1);
+}
+
+#[test]
+fn invalid_nginx_value() {
+    fails(
+        "invalid-nginx-value",
+        "NGX013",
+        1,
+        "9 errors in 1 container\n",
+    );
+    passes("invalid-nginx-value", "NGX013", 1);
+}
+
+#[test]
+fn unknown_nginx_variable() {
+    fails(
+        "unknown-nginx-variable",
+        "NGX014",
+        1,
+        "2 errors in 1 container\n",
+    );
+    passes("unknown-nginx-variable", "NGX014", 1);
+}
+
+#[test]
+fn packaged_default_site_answers() {
+    fails(
+        "packaged-default-site-answers",
+        "NGX015",
+        1,
+        "1 error in 1 container\n",
+    );
+    passes("packaged-default-site-answers", "NGX015", 1);
+}

@@ -14,6 +14,7 @@
 //! Lines and columns come from one pass over the text, since entries are written in file
 //! order.
 
+use super::analyzer::Analysis;
 use super::{Config, Directive, Directives, ParseError, Quote, unquote};
 use std::io::{self, Write};
 
@@ -29,8 +30,90 @@ pub fn write_single_file<W: Write>(
     result: &Result<Config<'_>, ParseError>,
     include_comments: bool,
 ) -> io::Result<()> {
+    write_analyzed(
+        out,
+        file,
+        text,
+        result,
+        include_comments,
+        &Analysis::default(),
+    )
+}
+
+/// [`write_single_file`] with the errors of crossplane's analyzer: a directive with an
+/// error is left out with its block, and the errors are listed with their lines; when the
+/// analyzer stopped at its first error (`--no-catch`), nothing is parsed.
+///
+/// # Errors
+/// What writing to `out` gives.
+pub fn write_analyzed<W: Write>(
+    out: &mut W,
+    file: &str,
+    text: &str,
+    result: &Result<Config<'_>, ParseError>,
+    include_comments: bool,
+    analysis: &Analysis,
+) -> io::Result<()> {
     let mut out = Out::new(out);
     match result {
+        Ok(config) if !analysis.errors.is_empty() => {
+            let mut lines = Lines::new(config.text());
+            let errors: Vec<(String, usize)> = analysis
+                .errors
+                .iter()
+                .map(|(i, e)| {
+                    let at = config.nodes.get(*i).map_or(0, |n| n.name_start as usize);
+                    let (line, _) = lines.line_col(at);
+                    (format!("{e} in {file}:{line}"), line)
+                })
+                .collect();
+            out.raw(br#"{"status":"failed","errors":["#);
+            for (k, (e, line)) in errors.iter().enumerate() {
+                if k > 0 {
+                    out.raw(b",");
+                }
+                out.raw(br#"{"file":"#);
+                out.string(file);
+                out.raw(br#","error":"#);
+                out.string(e);
+                out.raw(br#","line":"#);
+                out.number(*line);
+                out.raw(b"}");
+            }
+            out.raw(br#"],"config":[{"file":"#);
+            out.string(file);
+            out.raw(br#","status":"failed","errors":["#);
+            for (k, (e, line)) in errors.iter().enumerate() {
+                if k > 0 {
+                    out.raw(b",");
+                }
+                out.raw(br#"{"error":"#);
+                out.string(e);
+                out.raw(br#","line":"#);
+                out.number(*line);
+                out.raw(b"}");
+            }
+            out.raw(br#"],"parsed":"#);
+            if analysis.stopped {
+                out.raw(b"[]}]}");
+                return out.flush();
+            }
+            let mut w = Entries {
+                out,
+                config,
+                lines,
+                comments: if include_comments {
+                    &config.comments
+                } else {
+                    &[]
+                },
+                next: 0,
+                skip: &analysis.skip,
+            };
+            w.list(config.directives(), usize::MAX)?;
+            w.out.raw(b"}]}");
+            w.out.flush()
+        }
         Ok(config) => {
             out.raw(br#"{"status":"ok","errors":[],"config":[{"file":"#);
             out.string(file);
@@ -45,6 +128,7 @@ pub fn write_single_file<W: Write>(
                     &[]
                 },
                 next: 0,
+                skip: &analysis.skip,
             };
             w.list(config.directives(), usize::MAX)?;
             w.out.raw(b"}]}");
@@ -174,6 +258,8 @@ struct Entries<'w, 'c, 'a, W> {
     comments: &'c [super::CommentSlot],
     /// The first comment not yet placed; comments are in file order, as directives are.
     next: usize,
+    /// By directive index: left out, with its block (crossplane's analyzer refused it).
+    skip: &'c [bool],
 }
 
 impl<'c, 'a, W: Write> Entries<'_, 'c, 'a, W> {
@@ -183,6 +269,18 @@ impl<'c, 'a, W: Write> Entries<'_, 'c, 'a, W> {
         let mut first = true;
         for d in directives {
             let span = d.span();
+            if self.skip.get(d.index).copied().unwrap_or(false) {
+                // Its comments go with it, as crossplane consumes a refused block.
+                self.comments_before(span.start, &mut first);
+                while self
+                    .comments
+                    .get(self.next)
+                    .is_some_and(|c| (c.start as usize) < span.end)
+                {
+                    self.next += 1;
+                }
+                continue;
+            }
             self.comments_before(span.start, &mut first);
             let (line, column) = self.lines.line_col(d.name_span().start);
             // Comments among the arguments are placed after the directive (and its block),

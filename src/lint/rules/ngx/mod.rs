@@ -1,10 +1,18 @@
-//! Rules about nginx as a reverse proxy: the headers it passes to the app and whether its
-//! upstream keep-alive works. The helpers here read nginx's inheritance (array directives
+//! Rules about nginx: whether it loads the config at all (`load`: directives, contexts,
+//! arguments, values and variables as `nginx -t` judges them), and as a reverse proxy: the
+//! headers it passes to the app and whether its upstream keep-alive works. The helpers here read nginx's inheritance (array directives
 //! such as `proxy_set_header` are inherited only into blocks that set none of their own),
 //! `map`s, and which upstream a `proxy_pass` names; the app rules use them too.
 
 pub mod ineffective_upstream_keepalive;
+pub mod invalid_nginx_arguments;
+pub mod invalid_nginx_value;
+pub mod load;
 pub mod missing_forwarded_headers;
+pub mod nginx_directive_not_allowed_here;
+pub mod packaged_default_site_answers;
+pub mod unknown_nginx_directive;
+pub mod unknown_nginx_variable;
 pub mod unknown_upstream_host;
 
 use crate::lint::ContainerDir;

@@ -1,0 +1,47 @@
+//! `invalid-nginx-value`: a value nginx refuses while it reads the config, or a directive
+//! it refuses to see twice.
+
+use super::load::{Kind, report};
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Context, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the values nginx checks when it reads the file, and what it refuses to see
+    /// twice.
+    ///
+    /// The values: `on`/`off` flags, sizes (`10m`), times (`30s`, `1h 30m`), numbers, `listen`'s port and parameters and `if`
+    /// conditions; and what nginx refuses to see twice: a directive with a single value
+    /// set twice in one block, `root` and `alias` in one location, two locations with the
+    /// same path in one block, two `default_server`s for one address.
+    ///
+    /// Values built from variables, and `listen` addresses that are host names (nginx
+    /// resolves them), are not judged.
+    ///
+    /// ## Why is this bad?
+    /// nginx refuses the config (`"client_max_body_size" directive invalid value`,
+    /// `invalid parameter "defualt_server"`, `a duplicate default server for
+    /// 0.0.0.0:80`) and does not start.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// client_max_body_size 10mb;
+    /// proxy_read_timeout 60sec;
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// client_max_body_size 10m;
+    /// proxy_read_timeout 60s;
+    /// ```
+    pub static INVALID_NGINX_VALUE = {
+        code: "NGX013",
+        name: "invalid-nginx-value",
+        severity: Error,
+        check: check,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    report(ctx, &INVALID_NGINX_VALUE, Kind::Value, out);
+}

@@ -1,0 +1,307 @@
+//! Which nginx a container runs: its version (from the base image and the distribution's
+//! package) and which modules it has loaded. The facts are those of the packages as built:
+//! Debian 12 and Ubuntu 24.04 build the optional modules below into the `nginx` binary and
+//! ship `geoip`, `image_filter`, `perl`, `xslt`, `mail` and `stream` as `libnginx-mod-*`
+//! packages (`nginx -V` of 1.22.1-9 and 1.24.0-2ubuntu7); Alpine ships the same six as
+//! `nginx-mod-*`; nginx.org's image builds `mail` and `stream` in and installs `geoip`,
+//! `image_filter`, `xslt` and `njs` without loading them. Where gen does not know (a base
+//! image it cannot place, a third-party module package), it says nothing about the names
+//! it does not know.
+
+use super::table::{Row, Version};
+use crate::model::{Model, Nginx, Packaging};
+use crate::spec::Distro;
+
+/// The nginx of one container, as far as gen knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    /// `None`: a version the table does not cover, or one gen cannot tell.
+    pub version: Option<Version>,
+    /// Who built it, for messages: "Debian's nginx".
+    pub who: Option<&'static str>,
+    packaging: Option<Packaging>,
+    /// Packages installed by RUN.
+    packages: Vec<String>,
+    /// The `.so` files `load_module` loads.
+    loaded: Vec<String>,
+    /// A module gen has no table for may be loaded (a third-party module package, an
+    /// unknown `load_module`, nginx not from a package gen knows): unknown names are not
+    /// judged.
+    pub open: bool,
+}
+
+/// A dynamic module: its modules' name prefix in the table, its `.so`, and its package
+/// on Debian/Ubuntu and Alpine.
+struct Dynamic {
+    module: &'static str,
+    so: &'static str,
+    debian: &'static str,
+    alpine: &'static str,
+    /// Installed in nginx.org's image (not loaded).
+    nginx_org: bool,
+}
+
+const DYNAMIC: [Dynamic; 7] = [
+    Dynamic {
+        module: "ngx_http_geoip_module",
+        so: "ngx_http_geoip_module.so",
+        debian: "libnginx-mod-http-geoip",
+        alpine: "nginx-mod-http-geoip",
+        nginx_org: true,
+    },
+    Dynamic {
+        module: "ngx_http_image_filter_module",
+        so: "ngx_http_image_filter_module.so",
+        debian: "libnginx-mod-http-image-filter",
+        alpine: "nginx-mod-http-image-filter",
+        nginx_org: true,
+    },
+    Dynamic {
+        module: "ngx_http_perl_module",
+        so: "ngx_http_perl_module.so",
+        debian: "libnginx-mod-http-perl",
+        alpine: "nginx-mod-http-perl",
+        nginx_org: false,
+    },
+    Dynamic {
+        module: "ngx_http_xslt_filter_module",
+        so: "ngx_http_xslt_filter_module.so",
+        debian: "libnginx-mod-http-xslt-filter",
+        alpine: "nginx-mod-http-xslt-filter",
+        nginx_org: true,
+    },
+    Dynamic {
+        module: "ngx_stream_geoip_module",
+        so: "ngx_stream_geoip_module.so",
+        debian: "libnginx-mod-stream-geoip",
+        alpine: "nginx-mod-stream-geoip",
+        nginx_org: false,
+    },
+    // The mail and stream modules are one `.so` each; matched by prefix.
+    Dynamic {
+        module: "ngx_mail_",
+        so: "ngx_mail_module.so",
+        debian: "libnginx-mod-mail",
+        alpine: "nginx-mod-mail",
+        nginx_org: false,
+    },
+    Dynamic {
+        module: "ngx_stream_",
+        so: "ngx_stream_module.so",
+        debian: "libnginx-mod-stream",
+        alpine: "nginx-mod-stream",
+        nginx_org: false,
+    },
+];
+
+/// The packages that install the distribution's nginx.
+const NGINX_PACKAGES: [&str; 5] = [
+    "nginx",
+    "nginx-core",
+    "nginx-light",
+    "nginx-full",
+    "nginx-extras",
+];
+
+/// Whether a module of a row is there to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleState {
+    Loaded,
+    /// A dynamic module this nginx does not load: how to load it.
+    NotLoaded {
+        so: &'static str,
+        package: Option<&'static str>,
+    },
+}
+
+fn tag_of(image: &str) -> (&str, &str) {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split_once(':').unwrap_or((last, "latest"))
+}
+
+/// The nginx version a distribution's package installs on this base image.
+fn distro_version(image: &str, distro: Distro) -> Option<&'static str> {
+    let (name, tag) = tag_of(image);
+    let tag = tag.to_ascii_lowercase();
+    match distro {
+        Distro::Debian => {
+            if tag.contains("bookworm") || (name == "debian" && tag.starts_with("12")) {
+                Some("1.22")
+            } else if tag.contains("trixie") || (name == "debian" && tag.starts_with("13")) {
+                Some("1.26")
+            } else {
+                None
+            }
+        }
+        Distro::Ubuntu => (tag.contains("noble") || (name == "ubuntu" && tag.starts_with("24.04")))
+            .then_some("1.24"),
+        Distro::Alpine => {
+            let v = if name == "alpine" {
+                tag.as_str()
+            } else {
+                tag.split("alpine").nth(1).unwrap_or("")
+            };
+            let minor: String = v
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let mut parts = minor.split('.');
+            match (parts.next(), parts.next()) {
+                (Some("3"), Some("20" | "21")) => Some("1.26"),
+                (Some("3"), Some("22" | "23")) => Some("1.28"),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// The version of the official `nginx` image's tag.
+fn nginx_org_version(tag: &str) -> Option<&'static str> {
+    let tag = tag.to_ascii_lowercase();
+    if tag.starts_with("stable") {
+        return Some("1.28");
+    }
+    if [
+        "latest", "mainline", "alpine", "bookworm", "trixie", "perl", "otel",
+    ]
+    .iter()
+    .any(|t| tag.starts_with(t))
+    {
+        return Some("1.29");
+    }
+    let minor: String = tag
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let mut parts = minor.split('.');
+    let (Some("1"), Some(m)) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    super::table::VERSIONS
+        .iter()
+        .copied()
+        .find(|v| v.strip_prefix("1.") == Some(m))
+}
+
+impl Build {
+    /// The nginx of a container's model.
+    #[must_use]
+    pub fn of(m: &Model, n: &Nginx) -> Self {
+        let packages: Vec<String> = m.packages.iter().map(|p| p.value.clone()).collect();
+        let packaging = m.packaging.as_ref().map(|p| p.value);
+        let image = m
+            .base_image
+            .as_ref()
+            .map(|b| b.value.as_str())
+            .unwrap_or("");
+        let from_package = packages
+            .iter()
+            .any(|p| NGINX_PACKAGES.contains(&p.as_str()));
+        let (version, who) = match packaging {
+            Some(Packaging::NginxOrg(_)) => (
+                nginx_org_version(tag_of(image).1),
+                Some("nginx.org's nginx"),
+            ),
+            Some(Packaging::Distro(d)) if from_package => (
+                distro_version(image, d),
+                Some(match d {
+                    Distro::Debian => "Debian's nginx",
+                    Distro::Ubuntu => "Ubuntu's nginx",
+                    Distro::Alpine => "Alpine's nginx",
+                }),
+            ),
+            _ => (None, None),
+        };
+        let loaded: Vec<String> = n
+            .find("load_module")
+            .filter_map(|(_, d)| d.arg(0))
+            .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
+            .collect();
+        let known_so = |so: &str| DYNAMIC.iter().any(|d| d.so == so);
+        let third_party = packages.iter().any(|p| {
+            (p.starts_with("libnginx-mod-")
+                || p.starts_with("nginx-mod-")
+                || p.starts_with("nginx-module-"))
+                && !DYNAMIC.iter().any(|d| d.debian == p || d.alpine == p)
+                || matches!(p.as_str(), "nginx-full" | "nginx-extras")
+        });
+        let open = who.is_none() || third_party || loaded.iter().any(|so| !known_so(so));
+        Self {
+            version: version.and_then(Version::of),
+            who,
+            packaging,
+            packages,
+            loaded,
+            open,
+        }
+    }
+
+    /// Whether a row's module is loaded here. Modules gen knows nothing about count as
+    /// loaded.
+    #[must_use]
+    pub fn module(&self, row: &Row) -> ModuleState {
+        let Some(d) = DYNAMIC.iter().find(|d| {
+            row.module == d.module || (d.module.ends_with('_') && row.module.starts_with(d.module))
+        }) else {
+            return ModuleState::Loaded;
+        };
+        let Some(packaging) = self.packaging.filter(|_| self.who.is_some()) else {
+            return ModuleState::Loaded;
+        };
+        if self.loaded.iter().any(|so| so == d.so) {
+            return ModuleState::Loaded;
+        }
+        let package = match packaging {
+            Packaging::NginxOrg(_) => {
+                if d.module.ends_with('_') {
+                    // Built into nginx.org's binary.
+                    return ModuleState::Loaded;
+                }
+                if d.nginx_org {
+                    None
+                } else {
+                    // perl and stream geoip need nginx.org's own package repository.
+                    return ModuleState::Loaded;
+                }
+            }
+            Packaging::Distro(Distro::Alpine) => Some(d.alpine),
+            Packaging::Distro(_) => Some(d.debian),
+        };
+        // An installed module package loads itself through the packaged config's
+        // `modules-enabled/` (Debian) or `modules/` (Alpine) include.
+        if package.is_some_and(|p| self.packages.iter().any(|q| q == p)) {
+            return ModuleState::Loaded;
+        }
+        ModuleState::NotLoaded { so: d.so, package }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_of_base_images() {
+        let cases = [
+            ("debian:12", Distro::Debian, Some("1.22")),
+            ("python:3.12-slim-bookworm", Distro::Debian, Some("1.22")),
+            ("debian:trixie-slim", Distro::Debian, Some("1.26")),
+            ("node:22", Distro::Debian, None),
+            ("ubuntu:24.04", Distro::Ubuntu, Some("1.24")),
+            ("ubuntu:22.04", Distro::Ubuntu, None),
+            ("alpine:3.22", Distro::Alpine, Some("1.28")),
+            ("alpine:3.21.3", Distro::Alpine, Some("1.26")),
+            ("node:22-alpine3.22", Distro::Alpine, Some("1.28")),
+            ("node:22-alpine", Distro::Alpine, None),
+            ("alpine", Distro::Alpine, None),
+        ];
+        for (image, distro, want) in cases {
+            assert_eq!(distro_version(image, distro), want, "{image}");
+        }
+        assert_eq!(nginx_org_version("1.28.0-alpine"), Some("1.28"));
+        assert_eq!(nginx_org_version("stable-alpine"), Some("1.28"));
+        assert_eq!(nginx_org_version("latest"), Some("1.29"));
+        assert_eq!(nginx_org_version("1.27"), None);
+    }
+}

@@ -1,0 +1,585 @@
+//! nginx's config as `nginx -t` loads it, offline: every directive of the flattened tree
+//! (the model follows `include`s, so a file is judged in the context it really ends up in)
+//! is looked up in nginx's own directive table ([`table`]) for the nginx the image runs
+//! ([`build`]), the way `ngx_conf_handler` does: unknown name, then module type and
+//! context, then block or no block, then the argument count. Then the values nginx checks
+//! while it reads ([`values`]) and the variables every argument refers to ([`variables`]).
+//!
+//! [`analyze`] does it once for a container and returns every finding with its kind; the
+//! rules `NGX010`-`NGX014` show their kind each. [`fold`] applies "one root cause, one
+//! finding": when nginx will not load a container's config (a syntax error or one of these
+//! findings), the findings of other rules that reason about what that nginx does are held
+//! back, and the root cause says so.
+
+pub mod build;
+pub use crate::parse::nginx::table;
+mod values;
+mod variables;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::{ContainerDir, Context};
+use crate::model::{Model, Nginx, NginxDirective, Origin, ProblemKind, Source};
+use build::{Build, ModuleState};
+use table::{ModuleType, Row, ctx, table};
+
+/// What is wrong with a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No module of this nginx declares it (or its module is not loaded).
+    Unknown,
+    /// Declared, but not for the block it is in.
+    Context,
+    /// Wrong number of arguments, a block where none belongs or none where one does, or a
+    /// `;` missing so that the next line became arguments.
+    Arguments,
+    /// A value nginx refuses while reading the file.
+    Value,
+    /// A variable no module, `set`, `map`, `geo`, `split_clients` or capture defines.
+    Variable,
+}
+
+/// One finding of [`analyze`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub message: String,
+    pub origin: Origin,
+    /// What the primary label says.
+    pub label: String,
+    pub help: String,
+    /// More places: the `include` that put a file in its context.
+    pub related: Vec<(Origin, String)>,
+}
+
+/// Where a directive is, as nginx's `cf->module_type` and `cf->cmd_type` say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Known {
+        bits: u32,
+        module_type: ModuleType,
+    },
+    /// Inside a block nginx reads with its own handler (`map`, `types`, Lua code...), or
+    /// one of a directive gen could not judge: not directives.
+    Opaque,
+    /// gen cannot tell (the site files read without a main config).
+    Unknown,
+}
+
+impl Place {
+    const fn known(bits: u32, module_type: ModuleType) -> Self {
+        Self::Known { bits, module_type }
+    }
+
+    /// What the block of directive `name` opens, when it is in `self`.
+    fn inside(self, name: &str) -> Self {
+        let Self::Known { bits, .. } = self else {
+            return match (self, name) {
+                (Self::Unknown, "location") => Self::known(ctx::LOC, ModuleType::Http),
+                (Self::Unknown, "limit_except") => Self::known(ctx::LMT, ModuleType::Http),
+                (Self::Unknown, "server" | "if" | "upstream") => Self::Unknown,
+                _ => Self::Opaque,
+            };
+        };
+        match name {
+            "events" if bits == ctx::MAIN => Self::known(ctx::EVENT, ModuleType::Event),
+            "http" if bits == ctx::MAIN => Self::known(ctx::HTTP, ModuleType::Http),
+            "mail" if bits == ctx::MAIN => Self::known(ctx::MAIL, ModuleType::Mail),
+            "stream" if bits == ctx::MAIN => Self::known(ctx::STREAM, ModuleType::Stream),
+            "server" if bits == ctx::HTTP => Self::known(ctx::SRV, ModuleType::Http),
+            "server" if bits == ctx::MAIL => Self::known(ctx::MSRV, ModuleType::Mail),
+            "server" if bits == ctx::STREAM => Self::known(ctx::SSRV, ModuleType::Stream),
+            "location" => Self::known(ctx::LOC, ModuleType::Http),
+            "if" if bits == ctx::SRV => Self::known(ctx::SIF, ModuleType::Http),
+            "if" if bits == ctx::LOC => Self::known(ctx::LIF, ModuleType::Http),
+            "limit_except" => Self::known(ctx::LMT, ModuleType::Http),
+            "upstream" if bits == ctx::HTTP => Self::known(ctx::UPS, ModuleType::Http),
+            "upstream" if bits == ctx::STREAM => Self::known(ctx::SUPS, ModuleType::Stream),
+            _ => Self::Opaque,
+        }
+    }
+
+    /// Whether a row of the table is a directive nginx takes here.
+    const fn takes(self, row: &Row) -> bool {
+        let Self::Known { bits, module_type } = self else {
+            return false;
+        };
+        let type_ok = matches!(row.module_type, ModuleType::Conf)
+            || row.module_type as u8 == module_type as u8
+            // Main-context directives are the core modules'.
+            || (bits == ctx::MAIN && matches!(row.module_type, ModuleType::Core));
+        type_ok && (row.contexts & (bits | ctx::ANY) != 0)
+    }
+}
+
+/// The name of a context for messages.
+fn context_name(bits: u32) -> &'static str {
+    match bits {
+        ctx::MAIN => "the main context",
+        ctx::EVENT => "`events`",
+        ctx::HTTP => "`http`",
+        ctx::SRV => "`server`",
+        ctx::LOC => "`location`",
+        ctx::UPS => "`upstream`",
+        ctx::SIF => "`if` in `server`",
+        ctx::LIF => "`if` in `location`",
+        ctx::LMT => "`limit_except`",
+        ctx::MAIL => "`mail`",
+        ctx::MSRV => "`server` in `mail`",
+        ctx::STREAM => "`stream`",
+        ctx::SSRV => "`server` in `stream`",
+        ctx::SUPS => "`upstream` in `stream`",
+        _ => "this block",
+    }
+}
+
+/// Where a row's directive is allowed, for help texts.
+fn allowed_in(rows: &[&Row]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        for bit in 0..16 {
+            let b = 1u32 << bit;
+            if r.contexts & b != 0 && b != ctx::ANY {
+                let name = context_name(b);
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    match names.as_slice() {
+        [] => "nowhere here".to_owned(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The text of the file a directive is written in.
+fn text_of<'m>(m: &'m Model, source: &Source) -> Option<&'m str> {
+    match source {
+        Source::Local(file) => m.files.text(file),
+        Source::Packaged { text, .. } => Some(text),
+    }
+}
+
+/// The first argument that, by the look of it, is the next directive because a `;` is
+/// missing at the end of the line before: an unquoted directive name at the start of a
+/// later line than the directive's name. Its index, at least 1 when `from_first` is false.
+fn swallowed(m: &Model, d: &NginxDirective) -> Option<usize> {
+    let text = text_of(m, &d.source)?;
+    let t = table();
+    let mut prev_end = d.name_span.end;
+    for (k, a) in d.args.iter().enumerate() {
+        let raw = text.get(a.span.start..a.span.end).unwrap_or("");
+        let starts_line = text
+            .get(prev_end..a.span.start)
+            .is_some_and(|between| between.contains('\n'));
+        if k > 0 && starts_line && raw == a.value && !t.rows(raw).is_empty() {
+            return Some(k);
+        }
+        prev_end = a.span.end;
+    }
+    None
+}
+
+/// A finding for a `;` missing after argument `k - 1` of `d`: at the end of that line.
+fn missing_semicolon(d: &NginxDirective, k: usize, takes: &str) -> Finding {
+    let before = d.args.get(k - 1).map_or(d.name_span, |a| a.span);
+    let next = d.args.get(k).map_or("", |a| a.value.as_str());
+    Finding {
+        kind: Kind::Arguments,
+        message: format!(
+            "`;` missing at the end of the line: `{}` reads the next line's `{next}` as its arguments",
+            d.name
+        ),
+        origin: d
+            .source
+            .origin(crate::parse::span::Span::new(before.end, before.end)),
+        label: "`;` belongs here".to_owned(),
+        help: format!("end the line with `;` (`{}` takes {takes})", d.name),
+        related: Vec::new(),
+    }
+}
+
+/// Every load-time finding of a container's nginx, in directive order; empty when it has
+/// no nginx.
+#[must_use]
+pub fn analyze(m: &Model) -> Vec<Finding> {
+    let Some(n) = &m.nginx else {
+        return Vec::new();
+    };
+    let build = Build::of(m, n);
+    let mut out = Vec::new();
+    // What each directive's block opens, by index: a parent comes before its children.
+    let mut places: Vec<Place> = Vec::with_capacity(n.directives.len());
+    let mut judged: Vec<(usize, &'static Row)> = Vec::new();
+    for (i, d) in n.directives.iter().enumerate() {
+        let here = match d.parent {
+            None if n.loose => Place::Unknown,
+            None => Place::known(ctx::MAIN, ModuleType::Core),
+            Some(p) => places.get(p).copied().unwrap_or(Place::Opaque),
+        };
+        let (place, finding, row) = judge(m, n, &build, d, here);
+        places.push(place);
+        if let Some(f) = finding {
+            out.push(f);
+        } else if let Some(row) = row {
+            judged.push((i, row));
+        }
+    }
+    values::check(m, n, &build, &judged, &mut out);
+    if !build.open && out.iter().all(|f| f.kind != Kind::Unknown) {
+        variables::check(n, build.version, &places, &mut out);
+    }
+    out
+}
+
+/// Judges directive `i` in `here`: what its block opens (for its children), and the
+/// finding, if any.
+fn judge(
+    m: &Model,
+    n: &Nginx,
+    build: &Build,
+    d: &NginxDirective,
+    here: Place,
+) -> (Place, Option<Finding>, Option<&'static Row>) {
+    if here == Place::Opaque {
+        return (Place::Opaque, None, None);
+    }
+    let t = table();
+    let all = t.rows(&d.name);
+    let in_version: Vec<&'static Row> = all
+        .iter()
+        .filter(|r| build.version.is_none_or(|v| r.in_version(v)))
+        .collect();
+    let opaque_block = if d.block { Place::Opaque } else { here };
+    if all.is_empty() {
+        if build.open {
+            return (opaque_block, None, None);
+        }
+        return (opaque_block, Some(unknown(d, build, None)), None);
+    }
+    if in_version.is_empty() {
+        let since = all.iter().filter_map(Row::since).min_by_key(|v| v.0);
+        return (
+            opaque_block,
+            Some(unknown(d, build, since.map(table::Version::name))),
+            None,
+        );
+    }
+    let loaded: Vec<&'static Row> = in_version
+        .iter()
+        .copied()
+        .filter(|r| build.module(r) == ModuleState::Loaded)
+        .collect();
+    if loaded.is_empty() {
+        if let Some(ModuleState::NotLoaded { so, package }) =
+            in_version.first().map(|r| build.module(r))
+        {
+            let how = match package {
+                Some(p) => format!(
+                    "install `{p}` (it loads the module), or add `load_module modules/{so};` at the top of nginx.conf"
+                ),
+                None => format!("add `load_module modules/{so};` at the top of nginx.conf"),
+            };
+            let module = in_version.first().map_or("", |r| r.module);
+            return (
+                opaque_block,
+                Some(Finding {
+                    kind: Kind::Unknown,
+                    message: format!(
+                        "unknown directive `{}`: its module `{module}` is not loaded here",
+                        d.name
+                    ),
+                    origin: d.source.origin(d.name_span),
+                    label: "not loaded here".to_owned(),
+                    help: how,
+                    related: Vec::new(),
+                }),
+                None,
+            );
+        }
+        return (opaque_block, None, None);
+    }
+    let Place::Known { bits, .. } = here else {
+        // Unknown place: the block's contents are judged if the name says what it opens.
+        return (
+            if d.block { here.inside(&d.name) } else { here },
+            None,
+            None,
+        );
+    };
+    let Some(row) = loaded.iter().copied().find(|r| here.takes(r)) else {
+        return (opaque_block, Some(context(n, d, bits, &loaded)), None);
+    };
+    if d.block && !row.block {
+        return (
+            Place::Opaque,
+            Some(Finding {
+                kind: Kind::Arguments,
+                message: format!(
+                    "directive `{}` is not terminated by `;`: it takes no block",
+                    d.name
+                ),
+                origin: d.source.origin(d.name_span),
+                label: "a block after a directive that takes none".to_owned(),
+                help: format!(
+                    "`{}` takes {}, then `;`; remove the `{{ ... }}`",
+                    d.name,
+                    row.args.describe()
+                ),
+                related: Vec::new(),
+            }),
+            None,
+        );
+    }
+    if !d.block && row.block {
+        return (
+            here,
+            Some(Finding {
+                kind: Kind::Arguments,
+                message: format!("directive `{}` has no opening `{{`", d.name),
+                origin: d.source.origin(d.name_span),
+                label: "a block directive without its block".to_owned(),
+                help: format!(
+                    "write `{} ... {{ ... }}`: it opens a block of directives",
+                    d.name
+                ),
+                related: Vec::new(),
+            }),
+            None,
+        );
+    }
+    let place = if d.block { here.inside(&d.name) } else { here };
+    if let Some(f) = types_include(m, d, bits) {
+        return (place, Some(f), None);
+    }
+    if !row.args.accepts(d.args.len()) {
+        let takes = row.args.describe();
+        if let Some(k) = swallowed(m, d).filter(|&k| row.args.accepts(k)) {
+            return (place, Some(missing_semicolon(d, k, &takes)), None);
+        }
+        return (
+            place,
+            Some(Finding {
+                kind: Kind::Arguments,
+                message: format!("invalid number of arguments in `{}` directive", d.name),
+                origin: d.source.origin(d.name_span),
+                label: format!("{} argument(s) given", d.args.len()),
+                help: format!("`{}` takes {takes}", d.name),
+                related: Vec::new(),
+            }),
+            None,
+        );
+    }
+    (place, None, Some(row))
+}
+
+/// An `include` of the packaged `mime.types` (a `types { ... }` block) where `types` is
+/// not allowed: gen does not read that file, but knows what it holds.
+fn types_include(m: &Model, d: &NginxDirective, bits: u32) -> Option<Finding> {
+    let path = d.arg(0)?;
+    if d.name != "include"
+        || !path.ends_with("mime.types")
+        || bits & (ctx::HTTP | ctx::SRV | ctx::LOC) != 0
+    {
+        return None;
+    }
+    let full = crate::parse::dockerfile::join_path("/etc/nginx", path);
+    let packaged = m.image.entry(&full).is_some_and(|e| {
+        e.edited.is_none() && matches!(e.kind, crate::model::EntryKind::Packaged { .. })
+    });
+    packaged.then(|| Finding {
+        kind: Kind::Context,
+        message: format!(
+            "`types` directive is not allowed here: `{path}` holds a `types {{ ... }}` block"
+        ),
+        origin: d.arg_origin(0),
+        label: format!("includes a `types` block in {}", context_name(bits)),
+        help: "include `mime.types` in `http` (or a `server` or `location`)".to_owned(),
+        related: Vec::new(),
+    })
+}
+
+/// An unknown directive: with "did you mean", or the version that has it.
+fn unknown(d: &NginxDirective, build: &Build, since: Option<&str>) -> Finding {
+    let t = table();
+    let nginx = build.who.unwrap_or("this nginx");
+    let version = build
+        .version
+        .map_or(String::new(), |v| format!(" {}", v.name()));
+    let help = match since {
+        Some(s) => format!(
+            "`{}` is a directive of nginx {s} and later; this image has {nginx}{version}",
+            d.name
+        ),
+        None => match crate::spec::nearest(&d.name, t.names()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!(
+                "no module of {nginx}{version} declares it; a third-party module's directive needs that module installed and loaded"
+            ),
+        },
+    };
+    Finding {
+        kind: Kind::Unknown,
+        message: format!("unknown directive `{}`", d.name),
+        origin: d.source.origin(d.name_span),
+        label: "nginx does not know this directive".to_owned(),
+        help,
+        related: Vec::new(),
+    }
+}
+
+/// A directive in a block that does not take it; names the `include` that put the file
+/// there when the directive is at the top of an included file.
+fn context(n: &Nginx, d: &NginxDirective, bits: u32, rows: &[&Row]) -> Finding {
+    let same: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.block == d.block)
+        .collect();
+    let rows = if same.is_empty() { rows } else { &same };
+    let mut related = Vec::new();
+    let top_of_file = d
+        .parent
+        .and_then(|p| n.directives.get(p))
+        .is_none_or(|p| p.source != d.source);
+    let mut via = String::new();
+    if top_of_file {
+        if let Some(by) = n
+            .files
+            .iter()
+            .find(|f| f.source == d.source)
+            .and_then(|f| f.included_by.clone())
+        {
+            related.push((
+                by,
+                format!("this `include` puts the file in {}", context_name(bits)),
+            ));
+            via = format!(" (this file is included in {})", context_name(bits));
+        }
+    }
+    Finding {
+        kind: Kind::Context,
+        message: format!("`{}` directive is not allowed here{via}", d.name),
+        origin: d.source.origin(d.name_span),
+        label: format!("in {}", context_name(bits)),
+        help: format!(
+            "`{}` belongs in {}{}",
+            d.name,
+            allowed_in(rows),
+            elsewhere(n, d, rows)
+        ),
+        related,
+    }
+}
+
+/// For a file at the top of the wrong context: where a glob `include` of the config would
+/// read it in the right one.
+fn elsewhere(n: &Nginx, d: &NginxDirective, rows: &[&Row]) -> String {
+    let Source::Local(_) = d.source else {
+        return String::new();
+    };
+    let wants_http = rows.iter().any(|r| r.contexts & ctx::HTTP != 0);
+    let pattern = n.find("include").find_map(|(_, inc)| {
+        let pat = inc.arg(0)?;
+        let in_http = inc
+            .parent
+            .and_then(|p| n.directives.get(p))
+            .is_some_and(|p| p.name == "http");
+        (wants_http && in_http && pat.contains('*')).then_some(pat)
+    });
+    pattern.map_or(String::new(), |p| {
+        format!("; this nginx reads `{p}` in `http`: put the file there")
+    })
+}
+
+/// The diagnostic of a finding, for the rule that shows its kind.
+#[must_use]
+pub fn diagnostic(rule: &crate::lint::Rule, c: &ContainerDir, f: &Finding) -> Diagnostic {
+    let mut diag = rule
+        .diagnostic(
+            f.message.clone(),
+            c.label_or(&f.origin, "nginx.conf", f.label.clone()),
+        )
+        .with_help(f.help.clone());
+    for (o, msg) in &f.related {
+        if let Some(l) = c.label(o, msg.clone()) {
+            diag.related.push(l);
+        }
+    }
+    diag
+}
+
+/// Pushes the findings of `kind` of every container, as `rule`.
+pub fn report(ctx: &Context, rule: &crate::lint::Rule, kind: Kind, out: &mut Vec<Diagnostic>) {
+    for c in &ctx.containers {
+        for f in analyze(&c.model).iter().filter(|f| f.kind == kind) {
+            out.push(diagnostic(rule, c, f));
+        }
+    }
+}
+
+/// The codes whose findings are root causes: nginx does not load the config.
+const ROOT_CAUSES: [&str; 6] = ["PRS001", "NGX010", "NGX011", "NGX012", "NGX013", "NGX014"];
+
+/// The rules that reason about what the container's nginx does once it runs (where it
+/// listens, what it proxies to, the headers it sends), so that their findings only follow
+/// from a config nginx does not load.
+const FOLLOW_FROM_NGINX: [&str; 16] = [
+    "APP001", "APP003", "HC002", "HC003", "NET001", "NET002", "NGX001", "NGX003", "NGX006",
+    "PORT001", "PORT002", "PORT003", "PORT004", "PROC001", "PROC002", "SOCK001",
+];
+
+fn follows_from_nginx(code: &str) -> bool {
+    FOLLOW_FROM_NGINX.contains(&code)
+}
+
+/// One root cause, one finding: in a container whose nginx config does not load, the
+/// findings that only follow from it are dropped, and the first root cause says how many.
+pub fn fold(ctx: &Context, found: &mut Vec<Diagnostic>) {
+    for c in &ctx.containers {
+        let prefix = format!("{}/", c.dir.trim_end_matches('/'));
+        let mine = |d: &Diagnostic| {
+            std::iter::once(&d.primary)
+                .chain(&d.related)
+                .any(|l| l.file.starts_with(&prefix))
+        };
+        let broken = c
+            .model
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::NginxSyntax)
+            || found.iter().any(|d| {
+                ROOT_CAUSES.contains(&d.code.as_str()) && d.severity == Severity::Error && mine(d)
+            });
+        if !broken {
+            continue;
+        }
+        let mut held: Vec<String> = Vec::new();
+        found.retain(|d| {
+            let drop = follows_from_nginx(&d.code) && mine(d);
+            if drop && !held.contains(&d.code) {
+                held.push(d.code.clone());
+            }
+            !drop
+        });
+        if held.is_empty() {
+            continue;
+        }
+        held.sort();
+        if let Some(root) = found
+            .iter_mut()
+            .filter(|d| ROOT_CAUSES.contains(&d.code.as_str()) && mine(d))
+            .min_by_key(|d| (d.primary.file.clone(), d.primary.start))
+        {
+            let note = format!(
+                "gen holds back what follows from this ({}): fix this first, then run `gen check` again",
+                held.join(", ")
+            );
+            root.help = Some(match root.help.take() {
+                Some(h) => format!("{h}\n{note}"),
+                None => note,
+            });
+        }
+    }
+}

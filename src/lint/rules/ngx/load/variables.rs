@@ -1,0 +1,199 @@
+//! Variables nginx cannot find when it starts: every `$name` an http directive refers to
+//! must be one a module defines (the table's, with prefixes such as `$http_` and
+//! `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
+//! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression.
+//! nginx reports the first it misses as `unknown "name" variable` and does not start.
+//!
+//! Arguments that are regular expressions (a `location`'s, `rewrite`'s first, the operand
+//! of an `if` match, a `~` name) are not read for variables: `$` ends a line there.
+
+use super::table::{Version, ctx, table};
+use super::{Finding, Kind, Place};
+use crate::model::{Nginx, NginxDirective};
+use std::collections::HashSet;
+
+/// The `$name` references of a value: `(offset, name)`, `${name}` included; captures
+/// (`$1`) are left out.
+fn references(v: &str) -> Vec<(usize, &str)> {
+    let bytes = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let braced = bytes.get(i + 1) == Some(&b'{');
+        let from = if braced { i + 2 } else { i + 1 };
+        let mut end = from;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        let name = v.get(from..end).unwrap_or("");
+        if !name.is_empty() && !name.bytes().all(|b| b.is_ascii_digit()) {
+            out.push((start, name));
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+/// Named captures of a regular expression: `(?<name>`, `(?P<name>`, `(?'name'`.
+fn captures(v: &str, out: &mut HashSet<String>) {
+    for pat in ["(?<", "(?P<", "(?'"] {
+        let mut rest = v;
+        while let Some(at) = rest.find(pat) {
+            rest = &rest[at + pat.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
+/// The variables the config itself defines.
+fn defined(n: &Nginx) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut add = |d: &NginxDirective, k: usize| {
+        if let Some(v) = d.arg(k).and_then(|a| a.strip_prefix('$')) {
+            out.insert(
+                v.trim_start_matches('{')
+                    .trim_end_matches('}')
+                    .to_ascii_lowercase(),
+            );
+        }
+    };
+    for d in &n.directives {
+        match d.name.as_str() {
+            "set" | "auth_request_set" | "perl_set" | "js_set" | "js_var" => add(d, 0),
+            "map" | "split_clients" => add(d, 1),
+            "geo" | "geoip2" => add(d, d.args.len().saturating_sub(1)),
+            _ => {}
+        }
+    }
+    let mut caps = HashSet::new();
+    for d in &n.directives {
+        for a in &d.args {
+            captures(&a.value, &mut caps);
+        }
+        captures(&d.name, &mut caps);
+    }
+    out.extend(caps);
+    out
+}
+
+/// Whether argument `k` of `d` is a regular expression (or a name nginx does not expand).
+fn not_expanded(d: &NginxDirective, k: usize) -> bool {
+    let v = d.arg(k).unwrap_or("");
+    match d.name.as_str() {
+        "location" | "server_name" | "valid_referers" | "set" | "map" | "geo" | "split_clients" => {
+            // `set $x value` and `map $src $x`: the value and the source are expanded.
+            !(matches!(d.name.as_str(), "set" | "split_clients") && k == 1
+                || d.name == "map" && k == 0
+                || d.name == "geo" && k == 0 && d.args.len() == 2)
+        }
+        "rewrite" => k == 0,
+        "if" => k > 0 && d.arg(k - 1).is_some_and(|op| op.contains('~')),
+        "auth_request_set" => k == 0,
+        _ => v.starts_with('~'),
+    }
+}
+
+/// Http contexts, where variables are expanded.
+const HTTP: u32 = ctx::HTTP | ctx::SRV | ctx::LOC | ctx::UPS | ctx::SIF | ctx::LIF | ctx::LMT;
+
+/// Pushes one finding per variable nginx does not know, at its first use.
+pub(super) fn check(n: &Nginx, version: Option<Version>, places: &[Place], out: &mut Vec<Finding>) {
+    let t = table();
+    let mine = defined(n);
+    let mut said: HashSet<String> = HashSet::new();
+    for d in &n.directives {
+        let here = match d.parent {
+            Some(p) => places.get(p).copied().unwrap_or(Place::Opaque),
+            None => Place::Opaque,
+        };
+        let Place::Known { bits, .. } = here else {
+            continue;
+        };
+        if bits & HTTP == 0 || t.rows(&d.name).is_empty() || d.name.contains("_by_lua") {
+            continue;
+        }
+        for (k, a) in d.args.iter().enumerate() {
+            if not_expanded(d, k) {
+                continue;
+            }
+            for (_, name) in references(&a.value) {
+                let lower = name.to_ascii_lowercase();
+                if mine.contains(&lower) || t.has_variable(&lower, version) || said.contains(&lower)
+                {
+                    continue;
+                }
+                said.insert(lower);
+                out.push(Finding {
+                    kind: Kind::Variable,
+                    message: format!("unknown `{name}` variable"),
+                    origin: d.arg_origin(k),
+                    label: format!("no module and no directive of this config defines `${name}`"),
+                    help: format!(
+                        "define it (`set ${name} ...;`, or a `map ... ${name} {{ ... }}` in `http`), or fix the name{}",
+                        near(name).map_or(String::new(), |v| format!(": did you mean `${v}`?"))
+                    ),
+                    related: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// A known variable close to `name`.
+fn near(name: &str) -> Option<&'static str> {
+    const COMMON: [&str; 24] = [
+        "host",
+        "http_host",
+        "remote_addr",
+        "request_uri",
+        "uri",
+        "args",
+        "scheme",
+        "request_method",
+        "server_name",
+        "server_port",
+        "proxy_add_x_forwarded_for",
+        "http_upgrade",
+        "connection_upgrade",
+        "request_filename",
+        "document_root",
+        "query_string",
+        "status",
+        "body_bytes_sent",
+        "http_referer",
+        "http_user_agent",
+        "realpath_root",
+        "request_time",
+        "upstream_addr",
+        "binary_remote_addr",
+    ];
+    crate::spec::nearest(name, &COMMON)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_and_captures() {
+        assert_eq!(
+            references("$host$request_uri"),
+            vec![(0, "host"), (5, "request_uri")]
+        );
+        assert_eq!(references("${a}b $1 $"), vec![(0, "a")]);
+        let mut caps = HashSet::new();
+        captures("^/(?<first>[^/]+)/(?P<Second>.*)$", &mut caps);
+        assert!(caps.contains("first") && caps.contains("second"));
+    }
+}

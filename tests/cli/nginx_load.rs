@@ -1,0 +1,153 @@
+//! nginx as `nginx -t` loads it: each example under "Why" of the issue that asked for the
+//! load-time checks gives exactly one error, at the right line, with the fix in its help,
+//! on a reference-like container (tests/fixtures/nginx-why/) with `gen check` and every
+//! rule on.
+
+use crate::harness::{fixture, gen_in};
+use std::path::Path;
+
+/// Copies the fixture container `base` into a temporary directory as `case/`, replaces
+/// `from` with `to` in its file `file`, and checks it with every rule.
+fn check_mutated(base: &str, file: &str, from: &str, to: &str) -> serde_json::Value {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let case = tmp.path().join("case");
+    std::fs::create_dir(&case).expect("mkdir");
+    let src = fixture(&format!("nginx-why/{base}"));
+    for entry in std::fs::read_dir(&src).expect("read fixture") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), case.join(entry.file_name())).expect("copy");
+    }
+    let path = case.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{base}/{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    let run = gen_in(tmp.path(), &["check", "case", "--format", "json"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).expect("json")
+}
+
+/// The one error of a report: its code, file, line and help.
+fn one_error(report: &serde_json::Value) -> (String, String, u64, String) {
+    let errors: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "want exactly one error: {report:#}");
+    let e = errors[0];
+    let s = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+    (
+        s("code"),
+        s("file"),
+        e["line"].as_u64().unwrap_or(0),
+        s("help"),
+    )
+}
+
+fn assert_one(report: &serde_json::Value, code: &str, file: &str, line: u64, help: &str) {
+    let (c, f, l, h) = one_error(report);
+    assert_eq!(
+        (c.as_str(), Path::new(&f), l),
+        (code, Path::new(file), line),
+        "{report:#}"
+    );
+    assert!(h.contains(help), "help `{h}` does not say `{help}`");
+}
+
+#[test]
+fn base_containers_have_no_error() {
+    for base in ["fastapi", "alpine"] {
+        let report = check_mutated(base, "Dockerfile", "FROM", "FROM");
+        let errors = report["summary"]["errors"].as_u64();
+        assert_eq!(errors, Some(0), "{base}: {report:#}");
+    }
+}
+
+#[test]
+fn a_typo_in_proxy_pass_is_one_unknown_directive() {
+    let report = check_mutated("fastapi", "nginx.conf", "proxy_pass http", "proxy_pas http");
+    assert_one(
+        &report,
+        "NGX010",
+        "case/nginx.conf",
+        20,
+        "did you mean `proxy_pass`?",
+    );
+}
+
+#[test]
+fn proxy_pass_without_semicolon_is_one_missing_semicolon_on_its_line() {
+    let report = check_mutated(
+        "fastapi",
+        "nginx.conf",
+        "proxy_pass http://127.0.0.1:8000;",
+        "proxy_pass http://127.0.0.1:8000",
+    );
+    assert_one(
+        &report,
+        "NGX012",
+        "case/nginx.conf",
+        20,
+        "end the line with `;`",
+    );
+}
+
+#[test]
+fn listen_without_semicolon_is_one_missing_semicolon_on_its_line() {
+    let report = check_mutated("fastapi", "nginx.conf", "listen 80;", "listen 80");
+    assert_one(
+        &report,
+        "NGX012",
+        "case/nginx.conf",
+        16,
+        "end the line with `;`",
+    );
+}
+
+#[test]
+fn a_server_file_in_alpines_conf_d_is_in_the_main_context() {
+    let report = check_mutated(
+        "alpine",
+        "Dockerfile",
+        "/etc/nginx/http.d/default.conf",
+        "/etc/nginx/conf.d/default.conf",
+    );
+    assert_one(
+        &report,
+        "NGX011",
+        "case/site.conf",
+        1,
+        "this nginx reads `/etc/nginx/http.d/*.conf` in `http`: put the file there",
+    );
+    let related = &report["diagnostics"][0]["related"][0];
+    assert_eq!(
+        related["file"],
+        "/etc/nginx/nginx.conf (packaged by alpine)"
+    );
+    assert_eq!(related["line"], 18);
+}
+
+#[test]
+fn an_undefined_variable_in_if_is_one_unknown_variable() {
+    let report = check_mutated(
+        "fastapi",
+        "nginx.conf",
+        "        location / {",
+        "        if ($bad_request) { return 400; }\n        location / {",
+    );
+    assert_one(&report, "NGX014", "case/nginx.conf", 19, "define it");
+}
+
+#[test]
+fn a_missing_semicolon_before_a_brace_is_one_parse_error() {
+    let report = check_mutated(
+        "fastapi",
+        "nginx.conf",
+        "X-Forwarded-Proto $scheme;",
+        "X-Forwarded-Proto $scheme",
+    );
+    assert_one(&report, "PRS001", "case/nginx.conf", 24, "fix the syntax");
+    let (_, _, _, help) = one_error(&report);
+    assert!(help.contains("PORT002, PORT003"), "{help}");
+}

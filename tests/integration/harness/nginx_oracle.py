@@ -1,0 +1,361 @@
+"""The nginx oracle: real `nginx -t` and `gen check` on the same configs.
+
+Accepted base configs (written here for the purpose) are mutated the ways users break
+theirs: a directive name with a typo, a `;` dropped, a directive moved to another block, a
+bad value, a variable nobody defines. Each config is checked by Debian's nginx
+(`nginx -t` with a temporary prefix and error log and the config given with `-c`; `-t`
+writes no pid file and starts nothing) and by
+`gen check` on a container directory whose Dockerfile installs Debian 12's nginx and copies
+the config to /etc/nginx/nginx.conf, with only gen's load-time rules selected.
+
+Agreement, per config: nginx rejects it and gen reports an error at nginx's line (or at the
+line the mutation touched, where a missing `;` belongs); or nginx accepts it and gen reports
+no error. nginx names no line for an unknown variable: then any gen error agrees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# gen's rules that judge what nginx judges when it loads the config.
+LOAD_RULES = "PRS001,NGX010,NGX011,NGX012,NGX013,NGX014"
+
+DOCKERFILE = """FROM debian:12
+RUN apt-get update && apt-get install -y --no-install-recommends nginx
+COPY nginx.conf /etc/nginx/nginx.conf
+CMD ["nginx", "-g", "daemon off;"]
+"""
+
+# Accepted configs, each a different shape: gen's reverse proxy, a static site with regex
+# locations and captures, an upstream with a map, and the main-context directives.
+BASES: dict[str, str] = {
+    "proxy": """\
+user www-data;
+worker_processes auto;
+worker_rlimit_nofile 2048;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    server_tokens off;
+    access_log /dev/stdout;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65s;
+    client_max_body_size 1m;
+
+    upstream app {
+        server 127.0.0.1:8000;
+        keepalive 16;
+    }
+
+    server {
+        listen 80 default_server;
+        server_name _;
+
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout 5;
+        proxy_read_timeout 60;
+
+        location = /healthz {
+            access_log off;
+            return 200 "ok";
+        }
+
+        location / {
+            proxy_pass http://app;
+        }
+    }
+}
+""",
+    "static": """\
+events {
+}
+
+http {
+    include /etc/nginx/mime.types;
+    gzip on;
+    gzip_types text/css application/javascript;
+
+    server {
+        listen 8080;
+        server_name ~^(?<site>[a-z]+)\\.example\\.com$;
+        root /srv/www;
+        index index.html;
+
+        location /assets/ {
+            alias /srv/assets/;
+            expires 7d;
+            add_header Cache-Control "public";
+        }
+
+        location ~ ^/users/(?<user>[0-9]+)$ {
+            try_files /users/$user.html =404;
+        }
+
+        location / {
+            if ($request_method = POST) {
+                return 405;
+            }
+            try_files $uri $uri/ /index.html;
+        }
+
+        error_page 404 /404.html;
+    }
+}
+""",
+    "map": """\
+worker_processes 2;
+
+events {
+    worker_connections 512;
+    multi_accept on;
+}
+
+http {
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        '' close;
+    }
+
+    limit_req_zone $binary_remote_addr zone=per_ip:10m rate=10r/s;
+
+    server {
+        listen 127.0.0.1:8081;
+        client_body_timeout 30s;
+        set $backend http://127.0.0.1:3000;
+
+        location /ws {
+            proxy_pass http://127.0.0.1:3000;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 1h;
+        }
+
+        location /api/ {
+            limit_req zone=per_ip burst=20 nodelay;
+            proxy_pass $backend;
+            proxy_set_header X-Page $arg_page;
+            proxy_buffering off;
+        }
+    }
+}
+""",
+}
+
+VALUE_SWAPS = [
+    ("1m;", "1mb;"),
+    ("65s;", "65sec;"),
+    ("sendfile on;", "sendfile yes;"),
+    ("gzip on;", "gzip enabled;"),
+    ("listen 80 default_server;", "listen 80 defualt_server;"),
+    ("listen 8080;", "listen 80800;"),
+    ("$request_method = POST", "$request_method == POST"),
+    ("proxy_buffering off;", "proxy_buffering of;"),
+    ("worker_connections 512;", "worker_connections 5x2;"),
+    ("client_body_timeout 30s;", "client_body_timeout 30 s;"),
+    ("expires 7d;", "expires 7 days;"),
+    ("        location / {\n            proxy_pass", "        location / {\n            root /srv;\n            alias /srv/;\n            proxy_pass"),
+    ("        location / {\n            if", "        location /assets/ {\n        }\n        location / {\n            if"),
+]
+
+VARIABLE_SWAPS = [
+    ("$host;", "$hots;"),
+    ("$remote_addr;", "$remote_address;"),
+    ("/users/$user.html", "/users/$usr.html"),
+    ("$connection_upgrade;", "$connection_upgrad;"),
+    ("$arg_page;", "$args_page;"),
+    ("proxy_pass $backend;", "proxy_pass $backnd;"),
+]
+
+NAME = re.compile(r"^(\s*)([a-z_][a-z0-9_]*)(\s)", re.M)
+
+
+@dataclass
+class Case:
+    kind: str
+    base: str
+    text: str
+    # The 1-based line the mutation touched.
+    line: int
+    what: str
+
+
+@dataclass
+class Verdict:
+    case: Case
+    nginx_ok: bool
+    nginx_line: int | None
+    nginx_message: str
+    gen_lines: list[int] = field(default_factory=list)
+    gen_messages: list[str] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        if self.nginx_ok:
+            return not self.gen_lines
+        if not self.gen_lines:
+            return False
+        if self.nginx_line is None:
+            return True
+        return self.nginx_line in self.gen_lines or self.case.line in self.gen_lines
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _typo(name: str) -> list[str]:
+    out = []
+    if len(name) > 4:
+        out.append(name[:-1])  # a letter dropped at the end
+        i = len(name) // 2
+        out.append(name[:i] + name[i + 1] + name[i] + name[i + 2 :])  # two letters swapped
+    return out
+
+
+def mutations() -> list[Case]:
+    cases: list[Case] = []
+    for base, text in BASES.items():
+        cases.append(Case("accepted", base, text, 0, "the base config"))
+        lines = text.split("\n")
+        # Typos in directive names.
+        for m in NAME.finditer(text):
+            for typo in _typo(m.group(2)):
+                if typo == m.group(2):
+                    continue
+                mutated = text[: m.start(2)] + typo + text[m.end(2) :]
+                cases.append(Case("typo", base, mutated, _line_at(text, m.start(2)), f"{m.group(2)} -> {typo}"))
+        # Dropped `;` at the end of a line.
+        for i, line in enumerate(lines):
+            if line.rstrip().endswith(";"):
+                mutated = "\n".join(lines[:i] + [line.rstrip()[:-1]] + lines[i + 1 :])
+                cases.append(Case("semicolon", base, mutated, i + 1, f"`;` dropped: {line.strip()}"))
+        # A simple directive moved into the main context, `events`, `http` or a location.
+        simple = [i for i, l in enumerate(lines) if l.rstrip().endswith(";") and "{" not in l and "}" not in l]
+        openers = [i for i, l in enumerate(lines) if l.rstrip().endswith("{")]
+        for i in simple:
+            for target in [-1] + openers[:3]:
+                if target == i - 1 or target == i:
+                    continue
+                moved = [l for k, l in enumerate(lines) if k != i]
+                at = target + 1 if target < i else target
+                moved.insert(at, lines[i].strip())
+                cases.append(
+                    Case("moved", base, "\n".join(moved), at + 1, f"{lines[i].strip()} moved after line {target + 1}")
+                )
+        for old, new in VALUE_SWAPS:
+            if old in text:
+                at = text.index(old)
+                first = old.split("\n")[0]
+                offset = at + len(first) + 1 if "\n" in old and first == new.split("\n")[0] else at
+                cases.append(Case("value", base, text.replace(old, new, 1), _line_at(text, offset), f"{old!r} -> {new!r}"))
+        for old, new in VARIABLE_SWAPS:
+            if old in text:
+                cases.append(
+                    Case("variable", base, text.replace(old, new, 1), _line_at(text, text.index(old)), f"{old} -> {new}")
+                )
+    return cases
+
+
+NGINX_ERROR = re.compile(r"\[emerg\] (.*?)(?: in (\S+):(\d+))?$", re.M)
+
+
+def nginx_t(nginx: str, conf: Path, tmp: Path) -> tuple[bool, int | None, str]:
+    """`nginx -t` on `conf`: whether it accepts it, and the line and message of its error."""
+    run = subprocess.run(
+        [nginx, "-t", "-q", "-e", str(tmp / "error.log"), "-p", str(tmp) + "/", "-c", str(conf)],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    if run.returncode == 0:
+        return True, None, ""
+    m = NGINX_ERROR.search(run.stderr)
+    if m is None:
+        return False, None, run.stderr.strip()
+    line = int(m.group(3)) if m.group(3) and Path(m.group(2)).resolve() == conf.resolve() else None
+    return False, line, m.group(1)
+
+
+def gen_check(gen: Path, dirs: list[Path]) -> dict[Path, list[tuple[int, str]]]:
+    """gen's load-time errors for each container directory: (line, message) in nginx.conf."""
+    run = subprocess.run(
+        [str(gen), "check", *map(str, dirs), "--select", LOAD_RULES, "--format", "json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"gen check failed ({run.returncode}): {run.stderr}")
+    out: dict[Path, list[tuple[int, str]]] = {d: [] for d in dirs}
+    for d in json.loads(run.stdout)["diagnostics"]:
+        if d["severity"] != "error":
+            continue
+        path = Path(d["file"])
+        for k in out:
+            if path == k / "nginx.conf":
+                out[k].append((d["line"], f"{d['code']} {d['message']}"))
+    return out
+
+
+def run_oracle(nginx: str, gen: Path, cases: list[Case]) -> list[Verdict]:
+    verdicts: list[Verdict] = []
+    with tempfile.TemporaryDirectory(prefix="gen-nginx-oracle-") as tmp_name:
+        tmp = Path(tmp_name)
+        dirs = []
+        for i, case in enumerate(cases):
+            d = tmp / f"c{i:04}"
+            (d / "prefix" / "logs").mkdir(parents=True)
+            (d / "nginx.conf").write_text(case.text)
+            (d / "Dockerfile").write_text(DOCKERFILE)
+            ok, line, message = nginx_t(nginx, d / "nginx.conf", d / "prefix")
+            verdicts.append(Verdict(case, ok, line, message))
+            dirs.append(d)
+        found: dict[Path, list[tuple[int, str]]] = {}
+        for start in range(0, len(dirs), 200):
+            found.update(gen_check(gen, dirs[start : start + 200]))
+        for d, v in zip(dirs, verdicts):
+            v.gen_lines = [line for line, _ in found[d]]
+            v.gen_messages = [msg for _, msg in found[d]]
+    return verdicts
+
+
+def corpus_configs(root: Path) -> list[Path]:
+    """The corpus's main configs: files with an `events` block at the top."""
+    out = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or p.suffix in (".json", ".bz2", ".md"):
+            continue
+        try:
+            text = p.read_text()
+        except (UnicodeDecodeError, OSError):
+            continue
+        if re.search(r"^events\s*\{", text, re.M):
+            out.append(p)
+    return out
+
+
+def summary(verdicts: list[Verdict]) -> dict[str, tuple[int, int]]:
+    """Per kind: (agreeing, total)."""
+    out: dict[str, tuple[int, int]] = {}
+    for v in verdicts:
+        ok, total = out.get(v.case.kind, (0, 0))
+        out[v.case.kind] = (ok + int(v.agrees), total + 1)
+    return out
+
+
+def describe(v: Verdict) -> str:
+    nginx = "accepts" if v.nginx_ok else f"rejects at line {v.nginx_line}: {v.nginx_message}"
+    gen = "; ".join(f"{line}: {m}" for line, m in zip(v.gen_lines, v.gen_messages)) or "no error"
+    return f"[{v.case.kind}] {v.case.base}: {v.case.what} (line {v.case.line})\n    nginx {nginx}\n    gen {gen}"
