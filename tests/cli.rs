@@ -37,6 +37,8 @@ mod rules_ngx;
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]
 mod rules_proc;
+#[path = "cli/rules_servers.rs"]
+mod rules_servers;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

@@ -281,6 +281,9 @@ fn never_listens(app: &App) -> bool {
 
 /// Whether every address the app listens on is known.
 fn listens_known(app: &App) -> bool {
+    if app.partial {
+        return false;
+    }
     if app.listens.is_empty() {
         return never_listens(app);
     }
@@ -750,6 +753,9 @@ pub fn bind_hint(app: &App, host: &str, port: u16) -> String {
         }
         Runtime::Uvicorn | Runtime::Python => format!("`host=\"{host}\"`"),
         Runtime::Node => format!("`listen({port}, \"{host}\")`"),
+        Runtime::Daphne => format!("`-b {host} -p {port}`"),
+        Runtime::Uwsgi => format!("`socket = {}`", host_port(host, port)),
+        Runtime::PhpFpm => format!("`listen = {}`", host_port(host, port)),
         Runtime::Other(_) => format!("`{}`", host_port(host, port)),
     }
 }

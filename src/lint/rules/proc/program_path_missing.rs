@@ -120,7 +120,7 @@ fn app_file(app: &App) -> Option<(Vec<String>, Fact<String>)> {
                 script.clone(),
             ))
         }
-        Runtime::Other(_) => None,
+        Runtime::Daphne | Runtime::Uwsgi | Runtime::PhpFpm | Runtime::Other(_) => None,
     }
 }
 
