@@ -407,6 +407,31 @@ fn fpm_default_config(m: &Model, program: &str) -> Option<String> {
         .map(|_| "/usr/local/etc/php-fpm.conf".to_owned())
 }
 
+/// Whether a RUN may write the file in a way the image model does not follow: it names the
+/// file (or a variable set to its path) in a command that writes (`sed -i "..." ${fpm_conf}`,
+/// `echo ... >> www.conf`).
+fn written_by_run(m: &Model, path: &str) -> bool {
+    const WRITERS: [&str; 6] = ["sed ", ">", "tee ", "cp ", "mv ", "envsubst"];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let vars: Vec<&str> = m
+        .env
+        .iter()
+        .filter(|(_, v)| v.value == path)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    m.dockerfile.as_ref().is_some_and(|df| {
+        df.parsed.instructions.iter().any(|ins| {
+            let t = &ins.args_text;
+            ins.keyword == "RUN"
+                && WRITERS.iter().any(|w| t.contains(w))
+                && (t.contains(name)
+                    || vars
+                        .iter()
+                        .any(|v| t.contains(&format!("${v}")) || t.contains(&format!("${{{v}}}"))))
+        })
+    })
+}
+
 /// A file of the config and its sections, in the order PHP-FPM reads them.
 struct FpmFile {
     path: String,
@@ -467,7 +492,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
             continue;
         };
         let entry = m.image.entry(&path);
-        if entry.is_some_and(|e| e.edited.is_some()) {
+        if entry.is_some_and(|e| e.edited.is_some()) || written_by_run(m, &path) {
             known = false;
         }
         let parsed = php_fpm(text);

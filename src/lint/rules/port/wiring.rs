@@ -332,6 +332,43 @@ fn processes_known(m: &Model) -> bool {
         && matches!(commands.as_slice(), [only] if only.first().is_some_and(|w| basename(&w.value) == "nginx"))
 }
 
+/// Whether a RUN, or a script the container starts with, writes into nginx's config
+/// directory (`cp app.conf /etc/nginx/conf.d`, `sed -i ... /etc/nginx/...`, `echo ... >
+/// /etc/nginx/conf.d/app.conf`): nginx may then proxy to targets gen cannot see.
+fn nginx_written_by_run(m: &Model) -> bool {
+    const WRITERS: [&str; 9] = [
+        "cp ", "mv ", "ln ", "tee ", ">", "sed ", "envsubst", "curl ", "wget ",
+    ];
+    let writes = |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| t.contains(w));
+    let by_run = m.dockerfile.as_ref().is_some_and(|df| {
+        df.parsed
+            .instructions
+            .iter()
+            .any(|ins| ins.keyword == "RUN" && writes(&ins.args_text))
+    });
+    let mut argvs = vec![m.argv.clone()];
+    if let Some(s) = &m.supervisor {
+        argvs.extend(s.programs.iter().map(crate::model::ProgramFacts::argv));
+    }
+    let by_script = argvs.iter().flatten().any(|w| {
+        let path = join_path(&m.workdir.value, &w.value);
+        m.image
+            .local_file(&path)
+            .and_then(|f| m.files.text(f))
+            .is_some_and(writes)
+    });
+    by_run || by_script
+}
+
+/// A socket path as the kernel resolves it: `unix:///tmp/a.sock` is `/tmp/a.sock`.
+fn socket_path(path: &str) -> String {
+    let mut out = clean_path(path);
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    out
+}
+
 /// The host and port of a target built from variables, when the host part is literal:
 /// `http://127.0.0.1:8000$request_uri`, or `http://backend$uri` (a variable that starts
 /// the path). `None` when the scheme, host or port is a variable.
@@ -379,7 +416,7 @@ impl<'a> Wiring<'a> {
         for app in &m.apps {
             for listen in &app.listens {
                 let addr = if let Some(u) = &listen.unix {
-                    Addr::Unix(join_path(&app.cwd.value, &u.value))
+                    Addr::Unix(socket_path(&join_path(&app.cwd.value, &u.value)))
                 } else {
                     let (Some(host), Some(port)) = (
                         listen.host.as_ref(),
@@ -425,7 +462,7 @@ impl<'a> Wiring<'a> {
                         port: *port,
                     }
                 }
-                ListenAddr::Unix(p) => Addr::Unix(clean_path(p)),
+                ListenAddr::Unix(p) => Addr::Unix(socket_path(p)),
                 ListenAddr::Invalid(_) => {
                     complete = false;
                     continue;
@@ -443,7 +480,7 @@ impl<'a> Wiring<'a> {
             sockets,
             complete,
             remote_ports: Vec::new(),
-            open: false,
+            open: nginx_written_by_run(m),
         };
         w.dispatch();
         Some(w)
@@ -492,7 +529,7 @@ impl<'a> Wiring<'a> {
                     port: *port,
                 }),
                 Target::Tcp { port: None, .. } | Target::Upstream { .. } => None,
-                Target::Unix { path } => Some(Place::Unix(clean_path(path))),
+                Target::Unix { path } => Some(Place::Unix(socket_path(path))),
                 Target::Variable(raw) => match literal_host(raw) {
                     None => {
                         self.open = true;
