@@ -350,6 +350,10 @@ fn nginx_written_by_run(m: &Model) -> bool {
     if let Some(s) = &m.supervisor {
         argvs.extend(s.programs.iter().map(crate::model::ProgramFacts::argv));
     }
+    // A start script's `sed -i` edits a config gen reads (as gen's own entrypoint does for
+    // its settings); writing a file whole is what hides the config.
+    let writes =
+        |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| *w != "sed " && t.contains(w));
     let by_script = argvs.iter().flatten().any(|w| {
         let path = join_path(&m.workdir.value, &w.value);
         m.image
@@ -473,6 +477,9 @@ impl<'a> Wiring<'a> {
                 addr,
             });
         }
+        // nginx's config in files gen cannot read: it may listen where gen does not see.
+        let written = nginx_written_by_run(m);
+        let complete = complete && nginx.unknown_files.is_empty();
         let mut w = Self {
             dir,
             nginx,
@@ -480,7 +487,7 @@ impl<'a> Wiring<'a> {
             sockets,
             complete,
             remote_ports: Vec::new(),
-            open: nginx_written_by_run(m),
+            open: written,
         };
         w.dispatch();
         Some(w)
