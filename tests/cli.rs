@@ -13,6 +13,8 @@ mod check;
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]
@@ -39,6 +41,8 @@ mod rules_ports;
 mod rules_proc;
 #[path = "cli/rules_servers.rs"]
 mod rules_servers;
+#[path = "cli/rules_variants.rs"]
+mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

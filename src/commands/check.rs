@@ -79,7 +79,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
         rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
     }
-    let outcome = lint::run(&ctx, &rules);
+    if args.fix || args.diff {
+        return super::fix::run(args, ctx, &rules);
+    }
+    let mut outcome = lint::run(&ctx, &rules);
+    crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
     let diags = &outcome.diagnostics;
     super::print_out(&render(
         args.format,
@@ -92,6 +96,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             "{}",
             summary(diags, ctx.containers.len(), outcome.suppressed)
         );
+        if let Some(hint) = crate::fix::fixable_hint(diags, super::fix::level(args)) {
+            crate::errln!("{hint}");
+        }
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     let fails = count(Severity::Error) > 0
@@ -99,7 +106,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     Ok(u8::from(fails))
 }
 
-fn render(format: Format, diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
+pub(super) fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &Sources,
+    files: usize,
+) -> String {
     match format {
         Format::Human => human::render_all(diags, sources, super::stdout_color()),
         Format::Json => json::render(diags, files),
@@ -108,7 +120,7 @@ fn render(format: Format, diags: &[Diagnostic], sources: &Sources, files: usize)
     }
 }
 
-const fn plural(n: usize) -> &'static str {
+pub(super) const fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

@@ -5,6 +5,7 @@ pub mod build;
 pub mod cert;
 pub mod check;
 pub mod explain;
+pub mod fix;
 pub mod init;
 pub mod meta;
 pub mod parse;

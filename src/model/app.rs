@@ -536,11 +536,10 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
         Server::Daphne => Runtime::Daphne,
     };
     let name = cmd.server.name();
+    // `cwd` stays the directory the process starts in: the entry-point lookup applies
+    // `--chdir` / `--app-dir` itself.
     if let Some(dir) = cmd.chdir.as_ref().map(word) {
-        a.cwd = Fact {
-            value: join_path(&a.cwd.value, &dir.value),
-            origin: dir.origin,
-        };
+        a.settings.push(("chdir".to_owned(), dir));
     }
     a.module = cmd.app.as_ref().map(word);
     let mut gunicorn_perm: Option<SocketPerm> = None;
