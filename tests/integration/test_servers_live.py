@@ -6,8 +6,10 @@ Each project under tests/integration/servers/ is built and run as `docker run -p
 through nginx must give the status the case says, and `gen check` on the project must give
 the rule (for a broken one) or none of the socket and port rules (for a working one):
 
-- `uwsgi-pass-to-http-socket`: nginx `uwsgi_pass` to uWSGI's `http-socket` answers 502
-  (SOCK002, upstream-protocol-mismatch);
+- `uwsgi-pass-to-http-socket`: nginx `uwsgi_pass` to uWSGI's `http-socket`: uWSGI waits for
+  the rest of an HTTP request that never comes, and nginx answers 504 at its
+  `uwsgi_read_timeout` (3 s in the project, 60 s by default) (SOCK002,
+  upstream-protocol-mismatch);
 - `socket-mode-denied`: uWSGI's socket with `chmod-socket = 600`, created by root, and
   nginx's workers as www-data: 502 (SOCK003, socket-permission-denied);
 - `uwsgi-socket`, `gunicorn-config-unix` (the bind in gunicorn.conf.py), `php-fpm-pool`
@@ -43,7 +45,7 @@ class Case:
 
 
 CASES = {
-    "uwsgi-pass-to-http-socket": Case(502, "SOCK002", b""),
+    "uwsgi-pass-to-http-socket": Case(504, "SOCK002", b""),
     "socket-mode-denied": Case(502, "SOCK003", b""),
     "uwsgi-socket": Case(200, None, b"hello from the app"),
     "gunicorn-config-unix": Case(200, None, b"hello from the app"),
@@ -66,7 +68,7 @@ def _settled(port: int, container: Container) -> web.Response:
     while time.monotonic() < deadline:
         if not container.running():
             pytest.fail(f"the container exited\n{container.console_tail()}")
-        last = web.answers(port)
+        last = web.answers(port, timeout=15)
         # Give a slow app 8 s to come up before taking a 502 as its answer.
         if last is not None and (last.status == 200 or time.monotonic() - started > 8):
             return last

@@ -20,10 +20,12 @@ declare_rule! {
     /// where gen does not know which socket a directive reaches.
     ///
     /// ## Why is this bad?
-    /// The server cannot read what nginx sends: uWSGI drops a uwsgi packet on its HTTP
-    /// socket, PHP-FPM closes a connection that does not start with a FastCGI record, an
-    /// HTTP server answers a FastCGI record with 400. nginx logs "upstream prematurely
-    /// closed connection" or "upstream sent invalid header" and every request is a 502.
+    /// The server cannot read what nginx sends, and no request gets through. uWSGI's HTTP
+    /// socket takes a uwsgi packet for the start of an HTTP request and waits for the rest:
+    /// each request hangs until nginx's `uwsgi_read_timeout` (60 s) and then gets a 504.
+    /// PHP-FPM closes a connection that does not start with a FastCGI record, and an HTTP
+    /// server answers a FastCGI record with 400 or closes it: nginx logs "upstream
+    /// prematurely closed connection" or "upstream sent invalid header" and answers 502.
     ///
     /// ## Example
     /// ```nginx
