@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 # image's `python3 -m venv`, busybox for the Alpine image's own adduser/addgroup/wget,
 # iproute2 for the veth pair, util-linux/mount/passwd for namespaces, mounts and useradd,
 # openssl for the test that reads `gen cert`'s certificate, php-fpm (Debian's) for the test that
-# runs a daemonizing php-fpm under supervisord.
+# runs a daemonizing php-fpm under supervisord and php8.2-fpm (what it pulls in, named for
+# the PHP-FPM project of test_servers_live.py).
 DEBIAN_PACKAGES=(
     nginx
     supervisor
@@ -30,6 +31,7 @@ DEBIAN_PACKAGES=(
     ca-certificates
     openssl
     tini
+    php8.2-fpm
     php-fpm
 )
 

@@ -41,6 +41,8 @@ mod rules_ngx;
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]
 mod rules_proc;
+#[path = "cli/rules_servers.rs"]
+mod rules_servers;
 #[path = "cli/rules_variants.rs"]
 mod rules_variants;
 #[path = "cli/sarif.rs"]

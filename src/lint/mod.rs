@@ -136,6 +136,8 @@ pub static RULES: &[&Rule] = &[
     &rules::parse::unreadable_file::UNREADABLE_FILE,
     &rules::parse::yaml_parse_error::YAML_PARSE_ERROR,
     &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
+    &rules::sock::upstream_protocol_mismatch::UPSTREAM_PROTOCOL_MISMATCH,
+    &rules::sock::socket_permission_denied::SOCKET_PERMISSION_DENIED,
     &rules::time::stop_grace_too_short::STOP_GRACE_TOO_SHORT,
 ];
 

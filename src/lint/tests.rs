@@ -384,6 +384,27 @@ fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
     let sup = "[supervisord]\nnodaemon=true\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n[program:app]\ncommand=node /app/server.js\n";
     vec![
         dir(
+            "uwsgi",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y nginx supervisor\nRUN pip install pyuwsgi\nCOPY uwsgi.ini /srv/uwsgi.ini\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY supervisord.conf /etc/supervisor/supervisord.conf\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "user www-data;\nevents {}\nhttp { server { listen 80; location / { uwsgi_pass 127.0.0.1:8000; } location /b { uwsgi_pass unix:/run/b.sock; } } }\n",
+                ),
+                (
+                    "supervisord.conf",
+                    "[supervisord]\nnodaemon=true\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n[program:app]\ncommand=uwsgi --ini /srv/uwsgi.ini\n",
+                ),
+                (
+                    "uwsgi.ini",
+                    "[uwsgi]\nmodule = app:app\nhttp-socket = 127.0.0.1:8000\nsocket = /run/b.sock\nchmod-socket = 600\n",
+                ),
+            ],
+        ),
+        dir(
             "unreadable",
             &[
                 ("Dockerfile", "FROM alpine:3.22\nCOPPY a b\n"),

@@ -8,6 +8,7 @@
 //! the chain of places it went through.
 
 use super::cmdline::{self, Words};
+use super::servers::{self, Protocol, SocketPerm};
 use super::supervisor::ProgramFacts;
 use super::{Fact, Model, Origin, Source};
 use crate::parse::app::{self, BindTarget, ListenKind, Server, ServerCommand, ValueKind};
@@ -48,6 +49,11 @@ pub enum Runtime {
     Uvicorn,
     Gunicorn,
     Hypercorn,
+    Daphne,
+    /// uWSGI, configured by its command line, ini/YAML files and `UWSGI_*` variables.
+    Uwsgi,
+    /// PHP-FPM, configured by its main config and pool files.
+    PhpFpm,
     /// A Python script (Flask's, aiohttp's or another dev server).
     Python,
     Node,
@@ -64,6 +70,12 @@ pub struct AppListen {
     pub unix: Option<Resolved>,
     /// The command-line option or source call that makes it listen.
     pub origin: Origin,
+    /// What it speaks: HTTP for every server but uWSGI's `socket` (uwsgi) and PHP-FPM
+    /// (FastCGI).
+    pub protocol: Protocol,
+    /// For a Unix socket, its owner and mode as the server creates it; `None` when gen
+    /// does not model them.
+    pub perm: Option<SocketPerm>,
 }
 
 /// The app's source file that the model read.
@@ -101,19 +113,64 @@ pub struct App {
     /// A server config file that may override the command line (gunicorn's `-c`, or a
     /// `gunicorn.conf.py` in the working directory).
     pub config_file: Option<Origin>,
-    /// gunicorn's `--daemon`.
+    /// Where it is told to daemonize (gunicorn's `--daemon` or `daemon = True`, uWSGI's
+    /// `daemonize`, PHP-FPM's `daemonize = yes` without `-F`, or PHP-FPM's default).
     pub daemon: Option<Origin>,
+    /// Some address it listens on may be missing from `listens`: a config file or value gen
+    /// cannot read decides it.
+    pub partial: bool,
+    /// The user its workers run as (uWSGI's `uid`, PHP-FPM's pool `user`, gunicorn's `-u`).
+    pub user: Option<Resolved>,
+    /// The app it loads: `module:attr` (gunicorn, uvicorn...), uWSGI's `module` or
+    /// `wsgi-file`.
+    pub module: Option<Resolved>,
+    /// Other settings of its server, by name (uWSGI's `master`, `die-on-term`, `need-app`,
+    /// `daemonize`, `callable`; PHP-FPM's `POOL.clear_env`, `POOL.catch_workers_output`,
+    /// `POOL.access.log`), each where it is set.
+    pub settings: Vec<(String, Resolved)>,
 }
 
 /// Where a process's environment comes from, most specific first.
-struct Env<'a> {
+pub(super) struct Env<'a> {
     m: &'a Model,
     program: Option<&'a ProgramFacts>,
     supervisord: Option<(Source, &'a Supervisord)>,
 }
 
 impl Env<'_> {
-    fn get(&self, var: &str) -> Option<Resolved> {
+    /// The user the process starts as: its program's `user=`, else `[supervisord]`'s
+    /// `user=`, else the image's USER, else root. `None` for a value with a variable.
+    pub(super) fn start_user(&self) -> Option<Resolved> {
+        let r = if let Some(u) = self.program.and_then(|p| p.program.user.as_ref()) {
+            let p = self.program?;
+            Resolved {
+                value: u.value.clone(),
+                origin: p.origin(u.place.map_or(Span::default(), |pl| pl.value_span)),
+                via: Vec::new(),
+            }
+        } else if let Some((src, u)) = self
+            .supervisord
+            .as_ref()
+            .and_then(|(src, s)| Some((src, s.user.as_ref()?)))
+        {
+            Resolved {
+                value: u.value.clone(),
+                origin: src.origin(u.place.map_or(Span::default(), |pl| pl.value_span)),
+                via: Vec::new(),
+            }
+        } else if let Some(u) = &self.m.user {
+            Resolved {
+                value: u.value.clone(),
+                origin: u.origin.clone(),
+                via: Vec::new(),
+            }
+        } else {
+            Resolved::default("root", "a container runs as root without USER")
+        };
+        (!r.value.contains('$')).then_some(r)
+    }
+
+    pub(super) fn get(&self, var: &str) -> Option<Resolved> {
         if let Some(p) = self.program {
             if let Some(v) = p.program.env(var) {
                 return Some(Resolved {
@@ -172,7 +229,7 @@ fn with_span(o: &Origin, span: Span) -> Origin {
 }
 
 /// The origin of a word `server_command` returns (possibly part of a command word).
-fn word_origin(words: &Words, w: &app::Word) -> Origin {
+pub(super) fn word_origin(words: &Words, w: &app::Word) -> Origin {
     words
         .iter()
         .find(|f| {
@@ -393,7 +450,11 @@ fn app_of(
     // The command that serves: a server, a script, or else the last one.
     let chosen = commands
         .iter()
-        .find(|c| server_command(c).is_some())
+        .find(|c| {
+            server_command(c).is_some()
+                || c.first()
+                    .is_some_and(|w| app::is_uwsgi(&w.value) || servers::is_php_fpm(&w.value))
+        })
         .or_else(|| {
             commands.iter().find(|c| {
                 c.first().is_some_and(|w| {
@@ -426,9 +487,16 @@ fn app_of(
         websockets: None,
         config_file: None,
         daemon: None,
+        partial: false,
+        user: None,
+        module: None,
+        settings: Vec::new(),
     };
     if let Some(cmd) = server_command(&chosen) {
         server(m, env, &mut a, &chosen, &cmd);
+    } else if servers::uwsgi(m, env, &mut a, &chosen)
+        || servers::php_fpm_app(m, env, &mut a, &chosen)
+    {
     } else if chosen.first().is_some_and(|w| is_python(&w.value)) {
         python_script(m, env, &mut a, &chosen);
     } else if chosen
@@ -465,8 +533,20 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
         Server::Uvicorn => Runtime::Uvicorn,
         Server::Gunicorn => Runtime::Gunicorn,
         Server::Hypercorn => Runtime::Hypercorn,
+        Server::Daphne => Runtime::Daphne,
     };
     let name = cmd.server.name();
+    // `cwd` stays the directory the process starts in: the entry-point lookup applies
+    // `--chdir` / `--app-dir` itself.
+    if let Some(dir) = cmd.chdir.as_ref().map(word) {
+        a.settings.push(("chdir".to_owned(), dir));
+    }
+    a.module = cmd.app.as_ref().map(word);
+    let mut gunicorn_perm: Option<SocketPerm> = None;
+    let mut workers_unknown = false;
+    let mut file_workers: Option<Resolved> = None;
+    let mut file_forwarded: Option<Resolved> = None;
+    let mut forwarded_unknown = false;
     let mut binds: Vec<(BindTarget, Origin)> = cmd
         .binds
         .iter()
@@ -481,6 +561,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 .or_else(|| env.get("UVICORN_UDS"))
             {
                 a.listens.push(AppListen {
+                    protocol: Protocol::Http,
+                    perm: None,
                     host: None,
                     port: None,
                     origin: uds.origin.clone(),
@@ -500,6 +582,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     .or_else(|| env.get("UVICORN_PORT"))
                     .unwrap_or_else(|| Resolved::default("8000", "uvicorn's default port"));
                 a.listens.push(AppListen {
+                    protocol: Protocol::Http,
+                    perm: None,
                     host: Some(host),
                     port: Some(port),
                     unix: None,
@@ -529,7 +613,54 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 .map(word)
                 .or_else(|| env.get("UVICORN_ROOT_PATH"));
         }
+        Server::Daphne => {
+            if let Some(uds) = cmd.uds.as_ref().map(word) {
+                a.listens.push(AppListen {
+                    protocol: Protocol::Http,
+                    perm: None,
+                    host: None,
+                    port: None,
+                    origin: uds.origin.clone(),
+                    unix: Some(uds),
+                });
+            } else if cmd.host.is_some() || cmd.port.is_some() || binds.is_empty() {
+                let host = cmd.host.as_ref().map_or_else(
+                    || Resolved::default("127.0.0.1", "daphne's default bind"),
+                    word,
+                );
+                let port = cmd
+                    .port
+                    .as_ref()
+                    .map_or_else(|| Resolved::default("8000", "daphne's default port"), word);
+                a.listens.push(AppListen {
+                    protocol: Protocol::Http,
+                    perm: None,
+                    host: Some(host),
+                    port: Some(port),
+                    unix: None,
+                    origin: cmd_origin.clone(),
+                });
+            }
+        }
         Server::Gunicorn | Server::Hypercorn => {
+            // gunicorn reads its config file, then GUNICORN_CMD_ARGS, then the command
+            // line, each overriding the one before; PORT only changes the default bind.
+            let file = if cmd.server == Server::Gunicorn {
+                servers::gunicorn_file(
+                    m,
+                    &a.cwd.value,
+                    cmd.config.as_ref().map(|c| c.value.as_str()),
+                )
+            } else if cmd.config.is_some() {
+                Err(())
+            } else {
+                Ok(None)
+            };
+            let file_setting = |name: &str| match &file {
+                Err(()) => Err(()),
+                Ok(None) => Ok(None),
+                Ok(Some(f)) => servers::gunicorn_setting(f, name),
+            };
             if binds.is_empty() && cmd.server == Server::Gunicorn {
                 if let Some(args) = env.get("GUNICORN_CMD_ARGS") {
                     let mut ws = vec![app::Word {
@@ -550,8 +681,21 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     }
                 }
                 if binds.is_empty() {
+                    match file_setting("bind") {
+                        Err(()) => a.partial = true,
+                        Ok(Some(values)) => binds.extend(
+                            values
+                                .into_iter()
+                                .map(|v| (app::bind_target(&v.value), v.origin)),
+                        ),
+                        Ok(None) => {}
+                    }
+                }
+                if binds.is_empty() && !a.partial {
                     if let Some(port) = env.get("PORT") {
                         a.listens.push(AppListen {
+                            protocol: Protocol::Http,
+                            perm: None,
                             host: Some(Resolved::default(
                                 "0.0.0.0",
                                 "gunicorn binds 0.0.0.0:$PORT when PORT is set",
@@ -563,8 +707,13 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     }
                 }
             }
-            if binds.is_empty() && a.listens.is_empty() {
+            if cmd.other_listen.is_some() || (cmd.server == Server::Hypercorn && file.is_err()) {
+                a.partial = true;
+            }
+            if binds.is_empty() && a.listens.is_empty() && !a.partial {
                 a.listens.push(AppListen {
+                    protocol: Protocol::Http,
+                    perm: None,
                     host: Some(Resolved::default(
                         "127.0.0.1",
                         &format!("{name}'s default bind"),
@@ -575,25 +724,91 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 });
             }
             if cmd.server == Server::Gunicorn {
-                a.keep_alive_timeout =
-                    Some(cmd.keep_alive.as_ref().map(word).unwrap_or_else(|| {
-                        Resolved::default("2", "gunicorn's default keep-alive (s)")
-                    }));
+                let from_file = |name: &str| {
+                    file_setting(name)
+                        .ok()
+                        .flatten()
+                        .and_then(|v| v.into_iter().next())
+                };
+                let known = |name: &str| file_setting(name).is_ok();
+                a.keep_alive_timeout = match cmd.keep_alive.as_ref().map(word) {
+                    Some(k) => Some(k),
+                    None if known("keepalive") => {
+                        Some(from_file("keepalive").unwrap_or_else(|| {
+                            Resolved::default("2", "gunicorn's default keep-alive (s)")
+                        }))
+                    }
+                    None => None,
+                };
                 let conf = join_path(&a.cwd.value, "gunicorn.conf.py");
                 a.config_file = cmd
                     .config
                     .as_ref()
                     .map(|c| word_origin(words, c))
                     .or_else(|| m.image.entry(&conf).map(|e| e.origin.clone()));
-                a.daemon = cmd.daemon.map(|span| {
-                    word_origin(
-                        words,
-                        &app::Word {
-                            value: String::new(),
-                            span,
-                        },
-                    )
+                a.daemon = cmd
+                    .daemon
+                    .map(|span| {
+                        word_origin(
+                            words,
+                            &app::Word {
+                                value: String::new(),
+                                span,
+                            },
+                        )
+                    })
+                    .or_else(|| {
+                        from_file("daemon")
+                            .filter(|d| d.value == "True")
+                            .map(|d| d.origin)
+                    });
+                if cmd.chdir.is_none() {
+                    if let Some(dir) = from_file("chdir") {
+                        a.cwd = Fact {
+                            value: join_path(&a.cwd.value, &dir.value),
+                            origin: dir.origin,
+                        };
+                    }
+                }
+                a.user = cmd.user.as_ref().map(word).or_else(|| from_file("user"));
+                // gunicorn creates its socket under `umask` (0 by default) and chowns it
+                // to its `user`.
+                let umask = match cmd.umask.as_ref().map(word) {
+                    Some(u) => Some(u),
+                    None if known("umask") => Some(
+                        from_file("umask")
+                            .unwrap_or_else(|| Resolved::default("0", "gunicorn's default umask")),
+                    ),
+                    None => None,
+                };
+                let mode = umask.and_then(|u| {
+                    let text = u.value.trim_start_matches("0o");
+                    let bits = if text.len() > 1 && text.starts_with('0') {
+                        u32::from_str_radix(text, 8).ok()
+                    } else {
+                        text.parse::<u32>().ok()
+                    }?;
+                    Some(Resolved {
+                        value: format!("{:o}", 0o777 & !bits),
+                        ..u
+                    })
                 });
+                let owner = a.user.clone().or_else(|| env.start_user());
+                gunicorn_perm = Some(SocketPerm {
+                    owner,
+                    group: None,
+                    mode,
+                });
+                if a.worker_class.is_none() {
+                    a.worker_class = from_file("worker_class");
+                }
+                if cmd.workers.is_none() && !known("workers") {
+                    workers_unknown = true;
+                }
+                file_workers = from_file("workers");
+                file_forwarded = from_file("forwarded_allow_ips");
+                forwarded_unknown =
+                    cmd.forwarded_allow_ips.is_none() && !known("forwarded_allow_ips");
             }
         }
     }
@@ -605,6 +820,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
         };
         a.listens.push(match target {
             BindTarget::Tcp { host, port } => AppListen {
+                protocol: Protocol::Http,
+                perm: None,
                 host: Some(at(host)),
                 port: Some(port.map_or_else(
                     || Resolved::default("8000", &format!("{name}'s default port")),
@@ -614,28 +831,40 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 origin: origin.clone(),
             },
             BindTarget::Unix(path) => AppListen {
+                protocol: Protocol::Http,
+                perm: gunicorn_perm.clone(),
                 host: None,
                 port: None,
                 unix: Some(at(path)),
                 origin: origin.clone(),
             },
-            BindTarget::Fd(_) => continue,
+            // A socket its parent passes in: gen does not know where it listens.
+            BindTarget::Fd(_) => {
+                a.partial = true;
+                continue;
+            }
         });
     }
-    a.worker_class = cmd.worker_class.as_ref().map(word);
-    a.workers = Some(
+    a.worker_class = cmd
+        .worker_class
+        .as_ref()
+        .map(word)
+        .or(a.worker_class.take());
+    a.workers = (!workers_unknown).then(|| {
         cmd.workers
             .as_ref()
             .map(word)
+            .or(file_workers)
             .or_else(|| env.get("WEB_CONCURRENCY"))
             .unwrap_or_else(|| {
                 Resolved::default("1", &format!("{name} runs one worker by default"))
-            }),
-    );
-    a.forwarded_allow_ips = Some(
+            })
+    });
+    a.forwarded_allow_ips = (!forwarded_unknown).then(|| {
         cmd.forwarded_allow_ips
             .as_ref()
             .map(word)
+            .or(file_forwarded)
             .or_else(|| env.first(&["FORWARDED_ALLOW_IPS", "UVICORN_FORWARDED_ALLOW_IPS"]))
             .unwrap_or_else(|| {
                 // gunicorn 22 added ::1 to its default.
@@ -648,8 +877,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     ips,
                     &format!("{name} trusts forwarded headers from {ips} by default"),
                 )
-            }),
-    );
+            })
+    });
     // The app module, for what its source says (WebSocket routes, root_path).
     if let Some(module) = cmd
         .app
@@ -711,6 +940,8 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
         let resolve = |v: &Option<app::Value>| v.as_ref().and_then(|v| source_value(env, &src, v));
         if let Some(unix) = resolve(&l.path) {
             a.listens.push(AppListen {
+                protocol: Protocol::Http,
+                perm: None,
                 host: None,
                 port: None,
                 unix: Some(unix),
@@ -719,6 +950,8 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
             continue;
         }
         a.listens.push(AppListen {
+            protocol: Protocol::Http,
+            perm: None,
             host: Some(resolve(&l.host).unwrap_or_else(|| Resolved::default(host, what))),
             port: Some(resolve(&l.port).unwrap_or_else(|| Resolved::default(port, what))),
             unix: None,
@@ -832,6 +1065,8 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
         let resolve = |v: &Option<app::Value>| v.as_ref().and_then(|v| source_value(env, &src, v));
         if let Some(unix) = resolve(&l.path) {
             a.listens.push(AppListen {
+                protocol: Protocol::Http,
+                perm: None,
                 host: None,
                 port: None,
                 unix: Some(unix),
@@ -840,6 +1075,8 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
             continue;
         }
         a.listens.push(AppListen {
+            protocol: Protocol::Http,
+            perm: None,
             host: Some(resolve(&l.host).unwrap_or_else(|| {
                 Resolved::default(
                     "::",

@@ -309,11 +309,15 @@ struct ShellState {
 }
 
 /// Console scripts of the Python packages gen cares about.
-const SCRIPTS: [(&str, &[&str]); 7] = [
+const SCRIPTS: [(&str, &[&str]); 10] = [
     ("supervisor", &["supervisord", "supervisorctl", "pidproxy"]),
     ("uvicorn", &["uvicorn"]),
     ("gunicorn", &["gunicorn"]),
     ("hypercorn", &["hypercorn"]),
+    ("daphne", &["daphne"]),
+    ("uwsgi", &["uwsgi"]),
+    // uWSGI as a binary wheel: the same `uwsgi` command.
+    ("pyuwsgi", &["uwsgi"]),
     ("fastapi-cli", &["fastapi"]),
     ("flask", &["flask"]),
     ("django", &["django-admin"]),

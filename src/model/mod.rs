@@ -20,6 +20,7 @@ pub mod glob;
 mod image;
 mod nginx;
 mod packaged;
+pub mod servers;
 mod supervisor;
 
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use nginx::{
     Upstream,
 };
 pub use packaged::{Packaging, distro_of};
+pub use servers::{Protocol, SocketPerm};
 pub use supervisor::{ConfFile, ProgramFacts, Supervisor};
 
 use crate::parse::dockerfile::{self, Dockerfile, ExposedPort, Form, Healthcheck, Kind};

@@ -344,6 +344,12 @@ fn target(kind: &str, raw: &str, upstreams: &[String]) -> Target {
     if raw.contains('$') {
         return Target::Variable(raw.to_owned());
     }
+    // `uwsgi_pass unix:///tmp/app.sock`: a path with extra slashes, not a scheme.
+    if let Some(path) = raw.strip_prefix("unix:") {
+        return Target::Unix {
+            path: path.to_owned(),
+        };
+    }
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
         None => (None, raw),

@@ -6,7 +6,11 @@
 //! 4.2.5 packages, as shipped; Ubuntu 24.04 ships the same layout and the same directives
 //! gen reads. The Alpine texts are Alpine 3.22's `nginx` and `supervisor` configs, with the
 //! comments that carry no directive left out. The nginx.org texts are those of the official
-//! `nginx` image. A RUN that edits a packaged file (`sed -i`) makes its text unknown; the
+//! `nginx` image. PHP-FPM's: Debian 12's `php8.2-fpm` 8.2.36 (`php-fpm.conf` and
+//! `pool.d/www.conf` without their comments), and the official `php:*-fpm` images' files
+//! as their Dockerfile writes them (`php-fpm.conf`, php-src's `www.conf.default` built with
+//! `--with-fpm-user=www-data`, `docker.conf`, `zz-docker.conf`); which of the last two
+//! holds `listen = 9000` changed across the images' versions, and the model knows it. A RUN that edits a packaged file (`sed -i`) makes its text unknown; the
 //! image model marks such files as edited.
 
 use crate::spec::Distro;
@@ -60,6 +64,12 @@ const ALPINE_HTTP_DEFAULT: &str = include_str!("packaged/alpine-http-default.con
 const ALPINE_SUPERVISORD_CONF: &str = include_str!("packaged/alpine-supervisord.conf");
 const NGINXORG_NGINX_CONF: &str = include_str!("packaged/nginxorg-nginx.conf");
 const NGINXORG_DEFAULT_CONF: &str = include_str!("packaged/nginxorg-default.conf");
+const DEBIAN_PHP82_FPM_CONF: &str = include_str!("packaged/debian-php8.2-fpm.conf");
+const DEBIAN_PHP82_WWW_CONF: &str = include_str!("packaged/debian-php8.2-www.conf");
+const PHPIMAGE_FPM_CONF: &str = include_str!("packaged/phpimage-php-fpm.conf");
+const PHPIMAGE_WWW_CONF: &str = include_str!("packaged/phpimage-www.conf");
+const PHPIMAGE_DOCKER_CONF: &str = include_str!("packaged/phpimage-docker.conf");
+const PHPIMAGE_ZZ_DOCKER_CONF: &str = include_str!("packaged/phpimage-zz-docker.conf");
 
 /// The image's name (last path component, without registry) and tag.
 fn name_and_tag(image: &str) -> (&str, &str) {
@@ -149,7 +159,31 @@ pub fn base_files(image: &str, packaging: Packaging) -> Vec<(&'static str, Packa
         ]),
         Distro::Debian | Distro::Ubuntu => out.push(("/bin/bash", Opaque)),
     }
-    let (name, _) = name_and_tag(image);
+    let (name, tag) = name_and_tag(image);
+    if name == "php" && tag.contains("fpm") {
+        out.extend([
+            ("/usr/local/sbin/php-fpm", Opaque),
+            ("/usr/local/bin/php", Opaque),
+            (
+                "/usr/local/etc/php-fpm.conf",
+                PackagedFile::Text(PHPIMAGE_FPM_CONF),
+            ),
+            ("/usr/local/etc/php-fpm.d", Dir),
+            (
+                "/usr/local/etc/php-fpm.d/www.conf",
+                PackagedFile::Text(PHPIMAGE_WWW_CONF),
+            ),
+            (
+                "/usr/local/etc/php-fpm.d/docker.conf",
+                PackagedFile::Text(PHPIMAGE_DOCKER_CONF),
+            ),
+            (
+                "/usr/local/etc/php-fpm.d/zz-docker.conf",
+                PackagedFile::Text(PHPIMAGE_ZZ_DOCKER_CONF),
+            ),
+            ("/var/www/html", Dir),
+        ]);
+    }
     match name {
         "node" => out.extend([
             ("/usr/local/bin/node", Opaque),
@@ -272,6 +306,15 @@ pub fn package_files(distro: Distro, package: &str) -> Vec<(&'static str, Packag
             ("/usr/bin/supervisorctl", Opaque),
             ("/etc/supervisord.conf", Text(ALPINE_SUPERVISORD_CONF)),
             ("/etc/supervisor.d", Dir),
+        ],
+        "php8.2-fpm" if debian => vec![
+            ("/usr/sbin/php-fpm8.2", Opaque),
+            ("/etc/php/8.2/fpm/php-fpm.conf", Text(DEBIAN_PHP82_FPM_CONF)),
+            ("/etc/php/8.2/fpm/pool.d", Dir),
+            (
+                "/etc/php/8.2/fpm/pool.d/www.conf",
+                Text(DEBIAN_PHP82_WWW_CONF),
+            ),
         ],
         "python3" | "python3-minimal" => vec![("/usr/bin/python3", Opaque)],
         "python-is-python3" => vec![("/usr/bin/python", Symlink("/usr/bin/python3"))],

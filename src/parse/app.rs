@@ -1,4 +1,5 @@
-//! The app-source readers: where an app listens, and the proxy-related settings rules need,
+//! The app-source readers (and the app servers' own config files: gunicorn's Python config,
+//! uWSGI's ini/YAML and command line, PHP-FPM's ini, each in its module): where an app listens, and the proxy-related settings rules need,
 //! from its server's command line (uvicorn, gunicorn, hypercorn) or its source (Python's
 //! `uvicorn.run(...)`, Flask-style `app.run(...)`, aiohttp's `web.run_app(...)`; Node's
 //! `app.listen(...)`, `server.listen(...)`, `http.createServer(app).listen(...)`). Every
@@ -17,15 +18,23 @@
 //! built dynamically. Each of those yields `ValueKind::Unknown` rather than a guess.
 
 mod command;
+mod gunicorn;
 mod javascript;
 mod lex;
+mod phpfpm;
 mod python;
 mod syntax;
+mod uwsgi;
 
-pub use command::{Bind, BindTarget, Server, ServerCommand, Word, server_command};
+pub use command::{Bind, BindTarget, Server, ServerCommand, Word, bind_target, server_command};
+pub use gunicorn::{ConfSetting, ConfValue, GunicornConfig, gunicorn_config};
 pub use javascript::javascript;
+pub use phpfpm::{FpmConfig, FpmEntry, FpmListen, FpmSection, fpm_listen, php_fpm};
 pub use python::python;
 pub use syntax::{SyntaxError, javascript_syntax_error, python_syntax_error};
+pub use uwsgi::{
+    UwsgiAddr, UwsgiOption, UwsgiOptions, is_uwsgi, uwsgi_addr, uwsgi_args, uwsgi_ini, uwsgi_yaml,
+};
 
 use crate::parse::span::Span;
 
@@ -263,6 +272,27 @@ mod never_panics {
                 .map(|w| Word { value: w.to_owned(), span: Span::default() })
                 .collect();
             let _ = server_command(&words);
+            let _ = gunicorn_config(&text);
+            let _ = uwsgi_ini(&text, "uwsgi");
+            let _ = uwsgi_yaml(&text, "uwsgi");
+            let _ = php_fpm(&text);
+            let _ = uwsgi_args(&words);
+        }
+
+        #[test]
+        fn server_configs_on_config_like_text(text in "(\\[uwsgi\\]|\\[www\\]|socket|listen|=|;|#|\"|'|bind|\\[|\\]|,|%d|\\$\\(|\\$\\{|\n|[ a-z0-9:/.])*") {
+            let _ = gunicorn_config(&text);
+            let o = uwsgi_ini(&text, "uwsgi");
+            for opt in &o.options {
+                prop_assert!(opt.value_span.end <= text.len());
+                let _ = uwsgi_addr(&opt.value);
+            }
+            for s in php_fpm(&text).sections {
+                for e in s.entries {
+                    prop_assert!(e.value_span.end <= text.len());
+                    let _ = fpm_listen(&e.value);
+                }
+            }
         }
     }
 }

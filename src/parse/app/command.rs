@@ -1,7 +1,9 @@
-//! Server command lines: uvicorn, gunicorn and hypercorn, run directly, through
+//! Server command lines: uvicorn, gunicorn, hypercorn and daphne, run directly, through
 //! `python -m`, or after `exec`, `env A=b`, `poetry run`, `uv run`, `pipenv run`. Reads the
-//! app (`module:attr`), where it binds (`--host`/`--port`/`--uds`, `-b/--bind host:port`,
-//! `unix:path`, `fd://n`), workers, worker class, and the proxy settings.
+//! app (`module:attr`), where it binds (`--host`/`--port`/`--uds`/`--fd`, `-b/--bind
+//! host:port`, `unix:path`, `fd://n`; daphne's `-b HOST`/`-p PORT`/`-u PATH`/`-e ENDPOINT`),
+//! workers, worker class, the directory it imports from (`--chdir`, `--app-dir`), and the
+//! proxy settings.
 
 use crate::parse::span::Span;
 
@@ -17,6 +19,7 @@ pub enum Server {
     Uvicorn,
     Gunicorn,
     Hypercorn,
+    Daphne,
 }
 
 impl Server {
@@ -26,6 +29,7 @@ impl Server {
             Self::Uvicorn => "uvicorn",
             Self::Gunicorn => "gunicorn",
             Self::Hypercorn => "hypercorn",
+            Self::Daphne => "daphne",
         }
     }
 
@@ -34,6 +38,7 @@ impl Server {
             "uvicorn" => Some(Self::Uvicorn),
             "gunicorn" => Some(Self::Gunicorn),
             "hypercorn" => Some(Self::Hypercorn),
+            "daphne" => Some(Self::Daphne),
             _ => None,
         }
     }
@@ -86,8 +91,19 @@ pub struct ServerCommand {
     pub keep_alive: Option<Word>,
     /// gunicorn's `-D/--daemon`: it forks away from supervisord.
     pub daemon: Option<Span>,
-    /// gunicorn's `-c/--config`: settings the command line does not show.
+    /// gunicorn's and hypercorn's `-c/--config`: settings the command line does not show.
     pub config: Option<Word>,
+    /// gunicorn's `--chdir`, uvicorn's `--app-dir`: the directory the app is imported from.
+    pub chdir: Option<Word>,
+    /// uvicorn's `--factory`: the app names a function that returns the app.
+    pub factory: Option<Span>,
+    /// gunicorn's `-m/--umask` (the mode of its Unix socket is 0777 without it).
+    pub umask: Option<Word>,
+    /// gunicorn's `-u/--user`: the socket's owner after it is created.
+    pub user: Option<Word>,
+    /// daphne's `-e/--endpoint` (a Twisted endpoint string gen does not read), or hypercorn's
+    /// `--insecure-bind`/`--quic-bind`: it listens somewhere gen does not model.
+    pub other_listen: Option<Word>,
 }
 
 const UVICORN_FLAGS: [&str; 17] = [
@@ -130,6 +146,8 @@ const GUNICORN_FLAGS: [&str; 17] = [
     "--version",
 ];
 
+const DAPHNE_FLAGS: [&str; 5] = ["--proxy-headers", "--help", "-h", "--no-server-name", "-s"];
+
 const HYPERCORN_FLAGS: [&str; 6] = [
     "--reload",
     "--debug",
@@ -151,7 +169,8 @@ fn is_python(name: &str) -> bool {
 }
 
 /// Parses `host:port`, `[::1]:port`, `unix:path`, `fd://n`, or a bare host.
-fn bind_target(text: &str) -> BindTarget {
+#[must_use]
+pub fn bind_target(text: &str) -> BindTarget {
     if let Some(path) = text.strip_prefix("unix:") {
         return BindTarget::Unix(path.to_owned());
     }
@@ -241,11 +260,17 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
         keep_alive: None,
         daemon: None,
         config: None,
+        chdir: None,
+        factory: None,
+        umask: None,
+        user: None,
+        other_listen: None,
     };
     let flags: &[&str] = match server {
         Server::Uvicorn => &UVICORN_FLAGS,
         Server::Gunicorn => &GUNICORN_FLAGS,
         Server::Hypercorn => &HYPERCORN_FLAGS,
+        Server::Daphne => &DAPHNE_FLAGS,
     };
     let mut j = rest;
     while let Some(w) = argv.get(j) {
@@ -262,6 +287,7 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
                 "--proxy-headers" => cmd.proxy_headers = Some((true, w.span)),
                 "--no-proxy-headers" => cmd.proxy_headers = Some((false, w.span)),
                 "-D" | "--daemon" => cmd.daemon = Some(w.span),
+                "--factory" => cmd.factory = Some(w.span),
                 _ => {}
             }
             continue;
@@ -317,6 +343,22 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
             (_, "--forwarded-allow-ips") => cmd.forwarded_allow_ips = Some(value),
             (_, "--root-path") => cmd.root_path = Some(value),
             (Server::Gunicorn | Server::Hypercorn, "-c" | "--config") => cmd.config = Some(value),
+            (Server::Gunicorn, "--chdir") | (Server::Uvicorn, "--app-dir") => {
+                cmd.chdir = Some(value);
+            }
+            (Server::Gunicorn, "-m" | "--umask") => cmd.umask = Some(value),
+            (Server::Gunicorn, "-u" | "--user") => cmd.user = Some(value),
+            (Server::Daphne, "-b" | "--bind") => cmd.host = Some(value),
+            (Server::Daphne, "-p" | "--port") => cmd.port = Some(value),
+            (Server::Daphne, "-u" | "--unix-socket") => cmd.uds = Some(value),
+            (Server::Daphne, "--fd") => cmd.binds.push(Bind {
+                target: BindTarget::Fd(value.value.clone()),
+                word: value,
+            }),
+            (Server::Daphne, "-e" | "--endpoint")
+            | (Server::Hypercorn, "--insecure-bind" | "--quic-bind") => {
+                cmd.other_listen = Some(value);
+            }
             (Server::Uvicorn, "--proxy-headers") => {
                 let on = !matches!(value.value.to_ascii_lowercase().as_str(), "false" | "0");
                 cmd.proxy_headers = Some((on, value.span));
@@ -474,6 +516,28 @@ mod tests {
             let got: Vec<&str> = c.binds.iter().map(|b| b.word.value.as_str()).collect();
             assert_eq!(got, binds, "{line}");
         }
+    }
+
+    #[test]
+    fn daphne_and_the_directory_options() {
+        let c = server_command(&words("daphne -b 0.0.0.0 -p 8001 proj.asgi:application"))
+            .expect("daphne");
+        assert_eq!(c.server, Server::Daphne);
+        assert_eq!(opt(c.host.as_ref()), "0.0.0.0");
+        assert_eq!(opt(c.port.as_ref()), "8001");
+        assert_eq!(opt(c.app.as_ref()), "proj.asgi:application");
+        let c = server_command(&words("daphne -u /run/d.sock a:b")).expect("daphne");
+        assert_eq!(opt(c.uds.as_ref()), "/run/d.sock");
+        let c = server_command(&words("daphne -e ssl:443 a:b")).expect("daphne");
+        assert_eq!(opt(c.other_listen.as_ref()), "ssl:443");
+        let c = server_command(&words("gunicorn --chdir /srv/app -m 007 -u www a:b")).expect("g");
+        assert_eq!(opt(c.chdir.as_ref()), "/srv/app");
+        assert_eq!(opt(c.umask.as_ref()), "007");
+        assert_eq!(opt(c.user.as_ref()), "www");
+        let c = server_command(&words("uvicorn --app-dir src --factory m:make --fd 3")).expect("u");
+        assert_eq!(opt(c.chdir.as_ref()), "src");
+        assert!(c.factory.is_some());
+        assert_eq!(c.binds.len(), 1);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `unproxied-app-port`: an app of the container listens where nginx never proxies to.
 
-use super::wiring::{Addr, Bind, Wiring, host_port, who};
+use super::wiring::{Addr, Bind, Owner, Wiring, host_port, who};
 use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
+use crate::model::Protocol;
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +54,22 @@ declare_rule! {
 }
 
 /// What a `proxy_pass` to this address would say.
+/// The directive that would send requests to the socket, in the protocol it speaks.
+fn pass_line(addr: &Addr, owner: Owner<'_>) -> String {
+    let protocol = match owner {
+        Owner::App { listen, .. } => listen.protocol,
+        Owner::Nginx(_) => Protocol::Http,
+    };
+    if protocol == Protocol::Http {
+        return format!("proxy_pass {};", proxy_url(addr));
+    }
+    let to = match addr {
+        Addr::Unix(p) => format!("unix:{p}"),
+        Addr::Tcp { .. } => proxy_url(addr).trim_start_matches("http://").to_owned(),
+    };
+    format!("{} {to};", protocol.directive())
+}
+
 fn proxy_url(addr: &Addr) -> String {
     match addr {
         Addr::Tcp { bind, port, .. } => {
@@ -98,8 +115,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     primary,
                 )
                 .with_help(format!(
-                    "proxy a `location` to it (`proxy_pass {};`), or stop running {name} in this container if it serves nothing",
-                    proxy_url(&s.addr)
+                    "proxy a `location` to it (`{}`), or stop running {name} in this container if it serves nothing",
+                    pass_line(&s.addr, w.sockets[i].owner)
                 ));
             for l in labels {
                 diag = diag.with_related(l);

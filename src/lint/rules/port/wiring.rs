@@ -281,6 +281,9 @@ fn never_listens(app: &App) -> bool {
 
 /// Whether every address the app listens on is known.
 fn listens_known(app: &App) -> bool {
+    if app.partial {
+        return false;
+    }
     if app.listens.is_empty() {
         return never_listens(app);
     }
@@ -327,6 +330,47 @@ fn processes_known(m: &Model) -> bool {
     let commands = m.commands(&m.argv, &m.workdir.value);
     m.dockerfile.is_some()
         && matches!(commands.as_slice(), [only] if only.first().is_some_and(|w| basename(&w.value) == "nginx"))
+}
+
+/// Whether a RUN, or a script the container starts with, writes into nginx's config
+/// directory (`cp app.conf /etc/nginx/conf.d`, `sed -i ... /etc/nginx/...`, `echo ... >
+/// /etc/nginx/conf.d/app.conf`): nginx may then proxy to targets gen cannot see.
+fn nginx_written_by_run(m: &Model) -> bool {
+    const WRITERS: [&str; 9] = [
+        "cp ", "mv ", "ln ", "tee ", ">", "sed ", "envsubst", "curl ", "wget ",
+    ];
+    let writes = |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| t.contains(w));
+    let by_run = m.dockerfile.as_ref().is_some_and(|df| {
+        df.parsed
+            .instructions
+            .iter()
+            .any(|ins| ins.keyword == "RUN" && writes(&ins.args_text))
+    });
+    let mut argvs = vec![m.argv.clone()];
+    if let Some(s) = &m.supervisor {
+        argvs.extend(s.programs.iter().map(crate::model::ProgramFacts::argv));
+    }
+    // A start script's `sed -i` edits a config gen reads (as gen's own entrypoint does for
+    // its settings); writing a file whole is what hides the config.
+    let writes =
+        |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| *w != "sed " && t.contains(w));
+    let by_script = argvs.iter().flatten().any(|w| {
+        let path = join_path(&m.workdir.value, &w.value);
+        m.image
+            .local_file(&path)
+            .and_then(|f| m.files.text(f))
+            .is_some_and(writes)
+    });
+    by_run || by_script
+}
+
+/// A socket path as the kernel resolves it: `unix:///tmp/a.sock` is `/tmp/a.sock`.
+fn socket_path(path: &str) -> String {
+    let mut out = clean_path(path);
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    out
 }
 
 /// The host and port of a target built from variables, when the host part is literal:
@@ -387,7 +431,7 @@ impl<'a> Wiring<'a> {
         for app in &m.apps {
             for listen in &app.listens {
                 let addr = if let Some(u) = &listen.unix {
-                    Addr::Unix(join_path(&app.cwd.value, &u.value))
+                    Addr::Unix(socket_path(&join_path(&app.cwd.value, &u.value)))
                 } else {
                     let (Some(host), Some(port)) = (
                         listen.host.as_ref(),
@@ -430,7 +474,7 @@ impl<'a> Wiring<'a> {
                         port: *port,
                     }
                 }
-                ListenAddr::Unix(p) => Addr::Unix(clean_path(p)),
+                ListenAddr::Unix(p) => Addr::Unix(socket_path(p)),
                 ListenAddr::Invalid(_) => {
                     complete = false;
                     continue;
@@ -441,6 +485,9 @@ impl<'a> Wiring<'a> {
                 addr,
             });
         }
+        // nginx's config in files gen cannot read: it may listen where gen does not see.
+        let written = nginx_written_by_run(m);
+        let complete = complete && nginx.unknown_files.is_empty();
         let mut w = Self {
             dir,
             nginx,
@@ -448,8 +495,9 @@ impl<'a> Wiring<'a> {
             sockets,
             complete,
             remote_ports: Vec::new(),
-            // A config gen cannot read may proxy anywhere.
-            open: nginx.unseen,
+            // A config gen cannot read, or one a RUN or start script writes, may proxy
+            // anywhere.
+            open: nginx.unseen || written,
         };
         w.dispatch();
         Some(w)
@@ -498,7 +546,7 @@ impl<'a> Wiring<'a> {
                     port: *port,
                 }),
                 Target::Tcp { port: None, .. } | Target::Upstream { .. } => None,
-                Target::Unix { path } => Some(Place::Unix(clean_path(path))),
+                Target::Unix { path } => Some(Place::Unix(socket_path(path))),
                 Target::Variable(raw) => match literal_host(raw) {
                     None => {
                         self.open = true;
@@ -759,6 +807,9 @@ pub fn bind_hint(app: &App, host: &str, port: u16) -> String {
         }
         Runtime::Uvicorn | Runtime::Python => format!("`host=\"{host}\"`"),
         Runtime::Node => format!("`listen({port}, \"{host}\")`"),
+        Runtime::Daphne => format!("`-b {host} -p {port}`"),
+        Runtime::Uwsgi => format!("`socket = {}`", host_port(host, port)),
+        Runtime::PhpFpm => format!("`listen = {}`", host_port(host, port)),
         Runtime::Other(_) => format!("`{}`", host_port(host, port)),
     }
 }

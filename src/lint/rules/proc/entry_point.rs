@@ -188,7 +188,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 module: false,
             })
         }
-        Runtime::Other(_) => None,
+        Runtime::Daphne | Runtime::Uwsgi | Runtime::PhpFpm | Runtime::Other(_) => None,
     }
 }
 

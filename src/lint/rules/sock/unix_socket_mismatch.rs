@@ -76,6 +76,9 @@ fn uds_hint(app: &App, path: &str) -> String {
         Runtime::Uvicorn => format!("`--uds {path}`"),
         Runtime::Gunicorn | Runtime::Hypercorn => format!("`--bind unix:{path}`"),
         Runtime::Node => format!("`listen(\"{path}\")`"),
+        Runtime::Daphne => format!("`-u {path}`"),
+        Runtime::Uwsgi => format!("`socket = {path}`"),
+        Runtime::PhpFpm => format!("`listen = {path}`"),
         Runtime::Python | Runtime::Other(_) => format!("`{path}`"),
     }
 }

@@ -1,0 +1,2 @@
+bind = 'unix:/run/gunicorn.sock'
+workers = 2
