@@ -41,3 +41,5 @@ mod rules_proc;
 mod sarif;
 #[path = "cli/spec_errors.rs"]
 mod spec_errors;
+#[path = "cli/suppression.rs"]
+mod suppression;

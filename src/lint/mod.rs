@@ -279,7 +279,7 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
         let file = &d.primary.file;
         let list = allows
             .entry(file.clone())
-            .or_insert_with(|| Allow::in_file(file, &sources));
+            .or_insert_with(|| Allow::in_file(ctx, file, &sources));
         let line = d.primary.start.line;
         if list.iter().any(|a| a.covers(line, &d)) {
             outcome.suppressed += 1;
@@ -310,8 +310,8 @@ struct Allow {
 }
 
 impl Allow {
-    fn in_file(file: &str, sources: &Sources) -> Vec<Self> {
-        let (Some(syntax), Some(text)) = (suppress::syntax_for(file), sources.get(file)) else {
+    fn in_file(ctx: &Context, file: &str, sources: &Sources) -> Vec<Self> {
+        let (Some(syntax), Some(text)) = (ctx.comment_syntax(file), sources.get(file)) else {
             return Vec::new();
         };
         suppress::directives(syntax, text)
@@ -340,7 +340,7 @@ fn how_to_allow(ctx: &Context, sources: &Sources, d: &Diagnostic) -> String {
     let code = &d.code;
     let file = &d.primary.file;
     let mut ways = Vec::new();
-    if let Some(syntax) = suppress::syntax_for(file) {
+    if let Some(syntax) = ctx.comment_syntax(file) {
         // A comment in a generated file would be gone after the next `gen build`.
         if !ctx.is_generated(file) && sources.get(file).is_some() {
             let place = if syntax.has_trailing_comments() {

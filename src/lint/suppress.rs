@@ -377,12 +377,84 @@ fn js_comments(text: &str) -> Vec<Comment> {
                 i = skip_quoted(bytes, i, b, true, false);
                 continue;
             }
+            (b'/', _) if regex_may_start(&bytes[..i]) => {
+                line.see(b);
+                i = skip_regex(bytes, i);
+                continue;
+            }
             _ => {}
         }
         line.see(b);
         i += 1;
     }
     out
+}
+
+/// Whether a `/` after `before` starts a regular expression literal rather than a division:
+/// the tokenizer's rule of thumb (sweet.js's "read" heuristics), from the token before it.
+/// After a value (a name, a number, `)` or `]`) it divides; after an operator, a keyword
+/// that takes an expression, or at the start, it opens a regex.
+fn regex_may_start(before: &[u8]) -> bool {
+    /// Keywords after which an expression, so a regex, comes.
+    const KEYWORDS: &[&[u8]] = &[
+        b"return",
+        b"typeof",
+        b"instanceof",
+        b"in",
+        b"of",
+        b"new",
+        b"delete",
+        b"void",
+        b"throw",
+        b"case",
+        b"do",
+        b"else",
+        b"yield",
+        b"await",
+    ];
+    let trimmed = before
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(&before[..0], |p| &before[..=p]);
+    let Some(&last) = trimmed.last() else {
+        return true;
+    };
+    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    if word(&last) {
+        let start = trimmed.iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
+        return KEYWORDS.contains(&&trimmed[start..]);
+    }
+    !matches!(last, b')' | b']' | b'}' | b'\'' | b'"' | b'`')
+}
+
+/// Skips a regex literal whose opening `/` is at `open`: to its closing `/` (not one
+/// escaped or inside a `[...]` class) and its flags; a newline ends an unterminated one.
+fn skip_regex(bytes: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    let mut class = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            b'[' => {
+                class = true;
+                i += 1;
+            }
+            b']' => {
+                class = false;
+                i += 1;
+            }
+            b'/' if !class => {
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                    i += 1;
+                }
+                return i;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn toml_comments(text: &str) -> Vec<Comment> {
@@ -679,6 +751,17 @@ mod tests {
                 Syntax::Js,
                 "// a\nconst u = 'http://x'; // b\n/* c */\nlet t = `// no\n${x}`; /* d */ f();\n",
                 vec![own(" a"), trail(" b"), own(" c "), trail(" d ")],
+            ),
+            (
+                Syntax::Js,
+                "const r = /\\//; // b\nx = a / b; // c\nif (/'[/]/g.test(s)) f(); // d\nreturn /\\/\\*/ // e\ny = (a) / 2 / c; // f\n",
+                vec![
+                    trail(" b"),
+                    trail(" c"),
+                    trail(" d"),
+                    trail(" e"),
+                    trail(" f"),
+                ],
             ),
             (
                 Syntax::Toml,
