@@ -130,6 +130,18 @@ pub struct CheckArgs {
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how many findings each rule made (count, severity, code, name) instead of the
+    /// findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the findings to this file instead of standard output (the summary stays on
+    /// standard error)
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// When to colour the output: `auto` colours a terminal, unless `NO_COLOR` is set;
+    /// `CLICOLOR_FORCE` (not `0`) colours it anywhere
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Fail on warnings too
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
@@ -151,14 +163,26 @@ pub struct CheckArgs {
 /// Output formats of `gen check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// rustc-like, with the source lines
+    /// rustc-like, with the source lines; errors first
     Human,
+    /// one finding a line: `path:line:col: severity[CODE] message` (gcc's and ruff's format,
+    /// for editors' problem matchers)
+    Concise,
     /// one JSON document
     Json,
     /// SARIF 2.1.0, for GitHub code scanning
     Sarif,
     /// GitHub Actions annotations
     Github,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// on a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` colours anywhere)
+    Auto,
+    Always,
+    Never,
 }
 
 /// What `--deny` turns into failures.

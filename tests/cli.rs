@@ -9,6 +9,8 @@ mod support;
 mod build;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/check_output.rs"]
+mod check_output;
 #[path = "cli/dockerfile_parse.rs"]
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]

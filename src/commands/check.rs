@@ -1,20 +1,22 @@
 //! `gen check`: read what there is to lint (the spec, `generated/` and how it differs from
 //! the spec; or the container directories given), run the selected rules, print the findings
-//! in the chosen format on stdout and a one-line summary on stderr.
+//! in the chosen format on stdout (or into `--output-file`) and a one-line summary on stderr.
 //!
 //! Exit codes: 0 when nothing fails (warnings pass unless `--deny warnings`), 1 when a
 //! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
 
 use super::build;
-use crate::cli::{CheckArgs, Deny, Format};
+use crate::cli::{CheckArgs, ColorChoice, Deny, Format};
 use crate::deploy::{self, DeployFile, Project};
-use crate::diagnostic::render::{github, human, json, sarif};
+use crate::diagnostic::render::human::{self, Color};
+use crate::diagnostic::render::{concise, github, json, sarif};
 use crate::diagnostic::{Diagnostic, Severity, Sources};
 use crate::error::{Error, Result};
 use crate::generate;
 use crate::lint::date::Date;
 use crate::lint::{self, ContainerDir, Context, DriftKind, FileDrift, SourceFile, SpecFile, docs};
 use std::fs;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 /// Files whose presence makes a directory a container directory.
@@ -60,7 +62,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                 diagnostics,
                 sources,
             }) => {
-                super::print_out(&render(args.format, &diagnostics, &sources, 1));
+                emit(args, &render(args, &diagnostics, &sources, 1))?;
                 let n = diagnostics.len();
                 crate::errln!(
                     "error: `{}` is not a valid spec ({n} problem{}); nothing was checked",
@@ -81,12 +83,16 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     let outcome = lint::run(&ctx, &rules);
     let diags = &outcome.diagnostics;
-    super::print_out(&render(
-        args.format,
-        diags,
-        &ctx.sources(diags),
-        ctx.file_count(),
-    ));
+    let mut text = if args.statistics {
+        concise::statistics(diags)
+    } else {
+        render(args, diags, &ctx.sources(diags), ctx.file_count())
+    };
+    if args.format == Format::Human && !args.statistics && !args.quiet && !diags.is_empty() {
+        text.push_str(&human::allow_hint(ctx.spec.is_some()));
+        text.push('\n');
+    }
+    emit(args, &text)?;
     if !args.quiet {
         crate::errln!(
             "{}",
@@ -99,13 +105,38 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     Ok(u8::from(fails))
 }
 
-fn render(format: Format, diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
-    match format {
-        Format::Human => human::render_all(diags, sources, super::stdout_color()),
+fn render(args: &CheckArgs, diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
+    let color = match args.color {
+        ColorChoice::Always => Color::Always,
+        ColorChoice::Never => Color::Never,
+        ColorChoice::Auto => {
+            super::auto_color(args.output_file.is_none() && std::io::stdout().is_terminal())
+        }
+    };
+    match args.format {
+        Format::Human => human::render_findings(diags, sources, color),
+        Format::Concise => concise::render(diags, color),
         Format::Json => json::render(diags, files),
         Format::Sarif => sarif::render(diags, &docs::sarif_rules()),
         Format::Github => github::render(diags),
     }
+}
+
+/// Prints the rendered findings, or writes them to `--output-file` whole: to a temporary
+/// file beside it, then renamed over it, so a reader never sees half a report.
+fn emit(args: &CheckArgs, text: &str) -> Result<()> {
+    let Some(path) = &args.output_file else {
+        super::print_out(text);
+        return Ok(());
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".gen-tmp");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, text).map_err(|e| Error::io("write", &tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io("write", path, e)
+    })
 }
 
 const fn plural(n: usize) -> &'static str {
