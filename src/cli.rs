@@ -118,9 +118,15 @@ pub struct CertArgs {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf),
-    /// directories of them, or compose projects (with a compose file); without any, check
-    /// the spec and its output directory
+    /// directories of them, or compose projects (with a compose file). A file checks the
+    /// container that holds it and reports the findings that involve the file; `-` is the
+    /// file `--stdin-filename` names, read from stdin. Without any, check the spec and its
+    /// output directory when there is a spec.toml, else the current directory
     pub paths: Vec<PathBuf>,
+    /// The file whose content `-` reads from stdin (an editor's unsaved buffer): its
+    /// container is checked with that content in its place
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// The spec to check (default: spec.toml)
     #[arg(long, conflicts_with = "paths")]
     pub spec: Option<PathBuf>,

@@ -11,6 +11,8 @@ mod build;
 mod check;
 #[path = "cli/check_output.rs"]
 mod check_output;
+#[path = "cli/check_paths.rs"]
+mod check_paths;
 #[path = "cli/dockerfile_parse.rs"]
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]

@@ -6,6 +6,7 @@
 //! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
 
 use super::build;
+use super::vfs::{self, Vfs};
 use crate::cli::{CheckArgs, ColorChoice, Deny, Format};
 use crate::deploy::{self, DeployFile, Project};
 use crate::diagnostic::render::human::{self, Color};
@@ -53,7 +54,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return Ok(2);
         }
     };
-    let ctx = if args.paths.is_empty() {
+    let mut vfs = Vfs::default();
+    // The files named on the command line: only findings that involve them are reported.
+    let mut focus: Vec<PathBuf> = Vec::new();
+    let targets = targets(args, &mut vfs)?;
+    let ctx = if targets.is_none() {
         let spec = args.spec.clone().unwrap_or_else(|| "spec.toml".into());
         let out = args.out.clone().unwrap_or_else(|| "generated".into());
         match spec_context(&spec, &out, today) {
@@ -74,14 +79,24 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             Err(e) => return Err(e),
         }
     } else {
-        paths_context(&args.paths, today)?
+        let Targets { dirs, files } = targets.unwrap_or_default();
+        let ctx = paths_context(&dirs, &vfs, today)?;
+        focus = files;
+        ctx
     };
     // Rules named with --select run even when the spec's `[check] ignore` lists them: the
     // command line is the more specific request.
     if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
         rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
     }
-    let outcome = lint::run(&ctx, &rules);
+    let mut outcome = lint::run(&ctx, &rules);
+    if !focus.is_empty() {
+        outcome.diagnostics.retain(|d| {
+            std::iter::once(&d.primary)
+                .chain(&d.related)
+                .any(|l| focus.contains(&vfs::key(Path::new(&l.file))))
+        });
+    }
     let diags = &outcome.diagnostics;
     let mut text = if args.statistics {
         concise::statistics(diags)
@@ -216,11 +231,11 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
         });
     }
     for (i, c) in spec.containers.iter().enumerate() {
-        let mut dir = read_container(&out.join(&c.name))?;
+        let mut dir = read_container(&out.join(&c.name), &Vfs::default())?;
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
     }
-    if let Some(mut project) = read_project(out)? {
+    if let Some(mut project) = read_project(out, &Vfs::default())? {
         project.generated = true;
         let keys: Vec<PathBuf> = ctx
             .containers
@@ -242,7 +257,7 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
 /// The container directories named on the command line, each a container, a directory of
 /// them, or a compose project (a directory with a compose file, whose services' build
 /// contexts are containers, and Kubernetes manifests under `k8s/`).
-fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
+fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     for path in paths {
@@ -253,7 +268,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 path.display()
             )));
         }
-        let project = read_project(path)?;
+        let project = read_project(path, vfs)?;
         let container = is_container(path)?;
         if container && project.is_none() {
             dirs.push(path.clone());
@@ -271,7 +286,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
         };
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("read directory", path, e))?;
-            let sub = path.join(entry.file_name());
+            let sub = shown_join(path, entry.file_name());
             let kind = entry
                 .file_type()
                 .map_err(|e| Error::io("inspect", &sub, e))?;
@@ -302,11 +317,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
             return Err(Error::Usage(format!(
                 "`{}` holds no container: no {} in it or in its subdirectories",
                 path.display(),
-                MARKERS
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                markers()
             )));
         }
         dirs.extend(subdirs);
@@ -320,7 +331,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
         let key = canonical(&dir);
         if !keys.contains(&key) {
             keys.push(key);
-            ctx.containers.push(read_container(&dir)?);
+            ctx.containers.push(read_container(&dir, vfs)?);
         }
     }
     for (root, mut project) in projects {
@@ -328,6 +339,115 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
         ctx.projects.push(project);
     }
     Ok(ctx)
+}
+
+/// What the command line names: the directories to check, and the files whose findings to
+/// report (each checked with the container that holds it).
+#[derive(Debug, Default)]
+struct Targets {
+    dirs: Vec<PathBuf>,
+    /// Absolute and normalised, as [`vfs::key`] gives them.
+    files: Vec<PathBuf>,
+}
+
+/// The paths to check, or `None` for the spec and its output directory: without paths, a
+/// spec is checked when there is one (or `--spec`/`--out` asks for it), else the current
+/// directory. `-` is the content of `--stdin-filename`'s file, read from stdin into `vfs`.
+fn targets(args: &CheckArgs, vfs: &mut Vfs) -> Result<Option<Targets>> {
+    if args.paths.is_empty() {
+        if args.spec.is_some() || args.out.is_some() || Path::new("spec.toml").exists() {
+            return Ok(None);
+        }
+        let here = Path::new(".");
+        let mut found = is_container(here)? || has_compose(here);
+        for entry in fs::read_dir(here).map_err(|e| Error::io("read directory", here, e))? {
+            let entry = entry.map_err(|e| Error::io("read directory", here, e))?;
+            found = found || (entry.path().is_dir() && is_container(&entry.path())?);
+        }
+        if !found {
+            return Err(Error::Usage(format!(
+                "there is no spec.toml here, and no container: no {} or compose file in this \
+                 directory or its subdirectories\n\
+                 help: pass the container directories to check, or run `gen init` to start a project",
+                markers()
+            )));
+        }
+        return Ok(Some(Targets {
+            dirs: vec![here.to_path_buf()],
+            files: Vec::new(),
+        }));
+    }
+    let mut t = Targets::default();
+    for path in &args.paths {
+        let file = if path.as_os_str() == "-" {
+            let Some(name) = &args.stdin_filename else {
+                return Err(Error::Usage(
+                    "`-` reads a file from stdin: name it with `--stdin-filename PATH`, so gen \
+                     knows which container it belongs to"
+                        .into(),
+                ));
+            };
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+                .map_err(|e| Error::io("read", "standard input", e))?;
+            vfs.insert(name, text);
+            name.clone()
+        } else if fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            path.clone()
+        } else {
+            t.dirs.push(path.clone());
+            continue;
+        };
+        t.dirs.push(container_of(&file)?);
+        t.files.push(vfs::key(&file));
+    }
+    Ok(Some(t))
+}
+
+/// The container directory (or compose project) that holds `file`: its directory or the
+/// nearest one above it with a Dockerfile, nginx.conf, supervisord.conf or compose file.
+fn container_of(file: &Path) -> Result<PathBuf> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        let shown = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        if has_compose(shown) || is_container(shown)? {
+            return Ok(shown.to_path_buf());
+        }
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Err(Error::Usage(format!(
+        "`{}` is in no container: no {} or compose file in its directory or above",
+        file.display(),
+        markers()
+    )))
+}
+
+fn has_compose(dir: &Path) -> bool {
+    deploy::COMPOSE_FILES.iter().any(|n| dir.join(n).is_file())
+}
+
+/// `dir/rel` as diagnostics show it: `rel` alone in the current directory.
+fn shown_join(dir: &Path, rel: impl AsRef<Path>) -> PathBuf {
+    if dir == Path::new(".") {
+        rel.as_ref().to_path_buf()
+    } else {
+        dir.join(rel)
+    }
+}
+
+fn markers() -> String {
+    MARKERS
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `dir` without `.` components (`generated/./web` is `generated/web`).
@@ -349,17 +469,17 @@ fn canonical(dir: &Path) -> PathBuf {
 
 /// The compose project of `root`: its compose file (the first of the names compose looks
 /// for) and the manifests under `k8s/`; `None` when it has neither.
-fn read_project(root: &Path) -> Result<Option<Project>> {
+fn read_project(root: &Path, vfs: &Vfs) -> Result<Option<Project>> {
     let mut compose = None;
     for name in deploy::COMPOSE_FILES {
-        let path = root.join(name);
+        let path = shown_join(root, name);
         if path.is_file() {
-            compose = Some(read_deploy_file(&path)?);
+            compose = Some(read_deploy_file(&path, vfs)?);
             break;
         }
     }
     let mut manifests = Vec::new();
-    let k8s = root.join("k8s");
+    let k8s = shown_join(root, "k8s");
     if k8s.is_dir() {
         let mut paths = Vec::new();
         for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
@@ -372,7 +492,7 @@ fn read_project(root: &Path) -> Result<Option<Project>> {
         }
         paths.sort();
         for path in paths {
-            manifests.push(read_deploy_file(&path)?);
+            manifests.push(read_deploy_file(&path, vfs)?);
         }
     }
     if compose.is_none() && manifests.is_empty() {
@@ -385,8 +505,14 @@ fn read_project(root: &Path) -> Result<Option<Project>> {
     )))
 }
 
-fn read_deploy_file(path: &Path) -> Result<DeployFile> {
+fn read_deploy_file(path: &Path, vfs: &Vfs) -> Result<DeployFile> {
     use std::io::Read as _;
+    if let Some(text) = vfs.get(path) {
+        return Ok(DeployFile {
+            path: path.display().to_string(),
+            text: text.to_owned(),
+        });
+    }
     // One byte past the YAML reader's limit is enough for it to refuse the file, with a
     // finding that says so.
     let limit = u64::try_from(crate::parse::yaml::MAX_LEN).unwrap_or(u64::MAX) + 1;
@@ -432,7 +558,7 @@ fn is_container(dir: &Path) -> Result<bool> {
 
 /// Every file under `dir` (a missing directory has none), without following symlinks and
 /// without dependency and cache directories.
-fn read_container(dir: &Path) -> Result<ContainerDir> {
+fn read_container(dir: &Path, vfs: &Vfs) -> Result<ContainerDir> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -452,7 +578,8 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
                 let entry = entry.map_err(|e| Error::io("read directory", &abs, e))?;
                 let file_name = entry.file_name();
                 let rel = rel.join(&file_name);
-                let path = dir.join(&rel);
+                // `gen check` in a container directory shows `app.js`, not `./app.js`.
+                let path = shown_join(dir, &rel);
                 let kind = entry
                     .file_type()
                     .map_err(|e| Error::io("inspect", &path, e))?;
@@ -463,7 +590,9 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
                     stack.push(rel);
                 } else if kind.is_file() {
                     let len = entry.metadata().map_or(u64::MAX, |m| m.len());
-                    let text = if len <= MAX_TEXT {
+                    let text = if let Some(text) = vfs.get(&path) {
+                        Some(text.to_owned())
+                    } else if len <= MAX_TEXT {
                         let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
                         // nginx and supervisord read bytes, not UTF-8: a Latin-1 comment is
                         // fine. Only a NUL byte makes a file binary.
@@ -482,6 +611,22 @@ fn read_container(dir: &Path) -> Result<ContainerDir> {
                     });
                 }
             }
+        }
+    }
+    // A buffer not yet saved is a file of the container all the same.
+    for (rel, text) in vfs.under(dir) {
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !files.iter().any(|f| f.rel == rel) {
+            let path = shown_join(dir, &rel);
+            files.push(SourceFile {
+                path: path.display().to_string(),
+                rel,
+                text: Some(text.to_owned()),
+            });
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));

@@ -10,6 +10,7 @@ pub mod meta;
 pub mod parse;
 pub mod parse_dockerfile;
 pub mod rules;
+pub mod vfs;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
