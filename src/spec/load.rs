@@ -274,7 +274,7 @@ fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
         _ => {
             cx.invalid(
                 span_of(v),
-                format!("`{key}` is {}, outside 1..=65535", v.get_ref()),
+                format!("`{key}` is {}, outside 1 to 65535", v.get_ref()),
                 "choose a port between 1 and 65535".into(),
             );
             None
@@ -297,7 +297,7 @@ fn ranged(
         _ => {
             cx.invalid(
                 span_of(v),
-                format!("`{key}` is {}, outside {min}..={max}", v.get_ref()),
+                format!("`{key}` is {}, outside {min} to {max}", v.get_ref()),
                 format!("choose a value between {min} and {max}{unit}"),
             );
             None
