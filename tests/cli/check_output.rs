@@ -14,7 +14,7 @@ fn mixed(args: &[&str]) -> Run {
 
 const SUMMARY: &str = "1 error, 4 warnings in 1 container\n";
 
-const HINT: &str = "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line, or pass `--ignore CODE`; `gen explain CODE` tells why it matters\n";
+const HINT: &str = "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line (`gen: ignore-file[CODE]` for the whole file), or pass `--ignore CODE`; `gen explain CODE` tells why it matters\n";
 
 const CONCISE: &str = "\
 web/app.js:3:1: warning[NET001] `app` listens on every interface (`[::]:3000`), so clients can reach it around nginx

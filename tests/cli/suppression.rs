@@ -100,3 +100,48 @@ fn regex_literal_with_slashes_does_not_hide_a_later_js_suppression_comment() {
         )
     );
 }
+
+#[test]
+fn file_wide_comment_allows_a_rule_in_the_whole_file_only() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let app_conf = "; gen: ignore-file[app-bound-to-all-interfaces]
+[program:nginx]
+command=/usr/sbin/nginx -g \"daemon off;\"
+
+[program:app]
+command=/opt/venv/bin/gunicorn main:app -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000
+directory=/srv
+";
+    write_all(
+        &ws.path().join("web"),
+        &[
+            ("Dockerfile", GUNICORN_DOCKERFILE),
+            ("app.conf", app_conf),
+            ("site.conf", SITE_CONF),
+            (
+                "main.py",
+                "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            ),
+        ],
+    );
+    let run = gen_in(
+        ws.path(),
+        &[
+            "check",
+            "web",
+            "--select",
+            "NET001,NGX001,GEN002",
+            "--format",
+            "concise",
+        ],
+    );
+    // NET001 is allowed; NGX001, in another file and another rule, is not.
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            "web/site.conf:4:20: warning[NGX001] requests proxied here lack the `Host`, `X-Forwarded-For` and `X-Forwarded-Proto` headers\n",
+            "1 warning in 1 container (1 allowed by suppression comment)\n"
+        )
+    );
+}

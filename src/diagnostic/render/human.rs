@@ -203,7 +203,8 @@ pub fn allow_hint(spec: bool) -> String {
         "or pass `--ignore CODE`"
     };
     format!(
-        "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line, \
-         {ways}; `gen explain CODE` tells why it matters"
+        "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line \
+         (`gen: ignore-file[CODE]` for the whole file), {ways}; `gen explain CODE` tells why it \
+         matters"
     )
 }
