@@ -161,6 +161,11 @@ pub struct CheckArgs {
     /// Print the findings only, without the summary line
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the settings in force (from the command line, the gen.toml or .gen.toml found
+    /// in the checked directory or above, and the defaults) and where each comes from, then
+    /// exit
+    #[arg(long)]
+    pub show_settings: bool,
     /// Judge end-of-life dates as of this day instead of today
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,

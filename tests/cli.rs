@@ -9,6 +9,8 @@ mod support;
 mod build;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/check_config.rs"]
+mod check_config;
 #[path = "cli/check_output.rs"]
 mod check_output;
 #[path = "cli/check_paths.rs"]

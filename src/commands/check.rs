@@ -6,6 +6,7 @@
 //! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
 
 use super::build;
+use super::config;
 use super::vfs::{self, Vfs};
 use crate::cli::{CheckArgs, ColorChoice, Deny, Format};
 use crate::deploy::{self, DeployFile, Project};
@@ -58,6 +59,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // The files named on the command line: only findings that involve them are reported.
     let mut focus: Vec<PathBuf> = Vec::new();
     let targets = targets(args, &mut vfs)?;
+    let start = targets
+        .as_ref()
+        .and_then(|t| t.dirs.first().cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = config::find(&start).map(|p| config::load(&p)).transpose()?;
+    if args.show_settings {
+        super::print_out(&settings(args, config.as_ref(), &start));
+        return Ok(0);
+    }
     let ctx = if targets.is_none() {
         let spec = args.spec.clone().unwrap_or_else(|| "spec.toml".into());
         let out = args.out.clone().unwrap_or_else(|| "generated".into());
@@ -89,7 +99,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
         rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
     }
+    if let (Some(c), true) = (&config, args.select.is_empty()) {
+        rules.retain(|r| {
+            (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
+        });
+    }
     let mut outcome = lint::run(&ctx, &rules);
+    if let Some(c) = &config {
+        outcome
+            .diagnostics
+            .retain(|d| !c.allows(&d.code, &d.primary.file));
+        for d in &mut outcome.diagnostics {
+            if let Some(sev) = c.severity_of(&d.code) {
+                d.severity = sev;
+            }
+        }
+    }
     if !focus.is_empty() {
         outcome.diagnostics.retain(|d| {
             std::iter::once(&d.primary)
@@ -135,6 +160,65 @@ fn render(args: &CheckArgs, diags: &[Diagnostic], sources: &Sources, files: usiz
         Format::Sarif => sarif::render(diags, &docs::sarif_rules()),
         Format::Github => github::render(diags),
     }
+}
+
+/// `--show-settings`: the settings in force for a check from `start`, and where each comes
+/// from (the command line, the config file, or gen's default).
+fn settings(args: &CheckArgs, config: Option<&config::Config>, start: &Path) -> String {
+    let mut out = String::new();
+    let from_config =
+        |what: &str| config.map_or_else(String::new, |c| format!("{what} ({})", c.path.display()));
+    match config {
+        Some(c) => out.push_str(&format!("config file: {}\n", c.path.display())),
+        None => out.push_str(&format!(
+            "config file: none (no {} in `{}` or above)\n",
+            config::NAMES.join(" or "),
+            start.display()
+        )),
+    }
+    let list = |v: &[&str]| v.join(", ");
+    let select = if !args.select.is_empty() {
+        format!("{} (--select)", args.select.join(", "))
+    } else if let Some(c) = config.filter(|c| !c.select.is_empty()) {
+        from_config(&list(&c.select))
+    } else {
+        "every rule (default)".to_owned()
+    };
+    out.push_str(&format!("select: {select}\n"));
+    let mut ignore = Vec::new();
+    if !args.ignore.is_empty() {
+        ignore.push(format!("{} (--ignore)", args.ignore.join(", ")));
+    }
+    if let Some(c) = config.filter(|c| !c.ignore.is_empty()) {
+        ignore.push(from_config(&list(&c.ignore)));
+    }
+    if ignore.is_empty() {
+        ignore.push("none (default)".to_owned());
+    }
+    out.push_str(&format!("ignore: {}\n", ignore.join("; ")));
+    for (code, sev) in config.map(|c| c.severity.as_slice()).unwrap_or_default() {
+        out.push_str(&format!(
+            "severity: {code} = {}\n",
+            from_config(sev.as_str())
+        ));
+    }
+    for (glob, codes) in config
+        .map(|c| c.per_file_ignores.as_slice())
+        .unwrap_or_default()
+    {
+        out.push_str(&format!(
+            "per-file-ignores: {glob:?} = {}\n",
+            from_config(&format!("[{}]", list(codes)))
+        ));
+    }
+    let format = format!("{:?}", args.format).to_ascii_lowercase();
+    let how = if args.format == Format::Human {
+        "default"
+    } else {
+        "--format"
+    };
+    out.push_str(&format!("format: {format} ({how})\n"));
+    out
 }
 
 /// Prints the rendered findings, or writes them to `--output-file` whole: to a temporary

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cert;
 pub mod check;
+pub mod config;
 pub mod explain;
 pub mod init;
 pub mod meta;
