@@ -96,16 +96,21 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     };
     // Rules named with --select run even when the spec's `[check] ignore` lists them: the
     // command line is the more specific request.
-    if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
-        rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
-    }
-    if let (Some(c), true) = (&config, args.select.is_empty()) {
-        rules.retain(|r| {
-            (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
-        });
+    // The spec's `[check]` is a config too, with its globs relative to the spec.
+    let spec_config = ctx
+        .spec
+        .as_ref()
+        .map(|s| config::Config::from_check(&s.spec.check, Path::new(&s.path)));
+    let configs: Vec<&config::Config> = config.iter().chain(&spec_config).collect();
+    if args.select.is_empty() {
+        for c in &configs {
+            rules.retain(|r| {
+                (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
+            });
+        }
     }
     let mut outcome = lint::run(&ctx, &rules);
-    if let Some(c) = &config {
+    for c in &configs {
         outcome
             .diagnostics
             .retain(|d| !c.allows(&d.code, &d.primary.file));

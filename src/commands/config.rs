@@ -2,7 +2,8 @@
 //! found as ruff finds `ruff.toml`: in the checked directory or the nearest one above it. It
 //! holds a `[check]` table: `ignore` and `select` (codes or names), `severity` (a rule's
 //! severity, `"error"` or `"warning"`) and `per-file-ignores` (globs relative to the config
-//! file's directory, each with the rules it allows there).
+//! file's directory, each with the rules it allows there). The spec's `[check]` takes the
+//! same keys and is applied the same way ([`Config::from_check`]).
 //!
 //! Globs are matched with the project's own `model::glob` (`*` and `?` stay within a path
 //! component, `**` crosses them, as in .dockerignore): it is the matcher gen already tests
@@ -138,6 +139,18 @@ pub fn load(path: &Path) -> Result<Config> {
 }
 
 impl Config {
+    /// The `[check]` table of the spec at `spec`, as a config.
+    #[must_use]
+    pub fn from_check(check: &crate::spec::Check, spec: &Path) -> Self {
+        Self {
+            path: spec.to_path_buf(),
+            ignore: check.ignore.clone(),
+            select: check.select.clone(),
+            severity: check.severity.clone(),
+            per_file_ignores: check.per_file_ignores.clone(),
+        }
+    }
+
     /// Whether a `per-file-ignores` entry allows `code` in the file at `file` (as shown in
     /// diagnostics, relative to the current directory).
     #[must_use]

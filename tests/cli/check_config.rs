@@ -121,3 +121,51 @@ fn bad_config_files_exit_2_naming_the_problem() {
         run.stderr
     );
 }
+
+/// The spec's `[check]` takes the same keys, its globs relative to the spec.
+#[test]
+fn spec_check_table_takes_the_same_keys() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let init = gen_in(ws.path(), &["init", ".", "--no-input", "--name", "web"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let spec = ws.path().join("spec.toml");
+    let text = fs::read_to_string(&spec).expect("spec");
+    let conf = ws.path().join("generated/web/nginx.conf");
+    let edited = fs::read_to_string(&conf).expect("nginx.conf") + "# mine\n";
+    fs::write(&conf, edited).expect("edit");
+    let with = |table: &str| {
+        fs::write(&spec, format!("{text}\n[check]\n{table}")).expect("write spec");
+        gen_in(ws.path(), &["check", "--format", "concise"])
+    };
+    let run = with("select = [\"GEN001\"]\n");
+    // The line is the template's last, which other changes move: pin the rest.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("generated/web/nginx.conf:")
+            && run.stdout.ends_with(
+                ":1: error[GEN001] `generated/web/nginx.conf` differs from what the spec gives\n"
+            )
+            && run.stdout.lines().count() == 1,
+        "{}",
+        run.stdout
+    );
+    let run = with("select = [\"GEN001\"]\nseverity = { generated-drift = \"warning\" }\n");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, "1 warning in 1 container\n")
+    );
+    let run =
+        with("select = [\"GEN001\"]\nper-file-ignores = { \"generated/**\" = [\"GEN001\"] }\n");
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "no problems in 1 container\n")
+    );
+    let run = with("severity = { GEN001 = \"fatal\" }\n");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("error[SPEC003] `check.severity.GEN001` is `fatal`"),
+        "{}",
+        run.stdout
+    );
+}
