@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 # an overlay): nginx and supervisord as the images run them, Debian's python3 + venv for the
 # image's `python3 -m venv`, busybox for the Alpine image's own adduser/addgroup/wget,
 # iproute2 for the veth pair, util-linux/mount/passwd for namespaces, mounts and useradd,
-# openssl for the test that reads `gen cert`'s certificate.
+# openssl for the test that reads `gen cert`'s certificate, php-fpm (Debian's) for the test that
+# runs a daemonizing php-fpm under supervisord.
 DEBIAN_PACKAGES=(
     nginx
     supervisor
@@ -28,6 +29,7 @@ DEBIAN_PACKAGES=(
     ca-certificates
     openssl
     tini
+    php-fpm
 )
 
 missing_packages() {

@@ -169,6 +169,17 @@ pub struct CheckArgs {
     /// Judge end-of-life dates as of this day instead of today
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Apply the safe fixes to the files, then report what remains (never to files the
+    /// spec writes)
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, apply the unsafe fixes too (review them: they pick one
+    /// side of a mismatch, or change more than the finding)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there is any
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// Output formats of `gen check`.

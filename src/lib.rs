@@ -39,6 +39,7 @@ pub mod commands;
 pub mod deploy;
 pub mod diagnostic;
 pub mod error;
+pub mod fix;
 pub mod generate;
 pub mod lint;
 pub mod model;

@@ -19,6 +19,8 @@ mod check_paths;
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/fix.rs"]
+mod fix;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]
@@ -43,6 +45,8 @@ mod rules_ngx;
 mod rules_ports;
 #[path = "cli/rules_proc.rs"]
 mod rules_proc;
+#[path = "cli/rules_variants.rs"]
+mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

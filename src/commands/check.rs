@@ -109,7 +109,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             });
         }
     }
+    if args.fix || args.diff {
+        return super::fix::run(args, ctx, &rules);
+    }
     let mut outcome = lint::run(&ctx, &rules);
+    crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
     for c in &configs {
         outcome
             .diagnostics
@@ -143,6 +147,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             "{}",
             summary(diags, ctx.containers.len(), outcome.suppressed)
         );
+        if let Some(hint) = crate::fix::fixable_hint(diags, super::fix::level(args)) {
+            crate::errln!("{hint}");
+        }
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     let fails = count(Severity::Error) > 0
@@ -150,7 +157,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     Ok(u8::from(fails))
 }
 
-fn render(args: &CheckArgs, diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
+pub(super) fn render(
+    args: &CheckArgs,
+    diags: &[Diagnostic],
+    sources: &Sources,
+    files: usize,
+) -> String {
     let color = match args.color {
         ColorChoice::Always => Color::Always,
         ColorChoice::Never => Color::Never,
@@ -243,7 +255,7 @@ fn emit(args: &CheckArgs, text: &str) -> Result<()> {
     })
 }
 
-const fn plural(n: usize) -> &'static str {
+pub(super) const fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

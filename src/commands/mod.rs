@@ -6,6 +6,7 @@ pub mod cert;
 pub mod check;
 pub mod config;
 pub mod explain;
+pub mod fix;
 pub mod init;
 pub mod meta;
 pub mod parse;

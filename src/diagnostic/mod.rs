@@ -1,7 +1,10 @@
 //! Diagnostics: what gen reports about a file, with where and why. Spec errors, parse errors
 //! and lint findings all become `Diagnostic`s, so they render the same way.
 
+pub mod fix;
 pub mod render;
+
+pub use fix::{Applicability, Edit, Fix};
 
 use crate::parse::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
@@ -108,6 +111,8 @@ pub struct Diagnostic {
     pub primary: Label,
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// Edits that resolve the finding, when gen knows them.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -127,6 +132,7 @@ impl Diagnostic {
             primary,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -139,6 +145,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The finding with `fix`; a fix without edits is none.
+    #[must_use]
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.filter(|f| !f.edits.is_empty());
         self
     }
 }

@@ -118,6 +118,7 @@ pub static RULES: &[&Rule] = &[
     &rules::proc::program_executable_missing::PROGRAM_EXECUTABLE_MISSING,
     &rules::proc::program_path_missing::PROGRAM_PATH_MISSING,
     &rules::proc::process_group_not_stopped::PROCESS_GROUP_NOT_STOPPED,
+    &rules::proc::program_daemonizes::PROGRAM_DAEMONIZES,
     &rules::parse::nginx_parse_error::NGINX_PARSE_ERROR,
     &rules::parse::dockerfile_parse_error::DOCKERFILE_PARSE_ERROR,
     &rules::parse::supervisord_parse_error::SUPERVISORD_PARSE_ERROR,

@@ -106,21 +106,63 @@ pub(super) fn commands(words: &[Fact<String>]) -> Vec<Words> {
     }
 }
 
+/// The script a shell is given to read (`bash /start.sh`, `sh -e start.sh`), when it is a
+/// file of the container directory copied into the image: its file, its text, and where
+/// the script's own arguments start in `cmd`.
+pub(super) fn shell_script_operand<'a>(
+    m: &'a Model,
+    cmd: &[Fact<String>],
+    cwd: &str,
+) -> Option<(String, &'a str, usize)> {
+    let (sh, rest) = cmd.split_first()?;
+    if !is_shell(&sh.value) {
+        return None;
+    }
+    // Options before the script (`-e`, `-x`); `-c` runs a string, not a file.
+    let at = rest.iter().position(|w| !w.value.starts_with('-'))?;
+    let operand = rest.get(at)?;
+    if rest
+        .iter()
+        .take_while(|w| w.value.starts_with('-'))
+        .any(|w| w.value.contains('c') || w.value.starts_with("--") || w.value == "-o")
+    {
+        return None;
+    }
+    let path = crate::parse::dockerfile::join_path(cwd, &operand.value);
+    let file = m.image.local_file(&path).or_else(|| {
+        m.which(&operand.value, cwd)
+            .and_then(|(p, _)| m.image.local_file(&p))
+    })?;
+    let text = m.files.text(file)?;
+    Some((file.to_owned(), text, at + 2))
+}
+
 /// Like [`commands`], and when the command is a script copied into the image (an
 /// entrypoint script), the simple commands of that script too, with origins in its file.
 pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &str) -> Vec<Words> {
     let mut out = Vec::new();
+    // Commands a shell runs (`sh -c '/start.sh'`, the shell form): a script without a
+    // shebang is run by that shell too (it falls back on `sh` when exec fails with ENOEXEC).
+    let by_shell = matches!(strip_wrappers(words), [sh, flag, ..]
+        if is_shell(&sh.value) && flag.value.starts_with('-') && flag.value.ends_with('c'));
     for cmd in commands(words) {
         let script = cmd.first().and_then(|first| {
+            // `bash /start.sh`: the shell reads the script, whatever its first line.
+            if let Some(found) = shell_script_operand(m, &cmd, cwd) {
+                return Some(found);
+            }
             let (path, _) = m.which(&first.value, cwd)?;
             let file = m.image.local_file(&path)?;
             let text = m.files.text(file)?;
-            let is_script =
-                text.starts_with("#!") && text.lines().next().is_some_and(|l| l.contains("sh"));
-            is_script.then(|| (file.to_owned(), text))
+            let is_script = if text.starts_with("#!") {
+                text.lines().next().is_some_and(|l| l.contains("sh"))
+            } else {
+                by_shell
+            };
+            is_script.then(|| (file.to_owned(), text, 1))
         });
         match script {
-            Some((file, text)) => {
+            Some((file, text, args_at)) => {
                 // Comment lines blanked in place, so that spans stay offsets into the file.
                 let body: String = text
                     .split_inclusive('\n')
@@ -158,7 +200,7 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
                         .first()
                         .is_some_and(|w| w.value == "$@" || w.value == "${@}")
                     {
-                        let args = strip_wrappers(cmd.get(1..).unwrap_or_default()).to_vec();
+                        let args = strip_wrappers(cmd.get(args_at..).unwrap_or_default()).to_vec();
                         if !args.is_empty() {
                             out.push(args);
                         }

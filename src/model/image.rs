@@ -265,6 +265,8 @@ pub struct PipInstall {
     /// `--target`, `--prefix` or `--root`: pip installs into a directory and does not check
     /// whether the environment is externally managed (PEP 668).
     pub into_directory: bool,
+    /// `python3 -m ensurepip`: Python installs pip itself (with pip's own install command).
+    pub ensurepip: bool,
     /// The RUN instruction.
     pub origin: Origin,
     /// The pip command's words within the RUN (the RUN when they cannot be placed).
@@ -854,6 +856,23 @@ impl Walk<'_> {
                     return;
                 }
                 ["-m", "pip", rest @ ..] => (format!("{first} -m pip"), rest),
+                ["-m", "ensurepip", rest @ ..] => {
+                    let into_directory = rest
+                        .iter()
+                        .any(|a| *a == "--root" || a.starts_with("--root="));
+                    st.pip_installs.push(PipInstall {
+                        pip: format!("{first} -m ensurepip"),
+                        venv: prefix_of(&st.fs, &sh.path, first, cwd),
+                        packages: vec!["pip".to_owned()],
+                        break_system_packages: env_breaks(st),
+                        complete: true,
+                        into_directory,
+                        ensurepip: true,
+                        origin: origin.clone(),
+                        command: at.clone(),
+                    });
+                    return;
+                }
                 _ => return,
             }
         };
@@ -912,9 +931,7 @@ impl Walk<'_> {
                 );
             }
         }
-        let env_breaks = st.env.get("PIP_BREAK_SYSTEM_PACKAGES").is_some_and(|v| {
-            matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
-        });
+        let env_breaks = env_breaks(st);
         let into_directory = rest.iter().any(|a| {
             ["--target", "-t", "--prefix", "--root"]
                 .iter()
@@ -927,10 +944,18 @@ impl Walk<'_> {
             break_system_packages: env_breaks || rest.contains(&"--break-system-packages"),
             complete,
             into_directory,
+            ensurepip: false,
             origin: origin.clone(),
             command: at.clone(),
         });
     }
+}
+
+/// `PIP_BREAK_SYSTEM_PACKAGES` set by an earlier ENV.
+fn env_breaks(st: &Built) -> bool {
+    st.env
+        .get("PIP_BREAK_SYSTEM_PACKAGES")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
 }
 
 /// The non-system prefix a Python program (`pip3`, `/opt/venv/bin/python`) belongs to:

@@ -3,15 +3,14 @@
 //! listeners, `[include]`), with `%(ENV_X)s`-style expansion, `command=` split like a shell,
 //! and `environment=` pairs.
 //!
-//! rust-ini reads the values; it gives no positions, so a locator (`scan`) walks the text as
-//! Python's `configparser` (which supervisord uses) does and records where every section,
-//! key and value is. The locator also removes comments before rust-ini sees the text:
-//! rust-ini knows no inline comments (` ; note`) and would fold a comment line inside an
-//! indented continuation into the value. Keys are compared case-insensitively, as
-//! `configparser` lower-cases them; duplicate sections merge and the last duplicate key
-//! wins, as supervisord runs `configparser` with `strict=False`. Known difference kept from
-//! rust-ini: a value line ending in `\` is joined with the next line, where supervisord
-//! keeps the backslash.
+//! The reader (`scan`) is hand-written: it walks the text as Python's `configparser`
+//! (which supervisord uses) does and records where every section, key and value is.
+//! rust-ini, which writes gen's own configs, is not used for reading: it gives no
+//! positions, knows no inline comments (` ; note`), and joins a value line ending in `\`
+//! with the next line, where supervisord keeps the backslash and reads the next line as
+//! its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
+//! duplicate sections merge and the last duplicate key wins, as supervisord runs
+//! `configparser` with `strict=False`.
 
 mod env;
 pub mod format;
@@ -106,8 +105,6 @@ pub enum ParseErrorKind {
     MissingSectionHeader,
     /// A line that is no section, key, comment or continuation.
     NotKeyValue,
-    /// rust-ini rejected the text.
-    Ini(String),
 }
 
 impl fmt::Display for ParseError {
@@ -119,7 +116,6 @@ impl fmt::Display for ParseError {
             ParseErrorKind::NotKeyValue => {
                 write!(f, "expected `key=value`, a `[section]` or a comment")
             }
-            ParseErrorKind::Ini(m) => write!(f, "cannot read the ini file: {}", m.to_lowercase()),
         }
     }
 }
@@ -129,69 +125,29 @@ impl std::error::Error for ParseError {}
 /// Parses a supervisord config file.
 ///
 /// # Errors
-/// A line supervisord would reject (a key before any section, a line without `=` or `:`),
-/// or text rust-ini cannot read.
+/// A line supervisord would reject (a key before any section, a line without `=` or `:`).
 pub fn parse(text: &str) -> Result<Config, ParseError> {
     let scanned = scan::scan(text)?;
-    let opt = ini::ParseOption {
-        enabled_quote: false,
-        enabled_escape: false,
-        enabled_indented_mutiline_value: true,
-        enabled_preserve_key_leading_whitespace: false,
-    };
-    let ini = ini::Ini::load_from_str_opt(&scanned.clean, opt).map_err(|e| ParseError {
-        span: scanned
-            .clean_lines
-            .get(e.line.saturating_sub(1))
-            .copied()
-            .unwrap_or_default(),
-        kind: ParseErrorKind::Ini(e.msg.into_owned()),
-    })?;
-    // rust-ini lists sections in file order, each occurrence separately, after its general
-    // section (always present, empty here since a key before a section is an error above).
-    let ini_sections: Vec<&ini::Properties> = ini
-        .iter()
-        .filter(|(name, _)| name.is_some())
-        .map(|(_, props)| props)
-        .collect();
     let sections = scanned
         .sections
         .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let props = ini_sections.get(i).copied();
-            let mut seen: Vec<&str> = Vec::new();
-            let entries = s
+        .map(|s| Section {
+            name: s.name,
+            header_span: s.header_span,
+            name_span: s.name_span,
+            span: s.span,
+            entries: s
                 .entries
-                .iter()
-                .map(|e| {
-                    let nth = seen.iter().filter(|k| **k == e.key).count();
-                    seen.push(&e.key);
-                    let value = props
-                        .and_then(|p| {
-                            p.iter()
-                                .filter(|(k, _)| k.to_lowercase() == e.key)
-                                .nth(nth)
-                                .map(|(_, v)| v.to_owned())
-                        })
-                        .unwrap_or_else(|| e.value.clone());
-                    Entry {
-                        key: e.key.clone(),
-                        key_span: e.key_span,
-                        value,
-                        value_span: e.value_span,
-                        span: e.span,
-                        pieces: e.pieces.clone(),
-                    }
+                .into_iter()
+                .map(|e| Entry {
+                    key: e.key,
+                    key_span: e.key_span,
+                    value: e.value,
+                    value_span: e.value_span,
+                    span: e.span,
+                    pieces: e.pieces,
                 })
-                .collect();
-            Section {
-                name: s.name,
-                header_span: s.header_span,
-                name_span: s.name_span,
-                span: s.span,
-                entries,
-            }
+                .collect(),
         })
         .collect();
     Ok(Config {

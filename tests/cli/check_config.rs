@@ -36,7 +36,7 @@ fn config_file_ignores_overrides_severity_and_ignores_per_file() {
             "web/app.js:3:1: error[NET001] `app` listens on every interface (`[::]:3000`), so clients can reach it around nginx
 web/nginx.conf:6:24: error[PORT001] nginx proxies to `127.0.0.1:3001`, where no program of the container listens
 ",
-            "2 errors in 1 container\n"
+            "2 errors in 1 container\n1 fixable with `--fix --unsafe-fixes`\n"
         )
     );
     // Found from a directory below it too, and as `.gen.toml`; --select still wins.
@@ -47,7 +47,7 @@ web/nginx.conf:6:24: error[PORT001] nginx proxies to `127.0.0.1:3001`, where no 
     );
     assert_eq!(
         (run.code, run.stderr.as_str()),
-        (0, "2 warnings in 1 container\n")
+        (0, "2 warnings in 1 container\n2 fixable with `--fix`\n")
     );
 }
 

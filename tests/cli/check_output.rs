@@ -12,7 +12,7 @@ fn mixed(args: &[&str]) -> Run {
     gen_in(&fixture("cli/mixed"), &all)
 }
 
-const SUMMARY: &str = "1 error, 4 warnings in 1 container\n";
+const SUMMARY: &str = "1 error, 4 warnings in 1 container\n2 fixable with `--fix` (2 more with `--fix --unsafe-fixes`)\n";
 
 const HINT: &str = "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line (`gen: ignore-file[CODE]` for the whole file), or pass `--ignore CODE`; `gen explain CODE` tells why it matters\n";
 

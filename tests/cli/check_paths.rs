@@ -19,7 +19,7 @@ nginx.conf:6:24: error[PORT001] nginx proxies to `127.0.0.1:3001`, where no prog
 supervisord.conf:4:1: warning[LOG002] the output of program `nginx` never reaches `docker logs`
 supervisord.conf:7:1: warning[LOG002] the output of program `app` never reaches `docker logs`
 ",
-            "1 error, 4 warnings in 1 container\n"
+            "1 error, 4 warnings in 1 container\n2 fixable with `--fix` (2 more with `--fix --unsafe-fixes`)\n"
         )
     );
 }
@@ -38,7 +38,7 @@ fn a_file_checks_its_container_and_reports_what_involves_it() {
 web/nginx.conf:6:24: warning[NGX001] requests proxied here lack the `Host`, `X-Forwarded-For` and `X-Forwarded-Proto` headers
 web/nginx.conf:6:24: error[PORT001] nginx proxies to `127.0.0.1:3001`, where no program of the container listens
 ",
-            "1 error, 2 warnings in 1 container\n"
+            "1 error, 2 warnings in 1 container\n2 fixable with `--fix --unsafe-fixes`\n"
         )
     );
     let run = gen_in(
@@ -47,7 +47,7 @@ web/nginx.conf:6:24: error[PORT001] nginx proxies to `127.0.0.1:3001`, where no 
     );
     assert_eq!(
         (run.code, run.stderr.as_str()),
-        (0, "2 warnings in 1 container\n")
+        (0, "2 warnings in 1 container\n2 fixable with `--fix`\n")
     );
 }
 

@@ -12,7 +12,7 @@ fn upstream_port_mismatch_fails() {
         "upstream-port-mismatch",
         "PORT001",
         1,
-        "3 errors in 3 containers\n",
+        "3 errors in 3 containers\n3 fixable with `--fix --unsafe-fixes`\n",
     );
 }
 
@@ -72,7 +72,7 @@ fn app_bound_to_all_interfaces_warns() {
         "app-bound-to-all-interfaces",
         "NET001",
         0,
-        "2 warnings in 2 containers\n",
+        "2 warnings in 2 containers\n1 fixable with `--fix --unsafe-fixes`\n",
     );
 }
 
@@ -87,13 +87,13 @@ fn localhost_family_mismatch_warns() {
         "localhost-family-mismatch",
         "NET002",
         0,
-        "2 warnings in 2 containers\n",
+        "3 warnings in 3 containers\n",
     );
 }
 
 #[test]
 fn localhost_family_mismatch_passes() {
-    passes("localhost-family-mismatch", "NET002", 1);
+    passes("localhost-family-mismatch", "NET002", 2);
 }
 
 #[test]

@@ -4,30 +4,38 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (fixture directory under tests/fixtures/check/, code, summary of the failing fixture)
-const RULES: [(&str, &str, &str); 12] = [
-    ("console-log-rotated", "LOG001", "2 errors in 1 container"),
+const RULES: [(&str, &str, &str); 13] = [
+    (
+        "console-log-rotated",
+        "LOG001",
+        "2 errors in 1 container\n2 fixable with `--fix`",
+    ),
     (
         "logs-hidden-from-docker",
         "LOG002",
-        "2 warnings in 1 container",
+        "2 warnings in 1 container\n2 fixable with `--fix`",
     ),
     ("config-path-missing", "PATH001", "1 error in 1 container"),
     ("copy-source-missing", "PATH002", "2 errors in 1 container"),
-    ("nginx-daemonizes", "PROC001", "1 error in 1 container"),
+    (
+        "nginx-daemonizes",
+        "PROC001",
+        "1 error in 1 container\n1 fixable with `--fix`",
+    ),
     (
         "duplicate-daemon-directive",
         "PROC002",
-        "1 error in 1 container",
+        "1 error in 1 container\n1 fixable with `--fix`",
     ),
     (
         "supervisord-daemonizes",
         "PROC003",
-        "1 error in 1 container",
+        "1 error in 1 container\n1 fixable with `--fix`",
     ),
     (
         "supervisord-behind-shell",
         "PROC004",
-        "1 warning in 1 container",
+        "1 warning in 1 container\n1 fixable with `--fix`",
     ),
     (
         "supervisord-config-missing",
@@ -43,8 +51,9 @@ const RULES: [(&str, &str, &str); 12] = [
     (
         "process-group-not-stopped",
         "PROC008",
-        "1 warning in 1 container",
+        "1 warning in 1 container\n1 fixable with `--fix`",
     ),
+    ("program-daemonizes", "PROC009", "1 error in 1 container"),
 ];
 
 #[test]

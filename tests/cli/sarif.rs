@@ -20,8 +20,17 @@ fn sarif_of_drift() -> Value {
     serde_json::from_str(&run.stdout).expect("SARIF is JSON")
 }
 
-#[test]
-fn sarif_output_is_valid_against_the_schema() {
+/// Asserts that `doc` is valid SARIF 2.1.0.
+pub fn assert_valid(doc: &Value) {
+    let validator = validator();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn validator() -> jsonschema::Validator {
     let schema_text =
         std::fs::read_to_string(fixture("sarif/sarif-2.1.0-rtm.5.json")).expect("schema");
     // The schema's two `language` patterns end in a stray `]`, a literal in ECMAScript but an
@@ -31,13 +40,14 @@ fn sarif_output_is_valid_against_the_schema() {
         r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#,
     );
     let schema: Value = serde_json::from_str(&schema_text).expect("schema is JSON");
-    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    jsonschema::draft4::new(&schema).expect("schema compiles")
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_schema() {
+    let validator = validator();
     let doc = sarif_of_drift();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid(&doc);
     // The validator does reject what the schema forbids.
     let mut broken = doc.clone();
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");

@@ -141,7 +141,7 @@ directory=/srv
         (
             0,
             "web/site.conf:4:20: warning[NGX001] requests proxied here lack the `Host`, `X-Forwarded-For` and `X-Forwarded-Proto` headers\n",
-            "1 warning in 1 container (1 allowed by suppression comment)\n"
+            "1 warning in 1 container (1 allowed by suppression comment)\n1 fixable with `--fix --unsafe-fixes`\n"
         )
     );
 }

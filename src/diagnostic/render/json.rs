@@ -1,7 +1,7 @@
 //! The JSON format: one document, `{"diagnostics": [...], "summary": {...}}`. Tools depend on
-//! this exact shape.
+//! this exact shape; a finding with a fix has one more key, `fix`.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use serde_json::{Value, json};
 
 #[must_use]
@@ -22,7 +22,7 @@ pub fn to_value(diags: &[Diagnostic], files: usize) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let mut value = json!({
                 "code": d.code,
                 "name": d.name,
                 "severity": d.severity.as_str(),
@@ -34,7 +34,12 @@ pub fn to_value(diags: &[Diagnostic], files: usize) -> Value {
                 "end_column": d.primary.end.column,
                 "related": related,
                 "help": d.help.clone().unwrap_or_default(),
-            })
+            });
+            // Only findings with a fix have the key, so the shape of the others is as before.
+            if let (Some(fix), Some(map)) = (&d.fix, value.as_object_mut()) {
+                map.insert("fix".into(), fix_value(fix));
+            }
+            value
         })
         .collect();
     json!({
@@ -45,6 +50,31 @@ pub fn to_value(diags: &[Diagnostic], files: usize) -> Value {
             "infos": count(Severity::Info),
             "files": files,
         }
+    })
+}
+
+/// `{"title", "applicability", "edits": [{"file", "line", "column", "end_line",
+/// "end_column", "content"}]}`: an edit replaces `line:column` up to `end_line:end_column`
+/// (exclusive) with `content`; an empty range inserts.
+fn fix_value(fix: &Fix) -> Value {
+    let edits: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "file": e.file,
+                "line": e.start.line,
+                "column": e.start.column,
+                "end_line": e.end.line,
+                "end_column": e.end.column,
+                "content": e.replacement,
+            })
+        })
+        .collect();
+    json!({
+        "title": fix.title,
+        "applicability": fix.applicability.as_str(),
+        "edits": edits,
     })
 }
 

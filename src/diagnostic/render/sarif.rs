@@ -1,8 +1,9 @@
 //! SARIF 2.1.0, as GitHub code scanning reads it: one run whose driver lists every rule with
 //! its help, and one result per diagnostic with its location and related locations. Columns
-//! count characters (`columnKind: unicodeCodePoints`), as in every other format.
+//! count characters (`columnKind: unicodeCodePoints`), as in every other format. A finding
+//! with a fix carries it in `fixes`.
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Label, Severity};
 use serde_json::{Map, Value, json};
 
 /// What SARIF says about a rule, from its declaration.
@@ -73,6 +74,44 @@ fn location(label: &Label, id: Option<usize>) -> Value {
     Value::Object(loc)
 }
 
+/// A SARIF `fix`: its title, one `artifactChange` per file in the order the edits name
+/// them, and whether it is safe (in `properties`, SARIF has no word for it). A region gives
+/// both its lines and columns and its bytes; an empty one is an insertion point.
+fn fix_value(fix: &Fix) -> Value {
+    let mut files: Vec<(&str, Vec<Value>)> = Vec::new();
+    for e in &fix.edits {
+        let replacement = json!({
+            "deletedRegion": {
+                "startLine": e.start.line,
+                "startColumn": e.start.column,
+                "endLine": e.end.line,
+                "endColumn": e.end.column,
+                "byteOffset": e.span.start,
+                "byteLength": e.span.len(),
+            },
+            "insertedContent": { "text": e.replacement },
+        });
+        match files.iter_mut().find(|(f, _)| *f == e.file) {
+            Some((_, list)) => list.push(replacement),
+            None => files.push((&e.file, vec![replacement])),
+        }
+    }
+    let changes: Vec<Value> = files
+        .into_iter()
+        .map(|(file, replacements)| {
+            json!({
+                "artifactLocation": { "uri": artifact_uri(file) },
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    json!({
+        "description": { "text": fix.title },
+        "artifactChanges": changes,
+        "properties": { "applicability": fix.applicability.as_str() },
+    })
+}
+
 #[must_use]
 pub fn to_value(diags: &[Diagnostic], rules: &[RuleMeta]) -> Value {
     let driver_rules: Vec<Value> = rules
@@ -112,6 +151,9 @@ pub fn to_value(diags: &[Diagnostic], rules: &[RuleMeta]) -> Value {
                     .map(|(i, l)| location(l, Some(i + 1)))
                     .collect();
                 result.insert("relatedLocations".into(), Value::Array(related));
+            }
+            if let Some(fix) = &d.fix {
+                result.insert("fixes".into(), json!([fix_value(fix)]));
             }
             Value::Object(result)
         })

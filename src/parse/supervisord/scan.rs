@@ -1,8 +1,7 @@
 //! The locator: walks the text line by line as Python's `configparser` does for supervisord
 //! (`;`/`#` comment lines, inline comments after whitespace, `key=value`/`key: value`,
 //! continuation lines indented deeper than their key), recording the span of every section,
-//! key and value. It also writes the comment-free text that rust-ini parses, because
-//! rust-ini knows no inline comments and would fold comment lines into values.
+//! key and value.
 
 use super::{Comment, ParseError, ParseErrorKind};
 use crate::parse::span::Span;
@@ -33,10 +32,6 @@ pub(super) struct ScannedEntry {
 pub(super) struct Scanned {
     pub sections: Vec<ScannedSection>,
     pub comments: Vec<Comment>,
-    /// The text without comments (comment lines dropped), for rust-ini.
-    pub clean: String,
-    /// For each line of `clean`, the span of the source line it came from.
-    pub clean_lines: Vec<Span>,
 }
 
 /// Where an inline comment starts: a `;` or `#` at the start or after whitespace.
@@ -85,18 +80,13 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
                 if let Some(e) = out.sections.last_mut().and_then(|s| s.entries.last_mut()) {
                     e.value.push('\n');
                 }
-                out.clean.push('\n');
-                out.clean_lines.push(line_span);
             }
             continue;
         }
-        out.clean_lines.push(line_span);
         let indent = content.len() - content.trim_start().len();
         let value_start = line_start + indent;
         let value_end = value_start + value.len();
         if in_entry && indent > indent_level {
-            out.clean.push_str(content);
-            out.clean.push('\n');
             if let Some(section) = out.sections.last_mut() {
                 if let Some(e) = section.entries.last_mut() {
                     e.pieces.push((e.value.len() + 1, value_start));
@@ -118,8 +108,6 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
         {
             in_entry = false;
             let header_end = value_start + close + 1;
-            out.clean.push_str(&value[..=close]);
-            out.clean.push('\n');
             out.sections.push(ScannedSection {
                 name: value[1..close].to_owned(),
                 header_span: Span::new(value_start, header_end),
@@ -129,8 +117,6 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
             });
             continue;
         }
-        out.clean.push_str(content);
-        out.clean.push('\n');
         let Some(section) = out.sections.last_mut() else {
             return Err(ParseError {
                 kind: ParseErrorKind::MissingSectionHeader,

@@ -132,6 +132,19 @@ fn duplicate_sections_merge_and_the_last_key_wins() {
     assert_eq!(at(text, last.span), "k=3");
 }
 
+/// rust-ini, which read the values before, joined `C:\` with the next line: one command
+/// and no user. supervisord keeps the backslash and reads `user=` as its own key.
+#[test]
+fn value_ending_in_backslash_is_not_joined_with_the_next_line() {
+    let text = "[program:a]\ncommand=/bin/echo C:\\\nuser=app\n";
+    let c = parsed(text);
+    let get = |k| c.get("program:a", k).map(|e| e.value.as_str());
+    assert_eq!(get("command"), Some("/bin/echo C:\\"));
+    assert_eq!(get("user"), Some("app"));
+    let p = c.program_named("a", &x("/etc", &[])).expect("program a");
+    assert_eq!(p.user.map(|u| u.value).as_deref(), Some("app"));
+}
+
 #[test]
 fn section_spans() {
     let text = "[supervisord]\nnodaemon=true\n\n[program:app]  ; note\ncommand=x\n";

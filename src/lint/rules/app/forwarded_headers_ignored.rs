@@ -2,7 +2,8 @@
 //! app does not believe them.
 
 use super::{Peer, Route, ips_trust, routes};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
 use crate::lint::rules::ngx::{effective, header};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{App, Nginx, Origin, Runtime, Source};
@@ -200,6 +201,10 @@ fn diagnostic(
     f: Fault,
 ) -> Option<Diagnostic> {
     let server = server_name(app);
+    let fix = match &f {
+        Fault::NotAllowed { value, origin } => allow_fix(c, app, route, peer, value, origin),
+        _ => None,
+    };
     let (message, primary, note, help) = match f {
         Fault::ExpressUntrusted { express } => (
             "the Express app ignores the `X-Forwarded-*` headers nginx sends: `trust proxy` is not set"
@@ -262,7 +267,59 @@ fn diagnostic(
     ) {
         d = d.with_related(l);
     }
-    Some(d)
+    Some(d.with_fix(fix))
+}
+
+/// `--forwarded-allow-ips` that covers nginx, as the help gives it: over the value written
+/// (it must read as gen read it), or after the listen option of a supervisord command where
+/// no quote is open (`'*'` inside a quoted `sh -c` would need other quoting).
+fn allow_fix(
+    c: &ContainerDir,
+    app: &App,
+    route: &Route<'_>,
+    peer: Peer,
+    value: &str,
+    origin: &Origin,
+) -> Option<Fix> {
+    if !matches!(app.runtime, Runtime::Gunicorn | Runtime::Uvicorn) {
+        return None;
+    }
+    let new = match peer {
+        Peer::Unix => "*".to_owned(),
+        Peer::Loopback6 => format!("{value},::1"),
+        Peer::Loopback4 | Peer::Network => return None,
+    };
+    let edit = match origin {
+        Origin::File { .. } => {
+            let (file, text, span) = text::local(c, origin)?;
+            if text.get(span.start..span.end)? != value {
+                return None;
+            }
+            Edit::replace(file, text, span, new.clone())
+        }
+        Origin::Default { .. } => {
+            let (file, text, span) = text::local(c, &route.listen.origin)?;
+            let before = text.get(text::line_start(text, span.start)..span.start)?;
+            let after = text.get(span.end..)?.chars().next();
+            let plain = before.trim_start().starts_with("command")
+                && !before.contains(['\'', '"'])
+                && after.is_none_or(char::is_whitespace);
+            if !file.ends_with(".conf") || !plain {
+                return None;
+            }
+            Edit::insert(
+                file,
+                text,
+                span.end,
+                format!(" --forwarded-allow-ips='{new}'"),
+            )
+        }
+        Origin::Packaged { .. } | Origin::Assumed { .. } => return None,
+    };
+    Some(Fix::safe(
+        format!("trust nginx with `--forwarded-allow-ips='{new}'`"),
+        vec![edit],
+    ))
 }
 
 fn express_help(peer: Peer) -> String {

@@ -3,6 +3,7 @@
 //! Judged against a dated table: from the spec's `base` when checking a spec, and from the
 //! Dockerfile's final `FROM` for container directories checked as paths.
 
+use super::runtime_eol;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::date::Date;
 use crate::lint::{Context, declare_rule};
@@ -16,18 +17,22 @@ declare_rule! {
     /// The base is the spec's `base`, or, for a container directory checked as a path (`gen
     /// check DIR`), the image of the Dockerfile's final stage (through `FROM stage`). An
     /// official language image counts by the release its tag names (`node:18-alpine3.17`
-    /// is Alpine 3.17, `python:3.9-slim-buster` is Debian 10).
+    /// is Alpine 3.17, `python:3.9-slim-buster` is Debian 10). An official `python`, `php`
+    /// or `node` image whose release is supported (or not named) counts by the runtime its
+    /// tag names: `python:3.6`, `php:7.3-fpm` and `node:18.15-alpine` are past the end of
+    /// life of Python 3.6, PHP 7.3 and Node.js 18.
     ///
     /// The end of life is the last day of free security updates that reach the image:
     /// Alpine's end of support for the branch, the end of Ubuntu's standard security
     /// maintenance (Expanded Security Maintenance needs Ubuntu Pro, which the public images
-    /// do not have), and the end of Debian LTS. Releases gen has no date for are not
-    /// reported.
+    /// do not have), and the end of Debian LTS; for a runtime, the end of its security
+    /// fixes. Releases gen has no date for are not reported.
     ///
     /// ## Why is this bad?
-    /// Past its end of life a release gets no fixes for nginx, OpenSSL or the C library, so
-    /// every known vulnerability found afterwards stays in the image, and its package
-    /// mirrors may disappear, breaking the next build.
+    /// Past its end of life a release gets no fixes for nginx, OpenSSL or the C library (a
+    /// runtime: for the interpreter and its standard library), so every known vulnerability
+    /// found afterwards stays in the image, and its package mirrors may disappear, breaking
+    /// the next build.
     ///
     /// ## Example
     /// ```toml
@@ -81,6 +86,18 @@ use Distro::{Alpine, Debian, Ubuntu};
 /// From the vendors' release pages as collected by endoflife.date: Alpine's end of support,
 /// Ubuntu's end of standard support, the end of Debian LTS. Sorted by version per family.
 const RELEASES: &[Release] = &[
+    r(Alpine, "3.0", "", (2016, 5, 1)),
+    r(Alpine, "3.1", "", (2016, 11, 1)),
+    r(Alpine, "3.2", "", (2017, 5, 1)),
+    r(Alpine, "3.3", "", (2017, 11, 1)),
+    r(Alpine, "3.4", "", (2018, 5, 1)),
+    r(Alpine, "3.5", "", (2018, 11, 1)),
+    r(Alpine, "3.6", "", (2019, 5, 1)),
+    r(Alpine, "3.7", "", (2019, 11, 1)),
+    r(Alpine, "3.8", "", (2020, 5, 1)),
+    r(Alpine, "3.9", "", (2020, 11, 1)),
+    r(Alpine, "3.10", "", (2021, 5, 1)),
+    r(Alpine, "3.11", "", (2021, 11, 1)),
     r(Alpine, "3.12", "", (2022, 5, 1)),
     r(Alpine, "3.13", "", (2022, 11, 1)),
     r(Alpine, "3.14", "", (2023, 5, 1)),
@@ -93,6 +110,9 @@ const RELEASES: &[Release] = &[
     r(Alpine, "3.21", "", (2026, 11, 1)),
     r(Alpine, "3.22", "", (2027, 5, 1)),
     r(Alpine, "3.23", "", (2027, 11, 1)),
+    r(Ubuntu, "10.04", "lucid", (2015, 4, 30)),
+    r(Ubuntu, "12.04", "precise", (2017, 4, 28)),
+    r(Ubuntu, "14.04", "trusty", (2019, 4, 30)),
     r(Ubuntu, "16.04", "xenial", (2021, 4, 2)),
     r(Ubuntu, "18.04", "bionic", (2023, 5, 31)),
     r(Ubuntu, "20.04", "focal", (2025, 5, 31)),
@@ -105,6 +125,9 @@ const RELEASES: &[Release] = &[
     r(Ubuntu, "25.04", "plucky", (2026, 1, 17)),
     r(Ubuntu, "25.10", "questing", (2026, 7, 1)),
     r(Ubuntu, "26.04", "resolute", (2031, 4, 30)),
+    r(Debian, "6", "squeeze", (2016, 2, 29)),
+    r(Debian, "7", "wheezy", (2018, 5, 31)),
+    r(Debian, "8", "jessie", (2020, 6, 30)),
     r(Debian, "9", "stretch", (2022, 6, 30)),
     r(Debian, "10", "buster", (2024, 6, 30)),
     r(Debian, "11", "bullseye", (2026, 8, 31)),
@@ -229,12 +252,10 @@ fn check_dockerfiles(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(base) = &c.model.base_image else {
             continue;
         };
-        let Some(rel) = image_release(&base.value) else {
+        let Some(rel) = image_release(&base.value).filter(|r| ctx.today >= r.eol) else {
+            check_runtime(ctx, c, base, out);
             continue;
         };
-        if ctx.today < rel.eol {
-            continue;
-        }
         let Some(primary) = c.label(&base.origin, format!("end of life since {}", rel.eol)) else {
             continue;
         };
@@ -275,6 +296,59 @@ fn check_dockerfiles(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .with_help(help),
         );
     }
+}
+
+/// An official language image whose tag names a runtime past its end of life
+/// (`python:3.6`, `php:7.3-fpm`), when its distribution release is not (or is unknown).
+fn check_runtime(
+    ctx: &Context,
+    c: &crate::lint::ContainerDir,
+    base: &crate::model::Fact<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some((name, tag)) = super::name_and_tag(&base.value) else {
+        return;
+    };
+    // Only the official images: `library/python`, not `someone/python`.
+    let path = base.value.split(['@', ':']).next().unwrap_or_default();
+    let official = matches!(
+        path.strip_prefix("docker.io/").unwrap_or(path),
+        p if p == name || p.strip_prefix("library/") == Some(name)
+    );
+    if !official {
+        return;
+    }
+    let Some(rt) = runtime_eol::image_runtime(name, tag) else {
+        return;
+    };
+    if ctx.today < rt.eol {
+        return;
+    }
+    let Some(primary) = c.label(&base.origin, format!("end of life since {}", rt.eol)) else {
+        return;
+    };
+    // The same variant (`-fpm`, `-slim`, `-alpine`) of a supported release.
+    let variant = tag
+        .split_once('-')
+        .map_or(String::new(), |(_, v)| format!("-{v}"));
+    let help = match runtime_eol::supported(name, ctx.today) {
+        Some(to) => format!(
+            "build on a supported release of {}, e.g. `FROM {name}:{}{variant}` (supported until {}), and test the app on it",
+            rt.name, to.version, to.eol
+        ),
+        None => format!("build on a supported release of {}", rt.name),
+    };
+    out.push(
+        EOL_BASE_IMAGE
+            .diagnostic(
+                format!(
+                    "base image `{}` runs {} {}, which reached its end of life on {}",
+                    base.value, rt.name, rt.version, rt.eol
+                ),
+                primary,
+            )
+            .with_help(help),
+    );
 }
 
 #[cfg(test)]
@@ -342,7 +416,12 @@ mod tests {
         let cases = [
             ("alpine:3.18", Some("3.18")),
             ("alpine:3.18.4", Some("3.18")),
-            ("alpine:3.1", None),
+            ("alpine:3.1", Some("3.1")),
+            ("alpine:3.9", Some("3.9")),
+            ("ubuntu:14.04", Some("14.04")),
+            ("ubuntu:trusty", Some("14.04")),
+            ("debian:jessie-slim", Some("8")),
+            ("debian:8", Some("8")),
             ("alpine:edge", None),
             ("debian:bookworm-slim", Some("12")),
             ("debian:12.5-slim", Some("12")),

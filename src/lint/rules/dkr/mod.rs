@@ -3,6 +3,7 @@
 
 pub mod eol_base_image;
 pub mod pip_install_outside_venv;
+pub mod runtime_eol;
 
 /// The image's name (last path component, without registry) and tag; `None` for a
 /// reference pinned by digest alone, whose release gen cannot read.

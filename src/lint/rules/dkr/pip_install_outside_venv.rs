@@ -18,7 +18,9 @@ declare_rule! {
     ///
     /// `--break-system-packages` (or `PIP_BREAK_SYSTEM_PACKAGES`) makes pip install anyway:
     /// that is reported as a warning. `--target`, `--prefix` and `--root` install into a
-    /// directory, which PEP 668 allows. The official `python` images build their own
+    /// directory, which PEP 668 allows. `python3 -m ensurepip` installs pip into the
+    /// system Python with pip itself, and is refused the same way (Debian's and Ubuntu's
+    /// Python refuse it outright). The official `python` images build their own
     /// Python, which pip may install into: they are not checked.
     ///
     /// ## Why is this bad?
@@ -58,24 +60,31 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let has = |p: &str| m.packages.iter().any(|f| f.value == p);
+        let alpine = image.starts_with("alpine");
         // Without the distribution's pip, the pip that runs is not the system's (or there
-        // is none, and the build fails for that reason instead).
-        if !has("python3-pip") && !has("py3-pip") {
+        // is none, and the build fails for that reason instead), unless the system Python
+        // is asked to install one (`python3 -m ensurepip`).
+        let system_pip = has("python3-pip")
+            || has("py3-pip")
+            || m.pip_installs
+                .iter()
+                .any(|p| p.ensurepip && p.venv.is_none() && !p.into_directory);
+        if !system_pip {
             continue;
         }
-        let alpine = image.starts_with("alpine");
         for pip in &m.pip_installs {
             if pip.venv.is_some() || pip.into_directory {
                 continue;
             }
-            let Some(primary) = c.label(
-                &pip.command,
-                if pip.break_system_packages {
-                    "installs over the distribution's Python packages"
-                } else {
-                    "pip refuses this: `error: externally-managed-environment`"
-                },
-            ) else {
+            let refusal = if pip.ensurepip && !alpine {
+                // Debian's and Ubuntu's Python refuses before pip runs.
+                "Python refuses this: `ensurepip is disabled in Debian/Ubuntu for the system python`"
+            } else if pip.break_system_packages {
+                "installs over the distribution's Python packages"
+            } else {
+                "pip refuses this: `error: externally-managed-environment`"
+            };
+            let Some(primary) = c.label(&pip.command, refusal) else {
                 continue;
             };
             let venv_package = if alpine || has("python3-venv") {
@@ -101,11 +110,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d.severity = Severity::Warning;
                 d
             } else {
+                let command = if pip.ensurepip {
+                    format!("`{}`", pip.pip)
+                } else {
+                    format!("`{} install`", pip.pip)
+                };
                 PIP_INSTALL_OUTSIDE_VENV
                     .diagnostic(
                         format!(
-                            "`{} install` outside a virtual environment fails on `{image}` (PEP 668)",
-                            pip.pip
+                            "{command} outside a virtual environment fails on `{image}` (PEP 668)"
                         ),
                         primary,
                     )

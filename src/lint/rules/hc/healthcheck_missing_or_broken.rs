@@ -20,7 +20,9 @@ declare_rule! {
     ///
     /// A probe of a port where the app listens, not nginx, is reported too: it passes while
     /// nginx is down. Images whose base gen does not know are not checked for a missing
-    /// `HEALTHCHECK` (theirs may have one), nor for missing tools.
+    /// `HEALTHCHECK` (theirs may have one), nor for missing tools. A compose service's own
+    /// `healthcheck:` that runs `curl` or `wget` is checked against the image it builds the
+    /// same way.
     ///
     /// ## Why is this bad?
     /// Without a health check, Docker, compose (`depends_on: condition: service_healthy`)
@@ -194,6 +196,7 @@ fn mentioned(m: &Model, tool: &str) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    super::compose_probe_tool::check(ctx, out);
     for c in &ctx.containers {
         let m = &c.model;
         let (Some(df), Some(base_image)) = (&m.dockerfile, &m.base_image) else {
@@ -256,6 +259,41 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether `tool` is known not to be in the image: its base has none, and neither a
+/// package gen models nor a RUN gen cannot follow puts it there.
+fn missing(m: &Model, tools: Option<&[&str]>, tool: &str) -> bool {
+    tools.is_some_and(|t| !t.contains(&tool)) && !present(m, tool) && !mentioned(m, tool)
+}
+
+fn install_help(m: &Model, tools: Option<&[&str]>, base_image: &str, tool: &str) -> String {
+    let other = if tool == "curl" { "wget" } else { "curl" };
+    let install = if base_image.contains("alpine") {
+        format!("`apk add --no-cache {tool}`")
+    } else {
+        format!("`apt-get install -y --no-install-recommends {tool}`")
+    };
+    if present(m, other) || tools.is_some_and(|t| t.contains(&other)) {
+        format!("install it ({install}), or probe with `{other}`, which the image has")
+    } else {
+        format!("install it in a RUN ({install})")
+    }
+}
+
+/// When `tool` is known not to be in the image: where its base is named, the base, and
+/// how to fix it.
+pub(super) fn tool_missing(m: &Model, tool: &str) -> Option<(Origin, String, String)> {
+    m.dockerfile.as_ref()?;
+    let base = m.base_image.as_ref()?;
+    let tools = base_tools(&base.value);
+    missing(m, tools, tool).then(|| {
+        (
+            base.origin.clone(),
+            base.value.clone(),
+            install_help(m, tools, &base.value, tool),
+        )
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_probe(
     c: &ContainerDir,
@@ -269,20 +307,8 @@ fn check_probe(
     out: &mut Vec<Diagnostic>,
 ) {
     let tool = probe.tool.as_str();
-    let missing =
-        tools.is_some_and(|t| !t.contains(&tool)) && !present(m, tool) && !mentioned(m, tool);
-    if missing {
-        let other = if tool == "curl" { "wget" } else { "curl" };
-        let install = if base_image.contains("alpine") {
-            format!("`apk add --no-cache {tool}`")
-        } else {
-            format!("`apt-get install -y --no-install-recommends {tool}`")
-        };
-        let help = if present(m, other) || tools.is_some_and(|t| t.contains(&other)) {
-            format!("install it ({install}), or probe with `{other}`, which the image has")
-        } else {
-            format!("install it in a RUN ({install})")
-        };
+    if missing(m, tools, tool) {
+        let help = install_help(m, tools, base_image, tool);
         let mut d = HEALTHCHECK_MISSING_OR_BROKEN
             .diagnostic(
                 format!("the health check runs `{tool}`, which is not in the image"),

@@ -3,6 +3,7 @@
 //! deployment's probes (compose `healthcheck`, Kubernetes `httpGet`) ask what the image
 //! serves.
 
+mod compose_probe_tool;
 pub mod healthcheck_missing_or_broken;
 pub mod healthy_dependency_without_healthcheck;
 pub mod probe;

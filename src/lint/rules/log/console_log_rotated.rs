@@ -2,7 +2,8 @@
 //! rotation on.
 
 use super::is_console;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::Source;
 use crate::parse::supervisord::{Expansions, LogFile, Place, Setting};
@@ -82,7 +83,20 @@ fn report(dir: &ContainerDir, log: &Log<'_>, out: &mut Vec<Diagnostic>) {
             d = d.with_related(l);
         }
     }
-    out.push(d.with_help(format!("set `{max_key}=0` under `[{}]`", log.section)));
+    // Over the rotation setting, or as a new line under the log's own.
+    let edit = match log.maxbytes.place {
+        Some(p) => text::local_span(dir, log.max_source, p.value_span)
+            .and_then(|(file, text, span)| text::set_ini(file, text, Some(span), 0, None, "", "0")),
+        None => text::local_span(dir, log.source, place.value_span).and_then(|(file, text, _)| {
+            let like = Some((place.key_span, place.value_span));
+            text::set_ini(file, text, None, place.value_span.end, like, &max_key, "0")
+        }),
+    };
+    let fix = edit.map(|e| Fix::safe(format!("set `{max_key}=0`"), vec![e]));
+    out.push(
+        d.with_help(format!("set `{max_key}=0` under `[{}]`", log.section))
+            .with_fix(fix),
+    );
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

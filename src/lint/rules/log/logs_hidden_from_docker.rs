@@ -2,7 +2,8 @@
 //! `docker logs`.
 
 use super::is_console;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::Model;
 use crate::parse::supervisord::{LogFile, ProcessKind, Setting};
@@ -117,10 +118,70 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ),
                         primary,
                     )
-                    .with_help(help),
+                    .with_help(help)
+                    .with_fix(fix(dir, p, !out_ok)),
             );
         }
     }
+}
+
+/// The settings the help names, each over its value or as a new line under `command=`
+/// (under the header without one): with `stdout` the stdout log to `/dev/stdout` without
+/// rotation, and stderr into it. Unsafe when it replaces a log file the config names,
+/// which then stops being written.
+fn fix(
+    dir: &crate::lint::ContainerDir,
+    p: &crate::model::ProgramFacts,
+    stdout: bool,
+) -> Option<Fix> {
+    let prog = &p.program;
+    let (anchor, like) = match &prog.command {
+        Some(c) => (
+            c.place.value_span.end,
+            Some((c.place.key_span, c.place.value_span)),
+        ),
+        None => (prog.header_span.start, None),
+    };
+    let (file, text, _) = text::local(
+        dir,
+        &p.origin(crate::parse::span::Span::new(anchor, anchor)),
+    )?;
+    let mut edits = Vec::new();
+    let mut safe = true;
+    let mut set = |key: &str, place: Option<crate::parse::supervisord::Place>, value: &str| {
+        let existing = match place {
+            Some(pl) => Some(text::local(dir, &p.origin(pl.value_span))?),
+            None => None,
+        };
+        let edit = match existing {
+            Some((f, t, span)) => text::set_ini(f, t, Some(span), 0, None, key, value)?,
+            None => text::set_ini(file, text, None, anchor, like, key, value)?,
+        };
+        edits.push(edit);
+        Some(())
+    };
+    if stdout {
+        safe &= prog.stdout_logfile.place.is_none();
+        set("stdout_logfile", prog.stdout_logfile.place, "/dev/stdout")?;
+        if prog.stdout_logfile_maxbytes.value != 0 {
+            let place = prog.stdout_logfile_maxbytes.place;
+            set("stdout_logfile_maxbytes", place, "0")?;
+        }
+    }
+    if !prog.redirect_stderr.value {
+        safe &= prog.stderr_logfile.place.is_none();
+        set("redirect_stderr", prog.redirect_stderr.place, "true")?;
+    }
+    let title = if stdout {
+        "send the program's output to `/dev/stdout`"
+    } else {
+        "set `redirect_stderr=true`"
+    };
+    Some(if safe {
+        Fix::safe(title, edits)
+    } else {
+        Fix::unsafe_(title, edits)
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
 //! `app-bound-to-all-interfaces`: an app behind nginx binds every interface of the
 //! container instead of the loopback address nginx connects to.
 
-use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Addr, Bind, Dest, Place, Wiring, bind_hint, who};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
+use crate::lint::ContainerDir;
+use crate::lint::rules::port::wiring::{Addr, Bind, Dest, Owner, Place, Wiring, bind_hint, who};
 use crate::lint::{Context, declare_rule};
+use crate::model::Resolved;
+use crate::parse::span::Span;
 
 declare_rule! {
     /// ## What it does
@@ -112,7 +116,41 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 diag = diag.with_related(l);
             }
             diag = diag.with_related(w.target_label(related, message));
+            // Through `localhost` the bind alone would leave nginx's other address unserved.
+            if !via_localhost {
+                if let Owner::App { listen, .. } = &s.owner {
+                    diag = diag.with_fix(listen.host.as_ref().and_then(|h| fix(dir, h, to)));
+                }
+            }
             out.push(diag);
         }
     }
+}
+
+/// The host written as the literal `host`, `host:port` or `[host]:port` (not through a
+/// variable), replaced with `to`. Unsafe: a client other than nginx that reaches the app
+/// directly (a probe, another container) stops reaching it.
+fn fix(dir: &ContainerDir, host: &Resolved, to: &str) -> Option<Fix> {
+    if !host.via.is_empty() {
+        return None;
+    }
+    let (file, text, span) = text::local(dir, &host.origin)?;
+    let written = text.get(span.start..span.end)?;
+    let h = host.value.as_str();
+    let bracketed = if to.contains(':') {
+        format!("[{to}]")
+    } else {
+        to.to_owned()
+    };
+    let (len, new) = if written == h {
+        (h.len(), to.to_owned())
+    } else if written.starts_with(&format!("{h}:")) && !h.contains(':') {
+        (h.len(), bracketed)
+    } else if written.starts_with(&format!("[{h}]:")) {
+        (h.len() + 2, bracketed)
+    } else {
+        return None;
+    };
+    let edit = Edit::replace(file, text, Span::new(span.start, span.start + len), new);
+    Some(Fix::unsafe_(format!("bind `{to}`"), vec![edit]))
 }

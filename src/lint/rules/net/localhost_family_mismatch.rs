@@ -2,7 +2,9 @@
 //! one of the two addresses `localhost` stands for.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Addr, Bind, Dest, Place, Reach, Wiring, host_port, who};
+use crate::lint::rules::port::wiring::{
+    Addr, Bind, Dest, Owner, Place, Reach, Wiring, host_port, who,
+};
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {
@@ -13,7 +15,9 @@ declare_rule! {
     /// nginx resolves `localhost` once, when it starts, through /etc/hosts, where Docker
     /// writes both `127.0.0.1 localhost` and `::1 localhost`, and spreads connections over
     /// both addresses. An app bound to `127.0.0.1` (or `0.0.0.0`) alone refuses the ones to
-    /// `[::1]`; one bound to `::1` alone refuses those to `127.0.0.1`.
+    /// `[::1]`; one bound to `::1` alone refuses those to `127.0.0.1`. gunicorn given
+    /// `-b localhost:5000` binds `127.0.0.1` alone: it opens an IPv4 socket for any host
+    /// that is not an IPv6 literal.
     ///
     /// A target that reaches nothing at all, for instance `127.0.0.1` when the app binds
     /// `::1` only, fails every request; `upstream-port-mismatch` reports that as an error.
@@ -91,7 +95,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "proxy to `{}`: nginx uses every address `localhost` resolves to, and each connection to `{missing}` is refused and logged as an error",
                     host_port(to, *port)
                 ));
-            for l in w.host_labels(i, &format!("{family} only")) {
+            // gunicorn's `localhost` is `127.0.0.1`: say why a name binds one family.
+            let written = match &s.owner {
+                Owner::App { listen, .. } => listen.host.as_ref().map(|h| h.value.as_str()),
+                Owner::Nginx(_) => None,
+            };
+            let note = match written {
+                Some(h) if h.eq_ignore_ascii_case("localhost") => format!(
+                    "{family} only: gunicorn opens an IPv4 socket for `{h}`, so binds `{to}` alone"
+                ),
+                _ => format!("{family} only"),
+            };
+            for l in w.host_labels(i, &note) {
                 diag = diag.with_related(l);
             }
             out.push(diag);

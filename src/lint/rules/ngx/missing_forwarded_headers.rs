@@ -2,8 +2,11 @@
 //! host, address and scheme, or passes the client's `Host` header unchecked.
 
 use super::{Effective, effective, header, local_label, outer, proxies_to_an_app};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
+use crate::lint::ContainerDir;
 use crate::lint::{Context, declare_rule};
+use crate::model::Nginx;
 use std::collections::HashSet;
 
 declare_rule! {
@@ -169,7 +172,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         ));
                     }
                 }
-                out.push(d);
+                out.push(d.with_fix(add_headers(c, n, p.directive, &set, &names, &lines)));
             }
             if let Some((k, host)) = header(n, &set, "Host") {
                 if host.arg(1) == Some("$http_host") && http_host_seen.insert(k) {
@@ -190,9 +193,77 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     if let Some(r) = related {
                         d = d.with_related(r);
                     }
-                    out.push(d);
+                    // `$host` drops the port the client asked for: an app that builds
+                    // absolute URLs from it may need `$host:$server_port` instead.
+                    let edit = text::local(c, &origin).and_then(|(file, text, span)| {
+                        text::replace_checked(file, text, span, "$http_host", "$host")
+                    });
+                    let fix = edit.map(|e| Fix::unsafe_("set `Host $host`", vec![e]));
+                    out.push(d.with_fix(fix));
                 }
             }
         }
     }
+}
+/// The missing `proxy_set_header` lines, each on a line of its own, indented as its
+/// neighbour: after the last `proxy_set_header` in effect, in its block (a line added
+/// anywhere else would stop that block's lines being inherited, `Connection ""` for an
+/// upstream's keepalive among them); where none is, just above the `proxy_pass` at `k`,
+/// in its `location` (not in an `if`, where nginx refuses them) when it starts its line.
+/// Setting `Host` is unsafe: an app that checks its host name (Django's `ALLOWED_HOSTS`)
+/// sees another one.
+fn add_headers(
+    c: &ContainerDir,
+    n: &Nginx,
+    k: usize,
+    set: &[usize],
+    names: &[&str],
+    lines: &[&str],
+) -> Option<Fix> {
+    let edit = if let Some(&last) = set
+        .iter()
+        .max_by_key(|&&i| n.directives.get(i).map(|d| d.span.start))
+    {
+        let d = n.directives.get(last)?;
+        let (file, text, span) = text::local_span(c, &d.source, d.span)?;
+        // The last line of the set, alone on its line, ends where the new ones begin.
+        let end = text::line_end(text, span.end);
+        if !text
+            .get(text::line_start(text, span.start)..span.start)?
+            .trim()
+            .is_empty()
+            || !text.get(span.end..end)?.trim().is_empty()
+            || set
+                .iter()
+                .any(|&i| n.directives.get(i).is_none_or(|o| o.source != d.source))
+        {
+            return None;
+        }
+        let (indent, eol) = (text::indent(text, span.start), text::eol(text));
+        let mut new: String = lines.iter().map(|l| format!("{indent}{l}{eol}")).collect();
+        if !text.get(..end)?.ends_with('\n') {
+            new = format!("{eol}{}", new.trim_end_matches(eol));
+        }
+        Edit::insert(file, text, end, new)
+    } else {
+        let pass = n.directives.get(k)?;
+        let parent = n.directives.get(pass.parent?)?;
+        if parent.name != "location" {
+            return None;
+        }
+        let (file, text, span) = text::local_span(c, &pass.source, pass.span)?;
+        let start = text::line_start(text, span.start);
+        if !text.get(start..span.start)?.trim().is_empty() {
+            return None;
+        }
+        let (indent, eol) = (text::indent(text, span.start), text::eol(text));
+        let new: String = lines.iter().map(|l| format!("{indent}{l}{eol}")).collect();
+        Edit::insert(file, text, start, new)
+    };
+    let title = "add the missing `proxy_set_header` lines";
+    Some(if names.contains(&"Host") {
+        Fix::unsafe_(title, vec![edit])
+    } else {
+        Fix::safe(title, vec![edit])
+    })
 }

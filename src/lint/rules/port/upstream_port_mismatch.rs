@@ -2,8 +2,10 @@
 //! program listens.
 
 use super::wiring::{Addr, Bind, Dest, MissKind, Place, Wiring, bind_hint, host_port, who};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::lint::ContainerDir;
 use crate::lint::{Context, declare_rule};
+use crate::parse::span::Span;
 
 declare_rule! {
     /// ## What it does
@@ -143,9 +145,67 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
             }
             diag = diag.with_help(help(&w, &d.place, &miss.candidates));
-            out.push(diag);
+            // Every line that proxies to the address at once: the program is then taken,
+            // and a later pass would have no candidate for the others.
+            let fix = target(&w, &d.place, &miss.candidates).and_then(|to| {
+                let places = std::iter::once(&diag.primary).chain(
+                    diag.related
+                        .iter()
+                        .filter(|l| l.message == "also proxies here"),
+                );
+                let edits = places
+                    .map(|l| retarget(dir, &l.file, l.span, &d.place.shown(), &to))
+                    .collect::<Option<Vec<Edit>>>()?;
+                Some(Fix::unsafe_(format!("proxy to `{to}`"), edits))
+            });
+            out.push(diag.with_fix(fix));
         }
     }
+}
+
+/// The address the help proposes to proxy to, when there is one program to proxy to.
+fn target(w: &Wiring<'_>, place: &Place, candidates: &[usize]) -> Option<String> {
+    let (Place::Tcp { host, .. }, [c]) = (place, candidates) else {
+        return None;
+    };
+    let s = &w.sockets[*c];
+    s.app()?;
+    let Addr::Tcp { port: p, bind, .. } = &s.addr else {
+        return None;
+    };
+    let to = if family_only(place, &s.addr) {
+        match bind {
+            Bind::Loop6 | Bind::Any6 => "::1",
+            _ => "127.0.0.1",
+        }
+    } else {
+        match bind {
+            Bind::Loop4(a) => a.as_str(),
+            Bind::Loop6 | Bind::Any6 => "::1",
+            Bind::Any4 => "127.0.0.1",
+            Bind::AnyDual | Bind::Other(_) => host.as_str(),
+        }
+    };
+    Some(host_port(to, *p))
+}
+
+/// `shown` (the address as nginx's line writes it) replaced with `to` at `span`, when it is
+/// written there once. The fix is unsafe: gen cannot know which side is right, the proxy
+/// or the program.
+fn retarget(dir: &ContainerDir, file: &str, span: Span, shown: &str, to: &str) -> Option<Edit> {
+    let f = dir.files.iter().find(|f| f.path == file)?;
+    let text = f.text.as_deref()?;
+    let written = text.get(span.start..span.end)?;
+    let [(at, _)] = written.match_indices(shown).collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let start = span.start + at;
+    Some(Edit::replace(
+        file,
+        text,
+        Span::new(start, start + shown.len()),
+        to,
+    ))
 }
 
 fn help(w: &Wiring<'_>, place: &Place, candidates: &[usize]) -> String {

@@ -365,6 +365,17 @@ fn literal_host(raw: &str) -> Option<(String, Option<u16>)> {
     }
 }
 
+/// What an app binds for the host it is given, and the address it listens on. gunicorn
+/// opens an IPv4 socket for any host that is not an IPv6 literal, so `localhost` is
+/// `127.0.0.1` alone (its log says `Listening at: http://127.0.0.1:5000`); other servers
+/// may bind every address the name resolves to, which gen leaves unplaced.
+fn app_bind(app: &App, host: &str) -> (Bind, String) {
+    if app.runtime == Runtime::Gunicorn && host.eq_ignore_ascii_case("localhost") {
+        return (Bind::Loop4("127.0.0.1".to_owned()), "127.0.0.1".to_owned());
+    }
+    (Bind::of(host), host.to_owned())
+}
+
 impl<'a> Wiring<'a> {
     /// The analysis of a container directory; `None` without nginx.
     #[must_use]
@@ -384,11 +395,8 @@ impl<'a> Wiring<'a> {
                     ) else {
                         continue;
                     };
-                    Addr::Tcp {
-                        bind: Bind::of(&host.value),
-                        host: host.value.clone(),
-                        port,
-                    }
+                    let (bind, host) = app_bind(app, &host.value);
+                    Addr::Tcp { bind, host, port }
                 };
                 sockets.push(Socket {
                     owner: Owner::App { app, listen },

@@ -2,7 +2,8 @@
 //! config, or twice in the config.
 
 use super::nginx_daemonizes::{cmdline_daemons, config_daemons};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::NginxDirective;
 
@@ -91,7 +92,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if let Some(l) = dir.label(&first.origin(), first_note) {
                 d = d.with_related(l);
             }
-            out.push(d.with_help(help));
+            // The repeat in the config goes, line and all; safe when the `daemon` kept
+            // is `off`, which a container needs.
+            let edit = (!second.cmdline)
+                .then(|| text::local_span(dir, &second.source, second.span))
+                .flatten()
+                .and_then(|(file, text, span)| text::delete_lines(file, text, span));
+            let fix = edit.map(|e| {
+                let title = "remove the repeated `daemon`";
+                if first.arg(0) == Some("off") {
+                    Fix::safe(title, vec![e])
+                } else {
+                    Fix::unsafe_(title, vec![e])
+                }
+            });
+            out.push(d.with_help(help).with_fix(fix));
         }
     }
 }

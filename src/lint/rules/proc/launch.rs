@@ -45,6 +45,10 @@ fn is_init(word: &str) -> bool {
     matches!(basename(word), "tini" | "dumb-init" | "catatonit")
 }
 
+fn is_shell(word: &str) -> bool {
+    matches!(basename(word), "sh" | "bash" | "ash" | "dash" | "zsh")
+}
+
 fn file_span(o: &Origin) -> Option<(&str, Span)> {
     o.file_span()
 }
@@ -146,11 +150,18 @@ pub fn launch(m: &Model, word: &Fact<String>) -> Option<Launch> {
     if let Some(k) = m.argv.iter().position(|w| w.origin == word.origin) {
         // A word of the exec form; behind a script that runs it with `"$@"`, the script
         // decides.
-        let script = m.argv[..k].iter().find_map(|w| {
+        // A script without a shebang counts when a shell is given it to read (`bash
+        // /start.sh`); run directly, it would not start at all.
+        let script = m.argv[..k].iter().enumerate().find_map(|(i, w)| {
             let (path, _) = m.which(&w.value, &m.workdir.value)?;
             let local = m.image.local_file(&path)?;
             let body = m.files.text(local)?;
-            body.starts_with("#!").then(|| (local.to_owned(), body))
+            let by_shell = m.argv[..i]
+                .iter()
+                .rev()
+                .find(|w| !w.value.starts_with('-'))
+                .is_some_and(|sh| is_shell(&sh.value));
+            (body.starts_with("#!") || by_shell).then(|| (local.to_owned(), body))
         });
         if let Some((local, body)) = script {
             let at = args_line(body)?;
@@ -312,6 +323,42 @@ mod tests {
         for (cmd, body, via, execd, last) in cases {
             let l = supervisord(&[("Dockerfile", &df(cmd)), ("start.sh", &script(body))]);
             assert_eq!((l.via, l.execd, l.last), (via, execd, last), "{cmd} {body}");
+        }
+    }
+
+    /// A shell given the script to read, or running it by name, reads a script without a
+    /// shebang (issue 16).
+    #[test]
+    fn scripts_without_a_shebang_run_by_a_shell() {
+        let via = Via::Script {
+            file: "start.sh".into(),
+        };
+        let cases: [(&str, &str, bool); 5] = [
+            (
+                "ENTRYPOINT [\"/bin/bash\", \"/start.sh\"]",
+                "mkdir -p /run/x\nsupervisord -n\n",
+                false,
+            ),
+            (
+                "ENTRYPOINT [\"/bin/bash\", \"/start.sh\"]",
+                "exec supervisord -n\n",
+                true,
+            ),
+            ("CMD /start.sh", "supervisord -n\n", false),
+            (
+                "CMD [\"sh\", \"-c\", \"/start.sh\"]",
+                "supervisord -n\n",
+                false,
+            ),
+            (
+                "ENTRYPOINT [\"bash\", \"-e\", \"/start.sh\"]\nCMD [\"supervisord\"]",
+                "chown app /run\n\"$@\"\n",
+                false,
+            ),
+        ];
+        for (cmd, body, execd) in cases {
+            let l = supervisord(&[("Dockerfile", &df(cmd)), ("start.sh", body)]);
+            assert_eq!((&l.via, l.execd), (&via, execd), "{cmd} {body}");
         }
     }
 

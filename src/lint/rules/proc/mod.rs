@@ -3,11 +3,13 @@
 //! `absent` and `launch` are what these rules (and the path and log families) share.
 
 pub mod absent;
+pub mod entry_point;
 pub mod launch;
 
 pub mod duplicate_daemon_directive;
 pub mod nginx_daemonizes;
 pub mod process_group_not_stopped;
+pub mod program_daemonizes;
 pub mod program_executable_missing;
 pub mod program_path_missing;
 pub mod supervisord_behind_shell;

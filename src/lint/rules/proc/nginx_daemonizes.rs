@@ -2,7 +2,8 @@
 //! daemonizing off.
 
 use super::launch::launch;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{Nginx, NginxCommand, NginxDirective};
 
@@ -152,9 +153,73 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "run `nginx -g 'daemon off;'`, or add `daemon off;` to the main context of `{main}`"
                 ),
             };
-            out.push(d.with_help(help));
+            out.push(d.with_help(help).with_fix(fix(dir, n, c, first)));
         }
     }
+}
+
+/// `daemon on` turned off where it is written; else `-g 'daemon off;'` after the nginx of
+/// a supervisord program's command (when it has no `-g` yet, and no single quote around it
+/// would cut the new one); else `daemon off;` as the first directive of the main config.
+fn fix(
+    dir: &ContainerDir,
+    n: &Nginx,
+    c: &NginxCommand,
+    on: Option<&NginxDirective>,
+) -> Option<Fix> {
+    if let Some(on) = on {
+        let arg = on.args.first()?;
+        let (file, text, span) = text::local_span(dir, &on.source, arg.span)?;
+        let edit = text::replace_checked(file, text, span, "on", "off")?;
+        return Some(Fix::safe("set `daemon off`", vec![edit]));
+    }
+    let word = c.argv.first()?;
+    if c.program.is_some() && c.globals.is_none() {
+        if let Some((file, text, span)) = text::local(dir, &word.origin) {
+            let before = text.get(text::line_start(text, span.start)..span.start)?;
+            if text.get(span.start..span.end) == Some(word.value.as_str()) && !before.contains('\'')
+            {
+                let edit = Edit::insert(file, text, span.end, " -g 'daemon off;'");
+                return Some(Fix::safe(
+                    "add `-g 'daemon off;'` to the command",
+                    vec![edit],
+                ));
+            }
+        }
+    }
+    // A `daemon` in the config would repeat one given with `-g` to another nginx command.
+    let given = n.commands.iter().flat_map(|c| &c.globals);
+    if given.into_iter().any(|g| g.value.contains("daemon")) {
+        return None;
+    }
+    let main = n.files.first()?;
+    if !matches!(main.source, crate::model::Source::Local(_)) {
+        // The image's own config: `-g` on the command PID 1 runs, when it has none yet.
+        if c.program.is_some() || c.globals.is_some() {
+            return None;
+        }
+        let (file, text, span) = text::local(dir, &word.origin)?;
+        let edit = text::after_word(file, text, span, &["-g", "daemon off;"], "-g 'daemon off;'")?;
+        return Some(Fix::safe(
+            "add `-g 'daemon off;'` to the command",
+            vec![edit],
+        ));
+    }
+    let (file, text, _) = text::local_span(dir, &main.source, crate::parse::span::Span::default())?;
+    // After the comments that head the file, before its first directive.
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !(t.is_empty() || t.starts_with('#')) {
+            break;
+        }
+        at += line.len();
+    }
+    let edit = Edit::insert(file, text, at, format!("daemon off;{}", text::eol(text)));
+    Some(Fix::safe(
+        format!("add `daemon off;` to `{}`", n.main.value),
+        vec![edit],
+    ))
 }
 
 #[cfg(test)]

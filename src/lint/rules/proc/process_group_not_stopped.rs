@@ -1,7 +1,8 @@
 //! `process-group-not-stopped`: a program that runs child processes is stopped without
 //! its process group.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::{Fact, Runtime};
 use crate::parse::shell;
@@ -45,10 +46,33 @@ declare_rule! {
 }
 
 /// Shell builtins (and `sleep`): commands a script runs that leave no child behind.
-const BUILTINS: [&str; 22] = [
-    "cd", "echo", "printf", "read", "kill", "test", "[", "true", "false", ":", "set", "export",
-    "unset", "trap", "wait", "exit", "shift", "source", ".", "eval", "umask", "ulimit",
+const BUILTINS: [&str; 26] = [
+    "cd", "echo", "printf", "read", "kill", "test", "[", "[[", "true", "false", ":", "set",
+    "export", "unset", "trap", "wait", "exit", "shift", "source", ".", "eval", "umask", "ulimit",
+    "break", "continue", "sleep",
 ];
+
+/// Reserved words that open a compound command; the command follows them (`while read
+/// line`, `do kill "$PPID"`).
+const OPENERS: [&str; 9] = [
+    "while", "until", "do", "then", "else", "elif", "if", "!", "{",
+];
+
+/// Reserved words that close one, alone as a command (`done`, `fi`).
+const CLOSERS: [&str; 4] = ["done", "fi", "esac", "}"];
+
+/// The command a piece of script runs, past the reserved words that open a compound command;
+/// `None` for a piece that runs none (`done`, `for x in a b`, `case "$x" in`).
+fn command_word(words: &[shell::ShellWord]) -> Option<&shell::ShellWord> {
+    let mut it = words
+        .iter()
+        .skip_while(|w| OPENERS.contains(&w.value.as_str()));
+    let first = it.next()?;
+    if CLOSERS.contains(&first.value.as_str()) || matches!(first.value.as_str(), "for" | "case") {
+        return None;
+    }
+    Some(first)
+}
 
 fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
@@ -64,8 +88,14 @@ fn script_spawns(script: &str) -> bool {
         .replace("&>", " >");
     let cmds = shell::simple_commands(script);
     let last = cmds.len().saturating_sub(1);
+    let last = cmds
+        .iter()
+        .rposition(|c| command_word(c).is_some())
+        .unwrap_or(last);
     cmds.iter().enumerate().any(|(i, c)| {
-        let Some(first) = c.first() else { return false };
+        let Some(first) = command_word(c) else {
+            return false;
+        };
         if BUILTINS.contains(&basename(&first.value)) {
             return false;
         }
@@ -197,12 +227,48 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     d = d.with_related(l);
                 }
             }
-            out.push(d.with_help(format!(
-                "add `stopasgroup=true` and `killasgroup=true` to `[{}]`",
-                prog.section
-            )));
+            out.push(
+                d.with_help(format!(
+                    "add `stopasgroup=true` and `killasgroup=true` to `[{}]`",
+                    prog.section
+                ))
+                .with_fix(group_fix(dir, p)),
+            );
         }
     }
+}
+
+/// `stopasgroup=true` and `killasgroup=true`: each over a `false`, or as a new line under
+/// `command=`. `None` when one of the places is not in a file of the directory.
+fn group_fix(dir: &crate::lint::ContainerDir, p: &crate::model::ProgramFacts) -> Option<Fix> {
+    let prog = &p.program;
+    let command = prog.command.as_ref()?.place;
+    let mut edits = Vec::new();
+    for (key, setting) in [
+        ("stopasgroup", &prog.stopasgroup),
+        ("killasgroup", &prog.killasgroup),
+    ] {
+        if setting.value && setting.place.is_some() {
+            continue;
+        }
+        let edit = match setting.place {
+            Some(place) => {
+                let (file, text, span) = text::local(dir, &p.origin(place.value_span))?;
+                text::set_ini(file, text, Some(span), 0, None, key, "true")
+            }
+            None => {
+                let (file, text, _) = text::local(dir, &p.origin(command.value_span))?;
+                let like = Some((command.key_span, command.value_span));
+                let at = command.value_span.end;
+                text::set_ini(file, text, None, at, like, key, "true")
+            }
+        };
+        edits.push(edit?);
+    }
+    Some(Fix::safe(
+        "set `stopasgroup=true` and `killasgroup=true`",
+        edits,
+    ))
 }
 
 #[cfg(test)]
@@ -244,6 +310,8 @@ mod tests {
                 4,
             ),
             ("command=/usr/local/bin/run.sh", 4),
+            ("command=sh -c 'while true; do python3 worker.py; done'", 4),
+            ("command=sh -c 'if true; then node server.js; fi'", 4),
             (
                 "command=bash -c 'source /venv/bin/activate && exec gunicorn main:app'",
                 4,
@@ -265,6 +333,9 @@ mod tests {
             "command=uvicorn main:app",
             "command=sh -c 'cd /app && exec node server.js'",
             "command=/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"failed ($header)\" >&2; kill -TERM \"$PPID\"'",
+            // An event listener written as a loop of builtins (issue 16).
+            "command=bash -c 'printf \"READY\\n\"; while read line; do echo \"$line\" >&2; kill -QUIT $PPID; printf \"RESULT 2\\nOK\"; done'",
+            "command=sh -c 'while :; do if [ -e /tmp/stop ]; then kill 1; fi; sleep 5; done'",
             "command=gunicorn main:app\nstopasgroup=true\nkillasgroup=true",
             "command=nginx -g 'daemon off;'",
             "command=node server.js",

@@ -1,11 +1,12 @@
 //! `program-path-missing`: a program's `directory=`, or the app module or script its
-//! command names, is not where the Dockerfile puts the app.
+//! command names, is not where the Dockerfile puts the app. Where the runtime looks for
+//! the app is `entry_point`'s.
 
 use super::absent::{Absence, known_absent};
+use super::entry_point;
 use crate::diagnostic::Diagnostic;
 use crate::lint::{ContainerDir, Context, declare_rule};
-use crate::model::{App, EntryKind, Fact, Model, Origin, Presence, Runtime};
-use crate::parse::app::{Word, server_command};
+use crate::model::{App, EntryKind, Model, Origin};
 use crate::parse::dockerfile::join_path;
 use crate::parse::supervisord::ProcessKind;
 
@@ -14,10 +15,15 @@ declare_rule! {
     /// Checks that a supervisord program's `directory=`, and the app its command names,
     /// are where the Dockerfile puts them.
     ///
-    /// The app is `main:app` for uvicorn or gunicorn, `app.py` for Python, `server.js` for
-    /// Node, relative to that directory. Reported only when gen knows the path is absent (see
-    /// `program-executable-missing`), and for the app only when the project has the file
-    /// (it was copied elsewhere, or not at all).
+    /// The app is `main:app` for uvicorn, gunicorn or hypercorn, `app.py` for Python,
+    /// `server.js` for Node, looked for where the runtime looks: the working directory
+    /// (`directory=`, else WORKDIR), gunicorn's `--chdir` and `--pythonpath`, uvicorn's
+    /// `--app-dir`, and `PYTHONPATH`. Reported only when gen knows the path is absent (see
+    /// `program-executable-missing`) in every place; not when a package the build installs
+    /// may provide the module (a pip install of the project itself, `-e`, a requirement or
+    /// distribution package of that name), nor when a server config file (`-c`,
+    /// `gunicorn.conf.py`) may move it. The help names the app the image has there
+    /// instead, when one file defines one (`app = FastAPI()`, `express()`).
     ///
     /// ## Why is this bad?
     /// supervisord cannot change into a missing directory (`spawnerr: couldn't chdir to
@@ -50,80 +56,6 @@ fn basename(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
-/// The file the app's command names, relative to its working directory: the candidates
-/// the runtime tries, and the word that names it.
-fn app_file(app: &App) -> Option<(Vec<String>, Fact<String>)> {
-    let words = &app.command;
-    let find = |value: &str| words.iter().find(|w| w.value == value).cloned();
-    match app.runtime {
-        Runtime::Uvicorn | Runtime::Gunicorn | Runtime::Hypercorn => {
-            // Options that move the import path elsewhere: gen does not follow them.
-            let moved = [
-                "--app-dir",
-                "--chdir",
-                "--pythonpath",
-                "-c",
-                "--config",
-                "--factory",
-            ];
-            if words.iter().any(|w| {
-                moved
-                    .iter()
-                    .any(|o| w.value == *o || w.value.starts_with(&format!("{o}=")))
-            }) {
-                return None;
-            }
-            let ws: Vec<Word> = words
-                .iter()
-                .map(|w| Word {
-                    value: w.value.clone(),
-                    span: w.origin.file_span().map(|(_, s)| s).unwrap_or_default(),
-                })
-                .collect();
-            let app_word = server_command(&ws)?.app?;
-            let module = app_word.value.split(':').next()?.to_owned();
-            if module.is_empty() || module.contains('/') {
-                return None;
-            }
-            let rel = module.replace('.', "/");
-            Some((
-                vec![format!("{rel}.py"), format!("{rel}/__init__.py")],
-                find(&app_word.value)?,
-            ))
-        }
-        Runtime::Python => {
-            let script = words
-                .iter()
-                .skip(1)
-                .find(|w| !w.value.starts_with('-'))
-                .filter(|w| w.value.ends_with(".py"))?;
-            if words.iter().any(|w| w.value == "-m" || w.value == "-c") {
-                return None;
-            }
-            Some((vec![script.value.clone()], script.clone()))
-        }
-        Runtime::Node => {
-            let first = words.first()?;
-            if !matches!(basename(&first.value), "node" | "nodejs") {
-                return None;
-            }
-            if words
-                .iter()
-                .any(|w| matches!(w.value.as_str(), "-e" | "--eval" | "-p" | "--print"))
-            {
-                return None;
-            }
-            let script = words.iter().skip(1).find(|w| !w.value.starts_with('-'))?;
-            let v = &script.value;
-            Some((
-                vec![v.clone(), format!("{v}.js"), format!("{v}/index.js")],
-                script.clone(),
-            ))
-        }
-        Runtime::Other(_) => None,
-    }
-}
-
 /// Where the Dockerfile puts the project's file `name` instead, or `None` when it does not.
 fn copied_to(m: &Model, name: &str) -> Option<(String, Origin)> {
     m.image.iter().find_map(|(path, e)| match &e.kind {
@@ -134,56 +66,53 @@ fn copied_to(m: &Model, name: &str) -> Option<(String, Origin)> {
     })
 }
 
-fn check_app(dir: &ContainerDir, app: &App, out: &mut Vec<Diagnostic>) {
+fn check_app(dir: &ContainerDir, app: &App, pythonpath: Option<&str>, out: &mut Vec<Diagnostic>) {
     let m = &dir.model;
     if app.source.is_some() {
         return;
     }
-    let Some((candidates, word)) = app_file(app) else {
+    let Some(lookup) = entry_point::lookup(m, app, pythonpath) else {
         return;
     };
-    let paths: Vec<String> = candidates
+    let paths: Vec<String> = lookup
+        .dirs
         .iter()
-        .map(|c| join_path(&app.cwd.value, c))
+        .flat_map(|d| lookup.names.iter().map(move |n| join_path(d, n)))
         .collect();
-    if paths.iter().any(|p| {
-        !matches!(
-            m.image.presence(p),
-            Presence::Unknown | Presence::Removed(_)
-        )
-    }) {
+    // Found, or somewhere gen cannot see into: not reported.
+    if paths.iter().any(|p| known_absent(m, p).is_none()) {
         return;
     }
-    let Some(first) = paths.first() else { return };
-    let name = basename(first).to_owned();
-    // The project has the file: it is meant to be in the image.
-    if !m.files.paths().any(|p| basename(p) == name) {
+    let (Some(first), Some(search)) = (paths.first(), lookup.dirs.first()) else {
         return;
-    }
+    };
     let Some(absence) = known_absent(m, first) else {
         return;
     };
-    let what = if matches!(app.runtime, Runtime::Node | Runtime::Python) {
-        "script"
-    } else {
-        "module"
+    let Some(word) = app.command.iter().find(|w| w.value == lookup.word) else {
+        return;
     };
-    let cwd = &app.cwd.value;
+    let name = basename(first).to_owned();
+    let what = if lookup.module { "module" } else { "script" };
     let mut d = PROGRAM_PATH_MISSING.diagnostic(
         format!(
             "the app {what} `{}` is not in the image: no `{first}`",
-            word.value
+            lookup.word
         ),
-        dir.label_or(&word.origin, "Dockerfile", format!("looked for in `{cwd}`")),
+        dir.label_or(
+            &word.origin,
+            "Dockerfile",
+            format!("looked for in `{search}`"),
+        ),
     );
-    let help = match (copied_to(m, &name), &absence) {
-        (_, Absence::Removed(o)) => {
+    let help = match (&absence, copied_to(m, &name)) {
+        (Absence::Removed(o), _) => {
             if let Some(l) = dir.label(o, "a RUN removes it here") {
                 d = d.with_related(l);
             }
             format!("keep `{first}` in the image")
         }
-        (Some((path, origin)), Absence::NotProvided) => {
+        (Absence::NotProvided, Some((path, origin))) => {
             if let Some(l) = dir.label(&origin, format!("`{name}` is copied to `{path}` instead")) {
                 d = d.with_related(l);
             }
@@ -191,10 +120,18 @@ fn check_app(dir: &ContainerDir, app: &App, out: &mut Vec<Diagnostic>) {
                 .rsplit_once('/')
                 .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
             format!(
-                "run the program in `{parent}` (`directory={parent}`), or COPY `{name}` to `{cwd}`"
+                "run the program in `{parent}` (`directory={parent}`), or COPY `{name}` to `{search}`"
             )
         }
-        (None, Absence::NotProvided) => format!("COPY `{name}` to `{cwd}` in the Dockerfile"),
+        (Absence::NotProvided, None) => match entry_point::defined_app(m, &lookup, search) {
+            Some(other) => {
+                format!("did you mean `{other}`? it is the app the image has in `{search}`")
+            }
+            None if m.files.paths().any(|p| basename(p) == name) => {
+                format!("COPY `{name}` to `{search}` in the Dockerfile")
+            }
+            None => format!("name the {what} the image has in `{search}`, or COPY it there"),
+        },
     };
     out.push(d.with_help(help));
 }
@@ -239,7 +176,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .find(|a| a.program.as_deref() == Some(p.program.name.as_str()))
             {
-                check_app(dir, app, out);
+                let pythonpath = p
+                    .program
+                    .env("PYTHONPATH")
+                    .map(|v| v.value.as_str())
+                    .or_else(|| {
+                        sup.supervisord
+                            .as_ref()
+                            .and_then(|(_, s)| {
+                                s.environment.iter().rev().find(|v| v.key == "PYTHONPATH")
+                            })
+                            .map(|v| v.value.as_str())
+                    })
+                    .or_else(|| m.env_value("PYTHONPATH"));
+                check_app(dir, app, pythonpath, out);
             }
         }
     }
@@ -251,24 +201,25 @@ mod tests {
     use crate::lint::rules::proc::testing::findings;
 
     fn container(copy: &str, program: &str) -> Vec<Diagnostic> {
+        container_with(copy, program, &[])
+    }
+
+    fn container_with(copy: &str, program: &str, more: &[(&str, &str)]) -> Vec<Diagnostic> {
         let conf = format!("[supervisord]\nnodaemon=true\n[program:app]\n{program}\n");
-        findings(
-            &PROGRAM_PATH_MISSING,
-            &[
-                (
-                    "Dockerfile",
-                    &format!(
-                        "FROM node:22-alpine\nRUN apk add supervisor py3-uvicorn\nWORKDIR /srv\n{copy}\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\"]\n"
-                    ),
-                ),
-                (
-                    "server.js",
-                    "require('http').createServer().listen(3000);\n",
-                ),
-                ("main.py", "app = None\n"),
-                ("s.conf", &conf),
-            ],
-        )
+        let dockerfile = format!(
+            "FROM node:22-alpine\nRUN apk add supervisor py3-uvicorn\nWORKDIR /srv\n{copy}\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\"]\n"
+        );
+        let mut files: Vec<(&str, &str)> = vec![
+            ("Dockerfile", dockerfile.as_str()),
+            (
+                "server.js",
+                "require('http').createServer().listen(3000);\n",
+            ),
+            ("main.py", "app = None\n"),
+            ("s.conf", conf.as_str()),
+        ];
+        files.extend_from_slice(more);
+        findings(&PROGRAM_PATH_MISSING, &files)
     }
 
     #[test]
@@ -290,6 +241,57 @@ mod tests {
             found[0].message.contains("`main:app`"),
             "{}",
             found[0].message
+        );
+    }
+
+    /// issue 16: `uvicorn main:app` when the image has `app.py` only, `node server.js` when
+    /// it has `app.js`: the app the image has is named.
+    #[test]
+    fn app_the_project_does_not_have() {
+        let found = container_with(
+            "COPY app.py .",
+            "command=uvicorn main:app",
+            &[("app.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "the app module `main:app` is not in the image: no `/srv/main.py`"
+        );
+        assert_eq!(
+            found[0]
+                .help
+                .as_deref()
+                .map(|h| h.lines().next().unwrap_or("")),
+            Some("did you mean `app:app`? it is the app the image has in `/srv`")
+        );
+        let found = container_with(
+            "COPY app.js .",
+            "command=node server2.js",
+            &[(
+                "app.js",
+                "const app = require('express')();\napp.listen(3000);\n",
+            )],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("did you mean `app.js`?")),
+            "{:?}",
+            found[0].help
+        );
+        // gunicorn's --chdir moves where the module is looked for.
+        let found = container_with(
+            "COPY app.py /opt/web/",
+            "command=gunicorn --chdir /opt/web main:app",
+            &[("app.py", "from flask import Flask\napp = Flask(__name__)\n")],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "the app module `main:app` is not in the image: no `/opt/web/main.py`"
         );
     }
 
@@ -319,8 +321,27 @@ mod tests {
             ),
             // Built by a RUN gen cannot follow.
             ("COPY . .\nRUN npm run build", "command=node dist/server.js"),
-            // Not a file of the project: may come from a package.
-            ("COPY . .", "command=uvicorn other:app"),
+            // A module an installed package may provide.
+            ("COPY . .", "command=uvicorn uvicorn:app"),
+            (
+                "COPY . .\nRUN pip install --break-system-packages .",
+                "command=uvicorn other:app",
+            ),
+            (
+                "COPY . .\nCOPY --from=build /srv/lib /srv",
+                "command=uvicorn other:app",
+            ),
+            // gen does not read gunicorn's config, which may move the import path.
+            ("COPY . .", "command=gunicorn -c conf.py other:app"),
+            // Found through --chdir and PYTHONPATH.
+            (
+                "COPY main.py /opt/",
+                "command=gunicorn --chdir /opt main:app",
+            ),
+            (
+                "COPY main.py /opt/",
+                "command=uvicorn main:app\nenvironment=PYTHONPATH=\"/opt\"",
+            ),
         ];
         for (copy, program) in cases {
             assert_eq!(container(copy, program), [], "{copy} / {program}");

@@ -2,7 +2,8 @@
 //! and supervisord.
 
 use super::launch::{Via, launch};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {
@@ -95,7 +96,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d = d.with_related(r);
             }
         }
-        out.push(d.with_help(help));
+        // `exec` in front of the command (of `"$@"` in a script): the shell becomes
+        // supervisord. Unsafe when the shell has more to run after it, which never runs then.
+        let edit = text::local(dir, primary_origin)
+            .map(|(file, text, span)| Edit::insert(file, text, span.start, "exec "));
+        let title = "start supervisord with `exec`";
+        let fix = edit.map(|e| {
+            if l.last {
+                Fix::safe(title, vec![e])
+            } else {
+                Fix::unsafe_(title, vec![e])
+            }
+        });
+        out.push(d.with_help(help).with_fix(fix));
     }
 }
 

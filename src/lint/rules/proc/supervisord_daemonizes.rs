@@ -2,7 +2,8 @@
 //! command line keeps it in the foreground.
 
 use super::launch::launch;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::Source;
 
@@ -97,7 +98,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if let Some(l) = dir.label(&first.origin, start_note) {
                     d = d.with_related(l);
                 }
-                d
+                // Over the `false`, or as the section's first line.
+                let edit = text::local(dir, &origin).and_then(|(file, text, span)| {
+                    let existing = explicit.then_some(span);
+                    text::set_ini(file, text, existing, span.start, None, "nodaemon", "true")
+                });
+                d.with_fix(edit.map(|e| Fix::safe("set `nodaemon=true`", vec![e])))
             }
             other => {
                 let primary = dir.label_or(&first.origin, "Dockerfile", start_note);
@@ -107,7 +113,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         d = d.with_related(l);
                     }
                 }
-                d
+                // The config is not the project's: `-n` after `supervisord` instead.
+                let edit = text::local(dir, &first.origin).and_then(|(file, text, span)| {
+                    text::after_word(file, text, span, &["-n"], "-n")
+                });
+                d.with_fix(edit.map(|e| Fix::safe("add `-n` to the command", vec![e])))
             }
         };
         out.push(d.with_help(format!(

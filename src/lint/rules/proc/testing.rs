@@ -44,7 +44,8 @@ fn dir(name: &str, files: &[(&str, &str)]) -> ContainerDir {
 pub fn broken_containers() -> Vec<ContainerDir> {
     vec![
         // supervisord daemonizes and reads a config that is elsewhere, nginx forks, logs
-        // rotate the console or stay in files, npm is stopped without its group.
+        // rotate the console or stay in files, npm is stopped without its group, Redis
+        // forks.
         dir(
             "proc-a",
             &[
@@ -54,7 +55,7 @@ pub fn broken_containers() -> Vec<ContainerDir> {
                 ),
                 (
                     "s.conf",
-                    "[supervisord]\nlogfile=/dev/stdout\n[program:nginx]\ncommand=nginx\n[program:web]\ncommand=npm start\ndirectory=/app\nstdout_logfile=/dev/stdout\nredirect_stderr=true\n",
+                    "[supervisord]\nlogfile=/dev/stdout\n[program:nginx]\ncommand=nginx\n[program:web]\ncommand=npm start\ndirectory=/app\nstdout_logfile=/dev/stdout\nredirect_stderr=true\n[program:cache]\ncommand=redis-server --daemonize yes\nstdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nredirect_stderr=true\n",
                 ),
                 (
                     "package.json",

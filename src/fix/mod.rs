@@ -1,0 +1,191 @@
+//! Fixing: runs the rules, applies the fixes their findings carry, and runs them again on
+//! the edited texts until no fix is left to apply (at most [`MAX_PASSES`] times, as ruff
+//! does: a fix that overlaps another waits for the next pass). Pure: the texts live in the
+//! [`Context`]; `gen check --fix` writes the result, `--diff` prints it.
+//!
+//! Only the files of container directories are edited, never a file the spec writes (a
+//! fix there would be undone by the next `gen build`): a finding whose fix would touch one
+//! is shown without it. Compose files and manifests are not edited by any fix yet.
+
+pub mod apply;
+pub mod text;
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::lint::{self, ContainerDir, Context, Outcome, Rule};
+use std::collections::BTreeMap;
+
+/// Enough for fixes that wait on one another; a set of fixes that never settles stops here.
+pub const MAX_PASSES: usize = 10;
+
+/// What fixing did.
+#[derive(Debug)]
+pub struct Fixed {
+    /// The context with the edited texts, and the findings that remain in it.
+    pub ctx: Context,
+    pub outcome: Outcome,
+    /// Each edited file: its text before and after.
+    pub changed: BTreeMap<String, (String, String)>,
+    /// How many findings the fixes resolved.
+    pub fixed: usize,
+    /// False when fixes were still left after [`MAX_PASSES`] passes.
+    pub settled: bool,
+}
+
+/// The texts fixes may edit: every readable file of a container directory the spec does
+/// not write.
+fn editable(ctx: &Context) -> BTreeMap<&str, &str> {
+    ctx.containers
+        .iter()
+        .filter(|c| c.spec_index.is_none())
+        .flat_map(|c| &c.files)
+        .filter_map(|f| Some((f.path.as_str(), f.text.as_deref()?)))
+        .filter(|(path, _)| !ctx.is_generated(path))
+        .collect()
+}
+
+/// Drops the fixes that touch a file fixes may not edit.
+pub fn retain_offered(ctx: &Context, diags: &mut [Diagnostic]) {
+    let files = editable(ctx);
+    for d in diags {
+        let offered = d
+            .fix
+            .as_ref()
+            .is_some_and(|f| f.edits.iter().all(|e| files.contains_key(e.file.as_str())));
+        if !offered {
+            d.fix = None;
+        }
+    }
+}
+
+/// Lints `ctx` with `rules` and applies the fixes that apply at `level`, pass after pass.
+#[must_use]
+pub fn fix(mut ctx: Context, rules: &[&'static Rule], level: Applicability) -> Fixed {
+    let mut changed: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut fixed = 0;
+    let mut pass = 0;
+    loop {
+        let mut outcome = lint::run(&ctx, rules);
+        retain_offered(&ctx, &mut outcome.diagnostics);
+        let files = editable(&ctx);
+        let plan = apply::plan(&outcome.diagnostics, level, |f| files.get(f).copied());
+        if plan.fixed == 0 || pass == MAX_PASSES {
+            return Fixed {
+                ctx,
+                outcome,
+                changed,
+                fixed,
+                settled: plan.fixed == 0,
+            };
+        }
+        let mut texts = BTreeMap::new();
+        for (file, edits) in &plan.edits {
+            let Some(old) = files.get(file.as_str()) else {
+                continue;
+            };
+            let new = apply::apply(old, edits);
+            changed
+                .entry(file.clone())
+                .or_insert_with(|| ((*old).to_owned(), String::new()))
+                .1
+                .clone_from(&new);
+            texts.insert(file.clone(), new);
+        }
+        fixed += plan.fixed;
+        pass += 1;
+        ctx = with_texts(ctx, &texts);
+    }
+}
+
+/// `ctx` with the files named in `texts` holding those texts, and the models built anew.
+fn with_texts(mut ctx: Context, texts: &BTreeMap<String, String>) -> Context {
+    let containers = std::mem::take(&mut ctx.containers);
+    ctx.containers = containers
+        .into_iter()
+        .map(|c| {
+            if !c.files.iter().any(|f| texts.contains_key(&f.path)) {
+                return c;
+            }
+            let files = c
+                .files
+                .into_iter()
+                .map(|mut f| {
+                    if let Some(t) = texts.get(&f.path) {
+                        f.text = Some(t.clone());
+                    }
+                    f
+                })
+                .collect();
+            ContainerDir::new(c.name, c.dir, c.spec_index, files)
+        })
+        .collect();
+    ctx
+}
+
+/// How many findings are fixable and with which flags: `2 fixable with `--fix` (1 more
+/// with `--fix --unsafe-fixes`)`; `None` when none is.
+#[must_use]
+pub fn fixable_hint(diags: &[Diagnostic], level: Applicability) -> Option<String> {
+    let count = |a: Applicability| {
+        diags
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    match (level, safe, unsafe_) {
+        (_, 0, 0) => None,
+        (Applicability::Unsafe, ..) => Some(format!(
+            "{} fixable with `--fix --unsafe-fixes`",
+            safe + unsafe_
+        )),
+        (Applicability::Safe, 0, n) => Some(format!("{n} fixable with `--fix --unsafe-fixes`")),
+        (Applicability::Safe, n, 0) => Some(format!("{n} fixable with `--fix`")),
+        (Applicability::Safe, n, m) => Some(format!(
+            "{n} fixable with `--fix` ({m} more with `--fix --unsafe-fixes`)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Label, Severity};
+
+    #[test]
+    fn fixable_hint_table() {
+        let d = |fix: Option<Fix>| {
+            Diagnostic::new("X001", "x", Severity::Error, "m", Label::file("f", "")).with_fix(fix)
+        };
+        let e = || vec![crate::diagnostic::Edit::insert("f", "", 0, "x")];
+        let (s, u) = (
+            || Some(Fix::safe("s", e())),
+            || Some(Fix::unsafe_("u", e())),
+        );
+        let (safe, all) = (Applicability::Safe, Applicability::Unsafe);
+        let cases = [
+            (vec![d(None)], safe, None),
+            (vec![d(s()), d(s())], safe, Some("2 fixable with `--fix`")),
+            (
+                vec![d(s()), d(u()), d(None)],
+                safe,
+                Some("1 fixable with `--fix` (1 more with `--fix --unsafe-fixes`)"),
+            ),
+            (
+                vec![d(u())],
+                safe,
+                Some("1 fixable with `--fix --unsafe-fixes`"),
+            ),
+            (
+                vec![d(s()), d(u())],
+                all,
+                Some("2 fixable with `--fix --unsafe-fixes`"),
+            ),
+        ];
+        for (diags, level, want) in cases {
+            assert_eq!(fixable_hint(&diags, level).as_deref(), want, "{diags:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod proptests;

@@ -1,0 +1,259 @@
+//! For `program-path-missing`: where the app a server command names is looked for, as the
+//! runtime looks for it. uvicorn imports `module:attr` from `--app-dir` (default: its
+//! working directory) and `PYTHONPATH`; gunicorn from its working directory (after
+//! `--chdir`), `--pythonpath` and `PYTHONPATH`; hypercorn and `python -m` from the working
+//! directory and `PYTHONPATH`; `python app.py` and `node server.js` open a file relative
+//! to the working directory. Also: the project's module or script that defines an app
+//! (`FastAPI(`, `Flask(`, `express()`...), for a "did you mean".
+//!
+//! `None` wherever gen cannot follow where the runtime looks: a server config file that may
+//! move it (`-c`, a `gunicorn.conf.py`), a `PYTHONPATH` made of variables, a module name
+//! that an installed package may provide (a pip install of the project itself, `-e`, a URL,
+//! or a requirement of the same name).
+
+use crate::model::{App, Model, Runtime};
+use crate::parse::app::{Word, server_command};
+use crate::parse::dockerfile::join_path;
+
+/// Where the runtime looks for the app, and the file names it tries in each place.
+pub struct Lookup {
+    /// The directories searched, in order.
+    pub dirs: Vec<String>,
+    /// Paths relative to each directory: `main.py`, `main/__init__.py`, `main` (a namespace
+    /// package), or `server.js`, `server.js.js`, `server.js/index.js`.
+    pub names: Vec<String>,
+    /// `main:app`, `server.js`: the word as written.
+    pub word: String,
+    /// A module (`import`ed) rather than a script (opened).
+    pub module: bool,
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// The value of option `name` (`--app-dir X` or `--app-dir=X`).
+fn option<'a>(words: &'a [String], names: &[&str]) -> Option<Option<&'a str>> {
+    for (i, w) in words.iter().enumerate() {
+        for n in names {
+            if w == n {
+                return Some(words.get(i + 1).map(String::as_str));
+            }
+            if let Some(v) = w.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
+                return Some(Some(v));
+            }
+        }
+    }
+    None
+}
+
+/// Python module name characters only: anything else (a variable, a path) is not followed.
+fn plain_module(m: &str) -> bool {
+    !m.is_empty()
+        && m.split('.').all(|part| {
+            !part.is_empty()
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// Whether an installed package may provide the top-level module `top`.
+fn package_may_provide(m: &Model, top: &str) -> bool {
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
+    let distro = |n: &str| {
+        ["py3-", "python3-", "python-"].iter().any(|pre| {
+            n.strip_prefix(pre)
+                .is_some_and(|rest| norm(rest) == norm(top))
+        })
+    };
+    m.pip_installs
+        .iter()
+        .any(|p| !p.complete || p.packages.iter().any(|n| norm(n) == norm(top)))
+        || m.packages.iter().any(|p| distro(&p.value))
+}
+
+/// Where the app of `app` is looked for; `pythonpath` is the program's `PYTHONPATH`.
+#[must_use]
+pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> {
+    let words: Vec<String> = app.command.iter().map(|w| w.value.clone()).collect();
+    let cwd = app.cwd.value.clone();
+    let extra: Vec<String> = match pythonpath {
+        Some(pp) if pp.contains('$') || pp.contains('%') => return None,
+        Some(pp) => pp
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| join_path(&cwd, d))
+            .collect(),
+        None => Vec::new(),
+    };
+    match app.runtime {
+        Runtime::Uvicorn | Runtime::Gunicorn | Runtime::Hypercorn => {
+            if app.config_file.is_some() || option(&words, &["-c", "--config"]).is_some() {
+                return None;
+            }
+            let ws: Vec<Word> = words
+                .iter()
+                .map(|w| Word {
+                    value: w.clone(),
+                    span: crate::parse::span::Span::default(),
+                })
+                .collect();
+            let app_word = server_command(&ws)?.app?;
+            let module = app_word.value.split(':').next()?.to_owned();
+            if !plain_module(&module) {
+                return None;
+            }
+            let top = module.split('.').next()?;
+            if package_may_provide(m, top) {
+                return None;
+            }
+            let mut dirs = Vec::new();
+            match app.runtime {
+                Runtime::Uvicorn => match option(&words, &["--app-dir"]) {
+                    Some(Some(d)) => dirs.push(join_path(&cwd, d)),
+                    Some(None) => return None,
+                    None => dirs.push(cwd.clone()),
+                },
+                Runtime::Gunicorn => {
+                    match option(&words, &["--chdir"]) {
+                        Some(Some(d)) => dirs.push(join_path(&cwd, d)),
+                        Some(None) => return None,
+                        None => dirs.push(cwd.clone()),
+                    }
+                    match option(&words, &["--pythonpath"]) {
+                        Some(Some(pp)) if !pp.contains('$') => {
+                            let base = dirs.first().cloned().unwrap_or_else(|| cwd.clone());
+                            dirs.extend(
+                                pp.split(',')
+                                    .filter(|d| !d.is_empty())
+                                    .map(|d| join_path(&base, d.trim())),
+                            );
+                        }
+                        Some(_) => return None,
+                        None => {}
+                    }
+                }
+                _ => dirs.push(cwd.clone()),
+            }
+            dirs.extend(extra);
+            let rel = module.replace('.', "/");
+            Some(Lookup {
+                dirs,
+                names: vec![format!("{rel}.py"), format!("{rel}/__init__.py"), rel],
+                word: app_word.value,
+                module: true,
+            })
+        }
+        Runtime::Python => {
+            if words.iter().any(|w| w == "-m" || w == "-c") {
+                return None;
+            }
+            let script = words
+                .iter()
+                .skip(1)
+                .find(|w| !w.starts_with('-'))
+                .filter(|w| w.ends_with(".py") && !w.contains('$'))?;
+            Some(Lookup {
+                dirs: vec![cwd],
+                names: vec![script.clone()],
+                word: script.clone(),
+                module: false,
+            })
+        }
+        Runtime::Node => {
+            let first = words.first()?;
+            if !matches!(basename(first), "node" | "nodejs") {
+                return None;
+            }
+            if words.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "-e" | "--eval" | "-p" | "--print" | "-r" | "--require" | "--import"
+                )
+            }) {
+                return None;
+            }
+            let script = words.iter().skip(1).find(|w| !w.starts_with('-'))?;
+            if script.contains('$') {
+                return None;
+            }
+            Some(Lookup {
+                dirs: vec![cwd],
+                names: vec![
+                    script.clone(),
+                    format!("{script}.js"),
+                    format!("{script}/index.js"),
+                ],
+                word: script.clone(),
+                module: false,
+            })
+        }
+        Runtime::Other(_) => None,
+    }
+}
+
+/// Calls that make an app object, by runtime.
+const PYTHON_APPS: [&str; 8] = [
+    "FastAPI(",
+    "Flask(",
+    "Starlette(",
+    "Quart(",
+    "Sanic(",
+    "Litestar(",
+    "get_asgi_application(",
+    "get_wsgi_application(",
+];
+const NODE_APPS: [&str; 5] = [
+    "express()",
+    "createServer(",
+    "fastify(",
+    "new Koa(",
+    ".listen(",
+];
+
+/// The project's file in the image that defines an app, as the command would name it from
+/// `dir`: `app:app` for `/app/app.py` with `app = FastAPI()`, `app.js` for `/app/app.js`.
+#[must_use]
+pub fn defined_app(m: &Model, lookup: &Lookup, dir: &str) -> Option<String> {
+    let prefix = if dir == "/" {
+        "/".to_owned()
+    } else {
+        format!("{}/", dir.trim_end_matches('/'))
+    };
+    let ext = if lookup.module { ".py" } else { ".js" };
+    let mut found: Vec<String> = Vec::new();
+    for (path, _) in m.image.iter() {
+        let Some(rel) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        if !rel.ends_with(ext) || rel.contains("node_modules/") || rel.contains("/test") {
+            continue;
+        }
+        let Some(text) = m.image.local_file(path).and_then(|f| m.files.text(f)) else {
+            continue;
+        };
+        if lookup.module {
+            let Some(attr) = text.lines().find_map(|l| {
+                let (lhs, rhs) = l.split_once('=')?;
+                let name = lhs.trim();
+                let plain = !name.is_empty()
+                    && !l.starts_with(char::is_whitespace)
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                (plain && PYTHON_APPS.iter().any(|a| rhs.contains(a))).then(|| name.to_owned())
+            }) else {
+                continue;
+            };
+            let module = rel
+                .trim_end_matches(".py")
+                .trim_end_matches("/__init__")
+                .replace('/', ".");
+            if plain_module(&module) {
+                found.push(format!("{module}:{attr}"));
+            }
+        } else if !rel.contains('/') && NODE_APPS.iter().any(|a| text.contains(a)) {
+            found.push(rel.to_owned());
+        }
+    }
+    // Only a single candidate is a suggestion; several would be a guess.
+    (found.len() == 1).then(|| found.remove(0))
+}

@@ -1,0 +1,438 @@
+//! `program-daemonizes`: a supervisord program other than nginx (which `nginx-daemonizes`
+//! covers) is started in a way that forks into the background, as its command line alone
+//! says: `php-fpm -D`, `pg_ctl start`, `service x start`, `gunicorn --daemon`...
+//!
+//! Judged from the command line only: what a server's own config file says (`daemonize =
+//! yes` in php-fpm.conf, `daemon = True` in a gunicorn config) is not read here, and a
+//! server whose default depends on such a file (php-fpm without `-F` or `-D`) is not
+//! reported.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::{Context, declare_rule};
+use crate::model::{Fact, Origin};
+use crate::parse::dockerfile::join_path;
+use crate::parse::shell;
+use crate::parse::supervisord::{AutoRestart, ProcessKind};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that each program supervisord runs stays in the foreground, as far as its
+    /// command line says.
+    ///
+    /// Reported: `php-fpm -D` (`--daemonize`), `pg_ctl ... start` and `pg_ctlcluster ...
+    /// start`, `service NAME start` and `/etc/init.d/NAME start`, `apachectl start`,
+    /// `uwsgi --daemonize`, `gunicorn --daemon` (`-D`), `redis-server --daemonize yes`,
+    /// `mongod --fork`, `memcached -d`, `sshd` without `-D`, `cron` and `crond` without `-f`
+    /// (cronie's `-n`), `httpd` without `-DFOREGROUND`; as the program's command, or the last
+    /// command of its `sh -c` or script. nginx is `nginx-daemonizes`' (PROC001). A program
+    /// declared a one-shot (`startsecs=0` without `autorestart=true`) is not reported, nor a
+    /// server whose config file decides (php-fpm with neither `-F` nor `-D`: its
+    /// `daemonize`, which defaults to yes; a gunicorn or uWSGI config file).
+    ///
+    /// ## Why is this bad?
+    /// The process supervisord started forks the server into the background and exits with
+    /// status 0. supervisord then either takes the exit for a failed start (`exited:
+    /// php-fpm (exit status 0; not expected)`), starts it again, sees each new one fail
+    /// because the first still holds the socket or pid file, and gives up (`gave up:
+    /// php-fpm entered FATAL state, too many start retries too quickly`); or, when the fork
+    /// took longer than `startsecs`, records an expected exit and stops watching. Either way
+    /// the server that runs is nobody's child: its output is lost, a crash is never
+    /// restarted, and `docker stop` kills it without a graceful stop. (Both outcomes are
+    /// seen with Debian's php-fpm; which one depends on how fast it starts.)
+    ///
+    /// ## Example
+    /// ```ini
+    /// [program:php-fpm]
+    /// command=php-fpm -D
+    /// ```
+    ///
+    /// Use instead:
+    /// ```ini
+    /// [program:php-fpm]
+    /// command=php-fpm -F
+    /// ```
+    pub static PROGRAM_DAEMONIZES = {
+        code: "PROC009",
+        name: "program-daemonizes",
+        severity: Error,
+        check: check,
+    }
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Why a command forks into the background: the index of the word that says so, what it
+/// does, and how to keep it in the foreground.
+struct Fork {
+    at: usize,
+    note: String,
+    help: String,
+}
+
+fn fork(at: usize, note: &str, help: &str) -> Option<Fork> {
+    Some(Fork {
+        at,
+        note: note.to_owned(),
+        help: help.to_owned(),
+    })
+}
+
+/// Whether `words` (one simple command, wrappers dropped) daemonizes.
+fn daemonizes(words: &[&str]) -> Option<Fork> {
+    let (&first, args) = words.split_first()?;
+    let prog = basename(first);
+    let has = |flags: &[&str]| args.iter().any(|a| flags.contains(a));
+    let position = |flags: &[&str]| args.iter().position(|a| flags.contains(a)).map(|i| i + 1);
+    let verb = |verbs: &[&str]| args.iter().position(|a| verbs.contains(a)).map(|i| i + 1);
+    match prog {
+        p if p.starts_with("php-fpm") || p.starts_with("php5-fpm") => {
+            if has(&["-F", "--nodaemonize"]) {
+                return None;
+            }
+            fork(
+                position(&["-D", "--daemonize"])?,
+                "forks php-fpm into the background",
+                "run it in the foreground: `-F` (`--nodaemonize`) instead of `-D`",
+            )
+        }
+        "pg_ctl" | "pg_ctlcluster" => fork(
+            verb(&["start", "restart"])?,
+            "starts PostgreSQL in the background and exits",
+            "run the server itself in the foreground, e.g. `postgres -D /var/lib/postgresql/data`",
+        ),
+        "service" => fork(
+            verb(&["start", "restart"]).filter(|&i| i == 2)?,
+            "the init script starts the daemon in the background and exits",
+            "run the daemon itself, in the foreground, as the program's command",
+        ),
+        _ if first.starts_with("/etc/init.d/") => fork(
+            verb(&["start", "restart"]).filter(|&i| i == 1)?,
+            "the init script starts the daemon in the background and exits",
+            "run the daemon itself, in the foreground, as the program's command",
+        ),
+        "apachectl" | "apache2ctl" => fork(
+            verb(&["start", "restart", "graceful"])?,
+            "starts Apache in the background and exits",
+            "run `apachectl -D FOREGROUND` (or `httpd -DFOREGROUND`)",
+        ),
+        "httpd" => {
+            let foreground = args
+                .iter()
+                .zip(args.iter().skip(1).chain(std::iter::once(&"")))
+                .any(|(a, b)| {
+                    *a == "-DFOREGROUND" || *a == "-X" || (*a == "-D" && *b == "FOREGROUND")
+                });
+            if foreground || has(&["-t", "-v", "-V", "-S", "-M", "-l", "-L", "-h", "-k"]) {
+                return None;
+            }
+            fork(
+                0,
+                "httpd forks into the background unless given `-DFOREGROUND`",
+                "add `-DFOREGROUND`",
+            )
+        }
+        p if p.starts_with("uwsgi") => {
+            let at = args
+                .iter()
+                .position(|a| {
+                    matches!(*a, "-d" | "--daemonize" | "--daemonize2")
+                        || a.starts_with("--daemonize=")
+                        || a.starts_with("--daemonize2=")
+                })
+                .map(|i| i + 1)?;
+            fork(
+                at,
+                "forks uWSGI into the background",
+                "drop it, and log with `--logto` if the log file is wanted",
+            )
+        }
+        "gunicorn" => fork(
+            position(&["-D", "--daemon"])?,
+            "forks gunicorn into the background",
+            "drop `--daemon`: gunicorn stays in the foreground by default",
+        ),
+        "redis-server" => {
+            let i = args.iter().position(|a| *a == "--daemonize")?;
+            let yes = args
+                .get(i + 1)
+                .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+            if !yes {
+                return None;
+            }
+            fork(
+                i + 1,
+                "forks Redis into the background",
+                "use `--daemonize no` (Redis's default)",
+            )
+        }
+        "mongod" => fork(
+            position(&["--fork"])?,
+            "forks mongod into the background",
+            "drop `--fork`",
+        ),
+        "memcached" => fork(
+            position(&["-d", "--daemon"])?,
+            "forks memcached into the background",
+            "drop `-d`",
+        ),
+        "sshd" => {
+            if has(&["-D", "-d", "-i", "-t", "-T"]) {
+                return None;
+            }
+            fork(
+                0,
+                "sshd forks into the background unless given `-D`",
+                "add `-D`",
+            )
+        }
+        "cron" | "crond" => {
+            // Debian's cron and BusyBox's crond take `-f`; cronie's crond takes `-n`.
+            if args.iter().any(|a| {
+                a.starts_with('-') && !a.starts_with("--") && (a.contains('f') || a.contains('n'))
+            }) {
+                return None;
+            }
+            fork(
+                0,
+                "cron forks into the background unless given `-f`",
+                if prog == "crond" {
+                    "add `-f` (cronie's crond: `-n`)"
+                } else {
+                    "add `-f`"
+                },
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Drops the wrappers in front of a command (`exec`, `env A=b`, `gosu user`).
+fn unwrapped(words: &[Fact<String>]) -> &[Fact<String>] {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        match basename(&w.value) {
+            "exec" | "nohup" => i += 1,
+            "env" => {
+                i += 1;
+                while words
+                    .get(i)
+                    .is_some_and(|a| a.value.starts_with('-') || a.value.contains('='))
+                {
+                    i += 1;
+                }
+            }
+            "gosu" | "su-exec" | "chpst" => i += 2,
+            _ => break,
+        }
+    }
+    words.get(i..).unwrap_or_default()
+}
+
+/// `su USER -c 'script'`: the script's last command, each word placed at the script.
+fn su_script(words: &[Fact<String>]) -> Vec<Fact<String>> {
+    let is_su = words.first().is_some_and(|w| basename(&w.value) == "su");
+    let script = words
+        .iter()
+        .position(|w| w.value == "-c" || w.value == "--command")
+        .and_then(|i| words.get(i + 1));
+    match script {
+        Some(script) if is_su => shell::simple_commands(&script.value)
+            .pop()
+            .map(|cmd| {
+                let cmd: Vec<Fact<String>> = cmd
+                    .into_iter()
+                    .map(|w| Fact {
+                        value: w.value,
+                        origin: script.origin.clone(),
+                    })
+                    .collect();
+                unwrapped(&cmd).to_vec()
+            })
+            .unwrap_or_default(),
+        _ => words.to_vec(),
+    }
+}
+
+fn file_of(o: &Origin) -> Option<&str> {
+    o.file_span().map(|(f, _)| f)
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for dir in &ctx.containers {
+        let m = &dir.model;
+        let Some(sup) = &m.supervisor else { continue };
+        for p in &sup.programs {
+            let prog = &p.program;
+            if prog.kind == ProcessKind::EventListener {
+                continue;
+            }
+            // A one-shot: an exit after starting is a success, and it is not restarted.
+            if prog.startsecs.value == 0 && prog.autorestart.value != AutoRestart::Always {
+                continue;
+            }
+            let argv = p.argv();
+            let cwd = prog.directory.as_ref().map_or_else(
+                || m.workdir.value.clone(),
+                |d| join_path(&m.workdir.value, &d.value),
+            );
+            let cmds = m.commands(&argv, &cwd);
+            // The command the program ends with: a script's last one when the model read
+            // the script (its commands come before the script's own invocation).
+            let conf = argv.first().and_then(|w| file_of(&w.origin));
+            let last = cmds
+                .iter()
+                .rev()
+                .find(|c| c.first().and_then(|w| file_of(&w.origin)) != conf)
+                .or_else(|| cmds.last());
+            let Some(last) = last else { continue };
+            let words = su_script(unwrapped(last));
+            let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+            if values.first().is_some_and(|f| basename(f) == "nginx") {
+                continue;
+            }
+            let Some(f) = daemonizes(&values) else {
+                continue;
+            };
+            let Some(word) = words.get(f.at).or_else(|| words.first()) else {
+                continue;
+            };
+            let what = values.first().map_or("", |v| basename(v));
+            let primary = dir.label_or(&word.origin, "Dockerfile", f.note);
+            let mut d = PROGRAM_DAEMONIZES.diagnostic(
+                format!(
+                    "program `{}` runs `{what}` in the background: supervisord sees it exit, and restarts it until `FATAL` or leaves it unsupervised",
+                    prog.name
+                ),
+                primary,
+            );
+            if file_of(&word.origin) != conf {
+                if let Some(first) = argv.first() {
+                    if let Some(l) = dir.label(&first.origin, "the program runs this") {
+                        d = d.with_related(l);
+                    }
+                }
+            }
+            out.push(d.with_help(f.help));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::proc::testing::findings;
+
+    fn container(program: &str) -> Vec<Diagnostic> {
+        let conf = format!("[supervisord]\nnodaemon=true\n[program:x]\n{program}\n");
+        findings(
+            &PROGRAM_DAEMONIZES,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y supervisor php-fpm\nCOPY s.conf /etc/supervisor/conf.d/s.conf\nCOPY start.sh /start.sh\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                ("s.conf", &conf),
+                (
+                    "start.sh",
+                    "#!/bin/sh\nmkdir -p /run/php\nservice php8.2-fpm start\n",
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn daemonizing_commands_are_reported() {
+        let cases = [
+            ("command=php-fpm8.2 -D", "`php-fpm8.2`", 4),
+            (
+                "command=/usr/sbin/php-fpm8.2 --daemonize -R",
+                "`php-fpm8.2`",
+                4,
+            ),
+            (
+                "command=su postgres -c '/usr/lib/postgresql/15/bin/pg_ctl -D /data start'",
+                "`pg_ctl`",
+                4,
+            ),
+            ("command=pg_ctlcluster 15 main start", "`pg_ctlcluster`", 4),
+            ("command=service redis-server start", "`service`", 4),
+            ("command=/etc/init.d/php8.2-fpm start", "`php8.2-fpm`", 4),
+            (
+                "command=uwsgi --ini app.ini --daemonize /var/log/uwsgi.log",
+                "`uwsgi`",
+                4,
+            ),
+            (
+                "command=gunicorn -D -b 127.0.0.1:8000 main:app",
+                "`gunicorn`",
+                4,
+            ),
+            ("command=redis-server --daemonize yes", "`redis-server`", 4),
+            ("command=/usr/sbin/sshd", "`sshd`", 4),
+            ("command=cron", "`cron`", 4),
+            (
+                "command=bash -c 'mkdir -p /run/php && php-fpm8.2 -D'",
+                "`php-fpm8.2`",
+                4,
+            ),
+            ("command=/start.sh", "`service`", 3),
+            (
+                "command=mongod --fork --logpath /var/log/m.log",
+                "`mongod`",
+                4,
+            ),
+            ("command=apachectl start", "`apachectl`", 4),
+            (
+                "command=service php8.2-fpm start\nstartsecs=0\nautorestart=true",
+                "`service`",
+                4,
+            ),
+        ];
+        for (program, what, line) in cases {
+            let found = container(program);
+            assert_eq!(found.len(), 1, "{program}: {found:?}");
+            assert!(
+                found[0].message.contains(what),
+                "{program}: {}",
+                found[0].message
+            );
+            assert_eq!(found[0].primary.start.line, line, "{program}");
+        }
+        let found = container("command=/start.sh");
+        assert_eq!(found[0].primary.file, "c/start.sh");
+        assert_eq!(found[0].related[0].file, "c/s.conf");
+    }
+
+    #[test]
+    fn foreground_and_unknown_pass() {
+        let cases = [
+            "command=php-fpm8.2 -F",
+            "command=php-fpm8.2 --nodaemonize",
+            // Its config decides: not read here.
+            "command=php-fpm8.2",
+            "command=php-fpm8.2 -D -F",
+            "command=postgres -D /data",
+            "command=service php8.2-fpm status",
+            "command=uwsgi --ini app.ini",
+            "command=gunicorn -b 127.0.0.1:8000 main:app",
+            "command=redis-server --daemonize no",
+            "command=redis-server /etc/redis.conf",
+            "command=/usr/sbin/sshd -D",
+            "command=cron -f",
+            "command=crond -f -l 2",
+            "command=crond -n",
+            "command=httpd -DFOREGROUND",
+            "command=httpd -D FOREGROUND",
+            "command=memcached -u memcache",
+            "command=nginx",
+            "command=sh -c 'service cron start && tail -f /var/log/cron.log'",
+            // A one-shot.
+            "command=service php8.2-fpm start\nstartsecs=0\nautorestart=false",
+        ];
+        for program in cases {
+            assert_eq!(container(program), [], "{program}");
+        }
+    }
+}
