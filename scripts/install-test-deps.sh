@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need, and nothing when it is all there already:
 # Debian's packages (nginx, supervisord, Debian's own python3 with venv for the replayed
-# container roots, iproute2, ...) and the pinned Python tools in .venv.
+# container roots, iproute2, ...), the pinned Python tools in .venv, checkov (pinned) in its
+# own .venv-checkov, and dclint (pinned, with its lock) under tests/tools/dclint.
 #
 # Quiet when everything is present; prints one line per thing it installs. Needs root for
 # the Debian packages (CI runs as root); as another user it says what is missing and stops.
@@ -106,25 +107,26 @@ restore_policy() {
     fi
 }
 
-# The Python tools, pinned in tests/requirements.txt, in .venv. A stamp records what the venv
-# was built from (requirements and interpreter), so an unchanged venv is left alone.
+# Pinned Python tools in a venv: VENV REQUIREMENTS. A stamp records what the venv was built
+# from (requirements and interpreter), so an unchanged venv is left alone.
 install_venv() {
+    local venv=$1 requirements=$2
     local python=${PYTHON:-python3}
     if ! command -v "$python" >/dev/null; then
-        echo "install-test-deps: no $python to create .venv with" >&2
+        echo "install-test-deps: no $python to create $venv with" >&2
         return 1
     fi
-    local stamp_file=.venv/.gen-requirements.stamp stamp
-    stamp="$(sha256sum tests/requirements.txt | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version)' | head -n1)"
-    if [[ -x .venv/bin/python && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
+    local stamp_file=$venv/.gen-requirements.stamp stamp
+    stamp="$(sha256sum "$requirements" | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version)' | head -n1)"
+    if [[ -x $venv/bin/python && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
         return 0
     fi
-    echo "install-test-deps: creating .venv from tests/requirements.txt"
-    "$python" -m venv --clear .venv
+    echo "install-test-deps: creating $venv from $requirements"
+    "$python" -m venv --clear "$venv"
     local log
     log=$(mktemp)
-    if ! .venv/bin/python -m pip install -q --disable-pip-version-check --no-input \
-        -r tests/requirements.txt >"$log" 2>&1; then
+    if ! "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \
+        -r "$requirements" >"$log" 2>&1; then
         cat "$log" >&2
         echo "install-test-deps: pip install failed (log above)" >&2
         return 1
@@ -133,5 +135,33 @@ install_venv() {
     printf '%s\n' "$stamp" >"$stamp_file"
 }
 
+# dclint (the compose linter the integration tests run), pinned by tests/tools/dclint's
+# package.json and lock, installed there by `npm ci` with the machine's Node.js (dclint 3.1.0
+# needs Node 20.19 or later, which Debian 12's nodejs is not). Never a global install.
+install_dclint() {
+    local dir=tests/tools/dclint stamp_file=tests/tools/dclint/node_modules/.gen-lock.stamp stamp
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+        echo "install-test-deps: dclint needs Node.js 20.19 or later with npm; none found" >&2
+        return 1
+    fi
+    stamp="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1) $(node --version)"
+    if [[ -x $dir/node_modules/.bin/dclint && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
+        return 0
+    fi
+    echo "install-test-deps: installing dclint from $dir/package-lock.json"
+    local log
+    log=$(mktemp)
+    if ! npm ci --prefix "$dir" --no-audit --no-fund >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-test-deps: npm ci failed (log above)" >&2
+        return 1
+    fi
+    rm -f "$log"
+    printf '%s\n' "$stamp" >"$stamp_file"
+}
+
 install_debian_packages
-install_venv
+install_venv .venv tests/requirements.txt
+# checkov pins packaging 23.2, the other tools 26.4: it gets a venv of its own.
+install_venv .venv-checkov tests/requirements-checkov.txt
+install_dclint

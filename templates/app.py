@@ -27,6 +27,10 @@ if __name__ == "__main__":
         host=os.environ.get("APP_HOST", "{{ app_host }}"),
         port=int(os.environ.get("APP_PORT", "{{ app_port }}")),
         workers=int(os.environ.get("APP_WORKERS", "{{ workers }}")),
+        # uvloop and httptools (requirements.txt), named so a missing one fails at start
+        # instead of falling back to the slower pure-Python ones.
+        loop="uvloop",
+        http="httptools",
         # `info` logs each request; `warning` and above only problems.
         log_level=os.environ.get("APP_LOG_LEVEL", "{{ log_level }}"),
         # Trust X-Forwarded-* only from nginx on loopback.

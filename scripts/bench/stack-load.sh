@@ -5,6 +5,7 @@
 #
 #   scripts/bench/stack-load.sh                                   # generated/fastapi-nginx
 #   scripts/bench/stack-load.sh generated/express-nginx --rounds 5 --variants
+#   scripts/bench/stack-load.sh generated/fastapi-nginx --reference   # against gunicorn + uvicorn workers
 #
 # Needs root. Each wrk run is bounded (--duration, default 10 s; --connections, default 32).
 # Writes nothing outside the repository's .venv and target/.

@@ -13,13 +13,23 @@ joined to that namespace only; no traffic crosses the veth or the forwarder) aga
            (its stdout, where the generated config logs each request, is /dev/null here, not
            supervisord's pipe as for gen)
 
-in alternation, ROUNDS times, and prints requests/s and p99 latency (medians over the rounds)
-and the ratios gen/app and gen/naive. With --variants it adds nginx configs that differ from
-the generated one in one setting each, and an app started with two uvicorn workers, to show
-what each setting is worth on this machine.
+in alternation, ROUNDS times, and prints requests/s and p99 latency (medians over the rounds,
+with their spread, and the load average at each run) and the ratios gen/app and gen/naive.
+With --variants it adds nginx configs that differ from the generated one in one setting each,
+and an app started with two uvicorn workers, to show what each setting is worth on this
+machine.
+
+With --reference (FastAPI directories), a second container runs the reference setup users
+would otherwise pick (scripts/bench/reference/: gunicorn managing (2 x cores) + 1 uvicorn
+workers with uvicorn[standard], no nginx) on the same app.py, built and started by the same
+harness, and its run is interleaved with the others in every round:
+
+  reference  gunicorn + uvicorn workers, port 8000 of its own container
+
+and the report prints `gen/reference throughput X, p99 Y` (gen's median over the reference's).
 
 Usage (scripts/bench/stack-load.sh runs this, as root):
-    python stack_load.py [--duration 10] [--connections 32] [--rounds 3] [--variants] DIR...
+    python stack_load.py [--duration 10] [--connections 32] [--rounds 3] [--variants] [--reference] DIR...
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -40,6 +51,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 from harness import ns, runner, session, spec  # noqa: E402
 from harness.container import Container  # noqa: E402
+from harness.image import Builder  # noqa: E402
 from harness.workspace import Workspace  # noqa: E402
 
 WRK_THREADS = 2  # this machine's cores; wrk shares them with the server, as a sidecar would
@@ -65,12 +77,19 @@ http {{
 """
 
 
+REFERENCE = Path(__file__).resolve().parent / "reference"
+REFERENCE_PORT = 8000
+
+
 @dataclass
 class Target:
     name: str
     port: int
     what: str
     runs: list[tuple[float, float, str]] = field(default_factory=list)  # (req/s, p99 ms, errors)
+    loads: list[float] = field(default_factory=list)  # the 1-minute load average after each run
+    # The container whose network namespace wrk joins; None: the subject's own.
+    container: Container | None = None
 
 
 def _free_port() -> int:
@@ -201,16 +220,29 @@ def _targets(c: Container, cdir: spec.ContainerDir, variants: bool) -> tuple[lis
     return targets, procs
 
 
+def _spread(values: list[float]) -> str:
+    """(max - min) / median, as a percentage."""
+    med = statistics.median(values)
+    return f"{(max(values) - min(values)) / med * 100:.0f}%" if med else "-"
+
+
 def _report(name: str, targets: list[Target]) -> None:
     med = {t.name: (statistics.median(r[0] for r in t.runs), statistics.median(r[1] for r in t.runs)) for t in targets}
     print(f"\n== {name}: medians of {len(targets[0].runs)} rounds")
-    print(f"{'target':<10} {'req/s':>9} {'p99 ms':>8}   runs (req/s @ p99 ms)   what")
+    print(f"{'target':<10} {'req/s':>9} {'spread':>6} {'p99 ms':>8} {'spread':>6}   runs (req/s @ p99 ms)   what")
     for t in targets:
         runs = ", ".join(f"{r[0]:.0f}@{r[1]:.1f}" for r in t.runs)
-        print(f"{t.name:<10} {med[t.name][0]:>9.0f} {med[t.name][1]:>8.2f}   {runs:<22}  {t.what}")
+        rps_spread, p99_spread = _spread([r[0] for r in t.runs]), _spread([r[1] for r in t.runs])
+        print(
+            f"{t.name:<10} {med[t.name][0]:>9.0f} {rps_spread:>6} {med[t.name][1]:>8.2f} {p99_spread:>6}   "
+            f"{runs:<22}  {t.what}"
+        )
         for r in t.runs:
             if r[2]:
                 print(f"{'':<10} errors: {r[2]}")
+    loads = [load for t in targets for load in t.loads]
+    print(f"load average (1 min) after the runs: median {statistics.median(loads):.2f}, "
+          f"from {min(loads):.2f} to {max(loads):.2f}")  # fmt: skip
     g, a, n = med["gen"], med["app"], med["naive"]
     print(f"gen/app   throughput {g[0] / a[0]:.2f} (target >= 0.9)   p99 {g[1] / a[1]:.2f}")
     print(f"gen/naive throughput {g[0] / n[0]:.2f} (target >= 1.0)   p99 {g[1] / n[1]:.2f} (target <= 1.0)")
@@ -218,7 +250,31 @@ def _report(name: str, targets: list[Target]) -> None:
     print(f"gen-copy/naive throughput {gc[0] / n[0]:.2f}   p99 {gc[1] / n[1]:.2f}")
     for t in targets[4:]:
         v = med[t.name]
+        if t.name == "reference":
+            continue
         print(f"{t.name}/gen-copy throughput {v[0] / gc[0]:.2f}   p99 {v[1] / gc[1]:.2f}")
+    if "reference" in med:
+        r = med["reference"]
+        print(f"gen/reference throughput {g[0] / r[0]:.2f}, p99 {g[1] / r[1]:.2f}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _start_reference(ws: Workspace, gen: Path, cdir: spec.ContainerDir, index: int) -> Container:
+    """The reference setup on the generated container's app.py, built and started by the harness."""
+    context = ws.dir("reference-context")
+    for name in ("Dockerfile", "requirements.txt", "start.sh"):
+        shutil.copy(REFERENCE / name, context / name)
+    shutil.copy(cdir.path / "app.py", context / "app.py")
+    t0 = time.monotonic()
+    image = Builder(ws, gen).build(context, "reference")
+    print(f"built the reference image in {time.monotonic() - t0:.0f} s", flush=True)
+    ref = Container(ws, image, "reference", index)
+    ref.start(_free_port(), REFERENCE_PORT)
+    _wait_200(ref, REFERENCE_PORT)
+    return ref
 
 
 def main(argv: list[str]) -> int:
@@ -228,6 +284,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32, at most 256)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the targets in turn (default 3, at most 10)")
     parser.add_argument("--variants", action="store_true", help="also time one-setting variants of the config")
+    parser.add_argument(
+        "--reference", action="store_true",
+        help="also time the reference setup (gunicorn + uvicorn workers) on the same app (fastapi only)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     # Every load loop is bounded: at most 10 rounds of a few 60 s runs.
     if not (1 <= args.duration <= 60 and 1 <= args.connections <= 256 and 1 <= args.rounds <= 10):
@@ -258,18 +318,32 @@ def main(argv: list[str]) -> int:
             containers.append(c)
             c.start(s.cdir.host_port, s.cdir.spec.nginx_port)
             targets, _ = _targets(c, s.cdir, args.variants)
+            ref: Container | None = None
+            if args.reference and s.cdir.spec.app_kind == "fastapi":
+                ref = _start_reference(ws, gen, s.cdir, len(subjects) + index)
+                containers.append(ref)
+                targets.append(
+                    Target("reference", REFERENCE_PORT, "gunicorn + (2 x cores) + 1 uvicorn[standard] workers, no nginx",
+                           container=ref)
+                )  # fmt: skip
+            print(f"[{s.name}] load before the runs: {_load()}", flush=True)
             for t in targets:  # warm-up, not counted
-                _wrk(c, t.port, 2, args.connections)
+                _wrk(t.container or c, t.port, 2, args.connections)
             for rnd in range(args.rounds):
-                for t in targets:
-                    t.runs.append(_wrk(c, t.port, args.duration, args.connections))
+                # Each round in another order, so no target always runs after the same one.
+                order = targets[rnd % len(targets):] + targets[: rnd % len(targets)]
+                for t in order:
+                    t.runs.append(_wrk(t.container or c, t.port, args.duration, args.connections))
+                    t.loads.append(os.getloadavg()[0])
                     print(f"[{s.name}] round {rnd + 1} {t.name}: {t.runs[-1][0]:.0f} req/s, "
-                          f"p99 {t.runs[-1][1]:.2f} ms {t.runs[-1][2]}", flush=True)  # fmt: skip
+                          f"p99 {t.runs[-1][1]:.2f} ms {t.runs[-1][2]} (load {_load()})", flush=True)  # fmt: skip
             _report(f"{s.name} (wrk -t{WRK_THREADS} -c{args.connections} -d{args.duration}s)", targets)
             # Stopping the container ends the extra nginx and app too: they are in its pid namespace.
-            c.stop(timeout=s.cdir.spec.stop_timeout)
-            c.cleanup()
-            containers.remove(c)
+            for done in [c, ref]:
+                if done is not None:
+                    done.stop(timeout=s.cdir.spec.stop_timeout)
+                    done.cleanup()
+                    containers.remove(done)
         return 0
     finally:
         for c in containers:

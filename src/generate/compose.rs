@@ -2,7 +2,10 @@
 //! ports, a health check on /healthz, the stop chain's grace period, hardening, user-defined
 //! networks and capped logs; with a load balancer, it is the only service that publishes
 //! ports and it starts once the containers it routes to are healthy. `docker compose up
-//! --build` replaces the per-container commands.
+//! --build` replaces the per-container commands. Ports bind to the spec's `host_address`
+//! (loopback by default), limits come from `cpus` and `memory`, and each image is tagged with
+//! a digest of its directory and built, never pulled (`pull_policy: build`), so dclint,
+//! compose-lint and checkov find nothing to report (README, "Security notes").
 
 use super::Layout;
 use super::env;
@@ -11,9 +14,14 @@ use askama::Template;
 
 struct Service<'a> {
     name: &'a str,
+    /// The image tag: a digest of the files its image is built from.
+    tag: &'a str,
     container_name: &'a str,
     replicas: u16,
+    host_address: String,
     ports: Vec<String>,
+    cpus: String,
+    memory: String,
     depends_on: Vec<&'a str>,
     certs: Option<&'a str>,
     init: bool,
@@ -52,19 +60,28 @@ pub(super) fn env_list(l: &Layout<'_>) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama::Error> {
+/// `tags` holds the image tag of each container and of the load balancer, by name.
+pub fn render(
+    layouts: &[Layout<'_>],
+    lb: Option<&Lb>,
+    tags: &super::Tags,
+) -> Result<String, askama::Error> {
     let mut services: Vec<Service<'_>> = layouts
         .iter()
         .map(|l| Service {
             name: &l.c.name,
+            tag: tags.of(&l.c.name),
             container_name: &l.c.container_name,
             replicas: l.c.replicas,
+            host_address: l.c.host_address.0.to_string(),
             ports: l
                 .c
                 .host_port
                 .iter()
-                .map(|hp| format!("{hp}:{}", l.c.nginx.port))
+                .map(|hp| format!("{}:{hp}:{}", l.c.host_address.in_mapping(), l.c.nginx.port))
                 .collect(),
+            cpus: l.c.limits.compose_cpus(),
+            memory: l.c.limits.compose_memory(),
             depends_on: Vec::new(),
             certs: None,
             init: true,
@@ -83,16 +100,25 @@ pub fn render(layouts: &[Layout<'_>], lb: Option<&Lb>) -> Result<String, askama:
         })
         .collect();
     if let Some(lb) = lb {
-        let mut ports = vec![format!("{}:80", lb.host_port)];
-        ports.extend(lb.tls.iter().map(|t| format!("{}:443", t.host_port)));
+        let address = lb.host_address.in_mapping();
+        let mut ports = vec![format!("{address}:{}:80", lb.host_port)];
+        ports.extend(
+            lb.tls
+                .iter()
+                .map(|t| format!("{address}:{}:443", t.host_port)),
+        );
         let mut depends_on: Vec<&str> = lb.routes.iter().map(|r| r.container.as_str()).collect();
         depends_on.sort_unstable();
         depends_on.dedup();
         services.push(Service {
             name: &lb.name,
+            tag: tags.of(&lb.name),
             container_name: &lb.name,
             replicas: 1,
+            host_address: lb.host_address.0.to_string(),
             ports,
+            cpus: lb.limits.compose_cpus(),
+            memory: lb.limits.compose_memory(),
             depends_on,
             certs: lb.tls.as_ref().map(|_| "${GEN_CERT_DIR:-../certs}"),
             // nginx is PID 1 and reaps its own workers.

@@ -161,6 +161,22 @@ pub fn generate_with_progress(
         progress(i + 1, total);
     }
     if !spec.containers.is_empty() {
+        let lb_files =
+            match &spec.lb {
+                Some(lb) => lb::render(lb, &spec.containers, &spec.kubernetes.namespace).map_err(
+                    |source| RenderError {
+                        container: "(all)".into(),
+                        file: "load balancer",
+                        source,
+                    },
+                )?,
+                None => Vec::new(),
+            };
+        let (images, manifests): (Vec<GeneratedFile>, Vec<GeneratedFile>) = lb_files
+            .into_iter()
+            .partition(|f| !f.path.starts_with("k8s"));
+        files.extend(images);
+        let tags = Tags::of_files(&files);
         let layouts: Vec<Layout<'_>> = spec
             .containers
             .iter()
@@ -175,21 +191,77 @@ pub fn generate_with_progress(
         };
         files.push(GeneratedFile {
             path: PathBuf::from("compose.yaml"),
-            contents: compose::render(&layouts, spec.lb.as_ref()).map_err(err("compose.yaml"))?
+            contents: compose::render(&layouts, spec.lb.as_ref(), &tags)
+                .map_err(err("compose.yaml"))?
                 + "\n",
         });
-        if let Some(lb) = &spec.lb {
-            files.extend(lb::render(lb, &spec.containers).map_err(err("load balancer"))?);
-        }
+        // compose-lint reads its settings from beside the compose file.
+        files.push(GeneratedFile {
+            path: PathBuf::from(".compose-lint.yml"),
+            contents: include_str!("../../templates/compose-lint.yml").to_owned(),
+        });
+        files.extend(manifests);
+        let namespace = &spec.kubernetes.namespace;
+        files.push(GeneratedFile {
+            path: PathBuf::from("k8s").join("namespace.yaml"),
+            contents: k8s::render_namespace(namespace).map_err(err("k8s namespace"))? + "\n",
+        });
         for l in &layouts {
             files.push(GeneratedFile {
                 path: PathBuf::from("k8s").join(format!("{}.yaml", l.c.name)),
-                contents: k8s::render(l).map_err(err("k8s manifest"))? + "\n",
+                contents: k8s::render(l, tags.of(&l.c.name), namespace)
+                    .map_err(err("k8s manifest"))?
+                    + "\n",
             });
         }
     }
     files.push(manifest(&files));
     Ok(files)
+}
+
+/// The image tag of each image directory (a container's, the load balancer's): the first 12
+/// hex digits of a SHA-256 over its files' paths and contents. The tag changes exactly when
+/// what `docker build` reads changes, so compose and Kubernetes never run a stale image under
+/// a fixed name, and no tag is `latest` (which dclint, compose-lint and checkov reject). An
+/// image digest cannot be known before the build, so the manifests name the tag.
+pub struct Tags(std::collections::BTreeMap<String, String>);
+
+impl Tags {
+    fn of_files(files: &[GeneratedFile]) -> Self {
+        use std::fmt::Write as _;
+        let mut by_dir: std::collections::BTreeMap<String, Vec<&GeneratedFile>> =
+            std::collections::BTreeMap::new();
+        for f in files {
+            let mut parts = f.path.components();
+            if let (Some(dir), Some(_)) = (parts.next(), parts.next()) {
+                let dir = dir.as_os_str().to_string_lossy().into_owned();
+                by_dir.entry(dir).or_default().push(f);
+            }
+        }
+        Self(
+            by_dir
+                .into_iter()
+                .map(|(dir, mut files)| {
+                    files.sort_by(|a, b| a.path.cmp(&b.path));
+                    let mut text = String::new();
+                    for f in files {
+                        // Length-prefixed, so no two different trees hash the same input.
+                        let path = f.path.to_string_lossy();
+                        let _ = write!(text, "{} {path}\n{} ", path.len(), f.contents.len());
+                        text.push_str(&f.contents);
+                    }
+                    let digest = sha256_hex(text.as_bytes());
+                    (dir, digest.get(..12).unwrap_or_default().to_owned())
+                })
+                .collect(),
+        )
+    }
+
+    /// The tag of the image built from directory `name`.
+    #[must_use]
+    pub fn of(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
 }
 
 /// The manifest's file name in the output directory.

@@ -17,6 +17,9 @@ struct Readme<'a> {
     app_port: u16,
     nginx_port: u16,
     host_port: Option<u16>,
+    /// `host_address` as `-p` takes it, and the host name to reach it by.
+    host_address: String,
+    curl_host: String,
     lb_name: Option<&'a str>,
     fence: String,
     response: String,
@@ -75,6 +78,14 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         app_port: c.app.port,
         nginx_port: c.nginx.port,
         host_port: c.host_port,
+        host_address: c.host_address.in_mapping(),
+        curl_host: if c.host_address.0.is_unspecified()
+            || c.host_address == crate::spec::HostAddress::LOOPBACK
+        {
+            "localhost".to_owned()
+        } else {
+            c.host_address.in_mapping()
+        },
         lb_name: l.lb.map(|lb| lb.name.as_str()),
         fence: escape::fence_for(&response),
         response,

@@ -1,8 +1,13 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
 
-use super::raw::{self, RawApp, RawCheck, RawContainer, RawLb, RawNginx, RawSpec, S};
-use super::{App, AppKind, Base, Check, Container, Lb, LogLevel, Nginx, Route, Spec, Tls};
+use super::raw::{
+    self, RawApp, RawCheck, RawContainer, RawKubernetes, RawLb, RawNginx, RawSpec, S,
+};
+use super::{
+    App, AppKind, Base, Check, Container, HostAddress, Kubernetes, Lb, Limits, LogLevel, Nginx,
+    Route, Spec, Tls,
+};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
@@ -110,11 +115,13 @@ pub fn load(file: &str, text: &str) -> Result<Spec, SpecError> {
     let lb = raw.lb.as_ref().and_then(|l| lb(&mut cx, l, &raw));
     conflicts(&mut cx, &raw, &containers);
     let check = check(&mut cx, raw.check.as_ref().map(S::get_ref));
-    if cx.diags.is_empty() {
+    let kubernetes = kubernetes(&mut cx, raw.kubernetes.as_ref().map(S::get_ref));
+    if let (true, Some(kubernetes)) = (cx.diags.is_empty(), kubernetes) {
         Ok(Spec {
             containers,
             lb,
             check,
+            kubernetes,
         })
     } else {
         Err(SpecError {
@@ -210,6 +217,8 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[container.nginx]`"
     } else if is(raw::CHECK_KEYS) {
         "`[check]`"
+    } else if is(raw::KUBERNETES_KEYS) {
+        "`[kubernetes]`"
     } else if is(raw::SPEC_KEYS) {
         "the top level"
     } else if is(raw::LB_KEYS) {
@@ -357,6 +366,8 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         .as_ref()
         .map(|p| port(cx, "host_port", p).ok_or(()))
         .transpose();
+    let host_address = host_address(cx, "host_address", raw.host_address.as_ref());
+    let limits = limits(cx, "", raw.cpus.as_ref(), raw.memory.as_ref(), 2000, 512);
     let replicas = ranged(cx, "replicas", raw.replicas.as_ref(), 1, 1, 16, "")
         .and_then(|r| u16::try_from(r).ok());
     let stop_timeout = ranged(
@@ -387,6 +398,8 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         base: base?,
         base_span: raw.base.as_ref().map(span_of),
         host_port: host_port.ok()?,
+        host_address: host_address?,
+        limits: limits?,
         replicas: replicas?,
         app: app?,
         nginx: nginx?,
@@ -645,6 +658,8 @@ fn lb(cx: &mut Ctx<'_>, v: &S<RawLb>, spec: &RawSpec) -> Option<Lb> {
         }
     }
     let host_port = port(cx, "lb.host_port", &raw.host_port);
+    let host_address = host_address(cx, "lb.host_address", raw.host_address.as_ref());
+    let limits = limits(cx, "lb.", raw.cpus.as_ref(), raw.memory.as_ref(), 1000, 256);
     let base = match &raw.base {
         None => Base::parse("alpine:3.22").ok(),
         Some(b) => match Base::parse(b.get_ref()) {
@@ -790,12 +805,115 @@ fn lb(cx: &mut Ctx<'_>, v: &S<RawLb>, spec: &RawSpec) -> Option<Lb> {
     Some(Lb {
         name: name?,
         host_port: host_port?,
+        host_address: host_address?,
+        limits: limits?,
         base: base?,
         subnet: subnet?,
         routes,
         tls: tls?,
         stop_timeout: 10,
     })
+}
+
+/// `host_address`: an IP address, written as compose and `docker run -p` take it.
+fn host_address(cx: &mut Ctx<'_>, key: &str, v: Option<&S<String>>) -> Option<HostAddress> {
+    let Some(v) = v else {
+        return Some(HostAddress::LOOPBACK);
+    };
+    let text = v.get_ref();
+    if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+        return Some(HostAddress(ip));
+    }
+    cx.invalid(
+        span_of(v),
+        format!("`{key}` `{}` is not an IP address", crate::spec::shown(text)),
+        "write an IPv4 or IPv6 address without brackets or port, e.g. \"127.0.0.1\" (this machine only) or \"0.0.0.0\" (every interface)".into(),
+    );
+    None
+}
+
+/// `cpus` and `memory`: the resource limits, each with its default.
+fn limits(
+    cx: &mut Ctx<'_>,
+    prefix: &str,
+    cpus: Option<&S<f64>>,
+    memory: Option<&S<String>>,
+    default_millicpus: u32,
+    default_mib: u32,
+) -> Option<Limits> {
+    let millicpus = match cpus {
+        None => Some(default_millicpus),
+        Some(v) => {
+            let cores = *v.get_ref();
+            let milli = (cores * 1000.0).round();
+            // Checked as a float first, so the cast below is exact and in range.
+            if cores.is_finite()
+                && (100.0..=64_000.0).contains(&milli)
+                && (cores * 1000.0 - milli).abs() < 1e-6
+            {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Some(milli as u32)
+            } else {
+                cx.invalid(
+                    span_of(v),
+                    format!("`{prefix}cpus` is {cores}, not a CPU limit gen can write"),
+                    "write the cores from 0.1 to 64, with at most three decimals, e.g. 2 or 0.5"
+                        .into(),
+                );
+                None
+            }
+        }
+    };
+    let memory_mib = match memory {
+        None => Some(default_mib),
+        Some(v) => {
+            let text = v.get_ref();
+            let (digits, unit) = text.split_at(text.len().saturating_sub(1));
+            let mib = match (digits.parse::<u32>(), unit) {
+                (Ok(n), "m") if digits.len() <= 6 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some(n)
+                }
+                (Ok(n), "g") if digits.len() <= 6 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    n.checked_mul(1024)
+                }
+                _ => None,
+            };
+            match mib {
+                Some(m) if (32..=262_144).contains(&m) => Some(m),
+                _ => {
+                    cx.invalid(
+                        span_of(v),
+                        format!("`{prefix}memory` `{}` is not a memory limit gen can write", crate::spec::shown(text)),
+                        "write whole mebibytes or gibibytes from 32m to 256g, e.g. \"512m\" or \"2g\"".into(),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    Some(Limits {
+        millicpus: millicpus?,
+        memory_mib: memory_mib?,
+    })
+}
+
+/// `[kubernetes]`: the namespace must be a DNS label of the project's own.
+fn kubernetes(cx: &mut Ctx<'_>, raw: Option<&RawKubernetes>) -> Option<Kubernetes> {
+    let Some(v) = raw.and_then(|r| r.namespace.as_ref()) else {
+        return Some(Kubernetes::default());
+    };
+    let ns = v.get_ref();
+    if is_dns_label(ns) && ns != "default" && !ns.starts_with("kube-") {
+        return Some(Kubernetes {
+            namespace: ns.clone(),
+        });
+    }
+    cx.invalid(
+        span_of(v),
+        format!("`kubernetes.namespace` `{}` is not a namespace of the project's own", crate::spec::shown(ns)),
+        "use 1 to 63 lower-case letters, digits and `-` (not `default`, nor a `kube-` one), e.g. \"shop\"".into(),
+    );
+    None
 }
 
 /// `a.b.c.d/n`, n from 8 to 28, with no host bits set.
@@ -952,6 +1070,15 @@ fn conflicts(cx: &mut Ctx<'_>, raw: &RawSpec, containers: &[Container]) {
                 "remove it: the load balancer publishes the only host ports".into(),
             ),
             _ => {}
+        }
+        if let (Some(a), Some(_)) = (&c.host_address, &raw.lb) {
+            cx.error(
+                "SPEC004",
+                "conflicting-values",
+                span_of(a),
+                "`host_address` is not used with `[lb]`".into(),
+                "remove it, or set `host_address` under `[lb]`: the load balancer publishes the only host ports".into(),
+            );
         }
         if let (Some(r), None) = (&c.replicas, &raw.lb) {
             if *r.get_ref() > 1 {

@@ -74,6 +74,9 @@ pub struct Container {
     /// The host port published to nginx's port (`-p HOST:NGINX`); `None` behind a load
     /// balancer, which publishes the only ports.
     pub host_port: Option<u16>,
+    /// The host interface `host_port` binds to.
+    pub host_address: HostAddress,
+    pub limits: Limits,
     /// Copies running behind the load balancer (1 without one).
     pub replicas: u16,
     /// Where `base` is written in spec.toml; `None` when the default applies.
@@ -102,6 +105,83 @@ impl Container {
     #[must_use]
     pub const fn graceful_timeout(&self) -> u32 {
         self.stop_timeout / 2
+    }
+}
+
+/// The host interface a published port binds to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostAddress(pub std::net::IpAddr);
+
+impl HostAddress {
+    pub const LOOPBACK: Self = Self(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+
+    /// The address as a compose port mapping writes it before `:HOST_PORT`: IPv6 in brackets.
+    #[must_use]
+    pub fn in_mapping(self) -> String {
+        match self.0 {
+            std::net::IpAddr::V4(a) => a.to_string(),
+            std::net::IpAddr::V6(a) => format!("[{a}]"),
+        }
+    }
+}
+
+/// The resource limits of a container (compose `deploy.resources.limits`, Kubernetes
+/// `resources.limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Thousandths of a core.
+    pub millicpus: u32,
+    pub memory_mib: u32,
+}
+
+impl Limits {
+    /// compose's `cpus`: cores as a decimal string (`"2"`, `"0.5"`).
+    #[must_use]
+    pub fn compose_cpus(self) -> String {
+        let whole = self.millicpus / 1000;
+        let frac = self.millicpus % 1000;
+        if frac == 0 {
+            whole.to_string()
+        } else {
+            format!("{whole}.{frac:03}")
+                .trim_end_matches('0')
+                .to_owned()
+        }
+    }
+
+    /// Kubernetes' `cpu` quantity: whole cores, or millicores.
+    #[must_use]
+    pub fn k8s_cpu(self) -> String {
+        if self.millicpus % 1000 == 0 {
+            (self.millicpus / 1000).to_string()
+        } else {
+            format!("{}m", self.millicpus)
+        }
+    }
+
+    /// compose's `memory` (`512M`) and Kubernetes' (`512Mi`): both whole mebibytes.
+    #[must_use]
+    pub fn compose_memory(self) -> String {
+        format!("{}M", self.memory_mib)
+    }
+
+    #[must_use]
+    pub fn k8s_memory(self) -> String {
+        format!("{}Mi", self.memory_mib)
+    }
+}
+
+/// `[kubernetes]`: settings of the manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kubernetes {
+    pub namespace: String,
+}
+
+impl Default for Kubernetes {
+    fn default() -> Self {
+        Self {
+            namespace: "gen".to_owned(),
+        }
     }
 }
 
@@ -167,6 +247,9 @@ pub struct Nginx {
 pub struct Lb {
     pub name: String,
     pub host_port: u16,
+    /// The host interface the load balancer's ports bind to.
+    pub host_address: HostAddress,
+    pub limits: Limits,
     pub base: Base,
     /// The IPv4 subnet of the network behind the load balancer, as `a.b.c.d/n`.
     pub subnet: String,
@@ -219,4 +302,41 @@ pub struct Spec {
     pub containers: Vec<Container>,
     pub lb: Option<Lb>,
     pub check: Check,
+    pub kubernetes: Kubernetes,
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn limits_and_addresses_as_compose_and_kubernetes_write_them() {
+        let cases = [
+            (2000, "2", "2"),
+            (500, "0.5", "500m"),
+            (1250, "1.25", "1250m"),
+            (100, "0.1", "100m"),
+        ];
+        for (millicpus, compose, k8s) in cases {
+            let l = Limits {
+                millicpus,
+                memory_mib: 512,
+            };
+            assert_eq!(
+                (l.compose_cpus().as_str(), l.k8s_cpu().as_str()),
+                (compose, k8s)
+            );
+        }
+        let l = Limits {
+            millicpus: 1000,
+            memory_mib: 2048,
+        };
+        assert_eq!(
+            (l.compose_memory(), l.k8s_memory()),
+            ("2048M".to_owned(), "2048Mi".to_owned())
+        );
+        assert_eq!(HostAddress::LOOPBACK.in_mapping(), "127.0.0.1");
+        let v6 = HostAddress("::1".parse().expect("an address"));
+        assert_eq!(v6.in_mapping(), "[::1]");
+    }
 }

@@ -25,6 +25,20 @@ pub struct RawSpec {
     /// Settings for `gen check`.
     #[schemars(with = "Option<RawCheck>")]
     pub check: Option<S<RawCheck>>,
+    /// Settings of the Kubernetes manifests under `k8s/`.
+    #[schemars(with = "Option<RawKubernetes>")]
+    pub kubernetes: Option<S<RawKubernetes>>,
+}
+
+/// `[kubernetes]`: settings of the Kubernetes manifests.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Kubernetes")]
+pub struct RawKubernetes {
+    /// The namespace every object goes into (`k8s/namespace.yaml` creates it): a DNS label,
+    /// not `default` nor a `kube-` one. Default: `gen`.
+    #[schemars(with = "Option<String>", regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"), extend("default" = "gen"))]
+    pub namespace: Option<S<String>>,
 }
 
 /// `[check]`: settings for `gen check`.
@@ -63,6 +77,19 @@ pub struct RawLb {
     /// The host port published to the load balancer's HTTP port 80.
     #[schemars(with = "u16", range(min = 1, max = 65535))]
     pub host_port: S<i64>,
+    /// The host interface the published port binds to (and its TLS port bind to): an IPv4
+    /// or IPv6 address. Default: `127.0.0.1`, this machine only; `0.0.0.0` publishes on every
+    /// interface (Docker's published ports bypass the host's firewall).
+    #[schemars(with = "Option<String>", extend("default" = "127.0.0.1", "examples" = ["127.0.0.1", "0.0.0.0", "::1"]))]
+    pub host_address: Option<S<String>>,
+    /// The CPU limit, in cores (compose `deploy.resources.limits.cpus`, Kubernetes
+    /// `limits.cpu`), from 0.1 to 64 in steps of 0.001.
+    #[schemars(with = "Option<f64>", range(min = 0.1, max = 64), extend("default" = 1))]
+    pub cpus: Option<S<f64>>,
+    /// The memory limit: a whole number of mebibytes (`m`) or gibibytes (`g`), from 32m to
+    /// 256g (compose `deploy.resources.limits.memory`, Kubernetes `limits.memory`).
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]{1,6}[mg]$"), extend("default" = "256m"))]
+    pub memory: Option<S<String>>,
     /// The base image, an `alpine` release. Default: `alpine:3.22`.
     #[schemars(with = "Option<String>")]
     pub base: Option<S<String>>,
@@ -139,6 +166,19 @@ pub struct RawContainer {
     /// without `[lb]`; not allowed with it (the load balancer publishes the only ports).
     #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
     pub host_port: Option<S<i64>>,
+    /// The host interface the published port binds to (`-p ADDRESS:HOST_PORT:PORT`): an IPv4
+    /// or IPv6 address. Default: `127.0.0.1`, this machine only; `0.0.0.0` publishes on every
+    /// interface (Docker's published ports bypass the host's firewall).
+    #[schemars(with = "Option<String>", extend("default" = "127.0.0.1", "examples" = ["127.0.0.1", "0.0.0.0", "::1"]))]
+    pub host_address: Option<S<String>>,
+    /// The CPU limit, in cores (compose `deploy.resources.limits.cpus`, Kubernetes
+    /// `limits.cpu`), from 0.1 to 64 in steps of 0.001.
+    #[schemars(with = "Option<f64>", range(min = 0.1, max = 64), extend("default" = 2))]
+    pub cpus: Option<S<f64>>,
+    /// The memory limit: a whole number of mebibytes (`m`) or gibibytes (`g`), from 32m to
+    /// 256g (compose `deploy.resources.limits.memory`, Kubernetes `limits.memory`).
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]{1,6}[mg]$"), extend("default" = "512m"))]
+    pub memory: Option<S<String>>,
     /// How many copies of the container run behind the load balancer (needs `[lb]`).
     #[schemars(with = "Option<u16>", range(min = 1, max = 16), extend("default" = 1))]
     pub replicas: Option<S<i64>>,
@@ -210,8 +250,19 @@ pub struct RawNginx {
 }
 
 /// The keys each table accepts, for "did you mean" hints.
-pub const SPEC_KEYS: &[&str] = &["container", "lb", "check"];
-pub const LB_KEYS: &[&str] = &["name", "host_port", "base", "subnet", "route", "tls"];
+pub const SPEC_KEYS: &[&str] = &["container", "lb", "check", "kubernetes"];
+pub const KUBERNETES_KEYS: &[&str] = &["namespace"];
+pub const LB_KEYS: &[&str] = &[
+    "name",
+    "host_port",
+    "host_address",
+    "cpus",
+    "memory",
+    "base",
+    "subnet",
+    "route",
+    "tls",
+];
 pub const ROUTE_KEYS: &[&str] = &["path", "container", "strip_prefix"];
 pub const TLS_KEYS: &[&str] = &["host_port", "server_name", "hsts"];
 pub const CHECK_KEYS: &[&str] = &["ignore"];
@@ -220,6 +271,9 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "container_name",
     "base",
     "host_port",
+    "host_address",
+    "cpus",
+    "memory",
     "replicas",
     "stop_timeout",
     "app",
@@ -279,5 +333,6 @@ mod tests {
         assert_eq!(props("Lb"), sorted(LB_KEYS));
         assert_eq!(props("Route"), sorted(ROUTE_KEYS));
         assert_eq!(props("Tls"), sorted(TLS_KEYS));
+        assert_eq!(props("Kubernetes"), sorted(KUBERNETES_KEYS));
     }
 }

@@ -49,16 +49,16 @@ fn build_writes_then_is_unchanged_and_check_passes() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
         stdout(&first)
-            .ends_with("generated: 2 containers, 19 created, 0 updated, 0 removed, 0 unchanged\n")
+            .ends_with("generated: 2 containers, 21 created, 0 updated, 0 removed, 0 unchanged\n")
     );
     let second = gen_in(dir.path(), &["build"]);
     assert_eq!(
         stdout(&second),
-        "generated: 2 containers, 0 created, 0 updated, 0 removed, 19 unchanged\n"
+        "generated: 2 containers, 0 created, 0 updated, 0 removed, 21 unchanged\n"
     );
     let verbose = gen_in(dir.path(), &["build", "--verbose"]);
-    assert!(stdout(&verbose).starts_with("unchanged generated/.gen-manifest\n"));
-    assert_eq!(stdout(&verbose).lines().count(), 20);
+    assert!(stdout(&verbose).starts_with("unchanged generated/.compose-lint.yml\n"));
+    assert_eq!(stdout(&verbose).lines().count(), 22);
     let check = gen_in(dir.path(), &["build", "--check"]);
     assert_eq!(check.status.code(), Some(0));
     assert_eq!(stdout(&check), "generated is up to date with spec.toml\n");
@@ -136,7 +136,7 @@ fn build_refuses_to_lose_hand_edits_until_forced() {
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert_eq!(
         stdout(&forced),
-        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 18 unchanged\n"
+        "  updated generated/fastapi-nginx/nginx.conf\n  removed generated/notes.txt\ngenerated: 2 containers, 0 created, 1 updated, 1 removed, 20 unchanged\n"
     );
     assert!(!dir.path().join("generated/notes.txt").exists());
 }

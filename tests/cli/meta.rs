@@ -61,7 +61,7 @@ fn init_from_flags_writes_spec_schema_and_first_build() {
     assert!(dir.path().join("proj/generated/hello/app.js").is_file());
     assert!(
         stdout(&out).ends_with(
-            "proj/generated: 1 container, 11 created, 0 updated, 0 removed, 0 unchanged\n\
+            "proj/generated: 1 container, 13 created, 0 updated, 0 removed, 0 unchanged\n\
              \n\
              Next:\n  \
              cd proj && gen check                 # lint the spec and what it gives\n  \

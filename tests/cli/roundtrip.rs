@@ -204,9 +204,9 @@ proptest! {
             };
             let line = source.lines().find(|l| l.starts_with(prefix)).unwrap_or_default();
             prop_assert_eq!(decode_literal(line, prefix), Some(c.message.clone()), "{}", line);
-            // compose publishes the host port to nginx's port.
+            // compose publishes the host port, on loopback, to nginx's port.
             let compose = file(&files, "compose.yaml");
-            let published = format!("- \"{}:{}\"", 20000 + i, c.nginx_port);
+            let published = format!("- '127.0.0.1:{}:{}'", 20000 + i, c.nginx_port);
             prop_assert!(compose.contains(&published));
         }
     }

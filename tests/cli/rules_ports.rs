@@ -144,8 +144,8 @@ fn spec_and_compose_ports_against_nginx() {
     edit("generated/web/nginx.conf", "listen 80 ", "listen 8080 ");
     edit(
         "generated/compose.yaml",
-        "      - \"8001:80\"\n",
-        "      - \"8001:3000\"\n      - \"9000:9090\"\n",
+        "      - '127.0.0.1:8001:80'\n",
+        "      - '127.0.0.1:8001:3000'\n      - \"9000:9090\"\n",
     );
     let run = gen_in(ws.path(), &["check", "--select", "PORT003,PORT004"]);
     assert_eq!(

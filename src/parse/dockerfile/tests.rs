@@ -573,8 +573,8 @@ fn generated_fastapi_dockerfile() {
     );
     let index = LineIndex::new(text);
     let hc = df.last_in_final("HEALTHCHECK").expect("a healthcheck");
-    assert_eq!(index.line_col(text, hc.span.start).line, 48);
-    assert_eq!(index.line_col(text, hc.span.end).line, 49);
+    assert_eq!(index.line_col(text, hc.span.start).line, 51);
+    assert_eq!(index.line_col(text, hc.span.end).line, 52);
 }
 
 #[test]

@@ -151,3 +151,68 @@ def kubernetes_validate(manifests: list[Path]) -> tuple[bool, str]:
     """kubernetes-validate, strict (unknown fields are errors), on Kubernetes manifests."""
     proc = _quiet_run([tool("kubernetes-validate"), "--strict", *map(str, manifests)])
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+
+# --- the linters reviewers run on compose files and manifests (tests/test_stack_linters.py) ---
+
+REPO = Path(__file__).resolve().parents[3]
+DCLINT = REPO / "tests" / "tools" / "dclint" / "node_modules" / ".bin" / "dclint"
+CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
+
+
+def dclint(compose_file: Path) -> list[str]:
+    """dclint's errors (its warnings are style), each `line rule: message`."""
+    proc = _quiet_run([str(DCLINT), "--formatter", "json", "--color", "false", str(compose_file)])
+    try:
+        results = json.loads(proc.stdout)
+    except ValueError as exc:
+        raise RuntimeError(f"dclint printed no JSON (exit {proc.returncode}): {proc.stderr or proc.stdout}") from exc
+    return [
+        f"{compose_file.name}:{m['line']} {m['rule']}: {m['message']}"
+        for r in results
+        for m in r["messages"]
+        if m["type"] == "error"
+    ]
+
+
+def compose_lint(compose_file: Path) -> list[str]:
+    """compose-lint's unsuppressed findings at medium severity or above (its config,
+    .compose-lint.yml beside the file, holds the suppressions and their reasons)."""
+    proc = _quiet_run([tool("compose-lint"), "check", "--format", "json", str(compose_file)])
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError as exc:
+        raise RuntimeError(f"compose-lint printed no JSON (exit {proc.returncode}): {proc.stderr}") from exc
+    if report.get("errors"):
+        raise RuntimeError(f"compose-lint: {report['errors']}")
+    return [
+        f"{compose_file.name}:{f['line']} {f['rule_id']} {f['severity']}: {f['message']}"
+        for f in report["findings"]
+        if not f.get("suppressed") and f["severity"] in ("medium", "high", "critical")
+    ]
+
+
+def checkov(directory: Path) -> tuple[list[str], int]:
+    """checkov's failed checks on the Dockerfiles and Kubernetes manifests under `directory`
+    (each skip is in the file, with its reason), and how many checks passed."""
+    proc = _quiet_run(
+        [str(CHECKOV), "--directory", str(directory), "--framework", "dockerfile", "kubernetes",
+         "--skip-download", "--quiet", "--compact", "--output", "json"],
+        timeout=600,
+    )  # fmt: skip
+    try:
+        reports = json.loads(proc.stdout)
+    except ValueError as exc:
+        raise RuntimeError(f"checkov printed no JSON (exit {proc.returncode}): {proc.stderr[-2000:]}") from exc
+    if isinstance(reports, dict):
+        reports = [reports]
+    failed, passed = [], 0
+    for report in reports:
+        if "results" not in report:  # `{"passed": 0, "failed": 0, ...}` for a framework with nothing to scan
+            continue
+        passed += int(report["summary"]["passed"])
+        failed += [
+            f"{c['file_path']}:{c['file_line_range'][0]} {c['check_id']} {c['check_name']} ({c['resource']})"
+            for c in report["results"]["failed_checks"]
+        ]
+    return failed, passed

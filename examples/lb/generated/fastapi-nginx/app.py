@@ -27,6 +27,10 @@ if __name__ == "__main__":
         host=os.environ.get("APP_HOST", "127.0.0.1"),
         port=int(os.environ.get("APP_PORT", "8000")),
         workers=int(os.environ.get("APP_WORKERS", "1")),
+        # uvloop and httptools (requirements.txt), named so a missing one fails at start
+        # instead of falling back to the slower pure-Python ones.
+        loop="uvloop",
+        http="httptools",
         # `info` logs each request; `warning` and above only problems.
         log_level=os.environ.get("APP_LOG_LEVEL", "info"),
         # Trust X-Forwarded-* only from nginx on loopback.
