@@ -118,9 +118,15 @@ pub struct CertArgs {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Container directories (with a Dockerfile, nginx.conf or supervisord.conf),
-    /// directories of them, or compose projects (with a compose file); without any, check
-    /// the spec and its output directory
+    /// directories of them, or compose projects (with a compose file). A file checks the
+    /// container that holds it and reports the findings that involve the file; `-` is the
+    /// file `--stdin-filename` names, read from stdin. Without any, check the spec and its
+    /// output directory when there is a spec.toml, else the current directory
     pub paths: Vec<PathBuf>,
+    /// The file whose content `-` reads from stdin (an editor's unsaved buffer): its
+    /// container is checked with that content in its place
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// The spec to check (default: spec.toml)
     #[arg(long, conflicts_with = "paths")]
     pub spec: Option<PathBuf>,
@@ -130,6 +136,18 @@ pub struct CheckArgs {
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how many findings each rule made (count, severity, code, name) instead of the
+    /// findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the findings to this file instead of standard output (the summary stays on
+    /// standard error)
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// When to colour the output: `auto` colours a terminal, unless `NO_COLOR` is set;
+    /// `CLICOLOR_FORCE` (not `0`) colours it anywhere
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Fail on warnings too
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
@@ -143,6 +161,11 @@ pub struct CheckArgs {
     /// Print the findings only, without the summary line
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the settings in force (from the command line, the gen.toml or .gen.toml found
+    /// in the checked directory or above, and the defaults) and where each comes from, then
+    /// exit
+    #[arg(long)]
+    pub show_settings: bool,
     /// Judge end-of-life dates as of this day instead of today
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
@@ -162,14 +185,26 @@ pub struct CheckArgs {
 /// Output formats of `gen check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// rustc-like, with the source lines
+    /// rustc-like, with the source lines; errors first
     Human,
+    /// one finding a line: `path:line:col: severity[CODE] message` (gcc's and ruff's format,
+    /// for editors' problem matchers)
+    Concise,
     /// one JSON document
     Json,
     /// SARIF 2.1.0, for GitHub code scanning
     Sarif,
     /// GitHub Actions annotations
     Github,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// on a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` colours anywhere)
+    Auto,
+    Always,
+    Never,
 }
 
 /// What `--deny` turns into failures.

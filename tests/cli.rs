@@ -9,6 +9,12 @@ mod support;
 mod build;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/check_config.rs"]
+mod check_config;
+#[path = "cli/check_output.rs"]
+mod check_output;
+#[path = "cli/check_paths.rs"]
+mod check_paths;
 #[path = "cli/dockerfile_parse.rs"]
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
@@ -49,3 +55,5 @@ mod rules_variants;
 mod sarif;
 #[path = "cli/spec_errors.rs"]
 mod spec_errors;
+#[path = "cli/suppression.rs"]
+mod suppression;

@@ -17,6 +17,13 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// When the spec cannot be read or is invalid.
 pub fn load_spec(path: &Path) -> Result<(Spec, String)> {
+    if !path.exists() {
+        return Err(Error::Usage(format!(
+            "there is no `{}`: gen builds the containers a spec describes\n\
+             help: run `gen init` to start a project here, or pass `--spec PATH`",
+            path.display()
+        )));
+    }
     let text = super::read(path)?;
     let file = path.display().to_string();
     match spec::load(&file, &text) {

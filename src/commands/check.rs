@@ -1,22 +1,26 @@
 //! `gen check`: read what there is to lint (the spec, `generated/` and how it differs from
 //! the spec; or the container directories given), run the selected rules, print the findings
-//! in the chosen format on stdout and a one-line summary on stderr.
+//! in the chosen format on stdout (or into `--output-file`) and a one-line summary on stderr.
 //!
 //! Exit codes: 0 when nothing fails (warnings pass unless `--deny warnings`), 1 when a
 //! finding fails, 2 on bad usage or input that cannot be read (an invalid spec included).
 
 use super::build;
+use super::config;
 use super::discover;
-use crate::cli::{CheckArgs, Deny, Format};
+use super::vfs::{self, Vfs};
+use crate::cli::{CheckArgs, ColorChoice, Deny, Format};
 use crate::deploy::compose::BuildMissing;
 use crate::deploy::{self, DeployFile, Project};
-use crate::diagnostic::render::{github, human, json, sarif};
+use crate::diagnostic::render::human::{self, Color};
+use crate::diagnostic::render::{concise, github, json, sarif};
 use crate::diagnostic::{Diagnostic, Severity, Sources};
 use crate::error::{Error, Result};
 use crate::generate;
 use crate::lint::date::Date;
 use crate::lint::{self, ContainerDir, Context, DriftKind, FileDrift, SourceFile, SpecFile, docs};
 use std::fs;
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 /// Files whose presence makes a directory a container directory.
@@ -68,7 +72,20 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return Ok(2);
         }
     };
-    let ctx = if args.paths.is_empty() {
+    let mut vfs = Vfs::default();
+    // The files named on the command line: only findings that involve them are reported.
+    let mut focus: Vec<PathBuf> = Vec::new();
+    let targets = targets(args, &mut vfs)?;
+    let start = targets
+        .as_ref()
+        .and_then(|t| t.dirs.first().cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = config::find(&start).map(|p| config::load(&p)).transpose()?;
+    if args.show_settings {
+        super::print_out(&settings(args, config.as_ref(), &start));
+        return Ok(0);
+    }
+    let ctx = if targets.is_none() {
         let spec = args.spec.clone().unwrap_or_else(|| "spec.toml".into());
         let out = args.out.clone().unwrap_or_else(|| "generated".into());
         match spec_context(&spec, &out, today) {
@@ -77,7 +94,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                 diagnostics,
                 sources,
             }) => {
-                super::print_out(&render(args.format, &diagnostics, &sources, 1));
+                emit(args, &render(args, &diagnostics, &sources, 1))?;
                 let n = diagnostics.len();
                 crate::errln!(
                     "error: `{}` is not a valid spec ({n} problem{}); nothing was checked",
@@ -89,25 +106,59 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             Err(e) => return Err(e),
         }
     } else {
-        paths_context(&args.paths, today)?
+        let Targets { dirs, files } = targets.unwrap_or_default();
+        let ctx = paths_context(&dirs, &vfs, today)?;
+        focus = files;
+        ctx
     };
     // Rules named with --select run even when the spec's `[check] ignore` lists them: the
     // command line is the more specific request.
-    if let (Some(spec), true) = (&ctx.spec, args.select.is_empty()) {
-        rules.retain(|r| !spec.spec.check.ignore.contains(&r.code));
+    // The spec's `[check]` is a config too, with its globs relative to the spec.
+    let spec_config = ctx
+        .spec
+        .as_ref()
+        .map(|s| config::Config::from_check(&s.spec.check, Path::new(&s.path)));
+    let configs: Vec<&config::Config> = config.iter().chain(&spec_config).collect();
+    if args.select.is_empty() {
+        for c in &configs {
+            rules.retain(|r| {
+                (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
+            });
+        }
     }
     if args.fix || args.diff {
         return super::fix::run(args, ctx, &rules);
     }
     let mut outcome = lint::run(&ctx, &rules);
     crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
+    for c in &configs {
+        outcome
+            .diagnostics
+            .retain(|d| !c.allows(&d.code, &d.primary.file));
+        for d in &mut outcome.diagnostics {
+            if let Some(sev) = c.severity_of(&d.code) {
+                d.severity = sev;
+            }
+        }
+    }
+    if !focus.is_empty() {
+        outcome.diagnostics.retain(|d| {
+            std::iter::once(&d.primary)
+                .chain(&d.related)
+                .any(|l| focus.contains(&vfs::key(Path::new(&l.file))))
+        });
+    }
     let diags = &outcome.diagnostics;
-    super::print_out(&render(
-        args.format,
-        diags,
-        &ctx.sources(diags),
-        ctx.file_count(),
-    ));
+    let mut text = if args.statistics {
+        concise::statistics(diags)
+    } else {
+        render(args, diags, &ctx.sources(diags), ctx.file_count())
+    };
+    if args.format == Format::Human && !args.statistics && !args.quiet && !diags.is_empty() {
+        text.push_str(&human::allow_hint(ctx.spec.is_some()));
+        text.push('\n');
+    }
+    emit(args, &text)?;
     if !args.quiet {
         crate::errln!(
             "{}",
@@ -124,17 +175,101 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
 }
 
 pub(super) fn render(
-    format: Format,
+    args: &CheckArgs,
     diags: &[Diagnostic],
     sources: &Sources,
     files: usize,
 ) -> String {
-    match format {
-        Format::Human => human::render_all(diags, sources, super::stdout_color()),
+    let color = match args.color {
+        ColorChoice::Always => Color::Always,
+        ColorChoice::Never => Color::Never,
+        ColorChoice::Auto => {
+            super::auto_color(args.output_file.is_none() && std::io::stdout().is_terminal())
+        }
+    };
+    match args.format {
+        Format::Human => human::render_findings(diags, sources, color),
+        Format::Concise => concise::render(diags, color),
         Format::Json => json::render(diags, files),
         Format::Sarif => sarif::render(diags, &docs::sarif_rules()),
         Format::Github => github::render(diags),
     }
+}
+
+/// `--show-settings`: the settings in force for a check from `start`, and where each comes
+/// from (the command line, the config file, or gen's default).
+fn settings(args: &CheckArgs, config: Option<&config::Config>, start: &Path) -> String {
+    let mut out = String::new();
+    let from_config =
+        |what: &str| config.map_or_else(String::new, |c| format!("{what} ({})", c.path.display()));
+    match config {
+        Some(c) => out.push_str(&format!("config file: {}\n", c.path.display())),
+        None => out.push_str(&format!(
+            "config file: none (no {} in `{}` or above)\n",
+            config::NAMES.join(" or "),
+            start.display()
+        )),
+    }
+    let list = |v: &[&str]| v.join(", ");
+    let select = if !args.select.is_empty() {
+        format!("{} (--select)", args.select.join(", "))
+    } else if let Some(c) = config.filter(|c| !c.select.is_empty()) {
+        from_config(&list(&c.select))
+    } else {
+        "every rule (default)".to_owned()
+    };
+    out.push_str(&format!("select: {select}\n"));
+    let mut ignore = Vec::new();
+    if !args.ignore.is_empty() {
+        ignore.push(format!("{} (--ignore)", args.ignore.join(", ")));
+    }
+    if let Some(c) = config.filter(|c| !c.ignore.is_empty()) {
+        ignore.push(from_config(&list(&c.ignore)));
+    }
+    if ignore.is_empty() {
+        ignore.push("none (default)".to_owned());
+    }
+    out.push_str(&format!("ignore: {}\n", ignore.join("; ")));
+    for (code, sev) in config.map(|c| c.severity.as_slice()).unwrap_or_default() {
+        out.push_str(&format!(
+            "severity: {code} = {}\n",
+            from_config(sev.as_str())
+        ));
+    }
+    for (glob, codes) in config
+        .map(|c| c.per_file_ignores.as_slice())
+        .unwrap_or_default()
+    {
+        out.push_str(&format!(
+            "per-file-ignores: {glob:?} = {}\n",
+            from_config(&format!("[{}]", list(codes)))
+        ));
+    }
+    let format = format!("{:?}", args.format).to_ascii_lowercase();
+    let how = if args.format == Format::Human {
+        "default"
+    } else {
+        "--format"
+    };
+    out.push_str(&format!("format: {format} ({how})\n"));
+    out
+}
+
+/// Prints the rendered findings, or writes them to `--output-file` whole: to a temporary
+/// file beside it, then renamed over it, so a reader never sees half a report.
+fn emit(args: &CheckArgs, text: &str) -> Result<()> {
+    let Some(path) = &args.output_file else {
+        super::print_out(text);
+        return Ok(());
+    };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".gen-tmp");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, text).map_err(|e| Error::io("write", &tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io("write", path, e)
+    })
 }
 
 pub(super) const fn plural(n: usize) -> &'static str {
@@ -214,11 +349,11 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
         });
     }
     for (i, c) in spec.containers.iter().enumerate() {
-        let mut dir = read_container(&out.join(&c.name))?;
+        let mut dir = read_container(&out.join(&c.name), &Vfs::default())?;
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
     }
-    if let Some(mut project) = read_project(out)? {
+    if let Some(mut project) = read_project(out, &Vfs::default())? {
         project.generated = true;
         let keys: Vec<(PathBuf, Option<String>)> = ctx
             .containers
@@ -244,10 +379,12 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
 /// one directly under it) is a container too, unless it lies in an image's build context,
 /// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
 /// project.
-fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
+fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
     let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
+        // Shown as `web/x` under the current directory, not `./web/x`.
+        let b = (shown(&b.0), b.1);
         let key = (canonical(&b.0), b.1.clone());
         if !builds.iter().any(|(c, d)| (canonical(c), d.clone()) == key) {
             builds.push(b);
@@ -261,7 +398,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
                 path.display()
             )));
         }
-        let mut project = read_project(path)?;
+        let mut project = read_project(path, vfs)?;
         // Containers found under this path, also those an earlier path found already.
         let mut found_here = 0usize;
         // The builds the compose file names come first: their context and Dockerfile are
@@ -381,7 +518,7 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
         let files = match read.iter().find(|(k, _)| *k == key) {
             Some((_, files)) => files.clone(),
             None => {
-                let files = read_files(&dir)?;
+                let files = read_files(&dir, vfs)?;
                 read.push((key.clone(), files.clone()));
                 files
             }
@@ -408,6 +545,123 @@ fn paths_context(paths: &[PathBuf], today: Date) -> Result<Context> {
     Ok(ctx)
 }
 
+/// What the command line names: the directories to check, and the files whose findings to
+/// report (each checked with the container that holds it).
+#[derive(Debug, Default)]
+struct Targets {
+    dirs: Vec<PathBuf>,
+    /// Absolute and normalised, as [`vfs::key`] gives them.
+    files: Vec<PathBuf>,
+}
+
+/// The paths to check, or `None` for the spec and its output directory: without paths, a
+/// spec is checked when there is one (or `--spec`/`--out` asks for it), else the current
+/// directory. `-` is the content of `--stdin-filename`'s file, read from stdin into `vfs`.
+fn targets(args: &CheckArgs, vfs: &mut Vfs) -> Result<Option<Targets>> {
+    if args.paths.is_empty() {
+        if args.spec.is_some() || args.out.is_some() || Path::new("spec.toml").exists() {
+            return Ok(None);
+        }
+        let here = Path::new(".");
+        let mut found = is_container(here)? || has_compose(here);
+        for entry in fs::read_dir(here).map_err(|e| Error::io("read directory", here, e))? {
+            let entry = entry.map_err(|e| Error::io("read directory", here, e))?;
+            found = found || (entry.path().is_dir() && is_container(&entry.path())?);
+        }
+        if !found {
+            return Err(Error::Usage(format!(
+                "there is no spec.toml here, and no container: no {} or compose file in this \
+                 directory or its subdirectories\n\
+                 help: pass the container directories to check, or run `gen init` to start a project",
+                markers()
+            )));
+        }
+        return Ok(Some(Targets {
+            dirs: vec![here.to_path_buf()],
+            files: Vec::new(),
+        }));
+    }
+    let mut t = Targets::default();
+    for path in &args.paths {
+        let file = if path.as_os_str() == "-" {
+            let Some(name) = &args.stdin_filename else {
+                return Err(Error::Usage(
+                    "`-` reads a file from stdin: name it with `--stdin-filename PATH`, so gen \
+                     knows which container it belongs to"
+                        .into(),
+                ));
+            };
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+                .map_err(|e| Error::io("read", "standard input", e))?;
+            vfs.insert(name, text);
+            name.clone()
+        } else if fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            path.clone()
+        } else {
+            t.dirs.push(path.clone());
+            continue;
+        };
+        t.dirs.push(container_of(&file)?);
+        t.files.push(vfs::key(&file));
+    }
+    Ok(Some(t))
+}
+
+/// The container directory (or compose project) that holds `file`: its directory or the
+/// nearest one above it with a Dockerfile, nginx.conf, supervisord.conf or compose file.
+fn container_of(file: &Path) -> Result<PathBuf> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        let shown = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        if has_compose(shown) || is_container(shown)? {
+            return Ok(shown.to_path_buf());
+        }
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Err(Error::Usage(format!(
+        "`{}` is in no container: no {} or compose file in its directory or above",
+        file.display(),
+        markers()
+    )))
+}
+
+fn has_compose(dir: &Path) -> bool {
+    deploy::COMPOSE_FILES.iter().any(|n| dir.join(n).is_file())
+}
+
+/// `dir/rel` as diagnostics show it: `rel` alone in the current directory.
+/// `dir` as shown: without a leading `./` when there is more to it.
+fn shown(dir: &Path) -> PathBuf {
+    match dir.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => dir.to_path_buf(),
+    }
+}
+
+fn shown_join(dir: &Path, rel: impl AsRef<Path>) -> PathBuf {
+    if dir == Path::new(".") {
+        rel.as_ref().to_path_buf()
+    } else {
+        dir.join(rel)
+    }
+}
+
+fn markers() -> String {
+    MARKERS
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `dir` without `.` components (`generated/./web` is `generated/web`).
 fn clean(dir: &Path) -> PathBuf {
     let cleaned: PathBuf = dir
@@ -427,17 +681,17 @@ fn canonical(dir: &Path) -> PathBuf {
 
 /// The compose project of `root`: its compose file (the first of the names compose looks
 /// for) and the manifests under `k8s/`; `None` when it has neither.
-fn read_project(root: &Path) -> Result<Option<Project>> {
+fn read_project(root: &Path, vfs: &Vfs) -> Result<Option<Project>> {
     let mut compose = None;
     for name in deploy::COMPOSE_FILES {
-        let path = root.join(name);
+        let path = shown_join(root, name);
         if path.is_file() {
-            compose = Some(read_deploy_file(&path)?);
+            compose = Some(read_deploy_file(&path, vfs)?);
             break;
         }
     }
     let mut manifests = Vec::new();
-    let k8s = root.join("k8s");
+    let k8s = shown_join(root, "k8s");
     if k8s.is_dir() {
         let mut paths = Vec::new();
         for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
@@ -450,7 +704,7 @@ fn read_project(root: &Path) -> Result<Option<Project>> {
         }
         paths.sort();
         for path in paths {
-            manifests.push(read_deploy_file(&path)?);
+            manifests.push(read_deploy_file(&path, vfs)?);
         }
     }
     if compose.is_none() && manifests.is_empty() {
@@ -463,8 +717,14 @@ fn read_project(root: &Path) -> Result<Option<Project>> {
     )))
 }
 
-fn read_deploy_file(path: &Path) -> Result<DeployFile> {
+fn read_deploy_file(path: &Path, vfs: &Vfs) -> Result<DeployFile> {
     use std::io::Read as _;
+    if let Some(text) = vfs.get(path) {
+        return Ok(DeployFile {
+            path: path.display().to_string(),
+            text: text.to_owned(),
+        });
+    }
     // One byte past the YAML reader's limit is enough for it to refuse the file, with a
     // finding that says so.
     let limit = u64::try_from(crate::parse::yaml::MAX_LEN).unwrap_or(u64::MAX) + 1;
@@ -520,12 +780,12 @@ fn is_container(dir: &Path) -> Result<bool> {
 }
 
 /// A container directory read from disk: its files, and the model built from them.
-fn read_container(dir: &Path) -> Result<ContainerDir> {
+fn read_container(dir: &Path, vfs: &Vfs) -> Result<ContainerDir> {
     Ok(ContainerDir::new(
         container_name(dir),
         dir.display().to_string(),
         None,
-        read_files(dir)?,
+        read_files(dir, vfs)?,
     ))
 }
 
@@ -543,7 +803,7 @@ fn container_name(dir: &Path) -> String {
 
 /// Every file under `dir` (a missing directory has none), without following symlinks and
 /// without version-control, dependency and cache directories.
-fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
+fn read_files(dir: &Path, vfs: &Vfs) -> Result<Vec<SourceFile>> {
     let mut files = Vec::new();
     if dir.is_dir() {
         let mut stack = vec![PathBuf::new()];
@@ -554,7 +814,8 @@ fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
                 let entry = entry.map_err(|e| Error::io("read directory", &abs, e))?;
                 let file_name = entry.file_name();
                 let rel = rel.join(&file_name);
-                let path = dir.join(&rel);
+                // `gen check` in a container directory shows `app.js`, not `./app.js`.
+                let path = shown_join(dir, &rel);
                 let kind = entry
                     .file_type()
                     .map_err(|e| Error::io("inspect", &path, e))?;
@@ -563,7 +824,9 @@ fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
                     stack.push(rel);
                 } else if kind.is_file() {
                     let len = entry.metadata().map_or(u64::MAX, |m| m.len());
-                    let text = if len <= MAX_TEXT {
+                    let text = if let Some(text) = vfs.get(&path) {
+                        Some(text.to_owned())
+                    } else if len <= MAX_TEXT {
                         let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
                         // nginx and supervisord read bytes, not UTF-8: a Latin-1 comment is
                         // fine. Only a NUL byte makes a file binary.
@@ -582,6 +845,22 @@ fn read_files(dir: &Path) -> Result<Vec<SourceFile>> {
                     });
                 }
             }
+        }
+    }
+    // A buffer not yet saved is a file of the container all the same.
+    for (rel, text) in vfs.under(dir) {
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !files.iter().any(|f| f.rel == rel) {
+            let path = shown_join(dir, &rel);
+            files.push(SourceFile {
+                path: path.display().to_string(),
+                rel,
+                text: Some(text.to_owned()),
+            });
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));

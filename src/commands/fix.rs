@@ -57,12 +57,7 @@ pub fn run(args: &CheckArgs, ctx: Context, rules: &[&'static Rule]) -> Result<u8
         }
     }
     let diags = &outcome.diagnostics;
-    super::print_out(&render(
-        args.format,
-        diags,
-        &ctx.sources(diags),
-        ctx.file_count(),
-    ));
+    super::print_out(&render(args, diags, &ctx.sources(diags), ctx.file_count()));
     if !args.quiet {
         crate::errln!(
             "fixed {fixed} finding{} in {written} file{}",

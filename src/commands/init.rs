@@ -1,6 +1,7 @@
 //! `gen init`: write a starter spec.toml (with its JSON Schema beside it, for editors) from
-//! flags, or from a few questions on a terminal, then run the first build. It never
-//! overwrites a spec without `--force`.
+//! flags, or from a few questions on a terminal (a bad answer is asked again at once), then
+//! run the first build and print the next commands. It never overwrites a spec without
+//! `--force`, and checks everything the build would refuse before it writes anything.
 
 use crate::cli::{BuildArgs, InitArgs, InitKind};
 use crate::diagnostic::Sources;
@@ -92,7 +93,23 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
     let name = match (&args.name, interactive) {
         (Some(n), _) => n.clone(),
         (None, false) => default_name,
-        (None, true) => ask("Container name", &default_name)?,
+        (None, true) => loop {
+            // Judged at once, by the spec's own rules, so a bad name is asked again before
+            // the next question rather than refused after the last.
+            let name = ask("Container name", &default_name)?;
+            let trial = Answers {
+                kind,
+                name: name.clone(),
+                app_port: kind.default_port(),
+                host_port: 8080,
+                base: kind.default_base().to_owned(),
+                message: "m".to_owned(),
+            };
+            match refusal(&trial) {
+                None => break name,
+                Some(why) => crate::errln!("  {why}"),
+            }
+        },
     };
     let app_port = match (args.app_port, interactive) {
         (Some(p), _) => p,
@@ -107,7 +124,21 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
     let base = match (&args.base, interactive) {
         (Some(b), _) => b.clone(),
         (None, false) => kind.default_base().to_owned(),
-        (None, true) => ask("Base image", kind.default_base())?,
+        (None, true) => loop {
+            let base = ask("Base image", kind.default_base())?;
+            let trial = Answers {
+                kind,
+                name: name.clone(),
+                app_port,
+                host_port,
+                base: base.clone(),
+                message: "m".to_owned(),
+            };
+            match refusal(&trial) {
+                None => break base,
+                Some(why) => crate::errln!("  {why}"),
+            }
+        },
     };
     let message = args
         .message
@@ -121,6 +152,30 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
         base,
         message,
     })
+}
+
+/// Why the spec written from `a` would be refused, in one line; `None` when it is valid.
+fn refusal(a: &Answers) -> Option<String> {
+    let e = spec::load("spec.toml", &spec_text(a)).err()?;
+    let d = e.diagnostics.first()?;
+    Some(match &d.help {
+        Some(help) => format!("{}: {help}", d.message),
+        None => d.message.clone(),
+    })
+}
+
+/// Files under `out` that the first build would refuse to overwrite or remove (files gen did
+/// not write there), so that init fails before it writes anything.
+fn blocking_files(text: &str, out: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let Ok(spec) = spec::load("spec.toml", text) else {
+        return Ok(Vec::new());
+    };
+    let files = crate::generate::generate(&spec)?;
+    let on_disk = super::build::read_tree(out)?;
+    Ok(super::build::edited(&on_disk, &files)
+        .into_iter()
+        .map(|p| out.join(p))
+        .collect())
 }
 
 pub fn run(args: &InitArgs) -> Result<u8> {
@@ -144,6 +199,23 @@ pub fn run(args: &InitArgs) -> Result<u8> {
             sources,
         });
     }
+    let out = args.dir.join("generated");
+    if !args.no_build {
+        let blocking = blocking_files(&text, &out)?;
+        if !blocking.is_empty() {
+            crate::errln!(
+                "error: `{}` holds files gen did not write, which the first build would replace or remove:",
+                out.display()
+            );
+            for p in &blocking {
+                crate::errln!("  {}", p.display());
+            }
+            crate::errln!(
+                "help: move them away, start the project in another directory, or run `gen init --no-build`; nothing was written"
+            );
+            return Ok(2);
+        }
+    }
     fs::create_dir_all(&args.dir).map_err(|e| Error::io("create directory", &args.dir, e))?;
     fs::write(&spec_path, &text).map_err(|e| Error::io("write", &spec_path, e))?;
     let schema_path = args.dir.join("spec.schema.json");
@@ -151,14 +223,38 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         .map_err(|e| Error::io("write", &schema_path, e))?;
     crate::outln!("  created {shown}");
     crate::outln!("  created {}", schema_path.display());
-    if args.no_build {
-        return Ok(0);
+    let code = if args.no_build {
+        0
+    } else {
+        super::build::run(&BuildArgs {
+            spec: spec_path,
+            out,
+            check: false,
+            force: false,
+            verbose: false,
+        })?
+    };
+    if code == 0 {
+        next_steps(args, &answers);
     }
-    super::build::run(&BuildArgs {
-        spec: spec_path,
-        out: args.dir.join("generated"),
-        check: false,
-        force: false,
-        verbose: false,
-    })
+    Ok(code)
+}
+
+/// What to run next, as docker init ends: build, check, and start the container.
+fn next_steps(args: &InitArgs, a: &Answers) {
+    let cd = if args.dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", args.dir.display())
+    };
+    crate::outln!();
+    crate::outln!("Next:");
+    if args.no_build {
+        crate::outln!("  {cd}gen build                 # write the container under generated/");
+    }
+    crate::outln!("  {cd}gen check                 # lint the spec and what it gives");
+    crate::outln!(
+        "  {cd}docker compose -f generated/compose.yaml up --build   # then open http://localhost:{}/",
+        a.host_port
+    );
 }

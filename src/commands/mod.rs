@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cert;
 pub mod check;
+pub mod config;
 pub mod discover;
 pub mod explain;
 pub mod fix;
@@ -12,6 +13,7 @@ pub mod meta;
 pub mod parse;
 pub mod parse_dockerfile;
 pub mod rules;
+pub mod vfs;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostic::render::human::{self, Color};
@@ -42,25 +44,30 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Whether stderr gets colour: only on a terminal, and never with `NO_COLOR` set.
+/// Whether stderr gets colour when nothing asks either way: see [`auto_color`].
 #[must_use]
 pub fn stderr_color() -> Color {
-    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-    {
-        Color::Always
-    } else {
-        Color::Never
-    }
+    auto_color(std::io::stderr().is_terminal())
 }
 
-/// Whether stdout gets colour: only on a terminal, and never with `NO_COLOR` set.
+/// Whether stdout gets colour when nothing asks either way: see [`auto_color`].
 #[must_use]
 pub fn stdout_color() -> Color {
-    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-    {
+    auto_color(std::io::stdout().is_terminal())
+}
+
+/// Colour for an output that is a terminal or not, as the environment asks: `CLICOLOR_FORCE`
+/// (set, not `0`) colours any output; else `NO_COLOR` (set, not empty) colours none; else
+/// only a terminal gets colour (the conventions of bixense.com/clicolors and no-color.org).
+#[must_use]
+pub fn auto_color(terminal: bool) -> Color {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
         Color::Always
-    } else {
+    } else if set("NO_COLOR").is_some() || !terminal {
         Color::Never
+    } else {
+        Color::Always
     }
 }
 

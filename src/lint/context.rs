@@ -7,9 +7,10 @@
 //! [`Project`]s, their services and pods linked to the containers by index.
 
 use super::date::Date;
+use super::suppress::{self, Syntax};
 use crate::deploy::Project;
 use crate::diagnostic::{Diagnostic, Label, Sources};
-use crate::model::{self, Model, Origin};
+use crate::model::{self, Model, Origin, Source};
 use crate::spec::{Container, Spec};
 use std::collections::BTreeSet;
 
@@ -174,6 +175,19 @@ impl Context {
                 .any(|p| p.generated && p.files.iter().any(|f| f.path == path))
     }
 
+    /// How the file diagnostics show as `path` writes comments: from the role the model
+    /// gave it (the Dockerfile, a config nginx or supervisord reads, the app's source), and
+    /// only for a file no program reads, from its name. A supervisord program file named
+    /// `app.conf` takes `;` comments, though its name looks like nginx's.
+    #[must_use]
+    pub fn comment_syntax(&self, path: &str) -> Option<Syntax> {
+        let role = self.containers.iter().find_map(|c| {
+            let f = c.files.iter().find(|f| f.path == path)?;
+            c.role_syntax(&f.rel)
+        });
+        role.or_else(|| suppress::syntax_for(path))
+    }
+
     /// The number of files checked: the spec, every readable container file, and the
     /// compose files and manifests.
     #[must_use]
@@ -298,6 +312,39 @@ impl ContainerDir {
             .or_else(|| self.file("Dockerfile"))
             .map_or_else(|| self.dir.clone(), |f| f.path.clone());
         Label::file(&path, message)
+    }
+
+    /// The comment syntax of the file at `rel` from what the model read it as; `None` for
+    /// a file it did not read.
+    fn role_syntax(&self, rel: &str) -> Option<Syntax> {
+        let m = &self.model;
+        let local = |s: &Source| matches!(s, Source::Local(f) if f == rel);
+        if m.dockerfile.as_ref().is_some_and(|d| d.file == rel) {
+            return Some(Syntax::Dockerfile);
+        }
+        if m.supervisor
+            .iter()
+            .flat_map(|s| &s.files)
+            .any(|f| local(&f.source))
+        {
+            return Some(Syntax::Ini);
+        }
+        if m.nginx
+            .iter()
+            .flat_map(|n| &n.files)
+            .any(|f| local(&f.source))
+        {
+            return Some(Syntax::Nginx);
+        }
+        let app = m
+            .apps
+            .iter()
+            .find(|a| a.source.as_ref().is_some_and(|s| s.file == rel))?;
+        match app.runtime {
+            model::Runtime::Node => Some(Syntax::Js),
+            model::Runtime::Other(_) => None,
+            _ => Some(Syntax::Python),
+        }
     }
 
     /// The file at `rel` (relative to the directory), if present.

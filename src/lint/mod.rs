@@ -4,8 +4,7 @@
 //! `gen rules`, the SARIF rule metadata and the README's rule table.
 //!
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
-//! rules, drops what suppression comments allow, and tells in each diagnostic's help which
-//! rule fired and how to allow it.
+//! rules and drops what suppression comments allow.
 //!
 //! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
 //! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
@@ -270,8 +269,8 @@ pub struct Outcome {
     pub suppressed: usize,
 }
 
-/// Runs `rules` over `ctx`: collects their findings, drops those a `gen: ignore[...]` comment
-/// allows, and appends to each help which rule fired and how to allow it.
+/// Runs `rules` over `ctx`: collects their findings and drops those a `gen: ignore[...]`
+/// comment allows. How to allow a finding is the human renderer's to say, once.
 #[must_use]
 pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
     let mut found = Vec::new();
@@ -288,21 +287,16 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
     let sources = ctx.sources(&found);
     let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
     let mut outcome = Outcome::default();
-    for mut d in found {
+    for d in found {
         let file = &d.primary.file;
         let list = allows
             .entry(file.clone())
-            .or_insert_with(|| Allow::in_file(file, &sources));
+            .or_insert_with(|| Allow::in_file(ctx, file, &sources));
         let line = d.primary.start.line;
         if list.iter().any(|a| a.covers(line, &d)) {
             outcome.suppressed += 1;
             continue;
         }
-        let hint = how_to_allow(ctx, &sources, &d);
-        d.help = Some(match d.help.take() {
-            Some(h) => format!("{h}\n{hint}"),
-            None => hint,
-        });
         outcome.diagnostics.push(d);
     }
     outcome.diagnostics.sort_by(|a, b| {
@@ -326,8 +320,8 @@ struct Allow {
 }
 
 impl Allow {
-    fn in_file(file: &str, sources: &Sources) -> Vec<Self> {
-        let (Some(syntax), Some(text)) = (suppress::syntax_for(file), sources.get(file)) else {
+    fn in_file(ctx: &Context, file: &str, sources: &Sources) -> Vec<Self> {
+        let (Some(syntax), Some(text)) = (ctx.comment_syntax(file), sources.get(file)) else {
             return Vec::new();
         };
         suppress::directives(syntax, text)
@@ -348,37 +342,6 @@ impl Allow {
                 .iter()
                 .any(|k| k.eq_ignore_ascii_case(&d.code) || k.eq_ignore_ascii_case(&d.name))
     }
-}
-
-/// The last line of every help: the rule's name, and the ways to allow the finding that work
-/// for the file it points into.
-fn how_to_allow(ctx: &Context, sources: &Sources, d: &Diagnostic) -> String {
-    let code = &d.code;
-    let file = &d.primary.file;
-    let mut ways = Vec::new();
-    if let Some(syntax) = suppress::syntax_for(file) {
-        // A comment in a generated file would be gone after the next `gen build`.
-        if !ctx.is_generated(file) && sources.get(file).is_some() {
-            let place = if syntax.has_trailing_comments() {
-                "on or above the line"
-            } else {
-                "above the line"
-            };
-            ways.push(format!("`{} gen: ignore[{code}]` {place}", syntax.marker()));
-        }
-    }
-    ways.push(format!("`--ignore {code}`"));
-    if ctx.spec.is_some() {
-        ways.push(format!(
-            "`ignore = [\"{code}\"]` under `[check]` in the spec"
-        ));
-    }
-    let ways = match ways.as_slice() {
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-        [] => String::new(),
-    };
-    format!("this is rule `{}`; to allow it: {ways}", d.name)
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Suppression comments: `# gen: ignore[CODE, ...]` in the file a finding points into. Each
+//! Suppression comments: `# gen: ignore[CODE, ...]` in the file a finding points into, or
+//! `# gen: ignore-file[CODE, ...]` anywhere in it for the whole file (ruff's `# ruff: noqa:`
+//! file comment, in the spelling of the line comment). Each
 //! file type gets a small comment scanner that works on the raw text, so suppressions work the
 //! same whether or not the file parses, and do not wait for the parsers.
 //!
@@ -377,12 +379,84 @@ fn js_comments(text: &str) -> Vec<Comment> {
                 i = skip_quoted(bytes, i, b, true, false);
                 continue;
             }
+            (b'/', _) if regex_may_start(&bytes[..i]) => {
+                line.see(b);
+                i = skip_regex(bytes, i);
+                continue;
+            }
             _ => {}
         }
         line.see(b);
         i += 1;
     }
     out
+}
+
+/// Whether a `/` after `before` starts a regular expression literal rather than a division:
+/// the tokenizer's rule of thumb (sweet.js's "read" heuristics), from the token before it.
+/// After a value (a name, a number, `)` or `]`) it divides; after an operator, a keyword
+/// that takes an expression, or at the start, it opens a regex.
+fn regex_may_start(before: &[u8]) -> bool {
+    /// Keywords after which an expression, so a regex, comes.
+    const KEYWORDS: &[&[u8]] = &[
+        b"return",
+        b"typeof",
+        b"instanceof",
+        b"in",
+        b"of",
+        b"new",
+        b"delete",
+        b"void",
+        b"throw",
+        b"case",
+        b"do",
+        b"else",
+        b"yield",
+        b"await",
+    ];
+    let trimmed = before
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(&before[..0], |p| &before[..=p]);
+    let Some(&last) = trimmed.last() else {
+        return true;
+    };
+    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    if word(&last) {
+        let start = trimmed.iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
+        return KEYWORDS.contains(&&trimmed[start..]);
+    }
+    !matches!(last, b')' | b']' | b'}' | b'\'' | b'"' | b'`')
+}
+
+/// Skips a regex literal whose opening `/` is at `open`: to its closing `/` (not one
+/// escaped or inside a `[...]` class) and its flags; a newline ends an unterminated one.
+fn skip_regex(bytes: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    let mut class = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            b'[' => {
+                class = true;
+                i += 1;
+            }
+            b']' => {
+                class = false;
+                i += 1;
+            }
+            b'/' if !class => {
+                i += 1;
+                while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+                    i += 1;
+                }
+                return i;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn toml_comments(text: &str) -> Vec<Comment> {
@@ -485,12 +559,14 @@ pub fn directives(syntax: Syntax, text: &str) -> Vec<Directive<'_>> {
     }
     let mut out = Vec::new();
     for c in &found {
-        let Some(rules) = parse(text, c.body) else {
+        let Some((rules, whole_file)) = parse(text, c.body) else {
             continue;
         };
         let first = lines.of(c.span.start);
         let last_of_comment = lines.of(c.span.end);
-        let covered = if c.own_line {
+        let covered = if whole_file {
+            (1, lines.count())
+        } else if c.own_line {
             let next = (last_of_comment + 1..=lines.count())
                 .find(|&l| !comment_only.contains(&l) && !lines.get(l).trim().is_empty());
             match next {
@@ -558,24 +634,32 @@ fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start:
     line
 }
 
-/// Reads `gen: ignore[A, B]` from a comment's text: `None` when the comment is not a `gen:`
-/// comment at all.
-fn parse(text: &str, body: Span) -> Option<Result<Vec<(&str, Span)>, Span>> {
+/// The codes or names of a `gen:` comment with their spans, or the span of a malformed one.
+type Rules<'t> = Result<Vec<(&'t str, Span)>, Span>;
+
+/// Reads `gen: ignore[A, B]` (or `gen: ignore-file[A, B]`, for the whole file: then `true`)
+/// from a comment's text: `None` when the comment is not a `gen:` comment at all.
+fn parse(text: &str, body: Span) -> Option<(Rules<'_>, bool)> {
     let raw = text.get(body.start..body.end)?;
     let lead = raw.len() - raw.trim_start().len();
     let rest = raw[lead..].strip_prefix("gen:")?;
     let whole = Span::new(body.start + lead, body.start + raw.trim_end().len());
     let after_colon = body.start + lead + "gen:".len();
     let trimmed = rest.trim_start();
+    let (keyword, whole_file) = if trimmed.starts_with("ignore-file") {
+        ("ignore-file", true)
+    } else {
+        ("ignore", false)
+    };
     let Some(list) = trimmed
-        .strip_prefix("ignore")
+        .strip_prefix(keyword)
         .map(str::trim_start)
         .and_then(|s| s.strip_prefix('['))
     else {
-        return Some(Err(whole));
+        return Some((Err(whole), whole_file));
     };
     let Some(close) = list.find(']') else {
-        return Some(Err(whole));
+        return Some((Err(whole), whole_file));
     };
     let list_start = after_colon + (rest.len() - list.len());
     let mut rules = Vec::new();
@@ -588,12 +672,12 @@ fn parse(text: &str, body: Span) -> Option<Result<Vec<(&str, Span)>, Span>> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok {
-            return Some(Err(whole));
+            return Some((Err(whole), whole_file));
         }
         rules.push((name, Span::new(at + lead, at + lead + name.len())));
         at += item.len() + 1;
     }
-    Some(Ok(rules))
+    Some((Ok(rules), whole_file))
 }
 
 #[cfg(test)]
@@ -679,6 +763,17 @@ mod tests {
                 Syntax::Js,
                 "// a\nconst u = 'http://x'; // b\n/* c */\nlet t = `// no\n${x}`; /* d */ f();\n",
                 vec![own(" a"), trail(" b"), own(" c "), trail(" d ")],
+            ),
+            (
+                Syntax::Js,
+                "const r = /\\//; // b\nx = a / b; // c\nif (/'[/]/g.test(s)) f(); // d\nreturn /\\/\\*/ // e\ny = (a) / 2 / c; // f\n",
+                vec![
+                    trail(" b"),
+                    trail(" c"),
+                    trail(" d"),
+                    trail(" e"),
+                    trail(" f"),
+                ],
             ),
             (
                 Syntax::Toml,
@@ -816,6 +911,15 @@ mod tests {
                 Syntax::Js,
                 "// gen: ignore[X]\napp.listen(3000);\n/* gen: ignore[Y] */ f();\n",
                 vec![((1, 2), Ok(vec!["X"])), ((3, 3), Ok(vec!["Y"]))],
+            ),
+            (
+                Syntax::Ini,
+                "[program:a]\ncommand=x\n; gen: ignore-file[X, net-y]\nuser=b ; gen: ignore-file [Z]\n\n; gen: ignore-file\n",
+                vec![
+                    ((1, 7), Ok(vec!["X", "net-y"])),
+                    ((1, 7), Ok(vec!["Z"])),
+                    ((1, 7), Err(())),
+                ],
             ),
             (
                 Syntax::Python,

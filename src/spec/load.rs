@@ -283,7 +283,7 @@ fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
         _ => {
             cx.invalid(
                 span_of(v),
-                format!("`{key}` is {}, outside 1..=65535", v.get_ref()),
+                format!("`{key}` is {}, outside 1 to 65535", v.get_ref()),
                 "choose a port between 1 and 65535".into(),
             );
             None
@@ -306,7 +306,7 @@ fn ranged(
         _ => {
             cx.invalid(
                 span_of(v),
-                format!("`{key}` is {}, outside {min}..={max}", v.get_ref()),
+                format!("`{key}` is {}, outside {min} to {max}", v.get_ref()),
                 format!("choose a value between {min} and {max}{unit}"),
             );
             None
@@ -946,27 +946,68 @@ fn is_host_name(s: &str) -> bool {
 
 /// `[check]`: every rule it names must exist, so a typo does not silently allow nothing.
 fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
-    let mut ignore = Vec::new();
-    for key in raw.map(|r| r.ignore.as_slice()).unwrap_or_default() {
-        match crate::lint::find(key.get_ref()) {
-            Some(rule) => ignore.push(rule.code),
-            None => {
-                let help = match crate::lint::suggest(key.get_ref()) {
-                    Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-                    None => "`gen rules` lists every rule".to_owned(),
-                };
-                cx.invalid(
-                    span_of(key),
-                    format!(
-                        "unknown rule `{}` in `check.ignore`",
-                        crate::spec::shown(key.get_ref())
-                    ),
-                    help,
-                );
+    let Some(raw) = raw else {
+        return Check::default();
+    };
+    let rules = |cx: &mut Ctx<'_>, keys: &[S<String>], at: &str| -> Vec<&'static str> {
+        let mut codes = Vec::new();
+        for key in keys {
+            match crate::lint::find(key.get_ref()) {
+                Some(rule) => codes.push(rule.code),
+                None => {
+                    let help = match crate::lint::suggest(key.get_ref()) {
+                        Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+                        None => "`gen rules` lists every rule".to_owned(),
+                    };
+                    cx.invalid(
+                        span_of(key),
+                        format!(
+                            "unknown rule `{}` in `{at}`",
+                            crate::spec::shown(key.get_ref())
+                        ),
+                        help,
+                    );
+                }
             }
         }
+        codes
+    };
+    let ignore = rules(cx, &raw.ignore, "check.ignore");
+    let select = rules(cx, &raw.select, "check.select");
+    let mut severity = Vec::new();
+    for (key, level) in &raw.severity {
+        let Some(rule) = crate::lint::find(key) else {
+            cx.invalid(
+                span_of(level),
+                format!(
+                    "unknown rule `{}` in `check.severity`",
+                    crate::spec::shown(key)
+                ),
+                "`gen rules` lists every rule".to_owned(),
+            );
+            continue;
+        };
+        match level.get_ref().as_str() {
+            "error" => severity.push((rule.code, crate::diagnostic::Severity::Error)),
+            "warning" => severity.push((rule.code, crate::diagnostic::Severity::Warning)),
+            other => cx.invalid(
+                span_of(level),
+                format!("`check.severity.{key}` is `{}`", crate::spec::shown(other)),
+                "write \"error\" or \"warning\"".to_owned(),
+            ),
+        }
     }
-    Check { ignore }
+    let mut per_file_ignores = Vec::new();
+    for (glob, keys) in &raw.per_file_ignores {
+        let codes = rules(cx, keys, "check.per-file-ignores");
+        per_file_ignores.push((glob.clone(), codes));
+    }
+    Check {
+        ignore,
+        select,
+        severity,
+        per_file_ignores,
+    }
 }
 
 /// Checks across containers and between values of one container.

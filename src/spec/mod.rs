@@ -288,6 +288,12 @@ pub struct Tls {
 pub struct Check {
     /// Codes of the rules `gen check` does not run.
     pub ignore: Vec<&'static str>,
+    /// Codes of the only rules `gen check` runs; empty: every rule.
+    pub select: Vec<&'static str>,
+    /// Severities given to rules, by code.
+    pub severity: Vec<(&'static str, crate::diagnostic::Severity)>,
+    /// Globs relative to the spec's directory, each with the codes it allows.
+    pub per_file_ignores: Vec<(String, Vec<&'static str>)>,
 }
 
 /// The validated spec.

@@ -45,11 +45,25 @@ pub struct RawKubernetes {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Check")]
+#[serde(rename_all = "kebab-case")]
 pub struct RawCheck {
     /// Rules (by code or name) that `gen check` does not run.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub ignore: Vec<S<String>>,
+    /// The only rules (by code or name) that `gen check` runs. Default: every rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub select: Vec<S<String>>,
+    /// A rule's severity (by code or name): `"error"` or `"warning"`.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub severity: std::collections::BTreeMap<String, S<String>>,
+    /// Globs relative to the spec's directory, each with the rules (by code or name) that
+    /// `gen check` does not report in the files it matches.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, Vec<String>>")]
+    pub per_file_ignores: std::collections::BTreeMap<String, Vec<S<String>>>,
 }
 
 /// The load balancer container.

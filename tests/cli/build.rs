@@ -217,7 +217,7 @@ fn missing_spec_is_exit_2() {
     let out = gen_in(dir.path(), &["build"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("error: cannot read `spec.toml`: "),
+        stderr(&out).starts_with("error: there is no `spec.toml`"),
         "{}",
         stderr(&out)
     );

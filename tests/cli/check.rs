@@ -214,9 +214,17 @@ fn invalid_spec_is_rendered_in_the_chosen_format_and_exits_2() {
 fn unreadable_input_exits_2() {
     let ws = tempfile::tempdir().expect("tempdir");
     let run = gen_in(ws.path(), &["check"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: there is no spec.toml here, and no container: no `Dockerfile`, `Containerfile`, `nginx.conf`, `supervisord.conf` or compose file in this directory or its subdirectories\nhelp: pass the container directories to check, or run `gen init` to start a project\n"
+        )
+    );
+    let run = gen_in(ws.path(), &["check", "--spec", "spec.toml"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.starts_with("error: cannot read `spec.toml`: "),
+        run.stderr.starts_with("error: there is no `spec.toml`"),
         "{}",
         run.stderr
     );
@@ -233,7 +241,7 @@ fn unreadable_input_exits_2() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: `file` is not a directory: pass a container directory, or a directory of them\n"
+            "error: `file` is in no container: no `Dockerfile`, `Containerfile`, `nginx.conf`, `supervisord.conf` or compose file in its directory or above\n"
         )
     );
 }

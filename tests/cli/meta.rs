@@ -61,8 +61,14 @@ fn init_from_flags_writes_spec_schema_and_first_build() {
     assert!(dir.path().join("proj/generated/hello/app.js").is_file());
     assert!(
         stdout(&out).ends_with(
-            "proj/generated: 1 container, 13 created, 0 updated, 0 removed, 0 unchanged\n"
-        )
+            "proj/generated: 1 container, 13 created, 0 updated, 0 removed, 0 unchanged\n\
+             \n\
+             Next:\n  \
+             cd proj && gen check                 # lint the spec and what it gives\n  \
+             cd proj && docker compose -f generated/compose.yaml up --build   # then open http://localhost:9000/\n"
+        ),
+        "{}",
+        stdout(&out)
     );
     // The starter project is consistent: a drift check passes.
     let check = gen_in(&dir.path().join("proj"), &["build", "--check"]);
@@ -126,6 +132,40 @@ fn init_with_a_bad_flag_writes_nothing() {
     assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0);
 }
 
+/// `gen init .` where `generated/` holds a file gen did not write fails before writing
+/// anything: no spec, no schema, no half-initialized project.
+#[test]
+fn init_never_half_initializes_a_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::create_dir(dir.path().join("generated")).expect("mkdir");
+    fs::write(dir.path().join("generated/notes.txt"), "mine\n").expect("write");
+    let out = gen_in(dir.path(), &["init", ".", "--no-input"]);
+    assert_eq!(
+        (
+            out.status.code(),
+            stdout(&out).as_str(),
+            stderr(&out).as_str()
+        ),
+        (
+            Some(2),
+            "",
+            "error: `./generated` holds files gen did not write, which the first build would replace or remove:\n  \
+             ./generated/notes.txt\n\
+             help: move them away, start the project in another directory, or run `gen init --no-build`; nothing was written\n"
+        )
+    );
+    let mut left: Vec<_> = fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["generated"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("generated/notes.txt")).expect("read"),
+        "mine\n"
+    );
+}
+
 /// On a terminal, init asks its questions; tested through a pseudo-terminal (`script`).
 #[test]
 fn init_on_a_terminal_asks() {
@@ -143,7 +183,7 @@ fn init_on_a_terminal_asks() {
         .and_then(|mut child| {
             use std::io::Write as _;
             if let Some(stdin) = child.stdin.as_mut() {
-                stdin.write_all(b"express\nshop\n3100\n9100\n\n")?;
+                stdin.write_all(b"express\nBad Name\nshop\n3100\n9100\n\n")?;
             }
             child.wait_with_output()
         })
@@ -156,6 +196,17 @@ fn init_on_a_terminal_asks() {
     );
     assert!(
         shown.contains("Container name [express-nginx]: "),
+        "{shown}"
+    );
+    // The bad name is refused at once and asked again, before the next question.
+    let again = shown
+        .find("is not a safe directory name")
+        .expect("refused at once");
+    let port = shown.find("App port on 127.0.0.1").expect("next question");
+    assert!(again < port, "{shown}");
+    assert_eq!(
+        shown.matches("Container name [express-nginx]: ").count(),
+        2,
         "{shown}"
     );
     let spec = fs::read_to_string(dir.path().join("spec.toml")).expect("spec");

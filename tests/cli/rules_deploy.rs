@@ -372,11 +372,7 @@ fn a_service_is_judged_by_the_dockerfile_it_names() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("--> ./Dockerfile:2:6"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("--> Dockerfile:2:6"), "{}", run.stdout);
 }
 
 /// Dockerfiles by any name a build can use, at any depth, each with the context its COPY
@@ -423,8 +419,50 @@ fn dockerfiles_by_any_name_at_any_depth_are_containers() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("--> ./broken/Containerfile:3:6"),
+        run.stdout.contains("--> broken/Containerfile:3:6"),
         "{}",
         run.stdout
+    );
+}
+
+/// compose's default 10 s grace and supervisord's default 10 s `stopwaitsecs` end a program
+/// that ignores SIGTERM at the same moment, by Docker or by supervisord: nothing is cut
+/// short, so nothing is reported. A `stopwaitsecs` above the grace is.
+#[test]
+fn stop_grace_with_both_defaults_is_not_reported() {
+    let fixture = crate::harness::fixture("check/stop-grace-too-short/fail/web");
+    let ws = tempfile::tempdir().expect("tempdir");
+    let read = |f: &str| std::fs::read_to_string(fixture.join(f)).expect("fixture file");
+    let (dockerfile, app, site) = (read("Dockerfile"), read("app.js"), read("site.conf"));
+    let defaults = "[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g \"daemon off;\"\n\n[program:app]\ncommand=node /app/app.js\n";
+    let compose = "services:\n  web:\n    build: ./web\n";
+    write(
+        ws.path(),
+        &[
+            ("compose.yaml", compose),
+            ("web/Dockerfile", &dockerfile),
+            ("web/app.js", &app),
+            ("web/site.conf", &site),
+            ("web/supervisord.conf", defaults),
+        ],
+    );
+    let run = gen_in(ws.path(), &["check", "--select", "TIME001"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "no problems in 1 container\n")
+    );
+    let longer = defaults.replace("app.js\n", "app.js\nstopwaitsecs=11\n");
+    write(ws.path(), &[("web/supervisord.conf", &longer)]);
+    let run = gen_in(
+        ws.path(),
+        &["check", "--select", "TIME001", "--format", "concise"],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            "compose.yaml:2:3: warning[TIME001] compose kills `web` 10 s after stopping it, before supervisord's 11 s for `app` to stop are over\n",
+            "1 warning in 1 container\n"
+        )
     );
 }

@@ -25,7 +25,7 @@ impl Paint {
     }
 }
 
-fn severity_color(sev: Severity) -> &'static str {
+pub(crate) const fn severity_color(sev: Severity) -> &'static str {
     match sev {
         Severity::Error => "1;31",
         Severity::Warning => "1;33",
@@ -179,4 +179,32 @@ pub fn render_all(diags: &[Diagnostic], sources: &Sources, color: Color) -> Stri
         .iter()
         .map(|d| render(d, sources, color) + "\n")
         .collect()
+}
+
+/// Renders the findings of `gen check`: errors first, since they are what fails the run, then
+/// warnings and notes, each group in the order given (by file and place).
+#[must_use]
+pub fn render_findings(diags: &[Diagnostic], sources: &Sources, color: Color) -> String {
+    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    sorted
+        .into_iter()
+        .map(|d| render(d, sources, color) + "\n")
+        .collect()
+}
+
+/// How to allow a finding, said once after the findings rather than in every finding's
+/// help (and kept out of the machine formats): a comment in the file, the command line, or the spec.
+#[must_use]
+pub fn allow_hint(spec: bool) -> String {
+    let ways = if spec {
+        "pass `--ignore CODE`, or list the code in the spec's `[check] ignore`"
+    } else {
+        "or pass `--ignore CODE`"
+    };
+    format!(
+        "help: to allow a finding, write `gen: ignore[CODE]` in a comment on or above its line \
+         (`gen: ignore-file[CODE]` for the whole file), {ways}; `gen explain CODE` tells why it \
+         matters"
+    )
 }

@@ -50,7 +50,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !seen.insert(path) {
             continue;
         }
-        let Some(syntax) = suppress::syntax_for(path) else {
+        let Some(syntax) = ctx.comment_syntax(path) else {
             continue;
         };
         for d in suppress::directives(syntax, text) {

@@ -6,9 +6,13 @@ use crate::lint::{ContainerDir, Context, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that the time the deployment gives a container to stop is longer than the
-    /// time supervisord, its PID 1, may take to stop its programs: the longest
-    /// `stopwaitsecs` (10 s by default, event listeners included) plus a second.
+    /// Checks that the time the deployment gives a container to stop is at least the time
+    /// supervisord, its PID 1, gives its programs to stop: the longest `stopwaitsecs` (10 s
+    /// by default, event listeners included).
+    ///
+    /// Both defaults together (10 s each) are not reported: a program that ignores SIGTERM
+    /// is killed at 10 s either way, by supervisord or by Docker, so no shutdown work is
+    /// cut short that supervisord would have allowed.
     ///
     /// The time is compose's `stop_grace_period` (10 s by default), or Kubernetes'
     /// `terminationGracePeriodSeconds` (30 s by default) less what a preStop hook sleeps
@@ -89,7 +93,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some((stop, program, label)) = longest_stop(dir) else {
                 continue;
             };
-            let need = u64::try_from(stop.saturating_add(1)).unwrap_or(0) * 1000;
+            let need = u64::try_from(stop).unwrap_or(0) * 1000;
             let (grace, at, note) = match &s.stop_grace_period {
                 Some(g) => match g.value {
                     Some(ms) => (ms, g.loc, "too short"),
@@ -109,14 +113,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let mut diag = STOP_GRACE_TOO_SHORT
                 .diagnostic(
                     format!(
-                        "compose gives `{}` {} to stop, but supervisord may wait {stop} s for `{program}`",
+                        "compose kills `{}` {} after stopping it, before supervisord's {stop} s for `{program}` to stop are over",
                         s.name.value,
                         secs(grace)
                     ),
                     primary,
                 )
                 .with_help(format!(
-                    "set `stop_grace_period: {}s` or more, or lower `stopwaitsecs`",
+                    "set `stop_grace_period: {}s` (a second more than `stopwaitsecs`, for supervisord to exit), or lower `stopwaitsecs`",
                     stop.saturating_add(1)
                 ));
             if let Some(l) = label {
@@ -135,7 +139,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let grace = w.grace.as_ref().map_or(30, |g| g.value);
                 let sleep = c.pre_stop_sleep.as_ref().map_or(0, |s| s.value);
                 let left = grace.saturating_sub(sleep);
-                let need = u64::try_from(stop.saturating_add(1)).unwrap_or(0);
+                let need = u64::try_from(stop).unwrap_or(0);
                 if left >= need {
                     continue;
                 }
@@ -154,14 +158,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let mut diag = STOP_GRACE_TOO_SHORT
                     .diagnostic(
                         format!(
-                            "the {} `{}` gives its pods {grace} s to stop{after}, but supervisord may wait {stop} s for `{program}`",
+                            "the {} `{}` kills its pods {grace} s after stopping them{after}, before supervisord's {stop} s for `{program}` to stop are over",
                             w.kind, w.name.value
                         ),
                         primary,
                     )
                     .with_help(format!(
-                        "set `terminationGracePeriodSeconds: {}` or more, or lower `stopwaitsecs`",
-                        need + sleep
+                        "set `terminationGracePeriodSeconds: {}` (`stopwaitsecs`, the preStop sleep, and a second for supervisord to exit), or lower `stopwaitsecs`",
+                        need + 1 + sleep
                     ));
                 if let Some(s) = &c.pre_stop_sleep {
                     diag = diag.with_related(project.label(
