@@ -286,7 +286,20 @@ pub struct Built {
     pub missing_sources: Vec<Fact<String>>,
     /// The environment ENV has set so far (the base image's PATH included when known).
     pub env: BTreeMap<String, String>,
+    /// A RUN added a package source of its own (nginx.org's repository, a PPA, an apk
+    /// `--repository`): the packages installed after it may not be the distribution's, so
+    /// their files are known to exist but not what they hold.
+    pub foreign_sources: bool,
 }
+
+/// What in a RUN adds a package source other than the distribution's.
+const FOREIGN_SOURCES: [&str; 5] = [
+    "sources.list",
+    "add-apt-repository",
+    "/etc/apk/repositories",
+    "--repository",
+    "apt-add-repository",
+];
 
 /// Directories where the system's own executables live: a pip there is the system
 /// Python's.
@@ -570,6 +583,14 @@ impl Walk<'_> {
 
     fn run(&self, st: &mut Built, ins: &Instruction, form: &Form) {
         let origin = self.at(ins);
+        if FOREIGN_SOURCES.iter().any(|m| ins.args_text.contains(m))
+            || ins
+                .heredocs
+                .iter()
+                .any(|h| FOREIGN_SOURCES.iter().any(|m| h.content.contains(m)))
+        {
+            st.foreign_sources = true;
+        }
         let mut scripts: Vec<String> = match form {
             Form::Shell(s) => vec![s.clone()],
             Form::Exec(argv) => match argv.as_slice() {
@@ -820,7 +841,12 @@ impl Walk<'_> {
             if name.is_empty() {
                 continue;
             }
-            for (path, f) in packaged::package_files(distro, &name) {
+            for (path, mut f) in packaged::package_files(distro, &name) {
+                if st.foreign_sources && matches!(f, packaged::PackagedFile::Text(_)) {
+                    // Another repository's package of that name: its configs are not the
+                    // distribution's (nginx.org's nginx has no `sites-enabled/`).
+                    f = packaged::PackagedFile::Opaque;
+                }
                 st.fs
                     .put_if_absent(path, packaged_entry(packaging, path, f, Some(origin)));
             }

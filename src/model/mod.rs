@@ -168,6 +168,9 @@ pub struct Model {
     pub image: ImageFs,
     /// Packages installed by RUN (`apt-get install`, `apk add`).
     pub packages: Vec<Fact<String>>,
+    /// A RUN added a package source of its own (nginx.org's repository, a PPA): the
+    /// packages may not be the distribution's builds.
+    pub foreign_sources: bool,
     /// Users that exist: the base image's, the packages', and `useradd`/`adduser`'s.
     pub users: Vec<Fact<String>>,
     /// Virtual environments made by RUN.
@@ -311,6 +314,7 @@ pub fn build_with(files: &Files, dockerfile: Option<&str>) -> Model {
         base_image: None,
         image: ImageFs::default(),
         packages: Vec::new(),
+        foreign_sources: false,
         users: Vec::new(),
         venvs: Vec::new(),
         pip_installs: Vec::new(),
@@ -511,6 +515,7 @@ fn from_dockerfile(m: &mut Model, name: &str) {
     let built = image::build(name, &df, &m.files);
     m.image = built.fs;
     m.packages = built.packages;
+    m.foreign_sources = built.foreign_sources;
     m.users = built.users;
     m.venvs = built.venvs;
     m.pip_installs = built.pip_installs;

@@ -151,3 +151,75 @@ fn a_missing_semicolon_before_a_brace_is_one_parse_error() {
     let (_, _, _, help) = one_error(&report);
     assert!(help.contains("PORT002, PORT003"), "{help}");
 }
+
+/// Writes `files` into a temporary directory and checks it with every rule, as JSON.
+fn check_files(files: &[(&str, &str)]) -> (serde_json::Value, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write");
+    }
+    let run = gen_in(tmp.path(), &["check", ".", "--format", "json"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    (serde_json::from_str(&run.stdout).expect("json"), tmp)
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+const SITE: &str = "server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+
+/// nginx installed from nginx.org's repository on Debian has nginx.org's layout, not
+/// Debian's (no `sites-enabled/default` to answer in place of the user's server), and a
+/// version gen cannot tell.
+#[test]
+fn nginx_from_another_repository_has_no_debian_default_site() {
+    let debian = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y nginx\nCOPY site.conf /etc/nginx/conf.d/site.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n";
+    // `http2 on;` came with nginx 1.25.1: Debian 12's 1.22 does not know it, nginx.org's
+    // mainline does.
+    let site = SITE.replace("listen 80;", "listen 80;\n    http2 on;");
+    let (report, _tmp) = check_files(&[("Dockerfile", debian), ("site.conf", &site)]);
+    assert!(codes(&report).contains(&"NGX015".to_owned()), "{report:#}");
+    assert!(codes(&report).contains(&"NGX010".to_owned()), "{report:#}");
+    let nginx_org = debian.replace(
+        "RUN apt-get update",
+        "RUN echo \"deb http://nginx.org/packages/mainline/debian/ bookworm nginx\" >> /etc/apt/sources.list && apt-get update",
+    );
+    let (report, _tmp) = check_files(&[("Dockerfile", &nginx_org), ("site.conf", &site)]);
+    let codes = codes(&report);
+    assert!(
+        !codes
+            .iter()
+            .any(|c| c == "NGX015" || c == "NGX013" || c == "NGX010"),
+        "{report:#}"
+    );
+}
+
+/// A start script that fills in placeholders (`sed -i "s/\$NGINX_PORT/$PORT/"`) before
+/// nginx starts: the placeholder is not a variable nginx will see.
+#[test]
+fn placeholders_a_start_script_fills_in_are_not_variables() {
+    let dockerfile = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y nginx\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY start.sh /start.sh\nCMD [\"/bin/sh\", \"/start.sh\"]\n";
+    let conf = "events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            return 200 \"$NGINX_GREETING\";\n        }\n    }\n}\n";
+    let plain = "#!/bin/sh\nexec nginx -g 'daemon off;'\n";
+    let (report, _tmp) = check_files(&[
+        ("Dockerfile", dockerfile),
+        ("nginx.conf", conf),
+        ("start.sh", plain),
+    ]);
+    assert!(codes(&report).contains(&"NGX014".to_owned()), "{report:#}");
+    let templating = "#!/bin/sh\nsed -i \"s/\\$NGINX_GREETING/${GREETING}/g\" /etc/nginx/nginx.conf\nexec nginx -g 'daemon off;'\n";
+    let (report, _tmp) = check_files(&[
+        ("Dockerfile", dockerfile),
+        ("nginx.conf", conf),
+        ("start.sh", templating),
+    ]);
+    assert!(!codes(&report).contains(&"NGX014".to_owned()), "{report:#}");
+}

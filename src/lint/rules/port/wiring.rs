@@ -336,15 +336,11 @@ fn processes_known(m: &Model) -> bool {
 /// directory (`cp app.conf /etc/nginx/conf.d`, `sed -i ... /etc/nginx/...`, `echo ... >
 /// /etc/nginx/conf.d/app.conf`): nginx may then proxy to targets gen cannot see.
 fn nginx_written_by_run(m: &Model) -> bool {
-    const WRITERS: [&str; 9] = [
-        "cp ", "mv ", "ln ", "tee ", ">", "sed ", "envsubst", "curl ", "wget ",
-    ];
-    let writes = |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| t.contains(w));
     let by_run = m.dockerfile.as_ref().is_some_and(|df| {
         df.parsed
             .instructions
             .iter()
-            .any(|ins| ins.keyword == "RUN" && writes(&ins.args_text))
+            .any(|ins| ins.keyword == "RUN" && writes_nginx(&ins.args_text, true))
     });
     let mut argvs = vec![m.argv.clone()];
     if let Some(s) = &m.supervisor {
@@ -352,16 +348,51 @@ fn nginx_written_by_run(m: &Model) -> bool {
     }
     // A start script's `sed -i` edits a config gen reads (as gen's own entrypoint does for
     // its settings); writing a file whole is what hides the config.
-    let writes =
-        |t: &str| t.contains("/etc/nginx") && WRITERS.iter().any(|w| *w != "sed " && t.contains(w));
     let by_script = argvs.iter().flatten().any(|w| {
         let path = join_path(&m.workdir.value, &w.value);
         m.image
             .local_file(&path)
             .and_then(|f| m.files.text(f))
-            .is_some_and(writes)
+            .is_some_and(|t| writes_nginx(t, false))
     });
     by_run || by_script
+}
+
+/// Whether a shell script writes a file under `/etc/nginx`: a redirection, `tee`, `cp`,
+/// `mv`, `ln` or `install` to there, a download into there, or (`sed_too`) a `sed` on a file
+/// there. Reading a config there and writing elsewhere (gen's own entrypoint renders
+/// `/etc/nginx/nginx.conf` into `/run/nginx/`) is not writing it.
+fn writes_nginx(script: &str, sed_too: bool) -> bool {
+    let into = |w: &str| {
+        w.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')')
+            .starts_with("/etc/nginx")
+    };
+    script
+        .split(['\n', ';'])
+        .flat_map(|l| l.split("&&"))
+        .flat_map(|l| l.split('|'))
+        .any(|cmd| {
+            if let Some(i) = cmd.rfind('>') {
+                if cmd[i + 1..].split_whitespace().next().is_some_and(into) {
+                    return true;
+                }
+            }
+            let words: Vec<&str> = cmd.split_whitespace().collect();
+            let Some(first) = words.iter().position(|w| *w != "sudo" && *w != "exec") else {
+                return false;
+            };
+            let prog = words[first].rsplit('/').next().unwrap_or(words[first]);
+            let args = &words[first + 1..];
+            match prog {
+                "tee" => args.iter().any(|w| into(w)),
+                "cp" | "mv" | "ln" | "install" | "envsubst" => args.last().is_some_and(|w| into(w)),
+                "curl" | "wget" => args
+                    .windows(2)
+                    .any(|p| matches!(p[0], "-o" | "-O" | "--output") && into(p[1])),
+                "sed" => sed_too && args.iter().any(|w| into(w)),
+                _ => false,
+            }
+        })
 }
 
 /// A socket path as the kernel resolves it: `unix:///tmp/a.sock` is `/tmp/a.sock`.
@@ -487,7 +518,8 @@ impl<'a> Wiring<'a> {
         }
         // nginx's config in files gen cannot read: it may listen where gen does not see.
         let written = nginx_written_by_run(m);
-        let complete = complete && nginx.unknown_files.is_empty();
+        // nginx's listeners are all known only when gen reads every file of its config.
+        let complete = complete && nginx.unknown_files.is_empty() && !nginx.unseen && !written;
         let mut w = Self {
             dir,
             nginx,
@@ -934,6 +966,50 @@ mod tests {
             .collect();
         assert_eq!(named, ["0.0.0.0:8000"]);
         assert_eq!(w.explained(), misses[0].candidates);
+    }
+
+    #[test]
+    fn scripts_that_write_nginx_config_are_told_from_scripts_that_read_it() {
+        for (script, sed_too, writes) in [
+            (
+                "envsubst < /tpl/site.conf > /etc/nginx/conf.d/site.conf",
+                false,
+                true,
+            ),
+            (
+                "cp /app/nginx.conf /etc/nginx/nginx.conf && exec supervisord",
+                false,
+                true,
+            ),
+            (
+                "echo 'daemon off;' >> \"/etc/nginx/nginx.conf\"",
+                false,
+                true,
+            ),
+            (
+                "curl -fsSL -o /etc/nginx/nginx.conf https://example.invalid/c",
+                false,
+                true,
+            ),
+            (
+                "cat /app/site | tee /etc/nginx/conf.d/site.conf",
+                false,
+                true,
+            ),
+            ("sed -i s/80/8080/ /etc/nginx/nginx.conf", true, true),
+            // A start script's `sed -i` edits what gen reads.
+            ("sed -i s/80/8080/ /etc/nginx/nginx.conf", false, false),
+            // gen's own entrypoint: reads /etc/nginx, writes /run/nginx.
+            (
+                "conf=/etc/nginx/nginx.conf\nsed -e s/x/y/ \"$conf\" > /run/nginx/nginx.conf",
+                false,
+                false,
+            ),
+            ("nginx -t -c /etc/nginx/nginx.conf >/dev/null", false, false),
+            ("cp /etc/nginx/nginx.conf /tmp/backup", false, false),
+        ] {
+            assert_eq!(writes_nginx(script, sed_too), writes, "{script}");
+        }
     }
 
     #[test]

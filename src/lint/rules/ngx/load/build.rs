@@ -199,6 +199,8 @@ impl Build {
             .iter()
             .any(|p| NGINX_PACKAGES.contains(&p.as_str()));
         let (version, who) = match packaging {
+            // nginx from another repository (nginx.org's, a PPA): a version gen cannot tell.
+            _ if m.foreign_sources => (None, None),
             Some(Packaging::NginxOrg(_)) => (
                 nginx_org_version(tag_of(image).1),
                 Some("nginx.org's nginx"),

@@ -226,11 +226,35 @@ pub fn analyze(m: &Model) -> Vec<Finding> {
             judged.push((i, row));
         }
     }
+    // A start script that rewrites nginx's config in place (`sed -i "s/\$PORT/.../"`,
+    // `envsubst`) fills in placeholders before nginx reads it: values and variables are
+    // not what nginx will see.
+    if templated_at_start(m) {
+        return out;
+    }
     values::check(m, n, &build, &judged, &mut out);
     if !build.open && out.iter().all(|f| f.kind != Kind::Unknown) {
         variables::check(n, build.version, &places, &mut out);
     }
     out
+}
+
+/// Whether a script the container starts with (its command, or a supervisord program's)
+/// edits a file under `/etc/nginx` in place or renders one with `envsubst`.
+fn templated_at_start(m: &Model) -> bool {
+    let mut argvs = vec![m.argv.clone()];
+    if let Some(s) = &m.supervisor {
+        argvs.extend(s.programs.iter().map(crate::model::ProgramFacts::argv));
+    }
+    let edits =
+        |t: &str| t.contains("/etc/nginx") && (t.contains("sed -i") || t.contains("envsubst"));
+    argvs.iter().flatten().any(|w| {
+        let path = crate::parse::dockerfile::join_path(&m.workdir.value, &w.value);
+        m.image
+            .local_file(&path)
+            .and_then(|f| m.files.text(f))
+            .is_some_and(edits)
+    })
 }
 
 /// Judges directive `i` in `here`: what its block opens (for its children), and the
