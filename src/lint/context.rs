@@ -74,6 +74,9 @@ pub struct ContainerDir {
     pub files: Vec<SourceFile>,
     /// What the running container will be, from those files.
     pub model: Model,
+    /// nginx's config as `nginx -t` would load it, worked out once for the rules
+    /// `NGX010`-`NGX014` that each show one kind of its findings.
+    pub(crate) nginx_load: std::cell::OnceCell<Vec<crate::lint::rules::ngx::load::Finding>>,
 }
 
 /// One file of a container directory.
@@ -236,6 +239,7 @@ impl ContainerDir {
             spec_index,
             files,
             model,
+            nginx_load: std::cell::OnceCell::new(),
         }
     }
 

@@ -367,8 +367,20 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
         w.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')')
             .starts_with("/etc/nginx")
     };
+    // Continued lines are one command.
+    let joined;
+    let script = if script.contains("\\\n") {
+        joined = script.replace("\\\n", " ");
+        joined.as_str()
+    } else {
+        script
+    };
+    // Only the lines that name a path there can write one: most of a long script is
+    // skipped without splitting it into commands.
     script
-        .split(['\n', ';'])
+        .lines()
+        .filter(|l| l.contains("/etc/nginx"))
+        .flat_map(|l| l.split(';'))
         .flat_map(|l| l.split("&&"))
         .flat_map(|l| l.split('|'))
         .any(|cmd| {
@@ -1006,6 +1018,11 @@ mod tests {
                 false,
             ),
             ("nginx -t -c /etc/nginx/nginx.conf >/dev/null", false, false),
+            (
+                "cp /app/site.conf \\\n    /etc/nginx/conf.d/site.conf",
+                false,
+                true,
+            ),
             ("cp /etc/nginx/nginx.conf /tmp/backup", false, false),
         ] {
             assert_eq!(writes_nginx(script, sed_too), writes, "{script}");

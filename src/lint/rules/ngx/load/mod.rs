@@ -537,7 +537,8 @@ pub fn diagnostic(rule: &crate::lint::Rule, c: &ContainerDir, f: &Finding) -> Di
 /// Pushes the findings of `kind` of every container, as `rule`.
 pub fn report(ctx: &Context, rule: &crate::lint::Rule, kind: Kind, out: &mut Vec<Diagnostic>) {
     for c in &ctx.containers {
-        for f in analyze(&c.model).iter().filter(|f| f.kind == kind) {
+        let found = c.nginx_load.get_or_init(|| analyze(&c.model));
+        for f in found.iter().filter(|f| f.kind == kind) {
             out.push(diagnostic(rule, c, f));
         }
     }
