@@ -126,21 +126,24 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             });
         }
     }
+    // `per-file-ignores` and `severity` of every config, applied alike with and without
+    // `--fix`.
+    let settle = |diags: &mut Vec<Diagnostic>| {
+        for c in &configs {
+            diags.retain(|d| !c.allows(&d.code, &d.primary.file));
+            for d in diags.iter_mut() {
+                if let Some(sev) = c.severity_of(&d.code) {
+                    d.severity = sev;
+                }
+            }
+        }
+    };
     if args.fix || args.diff {
-        return super::fix::run(args, ctx, &rules);
+        return super::fix::run(args, ctx, &rules, &settle);
     }
     let mut outcome = lint::run(&ctx, &rules);
     crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
-    for c in &configs {
-        outcome
-            .diagnostics
-            .retain(|d| !c.allows(&d.code, &d.primary.file));
-        for d in &mut outcome.diagnostics {
-            if let Some(sev) = c.severity_of(&d.code) {
-                d.severity = sev;
-            }
-        }
-    }
+    settle(&mut outcome.diagnostics);
     if !focus.is_empty() {
         outcome.diagnostics.retain(|d| {
             std::iter::once(&d.primary)

@@ -19,7 +19,12 @@ use std::path::Path;
 /// Fixes `ctx` as `args` ask (`--fix`, `--unsafe-fixes`, `--diff`) and reports; the exit
 /// code comes from the findings that remain (with `--diff`: 1 when there is something to
 /// fix).
-pub fn run(args: &CheckArgs, ctx: Context, rules: &[&'static Rule]) -> Result<u8> {
+pub fn run(
+    args: &CheckArgs,
+    ctx: Context,
+    rules: &[&'static Rule],
+    settle: &dyn Fn(&mut Vec<crate::diagnostic::Diagnostic>),
+) -> Result<u8> {
     let level = level(args);
     let Fixed {
         ctx,
@@ -27,7 +32,7 @@ pub fn run(args: &CheckArgs, ctx: Context, rules: &[&'static Rule]) -> Result<u8
         changed,
         fixed,
         settled,
-    } = fix::fix(ctx, rules, level);
+    } = fix::fix(ctx, rules, level, settle);
     if !settled {
         crate::errln!(
             "warning: fixes were still left after {} passes; the files may need a look",

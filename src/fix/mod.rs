@@ -59,13 +59,20 @@ pub fn retain_offered(ctx: &Context, diags: &mut [Diagnostic]) {
 
 /// Lints `ctx` with `rules` and applies the fixes that apply at `level`, pass after pass.
 #[must_use]
-pub fn fix(mut ctx: Context, rules: &[&'static Rule], level: Applicability) -> Fixed {
+pub fn fix(
+    mut ctx: Context,
+    rules: &[&'static Rule],
+    level: Applicability,
+    settle: &dyn Fn(&mut Vec<Diagnostic>),
+) -> Fixed {
     let mut changed: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut fixed = 0;
     let mut pass = 0;
     loop {
         let mut outcome = lint::run(&ctx, rules);
         retain_offered(&ctx, &mut outcome.diagnostics);
+        // The settings in force: a finding they allow is neither fixed nor shown.
+        settle(&mut outcome.diagnostics);
         let files = editable(&ctx);
         let plan = apply::plan(&outcome.diagnostics, level, |f| files.get(f).copied());
         if plan.fixed == 0 || pass == MAX_PASSES {

@@ -109,7 +109,7 @@ fn the_clean_container_is_clean() {
     let ctx = context(&container(clean));
     let found = lint::run(&ctx, RULES).diagnostics;
     assert_eq!(codes(&found), Vec::<String>::new(), "{found:#?}");
-    let fixed = fix(ctx, RULES, Applicability::Unsafe);
+    let fixed = fix(ctx, RULES, Applicability::Unsafe, &|_| {});
     assert!(fixed.changed.is_empty());
 }
 
@@ -132,7 +132,7 @@ proptest! {
         let ctx = context(&container(b));
         let before = codes(&lint::run(&ctx, RULES).diagnostics);
         for level in [Applicability::Safe, Applicability::Unsafe] {
-            let fixed = fix(ctx.clone(), RULES, level);
+            let fixed = fix(ctx.clone(), RULES, level, &|_| {});
             prop_assert!(fixed.settled);
             let after = codes(&fixed.outcome.diagnostics);
             prop_assert!(
@@ -163,7 +163,7 @@ proptest! {
                 }
             }
             // A second round finds nothing left to fix.
-            let again = fix(fixed.ctx, RULES, level);
+            let again = fix(fixed.ctx, RULES, level, &|_| {});
             prop_assert!(again.changed.is_empty(), "{:?}: {:#?}", b, again.changed);
         }
     }

@@ -352,3 +352,30 @@ fn with_the_image_s_own_config_the_command_gets_the_flag() {
         )
     );
 }
+
+/// `--fix` honours the settings in force as a plain check does: a finding that
+/// `per-file-ignores` allows is not fixed.
+#[test]
+fn fix_leaves_alone_what_per_file_ignores_allows() {
+    let src = fixture("check/console-log-rotated/fail/web");
+    let run_fix = |config: Option<&str>| {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let web = tmp.path().join("web");
+        fs::create_dir(&web).expect("mkdir");
+        for entry in fs::read_dir(&src).expect("read fixture") {
+            let entry = entry.expect("entry");
+            fs::copy(entry.path(), web.join(entry.file_name())).expect("copy");
+        }
+        if let Some(config) = config {
+            fs::write(tmp.path().join("gen.toml"), config).expect("write gen.toml");
+        }
+        let before = fs::read_to_string(web.join("supervisord.conf")).expect("read");
+        let run = gen_in(tmp.path(), &["check", "web", "--select", "LOG001", "--fix"]);
+        let after = fs::read_to_string(web.join("supervisord.conf")).expect("read");
+        (run.code, before == after)
+    };
+    // Without a config the fix is applied and nothing is left.
+    assert_eq!(run_fix(None), (0, false));
+    let config = "[check]\nper-file-ignores = { \"web/supervisord.conf\" = [\"LOG001\"] }\n";
+    assert_eq!(run_fix(Some(config)), (0, true));
+}
