@@ -370,11 +370,11 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Words with spans as offsets into the joined command line.
-    fn words(line: &str) -> Vec<Word> {
+    pub(crate) fn words(line: &str) -> Vec<Word> {
         let mut out = Vec::new();
         let mut at = 0;
         for part in line.split(' ') {

@@ -379,20 +379,7 @@ pub fn uwsgi_addr(value: &str) -> UwsgiAddr {
 mod tests {
     use super::*;
 
-    fn words(line: &str) -> Vec<Word> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        for part in line.split(' ') {
-            if !part.is_empty() {
-                out.push(Word {
-                    value: part.to_owned(),
-                    span: Span::new(at, at + part.len()),
-                });
-            }
-            at += part.len() + 1;
-        }
-        out
-    }
+    use crate::parse::app::command::tests::words;
 
     fn pairs(o: &UwsgiOptions) -> Vec<(String, String)> {
         o.options
