@@ -40,6 +40,15 @@ pub enum Command {
     Rules,
     /// Parse one config file and print its tree as JSON (crossplane's payload for nginx)
     Parse(ParseArgs),
+    /// Run the language server on stdin and stdout: findings as you type, quick fixes, hover
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

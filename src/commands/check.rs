@@ -120,30 +120,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .map(|s| config::Config::from_check(&s.spec.check, Path::new(&s.path)));
     let configs: Vec<&config::Config> = config.iter().chain(&spec_config).collect();
     if args.select.is_empty() {
-        for c in &configs {
-            rules.retain(|r| {
-                (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
-            });
-        }
+        configured(&mut rules, &configs);
     }
     // `per-file-ignores` and `severity` of every config, applied alike with and without
     // `--fix`.
-    let settle = |diags: &mut Vec<Diagnostic>| {
-        for c in &configs {
-            diags.retain(|d| !c.allows(&d.code, &d.primary.file));
-            for d in diags.iter_mut() {
-                if let Some(sev) = c.severity_of(&d.code) {
-                    d.severity = sev;
-                }
-            }
-        }
-    };
+    let settle = |diags: &mut Vec<Diagnostic>| settle(&configs, diags);
     if args.fix || args.diff {
         return super::fix::run(args, ctx, &rules, &settle);
     }
-    let mut outcome = lint::run(&ctx, &rules);
-    crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
-    settle(&mut outcome.diagnostics);
+    let mut outcome = findings(&ctx, &rules, &configs);
     if !focus.is_empty() {
         outcome.diagnostics.retain(|d| {
             std::iter::once(&d.primary)
@@ -175,6 +160,41 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let fails = count(Severity::Error) > 0
         || (args.deny == Some(Deny::Warnings) && count(Severity::Warning) > 0);
     Ok(u8::from(fails))
+}
+
+/// Keeps the rules `configs` leave on: each config's `select` (all when empty) less its
+/// `ignore`.
+pub(super) fn configured(rules: &mut Vec<&'static lint::Rule>, configs: &[&config::Config]) {
+    for c in configs {
+        rules.retain(|r| {
+            (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
+        });
+    }
+}
+
+/// Applies the `per-file-ignores` and `severity` of every config to `diags`.
+pub(super) fn settle(configs: &[&config::Config], diags: &mut Vec<Diagnostic>) {
+    for c in configs {
+        diags.retain(|d| !c.allows(&d.code, &d.primary.file));
+        for d in diags.iter_mut() {
+            if let Some(sev) = c.severity_of(&d.code) {
+                d.severity = sev;
+            }
+        }
+    }
+}
+
+/// The findings of `rules` in `ctx` under the settings `configs`, each with the fix it
+/// may offer: what `gen check` reports, and what `gen lsp` publishes.
+pub(super) fn findings(
+    ctx: &Context,
+    rules: &[&'static lint::Rule],
+    configs: &[&config::Config],
+) -> lint::Outcome {
+    let mut outcome = lint::run(ctx, rules);
+    crate::fix::retain_offered(ctx, &mut outcome.diagnostics);
+    settle(configs, &mut outcome.diagnostics);
+    outcome
 }
 
 pub(super) fn render(
@@ -308,7 +328,7 @@ pub fn summary(diags: &[Diagnostic], containers: usize, suppressed: usize) -> St
 }
 
 /// Today in UTC, from the system clock.
-fn system_today() -> Date {
+pub(super) fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -382,7 +402,7 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
 /// one directly under it) is a container too, unless it lies in an image's build context,
 /// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
 /// project.
-fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
+pub(super) fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
     let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
@@ -613,7 +633,7 @@ fn targets(args: &CheckArgs, vfs: &mut Vfs) -> Result<Option<Targets>> {
 
 /// The container directory (or compose project) that holds `file`: its directory or the
 /// nearest one above it with a Dockerfile, nginx.conf, supervisord.conf or compose file.
-fn container_of(file: &Path) -> Result<PathBuf> {
+pub(super) fn container_of(file: &Path) -> Result<PathBuf> {
     let mut dir = file.parent();
     while let Some(d) = dir {
         let shown = if d.as_os_str().is_empty() {

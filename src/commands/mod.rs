@@ -9,6 +9,7 @@ pub mod discover;
 pub mod explain;
 pub mod fix;
 pub mod init;
+pub mod lsp;
 pub mod meta;
 pub mod parse;
 pub mod parse_dockerfile;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&args),
         Command::Rules => rules::run(),
         Command::Parse(args) => parse::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
     };
     match result {
         Ok(code) => code,

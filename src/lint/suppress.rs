@@ -680,6 +680,47 @@ fn parse(text: &str, body: Span) -> Option<(Rules<'_>, bool)> {
     Some((Ok(rules), whole_file))
 }
 
+/// The text to insert, and where, to allow `code` on 1-based `line` of `text`: a comment
+/// line above it with the same indentation, or when that would not cover it (inside a
+/// multi-line statement) a comment after it. `None` when neither would, as
+/// [`directives`] reads the result: the edit is checked, never assumed.
+#[must_use]
+pub fn insertion(syntax: Syntax, text: &str, line: usize, code: &str) -> Option<(usize, String)> {
+    let lines = Lines::new(text);
+    if line == 0 || line > lines.count() {
+        return None;
+    }
+    let start = lines.start(line);
+    let this = lines.get(line);
+    let indent = &this[..this.len() - this.trim_start().len()];
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let comment = match syntax {
+        Syntax::Js => format!("// gen: ignore[{code}]"),
+        _ => format!("{} gen: ignore[{code}]", syntax.marker()),
+    };
+    let above = (start, format!("{indent}{comment}{eol}"));
+    let after = (start + this.len(), format!(" {comment}"));
+    let covers = |(at, new): &(usize, String), covered: usize| {
+        let mut edited = String::with_capacity(text.len() + new.len());
+        edited.push_str(text.get(..*at).unwrap_or_default());
+        edited.push_str(new);
+        edited.push_str(text.get(*at..).unwrap_or_default());
+        directives(syntax, &edited).iter().any(|d| {
+            (d.lines.0..=d.lines.1).contains(&covered)
+                && d.rules
+                    .as_ref()
+                    .is_ok_and(|r| r.iter().any(|(k, _)| k.eq_ignore_ascii_case(code)))
+        })
+    };
+    if covers(&above, line + 1) {
+        Some(above)
+    } else if syntax.has_trailing_comments() && covers(&after, line) {
+        Some(after)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,6 +735,36 @@ mod tests {
             .iter()
             .map(|c| (text[c.body.start..c.body.end].to_owned(), c.own_line))
             .collect()
+    }
+
+    #[test]
+    fn insertion_covers_the_line() {
+        let cases = [
+            (
+                Syntax::Nginx,
+                "http {\n    server {\n        listen 80;\n    }\n}\n",
+                3,
+                "http {\n    server {\n        # gen: ignore[PORT001]\n        listen 80;\n    }\n}\n",
+            ),
+            (
+                Syntax::Ini,
+                "[program:app]\ncommand=x\n",
+                2,
+                "[program:app]\n; gen: ignore[PORT001]\ncommand=x\n",
+            ),
+            (
+                Syntax::Js,
+                "app.listen(3000);\r\n",
+                1,
+                "// gen: ignore[PORT001]\r\napp.listen(3000);\r\n",
+            ),
+        ];
+        for (syntax, text, line, want) in cases {
+            let (at, new) = insertion(syntax, text, line, "PORT001").expect("an insertion");
+            let edited = format!("{}{new}{}", &text[..at], &text[at..]);
+            assert_eq!(edited, want, "{syntax:?} line {line}");
+        }
+        assert_eq!(insertion(Syntax::Nginx, "x;\n", 9, "PORT001"), None);
     }
 
     #[test]

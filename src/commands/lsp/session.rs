@@ -1,0 +1,306 @@
+//! The server's state: the open documents (overlaid on the disk), the containers to lint
+//! again, and each container's latest findings and where they were published.
+//!
+//! A container (or compose project) is the unit of work: the directory
+//! [`check::container_of`] gives for a file, as `gen check FILE` finds it. Each file is
+//! published by the one unit that owns it, the nearest; a compose project owns its compose
+//! file, its manifests and the files of no container of its own.
+
+use super::{actions, check, diagnostics, hover, notification, unknown_method, uri};
+use crate::commands::config::{self, Config};
+use crate::commands::vfs::{self, Vfs};
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::lint::{self, Context, date::Date, docs};
+use lsp_server::{Notification, Request, Response};
+use lsp_types::{
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, MessageType, PublishDiagnosticsParams, ShowMessageParams,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One lint of a unit, kept for hover and code actions until the next.
+#[derive(Debug)]
+pub struct Linted {
+    pub ctx: Context,
+    pub diags: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl Linted {
+    /// The text gen linted for the file at `path`.
+    #[must_use]
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.ctx
+            .containers
+            .iter()
+            .flat_map(|c| &c.files)
+            .find(|f| f.path == path)
+            .and_then(|f| f.text.as_deref())
+            .or_else(|| {
+                self.ctx
+                    .projects
+                    .iter()
+                    .flat_map(|p| &p.files)
+                    .find(|f| f.path == path)
+                    .map(|f| f.text.as_str())
+            })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Unit {
+    linted: Option<Linted>,
+    /// The files last published with findings: each gets an empty list when its findings
+    /// are gone.
+    published: BTreeSet<PathBuf>,
+    /// Bumped by every change to a file of the unit; a lint started at an older one is
+    /// stale.
+    generation: u64,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    today: Date,
+    /// The open documents, by path (absolute, normalised), over the disk.
+    vfs: Vfs,
+    open: BTreeSet<PathBuf>,
+    units: BTreeMap<PathBuf, Unit>,
+    dirty: BTreeSet<PathBuf>,
+    /// Where the rules' explanations are written, for the diagnostics' code links.
+    explain_dir: Option<PathBuf>,
+    /// Lint results dropped because the unit changed while they were made.
+    pub stale_runs: u64,
+}
+
+impl Session {
+    #[must_use]
+    pub fn new(_params: &serde_json::Value, today: Date) -> Self {
+        Self {
+            today,
+            vfs: Vfs::default(),
+            open: BTreeSet::new(),
+            units: BTreeMap::new(),
+            dirty: BTreeSet::new(),
+            explain_dir: write_explanations(),
+            stale_runs: 0,
+        }
+    }
+
+    /// Applies a notification: an opened, changed, saved or closed document marks its unit
+    /// for linting.
+    pub fn notify(&mut self, note: &Notification) {
+        let path = match note.method.as_str() {
+            "textDocument/didOpen" => parse::<DidOpenTextDocumentParams>(note).and_then(|p| {
+                let path = uri::to_path(&p.text_document.uri)?;
+                self.vfs.insert(&path, p.text_document.text);
+                self.open.insert(vfs::key(&path));
+                Some(path)
+            }),
+            "textDocument/didChange" => {
+                parse::<DidChangeTextDocumentParams>(note).and_then(|p| {
+                    let path = uri::to_path(&p.text_document.uri)?;
+                    // Full sync: the last change holds the whole text.
+                    let text = p.content_changes.into_iter().last()?.text;
+                    self.vfs.insert(&path, text);
+                    Some(path)
+                })
+            }
+            "textDocument/didSave" => parse::<DidSaveTextDocumentParams>(note)
+                .and_then(|p| uri::to_path(&p.text_document.uri)),
+            "textDocument/didClose" => parse::<DidCloseTextDocumentParams>(note).and_then(|p| {
+                let path = uri::to_path(&p.text_document.uri)?;
+                self.vfs.remove(&path);
+                self.open.remove(&vfs::key(&path));
+                Some(path)
+            }),
+            _ => None,
+        };
+        let Some(path) = path else { return };
+        let Ok(dir) = check::container_of(&vfs::key(&path)) else {
+            // A file in no container has nothing of gen's to show.
+            return;
+        };
+        let unit = vfs::key(&dir);
+        self.units.entry(unit.clone()).or_default().generation += 1;
+        self.dirty.insert(unit);
+    }
+
+    /// The next unit to lint, and its generation now.
+    pub fn next_dirty(&mut self) -> Option<(PathBuf, u64)> {
+        let unit = self.dirty.pop_first()?;
+        let generation = self.generation(&unit);
+        Some((unit, generation))
+    }
+
+    #[must_use]
+    pub fn generation(&self, unit: &Path) -> u64 {
+        self.units.get(unit).map_or(0, |u| u.generation)
+    }
+
+    /// Lints the unit at `dir` with the open documents overlaid, under the settings in
+    /// force for it; an error (a `gen.toml` that does not load) is the message to show.
+    pub fn lint(&self, dir: &Path) -> Result<Linted, String> {
+        let ctx = check::paths_context(&[dir.to_path_buf()], &self.vfs, self.today)
+            .map_err(|e| e.to_string())?;
+        let mut configs: Vec<Config> = Vec::new();
+        if let Some(path) = config::find(dir) {
+            configs.push(config::load(&path).map_err(|e| e.to_string())?);
+        }
+        configs.extend(self.spec_check(dir));
+        let configs: Vec<&Config> = configs.iter().collect();
+        let mut rules = lint::RULES.to_vec();
+        check::configured(&mut rules, &configs);
+        let outcome = check::findings(&ctx, &rules, &configs);
+        let sources = ctx.sources(&outcome.diagnostics);
+        Ok(Linted {
+            ctx,
+            diags: outcome.diagnostics,
+            sources,
+        })
+    }
+
+    /// The spec's `[check]`, for a unit under the output directory (`generated/`) of a
+    /// `spec.toml`, as `gen check` applies it to the spec's containers. An invalid spec
+    /// gives none: its problems are `gen build`'s to report.
+    fn spec_check(&self, dir: &Path) -> Option<Config> {
+        let root = dir
+            .ancestors()
+            .find(|a| a.file_name().is_some_and(|n| n == "generated"))?
+            .parent()?;
+        let path = root.join("spec.toml");
+        let text = match self.vfs.get(&path) {
+            Some(t) => t.to_owned(),
+            None => std::fs::read_to_string(&path).ok()?,
+        };
+        let spec = crate::spec::load(&path.display().to_string(), &text).ok()?;
+        Some(Config::from_check(&spec.check, &path))
+    }
+
+    /// The notifications that publish a lint of `unit`: the findings of each file it owns
+    /// that has findings now, had some at the last publish, or is open.
+    pub fn publish(&mut self, unit: &Path, linted: Result<Linted, String>) -> Vec<Notification> {
+        let linted = match linted {
+            Ok(l) => l,
+            Err(message) => {
+                return vec![notification(
+                    "window/showMessage",
+                    ShowMessageParams {
+                        typ: MessageType::ERROR,
+                        message: format!("gen: {message}"),
+                    },
+                )];
+            }
+        };
+        let owned = owned_files(unit, &linted.ctx);
+        let mut by_file =
+            diagnostics::by_file(&linted.diags, &linted.sources, self.explain_dir.as_deref());
+        by_file.retain(|f, _| owned.contains(f));
+        let state = self.units.entry(unit.to_path_buf()).or_default();
+        let mut files: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
+        files.extend(state.published.iter().cloned());
+        files.extend(self.open.iter().filter(|f| owned.contains(*f)).cloned());
+        let mut out = Vec::new();
+        for file in &files {
+            let Some(uri) = diagnostics::uri_of(file) else {
+                continue;
+            };
+            out.push(notification(
+                "textDocument/publishDiagnostics",
+                PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: by_file.get(file).cloned().unwrap_or_default(),
+                    version: None,
+                },
+            ));
+        }
+        state.published = by_file.into_keys().collect();
+        state.linted = Some(linted);
+        out
+    }
+
+    /// The answer to a request: hover and code actions from the latest lint of the
+    /// document's unit.
+    pub fn answer(&self, req: &Request) -> Response {
+        let result = match req.method.as_str() {
+            "textDocument/hover" => serde_json::from_value(req.params.clone())
+                .ok()
+                .map(|p| serde_json::to_value(hover::hover(self, &p))),
+            "textDocument/codeAction" => serde_json::from_value(req.params.clone())
+                .ok()
+                .map(|p| serde_json::to_value(actions::actions(self, &p))),
+            _ => return unknown_method(req),
+        };
+        match result {
+            Some(Ok(value)) => Response::new_ok(req.id.clone(), value),
+            _ => Response::new_err(
+                req.id.clone(),
+                lsp_server::ErrorCode::InvalidParams as i32,
+                format!("gen could not read the parameters of `{}`", req.method),
+            ),
+        }
+    }
+
+    /// The latest lint of the unit that owns the document at `path`, with the path as
+    /// diagnostics name it.
+    #[must_use]
+    pub fn linted_for(&self, path: &Path) -> Option<(&Linted, String)> {
+        let key = vfs::key(path);
+        let dir = check::container_of(&key).ok()?;
+        let linted = self.units.get(&vfs::key(&dir))?.linted.as_ref()?;
+        Some((linted, key.display().to_string()))
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(note: &Notification) -> Option<T> {
+    serde_json::from_value(note.params.clone()).ok()
+}
+
+/// The files `unit` publishes: every file it read, less those of a container directory
+/// nested in it, which that container publishes.
+fn owned_files(unit: &Path, ctx: &Context) -> BTreeSet<PathBuf> {
+    let nested: Vec<PathBuf> = ctx
+        .containers
+        .iter()
+        .map(|c| vfs::key(Path::new(&c.dir)))
+        .filter(|d| d != unit)
+        .collect();
+    ctx.containers
+        .iter()
+        .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
+        .chain(
+            ctx.projects
+                .iter()
+                .flat_map(|p| p.files.iter().map(|f| f.path.as_str())),
+        )
+        .map(|p| vfs::key(Path::new(p)))
+        .filter(|p| !nested.iter().any(|d| p.starts_with(d)))
+        .collect()
+}
+
+/// Writes `gen explain`'s text of every rule to `<cache>/gen/<version>/rules/CODE.md`
+/// (`$XDG_CACHE_HOME`, else `~/.cache`), so a diagnostic's code can link to it in any
+/// editor; `None` (no links) when there is no cache directory to write to.
+fn write_explanations() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    let dir = cache
+        .join("gen")
+        .join(env!("CARGO_PKG_VERSION"))
+        .join("rules");
+    std::fs::create_dir_all(&dir).ok()?;
+    for rule in lint::RULES {
+        let path = dir.join(format!("{}.md", rule.code));
+        let text = docs::explain(rule);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).ok()?;
+        }
+    }
+    Some(vfs::key(&dir))
+}
