@@ -33,7 +33,7 @@ impl Client {
             .env("XDG_CACHE_HOME", cache)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .expect("start gen lsp");
         let stdin = child.stdin.take().expect("stdin");
@@ -411,4 +411,43 @@ fn lsp_exit_without_shutdown_is_an_error() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(code, Some(1));
+}
+
+/// A burst of edits, sent without waiting: what is published last is the last edit's
+/// findings, never an older edit's (a stale lint is dropped, not published after).
+#[test]
+fn lsp_burst_of_edits_settles_on_the_last() {
+    let (tmp, dir) = setup(&repo_root().join("tests/fixtures/lsp/web"));
+    let nginx = dir.join("nginx.conf");
+    let mut client = Client::start(&dir, &tmp.path().join("cache"));
+    client.open(&nginx);
+    client.clean(&nginx);
+    let text = std::fs::read_to_string(&nginx).expect("read");
+    for port in 8001..=8020 {
+        let edited = text.replace(
+            "server 127.0.0.1:8000;",
+            &format!("server 127.0.0.1:{port};"),
+        );
+        client.change(&nginx, i64::from(port), &edited);
+    }
+    let last = client.published(&nginx, |d| {
+        d.iter()
+            .any(|d| d["message"].as_str().is_some_and(|m| m.contains(":8020`")))
+    });
+    assert_eq!(codes(&last), ["PORT001"]);
+    // Requests are answered after every lint is published: what came after is in hand.
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&nginx)}, "position": {"line": 0, "character": 0}}),
+    );
+    let later: Vec<&Value> = client
+        .pending
+        .iter()
+        .filter(|m| m["params"]["uri"] == uri(&nginx))
+        .collect();
+    assert!(
+        later.iter().all(|m| m.to_string().contains(":8020`")),
+        "{later:#?}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
 }

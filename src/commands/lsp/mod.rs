@@ -55,7 +55,15 @@ pub fn run(args: &LspArgs) -> Result<u8> {
     let caps = serde_json::to_value(capabilities()).unwrap_or_default();
     let params = connection.initialize(caps).map_err(protocol)?;
     let mut session = Session::new(&params, today);
+    for root in &session.roots {
+        crate::errln!("gen lsp: workspace {}", root.display());
+    }
     let code = serve(&connection, &mut session)?;
+    crate::errln!(
+        "gen lsp: exiting ({} stale lint{} dropped unpublished)",
+        session.stale_runs,
+        check::plural(usize::try_from(session.stale_runs).unwrap_or(usize::MAX))
+    );
     drop(connection);
     io_threads.join().map_err(|e| protocol(e.to_string()))?;
     Ok(code)

@@ -62,6 +62,9 @@ struct Unit {
 #[derive(Debug)]
 pub struct Session {
     today: Date,
+    /// The workspace folders (or root) the client opened, for the log: what is linted is
+    /// found from each file, as `gen check FILE` finds it, so a file outside them works too.
+    pub roots: Vec<PathBuf>,
     /// The open documents, by path (absolute, normalised), over the disk.
     vfs: Vfs,
     open: BTreeSet<PathBuf>,
@@ -75,9 +78,10 @@ pub struct Session {
 
 impl Session {
     #[must_use]
-    pub fn new(_params: &serde_json::Value, today: Date) -> Self {
+    pub fn new(params: &serde_json::Value, today: Date) -> Self {
         Self {
             today,
+            roots: roots(params),
             vfs: Vfs::default(),
             open: BTreeSet::new(),
             units: BTreeMap::new(),
@@ -168,6 +172,7 @@ impl Session {
             .ancestors()
             .find(|a| a.file_name().is_some_and(|n| n == "generated"))?
             .parent()?;
+
         let path = root.join("spec.toml");
         let text = match self.vfs.get(&path) {
             Some(t) => t.to_owned(),
@@ -250,6 +255,24 @@ impl Session {
         let linted = self.units.get(&vfs::key(&dir))?.linted.as_ref()?;
         Some((linted, key.display().to_string()))
     }
+}
+
+/// The workspace folders of `initialize`'s parameters, else its root URI.
+fn roots(params: &serde_json::Value) -> Vec<PathBuf> {
+    let Ok(params) = serde_json::from_value::<lsp_types::InitializeParams>(params.clone()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = params
+        .workspace_folders
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| uri::to_path(&f.uri))
+        .collect();
+    #[allow(deprecated)] // `root_uri` is what clients before workspace folders send.
+    if out.is_empty() {
+        out.extend(params.root_uri.as_ref().and_then(uri::to_path));
+    }
+    out.iter().map(|p| vfs::key(p)).collect()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(note: &Notification) -> Option<T> {
