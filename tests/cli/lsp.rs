@@ -451,3 +451,49 @@ fn lsp_burst_of_edits_settles_on_the_last() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// spec.toml: the problems `gen build` would refuse it for, as you type.
+#[test]
+fn lsp_spec_problems_appear_and_vanish() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = std::fs::canonicalize(tmp.path()).expect("canonical");
+    let spec = dir.join("spec.toml");
+    std::fs::copy(repo_root().join("spec.toml"), &spec).expect("copy");
+    let mut client = Client::start(&dir, &dir.join("cache"));
+    client.open(&spec);
+    client.clean(&spec);
+    let text = std::fs::read_to_string(&spec).expect("read");
+    let broken = text.replacen("port = 8000", "port = 80", 1);
+    assert_ne!(broken, text);
+    client.change(&spec, 2, &broken);
+    let diags = client.with_code(&spec, "SPEC004");
+    assert_eq!(codes(&diags), ["SPEC004"]);
+    assert_eq!(diags[0]["range"]["start"]["line"], 12);
+    client.change(&spec, 3, &text);
+    client.clean(&spec);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// The settings of the CLI: a `gen.toml` above the container changes a rule's severity.
+#[test]
+fn lsp_applies_gen_toml() {
+    let (tmp, dir) = setup(&repo_root().join("tests/fixtures/lsp/web"));
+    std::fs::write(
+        dir.parent().expect("parent").join("gen.toml"),
+        "[check]\nseverity = { upstream-port-mismatch = \"warning\" }\n",
+    )
+    .expect("write gen.toml");
+    let nginx = dir.join("nginx.conf");
+    let mut client = Client::start(&dir, &tmp.path().join("cache"));
+    client.open(&nginx);
+    client.clean(&nginx);
+    let text = std::fs::read_to_string(&nginx).expect("read");
+    client.change(
+        &nginx,
+        2,
+        &text.replace("server 127.0.0.1:8000;", "server 127.0.0.1:8001;"),
+    );
+    let diags = client.with_code(&nginx, "PORT001");
+    assert_eq!(diags[0]["severity"], 2, "{diags:#?}");
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -4,7 +4,8 @@
 //! A container (or compose project) is the unit of work: the directory
 //! [`check::container_of`] gives for a file, as `gen check FILE` finds it. Each file is
 //! published by the one unit that owns it, the nearest; a compose project owns its compose
-//! file, its manifests and the files of no container of its own.
+//! file, its manifests and the files of no container of its own. A `spec.toml` is a unit of
+//! its own, checked as `gen build` reads it.
 
 use super::{actions, check, diagnostics, hover, notification, unknown_method, uri};
 use crate::commands::config::{self, Config};
@@ -74,6 +75,8 @@ pub struct Session {
     explain_dir: Option<PathBuf>,
     /// Lint results dropped because the unit changed while they were made.
     pub stale_runs: u64,
+    /// The last spec read for its `[check]`: its path and text, and what it gave.
+    spec_cache: Option<(PathBuf, String, Option<Config>)>,
 }
 
 impl Session {
@@ -88,6 +91,7 @@ impl Session {
             dirty: BTreeSet::new(),
             explain_dir: write_explanations(),
             stale_runs: 0,
+            spec_cache: None,
         }
     }
 
@@ -121,11 +125,10 @@ impl Session {
             _ => None,
         };
         let Some(path) = path else { return };
-        let Ok(dir) = check::container_of(&vfs::key(&path)) else {
+        let Some(unit) = unit_of(&path) else {
             // A file in no container has nothing of gen's to show.
             return;
         };
-        let unit = vfs::key(&dir);
         self.units.entry(unit.clone()).or_default().generation += 1;
         self.dirty.insert(unit);
     }
@@ -144,7 +147,10 @@ impl Session {
 
     /// Lints the unit at `dir` with the open documents overlaid, under the settings in
     /// force for it; an error (a `gen.toml` that does not load) is the message to show.
-    pub fn lint(&self, dir: &Path) -> Result<Linted, String> {
+    pub fn lint(&mut self, dir: &Path) -> Result<Linted, String> {
+        if is_spec(dir) {
+            return Ok(self.lint_spec(dir));
+        }
         let ctx = check::paths_context(&[dir.to_path_buf()], &self.vfs, self.today)
             .map_err(|e| e.to_string())?;
         let mut configs: Vec<Config> = Vec::new();
@@ -164,10 +170,32 @@ impl Session {
         })
     }
 
+    /// A spec alone: the problems `gen build` would refuse it for. (How `generated/`
+    /// differs from it is `gen check`'s to say: rendering every container on each
+    /// keystroke is more than an editor should wait for.)
+    fn lint_spec(&self, path: &Path) -> Linted {
+        let text = match self.vfs.get(path) {
+            Some(t) => t.to_owned(),
+            None => std::fs::read_to_string(path).unwrap_or_default(),
+        };
+        let file = path.display().to_string();
+        let diags = crate::spec::load(&file, &text)
+            .err()
+            .map(|e| e.diagnostics)
+            .unwrap_or_default();
+        let mut sources = Sources::default();
+        sources.insert(&file, &text);
+        Linted {
+            ctx: Context::new(self.today),
+            diags,
+            sources,
+        }
+    }
+
     /// The spec's `[check]`, for a unit under the output directory (`generated/`) of a
     /// `spec.toml`, as `gen check` applies it to the spec's containers. An invalid spec
     /// gives none: its problems are `gen build`'s to report.
-    fn spec_check(&self, dir: &Path) -> Option<Config> {
+    fn spec_check(&mut self, dir: &Path) -> Option<Config> {
         let root = dir
             .ancestors()
             .find(|a| a.file_name().is_some_and(|n| n == "generated"))?
@@ -178,8 +206,20 @@ impl Session {
             Some(t) => t.to_owned(),
             None => std::fs::read_to_string(&path).ok()?,
         };
-        let spec = crate::spec::load(&path.display().to_string(), &text).ok()?;
-        Some(Config::from_check(&spec.check, &path))
+        // Read anew only when its text changed: a spec of many containers takes a while to
+        // validate, and an edit of a container leaves it alone.
+        if let Some((_, _, config)) = self
+            .spec_cache
+            .as_ref()
+            .filter(|(p, t, _)| *p == path && *t == text)
+        {
+            return config.clone();
+        }
+        let config = crate::spec::load(&path.display().to_string(), &text)
+            .ok()
+            .map(|spec| Config::from_check(&spec.check, &path));
+        self.spec_cache = Some((path, text, config.clone()));
+        config
     }
 
     /// The notifications that publish a lint of `unit`: the findings of each file it owns
@@ -197,7 +237,11 @@ impl Session {
                 )];
             }
         };
-        let owned = owned_files(unit, &linted.ctx);
+        let owned = if is_spec(unit) {
+            BTreeSet::from([unit.to_path_buf()])
+        } else {
+            owned_files(unit, &linted.ctx)
+        };
         let mut by_file =
             diagnostics::by_file(&linted.diags, &linted.sources, self.explain_dir.as_deref());
         by_file.retain(|f, _| owned.contains(f));
@@ -251,10 +295,23 @@ impl Session {
     #[must_use]
     pub fn linted_for(&self, path: &Path) -> Option<(&Linted, String)> {
         let key = vfs::key(path);
-        let dir = check::container_of(&key).ok()?;
-        let linted = self.units.get(&vfs::key(&dir))?.linted.as_ref()?;
+        let linted = self.units.get(&unit_of(&key)?)?.linted.as_ref()?;
         Some((linted, key.display().to_string()))
     }
+}
+
+/// The unit that owns the file at `path`: a spec is its own; any other file belongs to
+/// the container (or compose project) `gen check FILE` would check.
+fn unit_of(path: &Path) -> Option<PathBuf> {
+    let key = vfs::key(path);
+    if is_spec(&key) {
+        return Some(key);
+    }
+    check::container_of(&key).ok().map(|d| vfs::key(&d))
+}
+
+fn is_spec(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "spec.toml")
 }
 
 /// The workspace folders of `initialize`'s parameters, else its root URI.
