@@ -351,6 +351,27 @@ fn lsp_cross_file_port_appears_and_vanishes_on_both_files() {
     assert!(value.contains("**port 8000**"), "{value}");
     assert!(value.contains("nginx.conf:2"), "{value}");
     assert!(value.contains("supervisord.conf:8"), "{value}");
+    // Hover on a path of the image: where it comes from and who reads it.
+    let dockerfile = dir.join("Dockerfile");
+    client.open(&dockerfile);
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&dockerfile)}, "position": {"line": 9, "character": 30}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.starts_with("**`/etc/nginx/conf.d/site.conf`**"),
+        "{value}"
+    );
+    assert!(
+        value.contains("[Dockerfile:10](") && value.contains("the image gets it from `nginx.conf`"),
+        "{value}"
+    );
+    // The include is in the package's nginx.conf: named, not linked.
+    assert!(
+        value.contains("\n- /etc/nginx/nginx.conf (packaged by debian):59: nginx reads it through this `include`"),
+        "{value}"
+    );
     let suppressed = format!("# gen: ignore[upstream-port-mismatch]\n{text}");
     client.change(&nginx, 4, &suppressed);
     let hover = client.request(

@@ -36,7 +36,7 @@ pub fn actions(session: &Session, params: &CodeActionParams) -> Vec<CodeActionOr
         if !touches(at, params.range) {
             continue;
         }
-        let shown = diagnostics::convert(d, &linted.sources, None);
+        let shown = diagnostics::convert(d, &linted.sources, &linted.files, None);
         if let Some(action) = fix_action(linted, d, &shown) {
             out.push(CodeActionOrCommand::CodeAction(action));
         }

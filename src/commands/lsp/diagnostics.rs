@@ -14,7 +14,7 @@ use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     Position, Range, Uri,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The position of byte `offset` of `text` (clamped to the text and to a character
@@ -93,8 +93,15 @@ fn explanation(dir: Option<&Path>, code: &str) -> Option<CodeDescription> {
     })
 }
 
-/// A label as a related location, when it is in a file (not a packaged default).
-fn related(label: &Label, sources: &Sources) -> Option<DiagnosticRelatedInformation> {
+/// A label as a related location, when it is in one of `files` (not a packaged default).
+fn related(
+    label: &Label,
+    sources: &Sources,
+    files: &BTreeSet<String>,
+) -> Option<DiagnosticRelatedInformation> {
+    if !files.contains(&label.file) {
+        return None;
+    }
     let path = Path::new(&label.file);
     Some(DiagnosticRelatedInformation {
         location: Location {
@@ -105,9 +112,14 @@ fn related(label: &Label, sources: &Sources) -> Option<DiagnosticRelatedInformat
     })
 }
 
-/// One finding, on its own file.
+/// One finding, on its own file; `files` are the files an editor can open.
 #[must_use]
-pub fn convert(d: &Diagnostic, sources: &Sources, explain: Option<&Path>) -> lsp_types::Diagnostic {
+pub fn convert(
+    d: &Diagnostic,
+    sources: &Sources,
+    files: &BTreeSet<String>,
+    explain: Option<&Path>,
+) -> lsp_types::Diagnostic {
     let mut message = d.message.clone();
     if !d.primary.message.is_empty() {
         message.push_str(&format!("\n{}", d.primary.message));
@@ -127,7 +139,7 @@ pub fn convert(d: &Diagnostic, sources: &Sources, explain: Option<&Path>) -> lsp
     let related: Vec<_> = d
         .related
         .iter()
-        .filter_map(|l| related(l, sources))
+        .filter_map(|l| related(l, sources, files))
         .collect();
     lsp_types::Diagnostic {
         range: label_range(&d.primary, sources.get(&d.primary.file)),
@@ -148,18 +160,19 @@ pub fn convert(d: &Diagnostic, sources: &Sources, explain: Option<&Path>) -> lsp
 pub fn by_file(
     diags: &[Diagnostic],
     sources: &Sources,
+    files: &BTreeSet<String>,
     explain: Option<&Path>,
 ) -> BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> {
     let mut out: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
     for d in diags {
-        let main = convert(d, sources, explain);
+        let main = convert(d, sources, files, explain);
         let back = uri::from_path(Path::new(&d.primary.file)).map(|uri| Location {
             uri,
             range: main.range,
         });
         let mut seen = vec![d.primary.file.as_str()];
         for l in &d.related {
-            if seen.contains(&l.file.as_str()) || !Path::new(&l.file).is_absolute() {
+            if seen.contains(&l.file.as_str()) || !files.contains(&l.file) {
                 continue;
             }
             seen.push(&l.file);

@@ -2,23 +2,26 @@
 //! (what `gen explain` prints); on a port or a Unix socket, every place of the container
 //! that uses it, from the model's facts and their origins (nginx's `listen`s and proxy
 //! targets, the apps' listening addresses and the places their values pass through,
-//! `EXPOSE`). Paths other than sockets are not followed yet.
+//! `EXPOSE`); on another absolute path, what the image has there (the `COPY` or package
+//! that puts it there, the local file it is a copy of, the `include` that makes nginx or
+//! supervisord read it) and where else the container's files write it.
 
 use super::diagnostics::offset;
 use super::session::Session;
 use super::uri;
 use crate::diagnostic::Label;
 use crate::lint::{self, ContainerDir, docs, suppress};
-use crate::model::{ListenAddr, Origin, Target};
+use crate::model::{EntryKind, ListenAddr, Origin, Target};
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// What a fact is about: a TCP port, or a Unix socket by path.
+/// What a fact is about: a TCP port, a Unix socket by path, or another path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Key {
     Port(u16),
     Socket(String),
+    Path(String),
 }
 
 impl Key {
@@ -26,9 +29,13 @@ impl Key {
         match self {
             Self::Port(p) => format!("port {p}"),
             Self::Socket(s) => format!("socket `{s}`"),
+            Self::Path(p) => format!("`{p}`"),
         }
     }
 }
+
+/// Most places listed for a path written in the container's files.
+const MAX_PATH_USES: usize = 20;
 
 /// One use of a port or socket, with the place that says so.
 struct Use {
@@ -53,7 +60,12 @@ pub fn hover(session: &Session, params: &HoverParams) -> Option<Hover> {
         .iter()
         .filter(|c| c.files.iter().any(|f| f.path == file))
         .collect();
-    let uses: Vec<Use> = containers.iter().flat_map(|c| uses(c)).collect();
+    let mut uses: Vec<Use> = containers.iter().flat_map(|c| uses(c)).collect();
+    if let Some(Key::Path(p)) = token_key(text, at) {
+        for c in &containers {
+            uses.extend(path_uses(c, &p));
+        }
+    }
     let mut keys: Vec<&Key> = uses
         .iter()
         .filter(|u| u.label.file == file && u.label.span.start <= at && at <= u.label.span.end)
@@ -63,9 +75,14 @@ pub fn hover(session: &Session, params: &HoverParams) -> Option<Hover> {
     if keys.is_empty() {
         keys.extend(token.iter());
     }
-    keys.dedup();
+    let mut unique: Vec<&Key> = Vec::new();
+    for k in keys {
+        if !unique.contains(&k) {
+            unique.push(k);
+        }
+    }
     let mut out = String::new();
-    for key in keys {
+    for key in unique {
         let here: Vec<&Use> = uses.iter().filter(|u| u.key == *key).collect();
         if here.is_empty() {
             continue;
@@ -77,9 +94,16 @@ pub fn hover(session: &Session, params: &HoverParams) -> Option<Hover> {
                 .strip_prefix(containers.first().map_or("", |c| c.dir.as_str()))
                 .map_or_else(|_| u.label.file.clone(), |p| p.display().to_string());
             let line = u.label.start.line;
-            let link = uri::from_path(Path::new(&u.label.file))
-                .map_or_else(String::new, |l| format!("{}#L{line}", l.as_str()));
-            let _ = writeln!(out, "- [{shown}:{line}]({link}): {}", u.what);
+            let openable = linted.files.contains(&u.label.file);
+            let _ = match uri::from_path(Path::new(&u.label.file)).filter(|_| openable) {
+                Some(l) => writeln!(
+                    out,
+                    "- [{shown}:{line}]({}#L{line}): {}",
+                    l.as_str(),
+                    u.what
+                ),
+                None => writeln!(out, "- {shown}:{line}: {}", u.what),
+            };
         }
         out.push('\n');
     }
@@ -140,11 +164,82 @@ fn token_key(text: &str, at: usize) -> Option<Key> {
     if word.starts_with('/') && word.ends_with(".sock") {
         return Some(Key::Socket(word.to_owned()));
     }
+    if word.starts_with('/') && word.len() > 1 && !word.contains(':') {
+        return Some(Key::Path(word.trim_end_matches('/').to_owned()));
+    }
     let (host, port) = word.split('/').next()?.rsplit_once(':')?;
     if host.is_empty() {
         return None;
     }
     port.parse().ok().map(Key::Port)
+}
+
+/// What the container's model says of the image path `path`, and where its files write
+/// it (at most [`MAX_PATH_USES`] places).
+fn path_uses(c: &ContainerDir, path: &str) -> Vec<Use> {
+    let key = || Key::Path(path.to_owned());
+    let mut out = Vec::new();
+    let mut push = |origin: &Origin, what: String| {
+        if let Some(label) = c.label(origin, "") {
+            out.push(Use {
+                key: key(),
+                what,
+                label,
+            });
+        }
+    };
+    if let Some(entry) = c.model.image.entry(path) {
+        let what = match &entry.kind {
+            EntryKind::Local { file } => format!("the image gets it from `{file}`"),
+            EntryKind::Packaged { distro, .. } => format!("installed by {distro}'s package"),
+            _ => "the image gets it here".to_owned(),
+        };
+        push(&entry.origin, what);
+    }
+    for f in c.model.nginx.iter().flat_map(|n| &n.files) {
+        if let (true, Some(by)) = (f.path == path, &f.included_by) {
+            push(by, "nginx reads it through this `include`".to_owned());
+        }
+    }
+    for f in c.model.supervisor.iter().flat_map(|s| &s.files) {
+        if let (true, Some(by)) = (f.path == path, &f.included_by) {
+            push(
+                by,
+                "supervisord reads it through this `[include]`".to_owned(),
+            );
+        }
+    }
+    let mut written = Vec::new();
+    for f in &c.files {
+        let Some(text) = f.text.as_deref() else {
+            continue;
+        };
+        for (at, _) in text.match_indices(path) {
+            let end = at + path.len();
+            // The whole path, not a prefix of a longer one.
+            let next = text.get(end..).and_then(|t| t.chars().next());
+            if next.is_some_and(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
+                continue;
+            }
+            if written.len() == MAX_PATH_USES {
+                break;
+            }
+            // Said already: the `COPY` that puts it in the image, say.
+            let listed = out.iter().any(|u: &Use| {
+                u.label.file == f.path && u.label.span.start <= at && end <= u.label.span.end
+            });
+            if listed {
+                continue;
+            }
+            written.push(Use {
+                key: key(),
+                what: "written here".to_owned(),
+                label: Label::new(&f.path, text, crate::parse::span::Span::new(at, end), ""),
+            });
+        }
+    }
+    out.extend(written);
+    out
 }
 
 /// Every use of a port or socket in the container's model that has a place in a file.
@@ -264,6 +359,16 @@ mod tests {
                 Some(Key::Socket("/run/gunicorn.sock".into())),
             ),
             ("worker_connections 8000;", 20, None),
+            (
+                "COPY app.py /app/app.py",
+                16,
+                Some(Key::Path("/app/app.py".into())),
+            ),
+            (
+                "include /etc/nginx/conf.d/;",
+                12,
+                Some(Key::Path("/etc/nginx/conf.d".into())),
+            ),
             ("listen 80;", 2, None),
         ];
         for (text, at, want) in cases {

@@ -26,6 +26,9 @@ pub struct Linted {
     pub ctx: Context,
     pub diags: Vec<Diagnostic>,
     pub sources: Sources,
+    /// The paths of the files read, which an editor can open (a distribution's packaged
+    /// config, shown by its image path, is not one).
+    pub files: BTreeSet<String>,
 }
 
 impl Linted {
@@ -163,10 +166,21 @@ impl Session {
         check::configured(&mut rules, &configs);
         let outcome = check::findings(&ctx, &rules, &configs);
         let sources = ctx.sources(&outcome.diagnostics);
+        let files = ctx
+            .containers
+            .iter()
+            .flat_map(|c| c.files.iter().map(|f| f.path.clone()))
+            .chain(
+                ctx.projects
+                    .iter()
+                    .flat_map(|p| p.files.iter().map(|f| f.path.clone())),
+            )
+            .collect();
         Ok(Linted {
             ctx,
             diags: outcome.diagnostics,
             sources,
+            files,
         })
     }
 
@@ -189,6 +203,7 @@ impl Session {
             ctx: Context::new(self.today),
             diags,
             sources,
+            files: BTreeSet::from([file]),
         }
     }
 
@@ -242,8 +257,12 @@ impl Session {
         } else {
             owned_files(unit, &linted.ctx)
         };
-        let mut by_file =
-            diagnostics::by_file(&linted.diags, &linted.sources, self.explain_dir.as_deref());
+        let mut by_file = diagnostics::by_file(
+            &linted.diags,
+            &linted.sources,
+            &linted.files,
+            self.explain_dir.as_deref(),
+        );
         by_file.retain(|f, _| owned.contains(f));
         let state = self.units.entry(unit.to_path_buf()).or_default();
         let mut files: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
