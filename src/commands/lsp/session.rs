@@ -104,7 +104,8 @@ impl Session {
         let path = match note.method.as_str() {
             "textDocument/didOpen" => parse::<DidOpenTextDocumentParams>(note).and_then(|p| {
                 let path = uri::to_path(&p.text_document.uri)?;
-                self.vfs.insert(&path, p.text_document.text);
+                let text = within_limit(&path, p.text_document.text)?;
+                self.vfs.insert(&path, text);
                 self.open.insert(vfs::key(&path));
                 Some(path)
             }),
@@ -113,7 +114,7 @@ impl Session {
                     let path = uri::to_path(&p.text_document.uri)?;
                     // Full sync: the last change holds the whole text.
                     let text = p.content_changes.into_iter().last()?.text;
-                    self.vfs.insert(&path, text);
+                    self.vfs.insert(&path, within_limit(&path, text)?);
                     Some(path)
                 })
             }
@@ -317,6 +318,23 @@ impl Session {
         let linted = self.units.get(&unit_of(&key)?)?.linted.as_ref()?;
         Some((linted, key.display().to_string()))
     }
+}
+
+/// The largest buffer linted: the most `gen check` reads of a file on disk.
+const MAX_BUFFER: usize = 16 << 20;
+
+/// `text`, when it is small enough to lint; else `None`, said on stderr (the client's log),
+/// and the container keeps its last findings.
+fn within_limit(path: &Path, text: String) -> Option<String> {
+    if text.len() > MAX_BUFFER {
+        crate::errln!(
+            "gen lsp: `{}` is larger than {} MiB: not linted",
+            path.display(),
+            MAX_BUFFER >> 20
+        );
+        return None;
+    }
+    Some(text)
 }
 
 /// The unit that owns the file at `path`: a spec is its own; any other file belongs to
