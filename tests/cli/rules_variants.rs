@@ -32,7 +32,7 @@ const CASES: [(&str, &str, &str, &str, &str); 4] = [
         "compose",
         "HC001",
         ".",
-        "1 warning in 1 container",
+        "2 warnings in 2 containers",
     ),
 ];
 
