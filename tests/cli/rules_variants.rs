@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 4] = [
+const CASES: [(&str, &str, &str, &str, &str); 5] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -26,6 +26,13 @@ const CASES: [(&str, &str, &str, &str, &str); 4] = [
         "PROC007",
         "web",
         "1 error in 1 container",
+    ),
+    (
+        "program-executable-missing",
+        "multi-stage",
+        "PROC006",
+        ".",
+        "2 errors in 2 containers",
     ),
     (
         "healthcheck-missing-or-broken",
