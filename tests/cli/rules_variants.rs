@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 5] = [
+const CASES: [(&str, &str, &str, &str, &str); 6] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -33,6 +33,13 @@ const CASES: [(&str, &str, &str, &str, &str); 5] = [
         "PROC006",
         ".",
         "2 errors in 2 containers",
+    ),
+    (
+        "program-daemonizes",
+        "config",
+        "PROC009",
+        ".",
+        "3 errors in 3 containers",
     ),
     (
         "healthcheck-missing-or-broken",
