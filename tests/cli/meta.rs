@@ -413,3 +413,43 @@ fn large_builds_show_progress_on_a_terminal() {
     let piped = gen_in(dir.path(), &["build"]);
     assert!(!stderr(&piped).contains("rendering"));
 }
+
+/// `gen check --help` as a user sees it, pinned; and every option it lists is in the
+/// README's "Checking" section (or its "Fixing" subsection), so the two cannot drift apart.
+#[test]
+fn check_help_is_pinned_and_the_readme_names_every_option() {
+    let out = Command::new(gen_bin())
+        .args(["check", "--help"])
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gen");
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    crate::harness::snapshot("check-help.txt", &help);
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let start = readme.find("\n## Checking\n").expect("a Checking section");
+    let end = readme[start + 1..]
+        .find("\n## ")
+        .map_or(readme.len(), |i| start + 1 + i);
+    let section = &readme[start..end];
+    let options: Vec<&str> = help
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l
+                .strip_prefix("-q, ")
+                .or_else(|| l.strip_prefix("-o, "))
+                .unwrap_or(l);
+            let l = l.strip_prefix("-h, ").unwrap_or(l);
+            l.strip_prefix("--")?.split([' ', '\n']).next()
+        })
+        .collect();
+    assert!(options.len() > 10, "{options:?}");
+    for o in options {
+        assert!(
+            section.contains(&format!("--{o}")),
+            "`--{o}` is in `gen check --help` but not in the README's Checking section"
+        );
+    }
+}
