@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 6] = [
+const CASES: [(&str, &str, &str, &str, &str); 7] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -40,6 +40,13 @@ const CASES: [(&str, &str, &str, &str, &str); 6] = [
         "PROC009",
         ".",
         "3 errors in 3 containers",
+    ),
+    (
+        "program-path-missing",
+        "entry-uwsgi",
+        "PROC007",
+        ".",
+        "2 errors in 2 containers",
     ),
     (
         "healthcheck-missing-or-broken",
