@@ -312,7 +312,7 @@ fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
+    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
 }
 
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.

@@ -1,5 +1,9 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
+//!
+//! "Did you mean" suggestions measure typos with `strsim`'s optimal string alignment
+//! distance (clap's own suggestions use the crate), where swapping two neighbours is one
+//! edit: `prot` is one typo away from `port`.
 
 use super::raw::{
     self, RawApp, RawCheck, RawContainer, RawKubernetes, RawLb, RawNginx, RawSpec, S,
@@ -244,37 +248,10 @@ fn list(keys: &[&str]) -> String {
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (edit_distance(word, c), *c))
+        .map(|c| (strsim::osa_distance(word, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Edit distance where swapping two neighbours counts as one edit (optimal string
-/// alignment), so `prot` is one typo away from `port`.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {

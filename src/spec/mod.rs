@@ -7,7 +7,7 @@ mod load;
 pub mod raw;
 
 pub use base::{Base, Distro};
-pub use load::{SpecError, edit_distance, load, nearest};
+pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
 
