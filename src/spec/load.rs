@@ -13,6 +13,7 @@ use super::{
     Route, Spec, Tls,
 };
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::lint::removed::Key;
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
 use std::fmt;
@@ -926,41 +927,49 @@ fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
     let Some(raw) = raw else {
         return Check::default();
     };
-    let rules = |cx: &mut Ctx<'_>, keys: &[S<String>], at: &str| -> Vec<&'static str> {
+    let mut warnings = Vec::new();
+    // `ignore` lists take an old code with a warning (a renamed one allows its new rule, a
+    // removed one nothing); `select` refuses it, since it would select nothing.
+    let mut rules = |cx: &mut Ctx<'_>, keys: &[S<String>], at: &str, ignore: bool| {
         let mut codes = Vec::new();
         for key in keys {
-            match crate::lint::find(key.get_ref()) {
-                Some(rule) => codes.push(rule.code),
-                None => {
-                    let help = match crate::lint::suggest(key.get_ref()) {
-                        Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-                        None => "`gen rules` lists every rule".to_owned(),
-                    };
-                    cx.invalid(
-                        span_of(key),
-                        format!(
-                            "unknown rule `{}` in `{at}`",
-                            crate::spec::shown(key.get_ref())
-                        ),
-                        help,
-                    );
+            let found = Key::lookup(key.get_ref());
+            match found {
+                Key::Rule(rule) => codes.push(rule.code),
+                Key::Renamed(_, rule) => {
+                    codes.push(rule.code);
+                    warnings.extend(found.warning(key.get_ref(), at));
                 }
+                Key::Removed(_) if ignore => warnings.extend(found.warning(key.get_ref(), at)),
+                Key::Removed(_) | Key::Unknown => cx.invalid(
+                    span_of(key),
+                    format!(
+                        "unknown rule `{}` in `{at}`",
+                        crate::spec::shown(key.get_ref())
+                    ),
+                    crate::lint::UnknownRule::new(key.get_ref(), "").help(),
+                ),
             }
         }
         codes
     };
-    let ignore = rules(cx, &raw.ignore, "check.ignore");
-    let select = rules(cx, &raw.select, "check.select");
+    let ignore = rules(cx, &raw.ignore, "check.ignore", true);
+    let select = rules(cx, &raw.select, "check.select", false);
+    let mut per_file_ignores = Vec::new();
+    for (glob, keys) in &raw.per_file_ignores {
+        let codes = rules(cx, keys, "check.per-file-ignores", true);
+        per_file_ignores.push((glob.clone(), codes));
+    }
     let mut severity = Vec::new();
     for (key, level) in &raw.severity {
-        let Some(rule) = crate::lint::find(key) else {
+        let Some(rule) = Key::lookup(key).rule() else {
             cx.invalid(
                 span_of(level),
                 format!(
                     "unknown rule `{}` in `check.severity`",
                     crate::spec::shown(key)
                 ),
-                "`gen rules` lists every rule".to_owned(),
+                crate::lint::UnknownRule::new(key, "").help(),
             );
             continue;
         };
@@ -974,16 +983,12 @@ fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
             ),
         }
     }
-    let mut per_file_ignores = Vec::new();
-    for (glob, keys) in &raw.per_file_ignores {
-        let codes = rules(cx, keys, "check.per-file-ignores");
-        per_file_ignores.push((glob.clone(), codes));
-    }
     Check {
         ignore,
         select,
         severity,
         per_file_ignores,
+        warnings,
     }
 }
 
