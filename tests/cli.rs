@@ -27,6 +27,8 @@ mod harness;
 mod hostile;
 #[path = "cli/meta.rs"]
 mod meta;
+#[path = "cli/model.rs"]
+mod model;
 #[path = "cli/nginx_load.rs"]
 mod nginx_load;
 #[path = "cli/nginx_parse.rs"]

@@ -389,7 +389,7 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
 /// one directly under it) is a container too, unless it lies in an image's build context,
 /// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
 /// project.
-fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
+pub(super) fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
     let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
@@ -707,7 +707,14 @@ fn read_project(root: &Path, vfs: &Vfs) -> Result<Option<Project>> {
         for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
             let entry = entry.map_err(|e| Error::io("read directory", &k8s, e))?;
             let path = k8s.join(entry.file_name());
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let yaml = matches!(
+                crate::parse::role::Role::of_name(&path.to_string_lossy()),
+                Some(
+                    crate::parse::role::Role::Kubernetes
+                        | crate::parse::role::Role::Yaml
+                        | crate::parse::role::Role::Compose
+                )
+            );
             if yaml && path.is_file() {
                 paths.push(path);
             }

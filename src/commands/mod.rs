@@ -10,7 +10,9 @@ pub mod explain;
 pub mod fix;
 pub mod init;
 pub mod meta;
+pub mod model;
 pub mod parse;
+pub mod parse_configs;
 pub mod parse_dockerfile;
 pub mod rules;
 pub mod vfs;
@@ -34,6 +36,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&args),
         Command::Rules => rules::run(),
         Command::Parse(args) => parse::run(&args),
+        Command::Model(args) => model::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -10,25 +10,9 @@
 
 use crate::parse::span::Span;
 
-/// How a file writes comments; decided from its name by [`syntax_for`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
-    /// `#` at the start of a line only; `\` continues an instruction.
-    Dockerfile,
-    /// `#` at the start of a token, outside quotes; statements end at `;`, `{` or `}`.
-    Nginx,
-    /// Shell scripts, requirements files: `#` at the start of a token, outside quotes.
-    Shell,
-    /// supervisord and other ini files: `;` or `#` starting a line, or after whitespace.
-    Ini,
-    Python,
-    /// JavaScript: `//` and `/* */` outside strings.
-    Js,
-    Toml,
-    /// Compose files and manifests: `#` after whitespace or at a line's start, outside
-    /// quoted scalars (a quote opens one only where a value starts: `it's` is plain text).
-    Yaml,
-}
+/// How a file writes comments: the comment syntax of its role in
+/// [`crate::parse::role::TABLE`].
+pub use crate::parse::role::CommentSyntax as Syntax;
 
 impl Syntax {
     /// How a suppression comment is written in this syntax, for help messages.
@@ -48,43 +32,12 @@ impl Syntax {
     }
 }
 
-/// The comment syntax of a file, from its path; `None` for files without comments (JSON) or
-/// of a type gen does not know.
+/// The comment syntax of a file from its name alone (the role table's guess), for a file
+/// no program of the model reads; `None` for files without comments (JSON) or of a type
+/// gen does not know.
 #[must_use]
 pub fn syntax_for(path: &str) -> Option<Syntax> {
-    let name = path
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(path)
-        .to_ascii_lowercase();
-    let path = path.to_ascii_lowercase();
-    let ext = |e: &str| {
-        name.strip_suffix(e)
-            .is_some_and(|stem| stem.ends_with('.') && stem.len() > 1)
-    };
-    if name == "dockerfile"
-        || name == "containerfile"
-        || name.starts_with("dockerfile.")
-        || ext("dockerfile")
-    {
-        Some(Syntax::Dockerfile)
-    } else if ext("ini") || (ext("conf") && path.contains("supervisor")) {
-        Some(Syntax::Ini)
-    } else if ext("conf") || name.starts_with("nginx") {
-        Some(Syntax::Nginx)
-    } else if ext("py") {
-        Some(Syntax::Python)
-    } else if ext("js") || ext("mjs") || ext("cjs") {
-        Some(Syntax::Js)
-    } else if ext("toml") {
-        Some(Syntax::Toml)
-    } else if ext("sh") || name == ".env" || (name.starts_with("requirements") && ext("txt")) {
-        Some(Syntax::Shell)
-    } else if ext("yaml") || ext("yml") {
-        Some(Syntax::Yaml)
-    } else {
-        None
-    }
+    crate::parse::role::Role::of_name(path).map(crate::parse::role::Role::comments)
 }
 
 /// One comment of a text.
