@@ -33,6 +33,8 @@ mod model;
 mod nginx_load;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/parse_configs.rs"]
+mod parse_configs;
 #[path = "cli/projects.rs"]
 mod projects;
 #[path = "cli/roundtrip.rs"]

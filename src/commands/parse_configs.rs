@@ -3,8 +3,9 @@
 //! config, a uWSGI ini file, a PHP-FPM config or a spec, as JSON on stdout, so that a finding
 //! can be traced to how gen read the file.
 //!
-//! Every kind prints `{"file": PATH, "kind": KIND, ...}` with the kind's fields below; every
-//! position is a 1-based `line` and a `column` counted in characters.
+//! Every kind prints one line of JSON, `{"file": PATH, "kind": KIND, ...}` with the kind's
+//! fields below (keys sorted); every position is a 1-based `line` and a `column` counted in
+//! characters.
 //!
 //! - `supervisord`: `sections` (`name`, `line`, `column`, `entries`: `key` lower-cased,
 //!   `value` as supervisord reads it, continuation lines joined with `\n`), and `comments`
@@ -18,7 +19,7 @@
 //!   `entries` (`key`, `value`, `line`, `column`, `env`: reads `${VAR}`), and `truncated`.
 //! - `compose` and `kubernetes`: `documents`, each YAML document as plain JSON (every
 //!   scalar a string, as gen reads them; aliases and merge keys resolved).
-//! - `spec`: the spec as JSON after gen's validation.
+//! - `spec`: `spec`, the spec's TOML as JSON, once gen's validation accepts it.
 //!
 //! Exit codes: 0 when the file parses; 2 when it cannot be read or does not parse (a
 //! rustc-style error on stderr naming file, line and column, nothing on stdout).
