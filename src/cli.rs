@@ -42,6 +42,25 @@ pub enum Command {
     Parse(ParseArgs),
     /// Run the language server on stdin and stdout: findings as you type, quick fixes, hover
     Lsp(LspArgs),
+    /// Print the container model gen checks against: listeners, proxy targets, programs,
+    /// app servers, sockets and files in the image, each fact with its origin
+    Model(ModelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// Container directories, or directories of them (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// Output format: `json` is the stable shape of docs/model.md
+    #[arg(long, value_enum, default_value_t = ModelFormat::Human)]
+    pub format: ModelFormat,
+}
+
+/// The formats of `gen model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -232,7 +251,8 @@ pub struct ExplainArgs {
 pub struct ParseArgs {
     /// The file to parse
     pub file: PathBuf,
-    /// What kind of file it is (default: dockerfile for files named `Dockerfile*`, else nginx)
+    /// What kind of file it is (default: from its name, as `gen check` reads it; nginx
+    /// when the name says nothing)
     #[arg(long = "as", value_enum)]
     pub kind: Option<ParseAs>,
     /// Include comments as `"#"` entries, like crossplane's `--include-comments`
@@ -255,9 +275,20 @@ pub struct ParseArgs {
     pub no_check_args: bool,
 }
 
-/// The kinds of file `gen parse` reads.
+/// The kinds of file `gen parse` reads: every kind gen parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ParseAs {
     Nginx,
     Dockerfile,
+    Supervisord,
+    Compose,
+    Kubernetes,
+    /// A gunicorn config file (Python)
+    Gunicorn,
+    /// A uWSGI ini file
+    Uwsgi,
+    /// A PHP-FPM config or pool file
+    PhpFpm,
+    /// gen's spec.toml
+    Spec,
 }

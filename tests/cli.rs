@@ -29,10 +29,14 @@ mod hostile;
 mod lsp;
 #[path = "cli/meta.rs"]
 mod meta;
+#[path = "cli/model.rs"]
+mod model;
 #[path = "cli/nginx_load.rs"]
 mod nginx_load;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/parse_configs.rs"]
+mod parse_configs;
 #[path = "cli/projects.rs"]
 mod projects;
 #[path = "cli/roundtrip.rs"]

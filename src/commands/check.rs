@@ -757,7 +757,14 @@ fn read_project(root: &Path, vfs: &Vfs) -> Result<Option<Project>> {
         for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
             let entry = entry.map_err(|e| Error::io("read directory", &k8s, e))?;
             let path = k8s.join(entry.file_name());
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let yaml = matches!(
+                crate::parse::role::Role::of_name(&path.to_string_lossy()),
+                Some(
+                    crate::parse::role::Role::Kubernetes
+                        | crate::parse::role::Role::Yaml
+                        | crate::parse::role::Role::Compose
+                )
+            );
             if yaml && path.is_file() {
                 paths.push(path);
             }

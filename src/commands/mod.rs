@@ -11,7 +11,9 @@ pub mod fix;
 pub mod init;
 pub mod lsp;
 pub mod meta;
+pub mod model;
 pub mod parse;
+pub mod parse_configs;
 pub mod parse_dockerfile;
 pub mod rules;
 pub mod vfs;
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules => rules::run(),
         Command::Parse(args) => parse::run(&args),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Model(args) => model::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -45,6 +45,20 @@ pub struct Comment {
     pub span: Span,
 }
 
+/// Every comment of a Python source, as the tokenizer finds them (strings of every kind
+/// skipped); never fails, so suppression comments are read in a file that does not parse.
+#[must_use]
+pub fn python_comments(text: &str) -> Vec<Comment> {
+    lex::python(text).comments
+}
+
+/// Every comment of a JavaScript source, as the tokenizer finds them (strings, template
+/// literals and regex literals skipped); never fails.
+#[must_use]
+pub fn javascript_comments(text: &str) -> Vec<Comment> {
+    lex::javascript(text).comments
+}
+
 /// A value the app uses, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Value {
