@@ -22,7 +22,8 @@ struct Readme<'a> {
     curl_host: String,
     lb_name: Option<&'a str>,
     fence: String,
-    response: String,
+    /// What the starter app's `GET /` answers; `None` for the user's own app.
+    response: Option<String>,
     graceful_timeout: u32,
     stopwaitsecs: u32,
     stop_timeout: u32,
@@ -36,7 +37,7 @@ struct Readme<'a> {
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
     let c = l.c;
-    let response = escape::json_message(&c.app.message);
+    let response = c.app.message().map(escape::json_message);
     let (kind_title, app_files) = match c.app.kind {
         AppKind::Fastapi => (
             "FastAPI",
@@ -87,7 +88,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             c.host_address.in_mapping()
         },
         lb_name: l.lb.map(|lb| lb.name.as_str()),
-        fence: escape::fence_for(&response),
+        fence: escape::fence_for(response.as_deref().unwrap_or_default()),
         response,
         graceful_timeout: c.graceful_timeout(),
         stopwaitsecs: c.stopwaitsecs(),
