@@ -28,11 +28,25 @@ struct Readme<'a> {
     stopwaitsecs: u32,
     stop_timeout: u32,
     app_files: Vec<(&'a str, &'a str)>,
+    /// The user's app: the build command's Dockerfile path from the project directory, the
+    /// app's directory, and what gen added.
+    own: Option<Own>,
     /// Name, default (Markdown), allowed values, what it sets.
     vars: Vec<(&'static str, String, String, String)>,
     nginx_conf_var: &'a str,
     rendered_nginx_conf: &'a str,
     entrypoint: &'a str,
+}
+
+struct Own {
+    dockerfile: String,
+    /// From this directory to the project's (the build context).
+    context: String,
+    source: String,
+    entry: String,
+    health: String,
+    manifests: String,
+    added: String,
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -57,6 +71,42 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
                 ),
             ],
         ),
+    };
+    let own = c.app.source().map(|s| {
+        let facts = l.facts;
+        Own {
+            dockerfile: format!("{}Dockerfile", l.gen_files()),
+            context: format!("../{}", l.project.context_from_out),
+            source: s.dir.clone(),
+            entry: s.entry.target(),
+            health: c.app.health_path.as_ref().map_or_else(
+                || "nginx reaches the app and it answers `HEAD /` with any status (the spec names no `health_path`)".to_owned(),
+                |p| format!("the app answers `{p}` with a success status"),
+            ),
+            manifests: facts.map_or_else(String::new, |f| {
+                f.install
+                    .manifests()
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            }),
+            added: facts.map_or_else(String::new, |f| {
+                f.added
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        }
+    });
+    let app_files = if own.is_some() {
+        vec![(
+            "Dockerfile.dockerignore",
+            "what stays out of the build context (BuildKit reads it beside the Dockerfile)",
+        )]
+    } else {
+        app_files
     };
     let vars = env::vars(c)
         .into_iter()
@@ -94,6 +144,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         stopwaitsecs: c.stopwaitsecs(),
         stop_timeout: c.stop_timeout,
         app_files,
+        own,
         vars,
         nginx_conf_var: env::NGINX_CONF,
         rendered_nginx_conf: env::RENDERED_NGINX_CONF,
