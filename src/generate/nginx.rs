@@ -50,7 +50,7 @@ fn answered() -> String {
         if i > 0 {
             // One line per class keeps the directive readable.
             out.push_str(if *c == 400 || *c == 421 || *c == 500 {
-                "\n            "
+                "\n                "
             } else {
                 " "
             });

@@ -80,7 +80,7 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             source: s.dir.clone(),
             entry: s.entry.target(),
             health: c.app.health_path.as_ref().map_or_else(
-                || "nginx reaches the app and it answers `HEAD /` with any status (the spec names no `health_path`)".to_owned(),
+                || "nginx reaches the app and it answers `GET /` with any status (the spec names no `health_path`)".to_owned(),
                 |p| format!("the app answers `{p}` with a success status"),
             ),
             manifests: facts.map_or_else(String::new, |f| {
