@@ -145,7 +145,8 @@ def _image(images: dict[str, Subject], name: str) -> Subject:
 def test_nginx_t_in_image(name: str, own_images: dict[str, Subject], workspace: Workspace) -> None:
     image = _image(own_images, name).image
     assert image is not None
-    places = image.dest_of("nginx.conf")
+    # gen's files are copied from the output directory, inside the project context.
+    places = image.dest_of(f"generated/{name}/nginx.conf")
     assert places, "the Dockerfile copies nginx.conf nowhere"
     for place in places:
         proc = static.nginx_t(workspace, image, place)
