@@ -148,7 +148,7 @@ fn missing_manifests_lock_files_and_scripts_are_errors_at_the_spec() {
         "error[SPEC005]: `app.source` `api` has no `requirements.txt` or `pyproject.toml`",
         " --> spec.toml:22:10",
         "error[SPEC005]: `app.source` `notes` has no `package-lock.json`",
-        " --> spec.toml:33:10",
+        " --> spec.toml:32:10",
     ] {
         assert!(err.contains(want), "missing {want:?} in\n{err}");
     }
