@@ -37,6 +37,8 @@ mod nginx_load;
 mod nginx_parse;
 #[path = "cli/parse_configs.rs"]
 mod parse_configs;
+#[path = "cli/own_app.rs"]
+mod own_app;
 #[path = "cli/projects.rs"]
 mod projects;
 #[path = "cli/roundtrip.rs"]

@@ -15,6 +15,7 @@ pub mod model;
 pub mod parse;
 pub mod parse_configs;
 pub mod parse_dockerfile;
+pub mod project;
 pub mod rules;
 pub mod vfs;
 
