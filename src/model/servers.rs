@@ -291,8 +291,7 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
     a.daemon = last("daemonize").map(|o| o.key_origin.clone());
     a.user = last("uid").map(resolved);
     // The socket's owner: `chown-socket`, else who starts uWSGI (it binds before it drops
-    // privileges); its mode: `chmod-socket` (666 without a value), else unknown (the
-    // umask it inherits).
+    // privileges).
     let chown = last("chown-socket");
     let (owner, group) = match chown {
         Some(o) if o.magic => (None, None),
@@ -308,17 +307,21 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
         }
         None => (env.start_user(), None),
     };
-    let mode = last("chmod-socket").and_then(|o| {
-        if o.magic {
-            None
-        } else if o.value.is_empty() || o.value == "true" {
-            Some(at("666", o.key_origin.clone()))
-        } else if o.value.chars().all(|c| c.is_digit(8)) {
-            Some(resolved(o))
-        } else {
-            None
+    // Its mode: `chmod-socket` (666 without a value), else what `bind()` gives.
+    let mode = match last("chmod-socket") {
+        Some(o) => {
+            if o.magic {
+                None
+            } else if o.value.is_empty() || o.value == "true" {
+                Some(at("666", o.key_origin.clone()))
+            } else if o.value.chars().all(|c| c.is_digit(8)) {
+                Some(resolved(o))
+            } else {
+                None
+            }
         }
-    });
+        None => uwsgi_default_mode(m, last("umask")),
+    };
     let protocol_override = last("protocol").map(|o| match o.value.as_str() {
         "http" => Some(Protocol::Http),
         "uwsgi" => Some(Protocol::Uwsgi),
@@ -381,6 +384,42 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
     }
     a.partial |= !known;
     true
+}
+
+/// The mode of a Unix socket uWSGI creates without `chmod-socket`: `bind()` makes it 0777
+/// less the umask (seen with uWSGI 2.0.30: 0755 under umask 022, 0700 under 077). The umask
+/// is uWSGI's `umask` option, else the one it inherits: a container's processes start with
+/// 022 (runc's default), and supervisord in the foreground passes its own on (it applies
+/// `[supervisord] umask` only when it daemonizes). Unknown when anything may change it: a
+/// base image gen does not know (its entrypoint), or a `umask` anywhere in the container's
+/// files (a start script, `sh -c 'umask 0 && ...'`, a program's `umask=`).
+fn uwsgi_default_mode(m: &Model, umask: Option<&Opt>) -> Option<Resolved> {
+    if let Some(o) = umask {
+        if o.magic {
+            return None;
+        }
+        let bits = u32::from_str_radix(o.value.trim(), 8).ok()?;
+        return Some(at(
+            &format!("{:04o}", 0o777 & !bits),
+            Origin::Default {
+                what: format!(
+                    "uWSGI creates it with mode 0777 less its `umask` ({})",
+                    o.value.trim()
+                ),
+            },
+        ));
+    }
+    if m.packaging.is_none()
+        || m.files
+            .paths()
+            .any(|p| m.files.text(p).is_some_and(|t| t.contains("umask")))
+    {
+        return None;
+    }
+    Some(default(
+        "0755",
+        "uWSGI creates it with mode 0777 less the umask, 022 in a container: 0755 without `chmod-socket`",
+    ))
 }
 
 // -------------------------------------------------------------------------------- PHP-FPM

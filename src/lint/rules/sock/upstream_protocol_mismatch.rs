@@ -23,9 +23,11 @@ declare_rule! {
     /// The server cannot read what nginx sends, and no request gets through. uWSGI's HTTP
     /// socket takes a uwsgi packet for the start of an HTTP request and waits for the rest:
     /// each request hangs until nginx's `uwsgi_read_timeout` (60 s) and then gets a 504.
-    /// PHP-FPM closes a connection that does not start with a FastCGI record, and an HTTP
-    /// server answers a FastCGI record with 400 or closes it: nginx logs "upstream
-    /// prematurely closed connection" or "upstream sent invalid header" and answers 502.
+    /// PHP-FPM closes a connection that does not start with a FastCGI record, uWSGI's uwsgi
+    /// `socket` closes one that starts with an HTTP request line, and an HTTP server answers
+    /// a FastCGI record with 400 or closes it: nginx logs "upstream prematurely closed
+    /// connection" or "upstream sent invalid header" and answers 502 (`proxy_pass` to
+    /// PHP-FPM and to uWSGI's `socket` are run for real in tests/integration).
     ///
     /// ## Example
     /// ```nginx
