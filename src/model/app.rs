@@ -887,9 +887,14 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
     {
         let rel = module.replace('.', "/");
         let candidates = [format!("{rel}.py"), format!("{rel}/__init__.py")];
+        // Imported from `--chdir` / `--app-dir` when given, else the working directory.
+        let dir = cmd.chdir.as_ref().map_or_else(
+            || a.cwd.value.clone(),
+            |d| join_path(&a.cwd.value, &d.value),
+        );
         if let Some((path, file, text)) = candidates
             .iter()
-            .find_map(|c| read_source(m, &join_path(&a.cwd.value, c)))
+            .find_map(|c| read_source(m, &join_path(&dir, c)))
         {
             let source = app::python(text);
             let src = Source::Local(file.clone());
