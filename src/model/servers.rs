@@ -747,6 +747,38 @@ pub(super) fn gunicorn_file(
     }))
 }
 
+/// Reads hypercorn's config file (`-c`): a TOML file, or `file:PATH` (a Python file of
+/// module-level settings, read as gunicorn's). `Ok(None)` without `-c`; `Err(())` for one
+/// gen cannot read (`python:module`, a file not in the image or edited by a RUN).
+pub(super) fn hypercorn_file(
+    m: &Model,
+    cwd: &str,
+    config: Option<&str>,
+) -> Result<Option<GunicornFile>, ()> {
+    let Some(c) = config else { return Ok(None) };
+    if c.starts_with("python:") || c.contains('$') {
+        return Err(());
+    }
+    let (path, python) = match c.strip_prefix("file:") {
+        Some(p) => (join_path(cwd, p), true),
+        None => (join_path(cwd, c), false),
+    };
+    let Some((source, text)) = m.read(&path) else {
+        return Err(());
+    };
+    if m.image.entry(&path).is_some_and(|e| e.edited.is_some()) {
+        return Err(());
+    }
+    Ok(Some(GunicornFile {
+        config: if python {
+            gunicorn_config(text)
+        } else {
+            app::hypercorn_toml(text)
+        },
+        source,
+    }))
+}
+
 /// A literal setting's values with their origins; `Err(())` when the file sets it to
 /// something gen cannot evaluate.
 pub(super) fn gunicorn_setting(

@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 7] = [
+const CASES: [(&str, &str, &str, &str, &str); 8] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -47,6 +47,13 @@ const CASES: [(&str, &str, &str, &str, &str); 7] = [
         "PROC007",
         ".",
         "2 errors in 2 containers",
+    ),
+    (
+        "upstream-port-mismatch",
+        "hypercorn",
+        "PORT001",
+        ".",
+        "2 errors in 2 containers\n2 fixable with `--fix --unsafe-fixes`",
     ),
     (
         "healthcheck-missing-or-broken",
