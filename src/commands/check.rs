@@ -64,7 +64,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         })?,
         None => system_today(),
     };
-    let mut rules = match lint::resolve(&args.select, &args.ignore) {
+    let mut warnings = Vec::new();
+    let mut rules = match lint::resolve(&args.select, &args.ignore, &mut warnings) {
         Ok(rules) => rules,
         Err(e) => {
             crate::errln!("error: {e}");
@@ -127,6 +128,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .as_ref()
         .map(|s| config::Config::from_check(&s.spec.check, Path::new(&s.path)));
     let configs: Vec<&config::Config> = config.iter().chain(&spec_config).collect();
+    // Renamed or removed rules named on the command line or in a config: said once, on
+    // stderr, before the findings.
+    let config_warnings = configs.iter().flat_map(|c| &c.warnings);
+    for w in warnings.iter().chain(config_warnings) {
+        crate::errln!("warning: {w}");
+    }
     if args.select.is_empty() {
         for c in &configs {
             rules.retain(|r| {
@@ -342,7 +349,7 @@ fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
+    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
 }
 
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.
