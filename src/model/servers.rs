@@ -27,6 +27,9 @@ pub enum Protocol {
     Uwsgi,
     FastCgi,
     Scgi,
+    /// gRPC, HTTP/2 without TLS (`grpc_pass`): an HTTP server may speak it (hypercorn
+    /// does), so only a server of another protocol is known not to.
+    Grpc,
 }
 
 impl Protocol {
@@ -37,11 +40,12 @@ impl Protocol {
             Self::Uwsgi => "uwsgi",
             Self::FastCgi => "FastCGI",
             Self::Scgi => "SCGI",
+            Self::Grpc => "gRPC",
         }
     }
 
     /// What an nginx directive speaks to its target; `None` for one gen does not judge
-    /// (`grpc_pass`, an upstream's `server`).
+    /// (an upstream's `server`).
     #[must_use]
     pub fn of_directive(kind: &str) -> Option<Self> {
         match kind {
@@ -49,6 +53,7 @@ impl Protocol {
             "uwsgi_pass" => Some(Self::Uwsgi),
             "fastcgi_pass" => Some(Self::FastCgi),
             "scgi_pass" => Some(Self::Scgi),
+            "grpc_pass" => Some(Self::Grpc),
             _ => None,
         }
     }
@@ -61,6 +66,7 @@ impl Protocol {
             Self::Uwsgi => "uwsgi_pass",
             Self::FastCgi => "fastcgi_pass",
             Self::Scgi => "scgi_pass",
+            Self::Grpc => "grpc_pass",
         }
     }
 }
@@ -823,7 +829,7 @@ mod tests {
             Protocol::of_directive("fastcgi_pass"),
             Some(Protocol::FastCgi)
         );
-        assert_eq!(Protocol::of_directive("grpc_pass"), None);
+        assert_eq!(Protocol::of_directive("grpc_pass"), Some(Protocol::Grpc));
         assert_eq!(Protocol::of_directive("server"), None);
     }
 }

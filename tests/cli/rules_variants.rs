@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 8] = [
+const CASES: [(&str, &str, &str, &str, &str); 9] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -54,6 +54,13 @@ const CASES: [(&str, &str, &str, &str, &str); 8] = [
         "PORT001",
         ".",
         "2 errors in 2 containers\n2 fixable with `--fix --unsafe-fixes`",
+    ),
+    (
+        "upstream-protocol-mismatch",
+        "grpc-scgi",
+        "SOCK002",
+        ".",
+        "2 errors in 2 containers",
     ),
     (
         "healthcheck-missing-or-broken",

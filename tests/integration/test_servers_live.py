@@ -16,6 +16,8 @@ the rule (for a broken one) or none of the socket and port rules (for a working 
   0777 less the umask (022), 0755, root's: 502 (SOCK003);
 - `proxy-pass-to-php-fpm`: nginx `proxy_pass` (HTTP) to PHP-FPM's FastCGI port: 502
   (SOCK002);
+- `grpc-pass-to-php-fpm`: nginx `grpc_pass` (gRPC, HTTP/2) to PHP-FPM's FastCGI port: 502
+  (SOCK002);
 - `proxy-pass-to-uwsgi-socket`: nginx `proxy_pass` (HTTP) to uWSGI's `socket` (uwsgi
   protocol): 502 (SOCK002);
 - `uwsgi-socket`, `gunicorn-config-unix` (the bind in gunicorn.conf.py), `php-fpm-pool`
@@ -55,6 +57,7 @@ CASES = {
     "socket-mode-denied": Case(502, "SOCK003", b""),
     "socket-default-mode": Case(502, "SOCK003", b""),
     "proxy-pass-to-php-fpm": Case(502, "SOCK002", b""),
+    "grpc-pass-to-php-fpm": Case(502, "SOCK002", b""),
     "proxy-pass-to-uwsgi-socket": Case(502, "SOCK002", b""),
     "uwsgi-socket": Case(200, None, b"hello from the app"),
     "gunicorn-config-unix": Case(200, None, b"hello from the app"),
