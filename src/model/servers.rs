@@ -461,6 +461,15 @@ fn fpm_default_config(m: &Model, program: &str) -> Option<String> {
         .map(|_| "/usr/local/etc/php-fpm.conf".to_owned())
 }
 
+/// `/etc/phpNN/php-fpm.d` for Alpine's `/etc/phpNN/php-fpm.conf` (`/etc/php7`, `/etc/php83`).
+fn alpine_pool_dir(main: &str) -> Option<String> {
+    let version = main
+        .strip_prefix("/etc/php")?
+        .strip_suffix("/php-fpm.conf")?;
+    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("/etc/php{version}/php-fpm.d"))
+}
+
 /// Whether a RUN may write the file in a way the image model does not follow: it names the
 /// file (or a variable set to its path) in a command that writes (`sed -i "..." ${fpm_conf}`,
 /// `echo ... >> www.conf`).
@@ -543,6 +552,19 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         }
         let Some((source, text)) = m.read(&path) else {
             known = false;
+            // Alpine's packaged php-fpm.conf (which gen does not hold) ends, as php-src's
+            // does, with `include=/etc/phpNN/php-fpm.d/*.conf`: the pool files the project
+            // copies there are read, as on Debian; the rest stays unknown.
+            if let Some(dir) = alpine_pool_dir(&path).filter(|_| files.is_empty()) {
+                let matched = m
+                    .image
+                    .glob(&format!("{dir}/*.conf"), super::glob::Dots::Literal);
+                for p in matched.into_iter().rev() {
+                    if !m.image.is_dir(&p) && !files.iter().any(|f| f.path == p) {
+                        queue.push(p);
+                    }
+                }
+            }
             continue;
         };
         let entry = m.image.entry(&path);
@@ -820,6 +842,21 @@ mod tests {
         ] {
             assert_eq!(is_php_fpm(name), yes, "{name}");
         }
+    }
+
+    #[test]
+    fn alpine_pool_dirs() {
+        assert_eq!(
+            alpine_pool_dir("/etc/php83/php-fpm.conf").as_deref(),
+            Some("/etc/php83/php-fpm.d")
+        );
+        assert_eq!(
+            alpine_pool_dir("/etc/php7/php-fpm.conf").as_deref(),
+            Some("/etc/php7/php-fpm.d")
+        );
+        assert_eq!(alpine_pool_dir("/etc/php/8.2/fpm/php-fpm.conf"), None);
+        assert_eq!(alpine_pool_dir("/usr/local/etc/php-fpm.conf"), None);
+        assert_eq!(alpine_pool_dir("/etc/php/php-fpm.conf"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 9] = [
+const CASES: [(&str, &str, &str, &str, &str); 10] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -61,6 +61,13 @@ const CASES: [(&str, &str, &str, &str, &str); 9] = [
         "SOCK002",
         ".",
         "2 errors in 2 containers",
+    ),
+    (
+        "socket-permission-denied",
+        "alpine-php-fpm",
+        "SOCK003",
+        "web",
+        "1 error in 1 container",
     ),
     (
         "healthcheck-missing-or-broken",
