@@ -19,6 +19,7 @@
 
 mod command;
 mod gunicorn;
+mod hypercorn;
 mod javascript;
 mod lex;
 mod phpfpm;
@@ -28,6 +29,7 @@ mod uwsgi;
 
 pub use command::{Bind, BindTarget, Server, ServerCommand, Word, bind_target, server_command};
 pub use gunicorn::{ConfSetting, ConfValue, GunicornConfig, gunicorn_config};
+pub use hypercorn::hypercorn_toml;
 pub use javascript::javascript;
 pub use phpfpm::{FpmConfig, FpmEntry, FpmListen, FpmSection, fpm_listen, php_fpm};
 pub use python::python;
