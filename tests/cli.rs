@@ -25,6 +25,8 @@ mod fix;
 mod harness;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/import.rs"]
+mod import;
 #[path = "cli/meta.rs"]
 mod meta;
 #[path = "cli/nginx_load.rs"]

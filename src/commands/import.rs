@@ -13,7 +13,7 @@
 
 use super::check;
 use crate::cli::ImportArgs;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::import::{self, Note, Paths, Plan};
 use crate::lint::{self, Context, date::Date};
@@ -136,7 +136,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
                 .map(|(p, _)| p.as_path()),
         );
     }
-    findings_report(&mut report, &before, &after);
+    findings_report(&mut report, &plan, &before, &after);
     // Written: the snippets, then the spec, each whole.
     let text = import::render(&plan, &paths, &command);
     let mut written: Vec<PathBuf> = Vec::new();
@@ -377,18 +377,34 @@ fn finding(d: &Diagnostic) -> String {
     )
 }
 
-fn findings_report(out: &mut String, before: &[Diagnostic], after: &[Diagnostic]) {
+fn findings_report(out: &mut String, plan: &Plan, before: &[Diagnostic], after: &[Diagnostic]) {
     let stays = |d: &Diagnostic| after.iter().any(|a| a.code == d.code);
-    let fixed: Vec<&Diagnostic> = before.iter().filter(|d| !stays(d)).collect();
+    let dropped = |d: &Diagnostic| {
+        plan.containers
+            .iter()
+            .flat_map(|c| &c.dropped)
+            .any(|(file, a, b)| {
+                *file == d.primary.file && (*a..=*b).contains(&d.primary.start.line)
+            })
+    };
+    let gone: Vec<&Diagnostic> = before.iter().filter(|d| !stays(d)).collect();
+    let fixed = gone.iter().filter(|d| !dropped(d)).count();
     let _ = writeln!(
         out,
-        "gen check on the originals: {} finding{}; the new build fixes {}",
+        "gen check on the originals: {} finding{}; the new build fixes {fixed}",
         before.len(),
         if before.len() == 1 { "" } else { "s" },
-        fixed.len()
     );
-    for d in &fixed {
-        let _ = writeln!(out, "  fixed: {}", finding(d));
+    for d in &gone {
+        if dropped(d) {
+            let _ = writeln!(
+                out,
+                "  gone with a line the spec cannot express: {}",
+                finding(d)
+            );
+        } else {
+            let _ = writeln!(out, "  fixed: {}", finding(d));
+        }
     }
     for d in after {
         let was = before.iter().any(|b| b.code == d.code);
@@ -398,17 +414,6 @@ fn findings_report(out: &mut String, before: &[Diagnostic], after: &[Diagnostic]
             "new in the build"
         };
         let _ = writeln!(out, "  still there ({why}): {}", finding(d));
-    }
-    let errors = after
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors > 0 {
-        let _ = writeln!(
-            out,
-            "  the new build has {errors} error{}",
-            if errors == 1 { "" } else { "s" }
-        );
     }
     out.push('\n');
 }

@@ -122,6 +122,9 @@ pub struct Imported {
     /// What the new build does differently, and why.
     pub changed: Vec<Note>,
     pub unexpressed: Vec<Note>,
+    /// The lines of what is not expressible (file as shown, first and last line): a
+    /// finding there is gone with them, not fixed.
+    pub dropped: Vec<(String, usize, usize)>,
 }
 
 /// A container directory the spec cannot describe at all, and why.
@@ -307,6 +310,7 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
         replaced: Vec::new(),
         changed: Vec::new(),
         unexpressed: Vec::new(),
+        dropped: Vec::new(),
     };
     let svc = service(ctx, index);
     // The name: the image the compose file tags, else the service, else the directory.
@@ -483,7 +487,7 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
         .and_then(|p| m.supervisor.as_ref()?.program(p))
         .and_then(|p| Some((p, p.program.user.as_ref()?)));
     match user {
-        Some((p, u)) if u.value != "root" && valid_user(&u.value) => {
+        Some((p, u)) if valid_user(&u.value) && !SYSTEM_USERS.contains(&u.value.as_str()) => {
             let origin = p.origin(u.place.map_or_else(Default::default, |pl| pl.value_span));
             c.keys.push(key(
                 Table::App,
@@ -491,6 +495,16 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
                 u.value.as_str(),
                 place(cd, &origin),
             ));
+        }
+        Some((p, u)) if u.value != "root" => {
+            let origin = p.origin(u.place.map_or_else(Default::default, |pl| pl.value_span));
+            c.changed.push(Note {
+                from: place(cd, &origin),
+                what: format!(
+                    "the app runs as gen's own unprivileged user `app`, not `{}`: gen creates the app's user, and `{}` belongs to the base image or a package (nginx's workers may run as it)",
+                    u.value, u.value
+                ),
+            });
         }
         _ => c.changed.push(Note {
             from: app_from.clone(),
@@ -502,6 +516,49 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
     dockerfile_extras(cd, &mut c);
     Ok(c)
 }
+
+/// Users a base image or package of gen's already has: gen's `useradd` of one would fail,
+/// and sharing nginx's user would undo the separation of the two.
+const SYSTEM_USERS: &[&str] = &[
+    "root",
+    "daemon",
+    "bin",
+    "sys",
+    "sync",
+    "games",
+    "man",
+    "lp",
+    "mail",
+    "news",
+    "uucp",
+    "proxy",
+    "www-data",
+    "backup",
+    "list",
+    "irc",
+    "gnats",
+    "nobody",
+    "_apt",
+    "ubuntu",
+    "nginx",
+    "node",
+    "operator",
+    "guest",
+    "adm",
+    "halt",
+    "shutdown",
+    "postmaster",
+    "cron",
+    "ftp",
+    "sshd",
+    "at",
+    "squid",
+    "xfs",
+    "cyrus",
+    "vpopmail",
+    "ntp",
+    "smmsp",
+];
 
 fn valid_user(u: &str) -> bool {
     let mut chars = u.chars();
@@ -551,6 +608,7 @@ fn app_code(cd: &ContainerDir, app: &App, c: &mut Imported) {
         }
         return;
     }
+    c.dropped.push((file_from.clone(), 1, usize::MAX));
     c.unexpressed.push(Note {
         from: file_from,
         what: "the app's own code: this spec has no `app.source`, so gen's starter app answers in its place, with the same message".into(),
@@ -637,6 +695,11 @@ fn programs(cd: &ContainerDir, app: &App, c: &mut Imported) {
             } else {
                 "only programs, not event listeners or FastCGI programs, can be added"
             };
+            let header = cd.label(&p.origin(p.program.header_span), "");
+            let cmd = cd.label(&p.origin(command.place.value_span), "");
+            if let (Some(h), Some(cmd)) = (header, cmd) {
+                c.dropped.push((h.file, h.start.line, cmd.end.line));
+            }
             c.unexpressed.push(Note {
                 from,
                 what: format!("[{}] `{}`: {why}", p.program.section, command.raw),

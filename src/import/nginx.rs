@@ -223,6 +223,9 @@ impl Walk<'_> {
     }
 
     fn unexpressed(&mut self, d: &NginxDirective, why: &str) {
+        if let Some(l) = self.cd.label(&d.origin(), "") {
+            self.c.dropped.push((l.file, l.start.line, l.end.line));
+        }
         let note = self.note(d, why);
         self.c.unexpressed.push(note);
     }
