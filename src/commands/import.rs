@@ -9,7 +9,7 @@
 //! file whole (a temporary file renamed into place), the spec last.
 //!
 //! Exit codes: 0 when every container was imported, 1 when one could not be (the others
-//! are written), 2 on bad input (nothing written).
+//! are written) or the new build has an error, 2 on bad input (nothing written).
 
 use super::check;
 use crate::cli::ImportArgs;
@@ -137,6 +137,10 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         );
     }
     findings_report(&mut report, &plan, &before, &after);
+    let errors = after
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .count();
     // Written: the snippets, then the spec, each whole.
     let text = import::render(&plan, &paths, &command);
     let mut written: Vec<PathBuf> = Vec::new();
@@ -166,7 +170,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         spec_flag(&args.out)
     );
     super::print_out(&report);
-    Ok(u8::from(!plan.refused.is_empty()))
+    Ok(u8::from(!plan.refused.is_empty() || errors > 0))
 }
 
 fn spec_flag(out: &Path) -> String {
@@ -414,6 +418,17 @@ fn findings_report(out: &mut String, plan: &Plan, before: &[Diagnostic], after: 
             "new in the build"
         };
         let _ = writeln!(out, "  still there ({why}): {}", finding(d));
+    }
+    let errors = after
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .count();
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "the new build has {errors} error{}: the spec is written so you can see them with `gen build` and `gen check`",
+            if errors == 1 { "" } else { "s" }
+        );
     }
     out.push('\n');
 }

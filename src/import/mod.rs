@@ -783,3 +783,83 @@ fn dockerfile_extras(cd: &ContainerDir, c: &mut Imported) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_dns_labels() {
+        assert_eq!(
+            dns_label("ghcr.io/acme/Web_App").as_deref(),
+            Some("web-app")
+        );
+        assert_eq!(dns_label("fastapi-nginx").as_deref(), Some("fastapi-nginx"));
+        assert_eq!(dns_label("__").as_deref(), None);
+        assert_eq!(dns_label(&"x".repeat(80)).map(|s| s.len()), Some(63));
+    }
+
+    #[test]
+    fn the_front_app_is_the_one_nginx_proxies_to() {
+        let cd = ContainerDir::from_texts(
+            "c",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y nginx supervisor python3\nCOPY nginx.conf /etc/nginx/nginx.conf\nCOPY s.conf /etc/supervisor/conf.d/s.conf\nCOPY app.py worker.py /app/\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                (
+                    "nginx.conf",
+                    "events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:9000; } } }\n",
+                ),
+                (
+                    "s.conf",
+                    "[program:worker]\ncommand=python3 /app/worker.py\n[program:api]\ncommand=uvicorn app:app --port 9000\ndirectory=/app\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n",
+                ),
+                ("app.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+                ("worker.py", "print(1)\n"),
+            ],
+        );
+        let mut ctx = Context::new(crate::lint::date::Date::from_unix_days(20_000));
+        ctx.containers.push(cd);
+        let plan = plan(&ctx);
+        assert!(plan.refused.is_empty(), "{plan:#?}");
+        let c = &plan.containers[0];
+        assert_eq!(c.kind, AppKind::Fastapi);
+        let get = |name: &str, table: Table| {
+            c.keys
+                .iter()
+                .find(|k| k.name == name && k.table == table)
+                .map(|k| k.value.to_string())
+        };
+        assert_eq!(get("port", Table::App).as_deref(), Some("9000"));
+        assert_eq!(get("port", Table::Nginx).as_deref(), Some("8080"));
+        assert_eq!(c.name, "c");
+        // The worker is a program of its own (or, without the key, said to be lost).
+        let worker_kept = c.programs.iter().any(|p| p.name == "worker")
+            || c.unexpressed
+                .iter()
+                .any(|n| n.what.contains("[program:worker]"));
+        assert!(worker_kept, "{c:#?}");
+    }
+
+    #[test]
+    fn message_literals() {
+        use crate::parse::app::message_literal;
+        let py = "return {\"message\": \"hi there\"}\n";
+        assert_eq!(
+            message_literal(py, false).map(|m| m.0).as_deref(),
+            Some("hi there")
+        );
+        let js = "res.json({ message: 'from node' });";
+        assert_eq!(
+            message_literal(js, true).map(|m| m.0).as_deref(),
+            Some("from node")
+        );
+        assert_eq!(
+            message_literal("return {\"message\": f\"{x}\"}", false),
+            None
+        );
+        assert_eq!(message_literal("# message: 'no'\n", false), None);
+    }
+}

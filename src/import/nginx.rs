@@ -516,3 +516,19 @@ fn gen_header(d: &NginxDirective) -> bool {
     d.arg(0)
         .is_some_and(|h| GEN_HEADERS.contains(&h.to_ascii_lowercase().as_str()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_size, seconds};
+
+    #[test]
+    fn nginx_values() {
+        assert_eq!(seconds("60"), Some(60));
+        assert_eq!(seconds("120s"), Some(120));
+        assert_eq!(seconds("2m"), Some(120));
+        assert_eq!(seconds("500ms"), None);
+        assert_eq!(seconds("$x"), None);
+        assert!(is_size("20m") && is_size("1024") && is_size("1G"));
+        assert!(!is_size("m") && !is_size("1mm") && !is_size("1.5m"));
+    }
+}
