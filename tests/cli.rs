@@ -33,6 +33,8 @@ mod meta;
 mod nginx_load;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/own_app.rs"]
+mod own_app;
 #[path = "cli/projects.rs"]
 mod projects;
 #[path = "cli/roundtrip.rs"]

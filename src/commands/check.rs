@@ -318,7 +318,8 @@ pub(super) fn system_today() -> Date {
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.
 pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     let (spec, text) = build::load_spec(spec_path)?;
-    let files = generate::generate(&spec)?;
+    let project = super::project::inspect(&spec, spec_path, &text, out)?;
+    let files = generate::generate(&spec, &project)?;
     let on_disk = build::read_tree(out)?;
     let mut ctx = Context::new(today);
     for (rel, change) in build::compare(&on_disk, &files) {
@@ -351,18 +352,43 @@ pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<
             kind,
         });
     }
+    // An app with a source is built from the project (the spec's directory) with its
+    // Dockerfile under `out`, as compose.yaml says: read that context once.
+    let spec_dir = match spec_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut project_files: Option<Vec<SourceFile>> = None;
+    let mut keys: Vec<(PathBuf, Option<String>)> = Vec::new();
     for (i, c) in spec.containers.iter().enumerate() {
-        let mut dir = read_container(&out.join(&c.name), &Vfs::default())?;
+        let mut dir = if c.app.source().is_some() {
+            let files = match &project_files {
+                Some(f) => f.clone(),
+                None => {
+                    let f = read_files(&spec_dir, &Vfs::default())?;
+                    project_files = Some(f.clone());
+                    f
+                }
+            };
+            let dockerfile = format!("{}/{}/Dockerfile", project.out_from_context, c.name);
+            keys.push((canonical(&spec_dir), Some(dockerfile.clone())));
+            ContainerDir::with_dockerfile(
+                c.name.clone(),
+                shown(&spec_dir).display().to_string(),
+                None,
+                files,
+                Some(&dockerfile),
+            )
+        } else {
+            let dir = out.join(&c.name);
+            keys.push((canonical(&dir), None));
+            read_container(&dir, &Vfs::default())?
+        };
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
     }
     if let Some(mut project) = read_project(out, &Vfs::default())? {
         project.generated = true;
-        let keys: Vec<(PathBuf, Option<String>)> = ctx
-            .containers
-            .iter()
-            .map(|c| (canonical(Path::new(&c.dir)), None))
-            .collect();
         link(&mut project, out, &keys);
         ctx.projects.push(project);
     }

@@ -62,7 +62,10 @@ pub fn syntax_for(path: &str) -> Option<Syntax> {
         name.strip_suffix(e)
             .is_some_and(|stem| stem.ends_with('.') && stem.len() > 1)
     };
-    if name == "dockerfile"
+    if name.ends_with(".dockerignore") {
+        // BuildKit's ignore file beside a Dockerfile (`Dockerfile.dockerignore`).
+        None
+    } else if name == "dockerfile"
         || name == "containerfile"
         || name.starts_with("dockerfile.")
         || ext("dockerfile")

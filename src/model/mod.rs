@@ -368,7 +368,9 @@ fn dockerfile_name(files: &Files) -> Option<String> {
     }
     let mut candidates = files.paths().filter(|p| {
         let lower = p.to_ascii_lowercase();
-        !p.contains('/') && (lower.starts_with("dockerfile") || lower.ends_with(".dockerfile"))
+        !p.contains('/')
+            && !lower.ends_with(".dockerignore")
+            && (lower.starts_with("dockerfile") || lower.ends_with(".dockerfile"))
     });
     candidates.next().map(str::to_owned)
 }
