@@ -64,7 +64,17 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         let dir_abs = fs::canonicalize(&cd.dir).map_err(|e| Error::io("read", &cd.dir, e))?;
         let mut p = Paths::default();
         if let Some((sub, _)) = &c.source_dir {
-            p.source = Some(relative(&spec_abs, &dir_abs.join(sub)));
+            let rel = relative(&spec_abs, &dir_abs.join(sub));
+            if rel.starts_with("..") {
+                let why = format!(
+                    "`app.source` must be inside the spec's directory (the build context), and `{}` is not: write the spec in a directory above it (`--out`)",
+                    rel
+                );
+                import::starter(cd, c, &why);
+            } else {
+                p.source = Some(rel);
+                import::fit_keepalive(cd, c);
+            }
         }
         for s in &mut c.statics {
             s.dir = relative(&spec_abs, &dir_abs.join(&s.dir));
@@ -293,16 +303,23 @@ fn trial(
         let text = import::render(plan, &trial_paths, command);
         fs::write(&spec_path, &text).map_err(|e| Error::io("write", &spec_path, e))?;
         let run = || -> Result<Vec<Diagnostic>> {
-            let (spec, _) = super::build::load_spec(&spec_path)?;
-            let files = crate::generate::generate(&spec)?;
+            let (spec, spec_text) = super::build::load_spec(&spec_path)?;
             let out = scratch.join("generated");
+            let project = super::project::inspect(&spec, &spec_path, &spec_text, &out)?;
+            let files = crate::generate::generate(&spec, &project)?;
             super::build::write_atomic(&out, &files)?;
             let ctx = check::spec_context(&spec_path, &out, today)?;
             let rules = lint::resolve(&[], &[]).map_err(|e| Error::Usage(e.to_string()))?;
             let mut diags = lint::run(&ctx, &rules).diagnostics;
             // Shown where `gen build` and `gen check` would show them.
-            let spec_shown = spec_path.display().to_string();
-            let out_shown = out.display().to_string();
+            // As `gen check` shows paths: without a leading `./`.
+            let bare = |p: &Path| {
+                let s = p.display().to_string();
+                s.strip_prefix("./")
+                    .map_or_else(|| s.clone(), str::to_owned)
+            };
+            let spec_shown = bare(&spec_path);
+            let out_shown = bare(&out);
             let shown = |name: &str| {
                 if spec_dir == Path::new(".") {
                     name.to_owned()
@@ -314,7 +331,7 @@ fn trial(
             let final_out = shown("generated");
             for d in &mut diags {
                 for l in std::iter::once(&mut d.primary).chain(&mut d.related) {
-                    if l.file == spec_shown {
+                    if l.file == spec_shown || l.file == spec_path.display().to_string() {
                         l.file.clone_from(&final_spec);
                     } else if let Some(rest) = l.file.strip_prefix(&out_shown) {
                         l.file = format!("{final_out}{rest}");

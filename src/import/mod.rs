@@ -110,6 +110,8 @@ pub struct Imported {
     /// The app's directory within the container directory (`""`: the directory itself),
     /// for `app.source`, which the command makes relative to the spec.
     pub source_dir: Option<(String, String)>,
+    /// The app's source file in the container directory, when the model found it.
+    pub source_file: Option<String>,
     pub programs: Vec<Program>,
     pub statics: Vec<Static>,
     /// The nginx lines kept as they are, for the snippet `nginx.include` names: text, and
@@ -303,6 +305,7 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
         kind,
         keys: Vec::new(),
         source_dir: None,
+        source_file: None,
         programs: Vec::new(),
         statics: Vec::new(),
         snippet: Vec::new(),
@@ -580,6 +583,18 @@ fn app_code(cd: &ContainerDir, app: &App, c: &mut Imported) {
     };
     let dir = src.file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let file_from = format!("{}/{}", cd.dir.trim_end_matches('/'), src.file);
+    let in_dir = |name: &str| {
+        if dir.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    let shown_dir = if dir.is_empty() {
+        cd.dir.clone()
+    } else {
+        format!("{}/{dir}", cd.dir.trim_end_matches('/'))
+    };
     let entry = match c.kind {
         AppKind::Fastapi => app
             .module
@@ -599,21 +614,96 @@ fn app_code(cd: &ContainerDir, app: &App, c: &mut Imported) {
             Some((script, origin))
         }
     };
-    if spec_has(Table::App, "source") {
-        c.source_dir = Some((dir, file_from));
-        if let Some((entry, from)) = entry {
-            if spec_has(Table::App, "entry") {
-                c.keys.push(key(Table::App, "entry", entry.as_str(), from));
-            }
+    let has = |name: &str| cd.file(&in_dir(name)).is_some();
+    let why_not = if !spec_has(Table::App, "source") {
+        Some("this spec has no `app.source`".to_owned())
+    } else if entry.is_none() {
+        Some("uvicorn's command line names no `module:attribute` to put in `app.entry`".to_owned())
+    } else if c.kind == AppKind::Express && !(has("package.json") && has("package-lock.json")) {
+        Some(format!(
+            "`app.source` needs `package.json` and `package-lock.json` in `{shown_dir}` (gen installs with `npm ci`); run `npm install` there and import again"
+        ))
+    } else if c.kind == AppKind::Fastapi && !(has("requirements.txt") || has("pyproject.toml")) {
+        Some(format!(
+            "`app.source` needs `requirements.txt` or `pyproject.toml` in `{shown_dir}`"
+        ))
+    } else {
+        None
+    };
+    c.source_file = Some(src.file.clone());
+    match (why_not, entry) {
+        (None, Some((entry, from))) => {
+            c.source_dir = Some((dir, file_from));
+            c.keys.push(key(Table::App, "entry", entry.as_str(), from));
         }
+        (why, _) => starter(cd, c, why.as_deref().unwrap_or("`app.entry` is not known")),
+    }
+}
+
+/// gen's nginx keeps idle connections to the app open for 60 s (`keepalive_timeout` of its
+/// upstream), which only an app that keeps them longer can take (rule APP003). An Express
+/// app of the user's own that closes them sooner (Node's default is 5 s) gets no keep-alive
+/// from nginx, as the originals had none: `nginx.upstream_keepalive = 0`.
+pub fn fit_keepalive(cd: &ContainerDir, c: &mut Imported) {
+    if c.kind != AppKind::Express
+        || c.keys
+            .iter()
+            .any(|k| k.table == Table::Nginx && k.name == "upstream_keepalive")
+    {
         return;
     }
-    c.dropped.push((file_from.clone(), 1, usize::MAX));
-    c.unexpressed.push(Note {
-        from: file_from,
-        what: "the app's own code: this spec has no `app.source`, so gen's starter app answers in its place, with the same message".into(),
+    let Some(app) = main_app(cd).and_then(|i| cd.model.apps.get(i)) else {
+        return;
+    };
+    let (ms, from) = match &app.keep_alive_timeout {
+        Some(t) => match t.value.trim().parse::<u64>() {
+            Ok(ms) => (ms, place(cd, &t.origin)),
+            Err(_) => return,
+        },
+        None => (5000, "Node's default".to_owned()),
+    };
+    if ms > 60_000 {
+        return;
+    }
+    c.keys.push(key(
+        Table::Nginx,
+        "upstream_keepalive",
+        0,
+        format!("the app's keep-alive timeout, {ms} ms ({from})"),
+    ));
+    c.changed.push(Note {
+        from,
+        what: format!(
+            "nginx opens a new connection to the app for each request (`upstream_keepalive = 0`), as the originals did: the app closes idle connections after {ms} ms, before gen's nginx would stop reusing them (60 s); set `server.keepAliveTimeout = 65000` in the app, then remove the key"
+        ),
     });
-    message_only(cd, Some(src), c);
+}
+
+/// The app's own code cannot go into the spec (`why`): gen's starter app answers in its
+/// place, with the original's message.
+pub fn starter(cd: &ContainerDir, c: &mut Imported, why: &str) {
+    c.keys
+        .retain(|k| !(k.table == Table::App && k.name == "entry"));
+    c.source_dir = None;
+    let file = c.source_file.clone();
+    let src = file.as_deref().and_then(|f| {
+        cd.model
+            .apps
+            .iter()
+            .find_map(|a| a.source.as_ref().filter(|s| s.file == f))
+    });
+    let from = file.as_deref().map_or_else(
+        || cd.dir.clone(),
+        |f| format!("{}/{f}", cd.dir.trim_end_matches('/')),
+    );
+    c.dropped.push((from.clone(), 1, usize::MAX));
+    c.unexpressed.push(Note {
+        from,
+        what: format!(
+            "the app's own code: {why}; until then gen's starter app answers in its place, with the same message"
+        ),
+    });
+    message_only(cd, src, c);
 }
 
 /// `app.message`: the literal the original app answers `GET /` with.

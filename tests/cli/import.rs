@@ -172,3 +172,25 @@ fn a_file_that_does_not_parse_is_an_error_at_its_place() {
     assert!(!t.path().join("spec.toml").exists());
     no_scratch(t.path());
 }
+
+/// `upstream_keepalive = 0` (which import writes for an Express app that closes idle
+/// connections sooner than nginx would reuse them) turns keep-alive off: nginx refuses
+/// `keepalive 0`, so the upstream has no `keepalive` at all.
+#[test]
+fn no_upstream_keepalive_writes_no_keepalive_directive() {
+    let t = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        t.path().join("spec.toml"),
+        "[[container]]\nname = \"web\"\nhost_port = 8080\n[container.app]\nkind = \"express\"\nmessage = \"hi\"\n[container.nginx]\nupstream_keepalive = 0\n",
+    )
+    .expect("write");
+    let build = gen_in(t.path(), &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let conf = std::fs::read_to_string(t.path().join("generated/web/nginx.conf")).expect("read");
+    assert!(
+        conf.contains("    upstream app {\n        server 127.0.0.1:3000; # env APP_PORT\n    }\n"),
+        "{conf}"
+    );
+    let check = gen_in(t.path(), &["check", "--today", TODAY, "--deny", "warnings"]);
+    assert_eq!((check.code, check.stdout.as_str()), (0, ""));
+}

@@ -133,9 +133,10 @@ class Builder:
         self.ws = workspace
         self.gen = gen
 
-    def build(self, context: Path, tag: str) -> Image:
+    def build(self, context: Path, tag: str, dockerfile: Path | None = None) -> Image:
+        """The image of `dockerfile` (default: the context's `Dockerfile`) built from `context`."""
         started = time.monotonic()
-        instructions = read_with_gen(self.gen, context / "Dockerfile")
+        instructions = read_with_gen(self.gen, dockerfile or context / "Dockerfile")
         home = self.ws.dir("images", self.ws.unique(tag))
         log = home / "build.log"
         log.touch()
