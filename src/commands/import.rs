@@ -43,7 +43,8 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
     if let Some(code) = unreadable(&ctx) {
         return Ok(code);
     }
-    let rules = lint::resolve(&[], &[]).map_err(|e| Error::Usage(e.to_string()))?;
+    let rules =
+        lint::resolve(&[], &[], &mut Vec::new()).map_err(|e| Error::Usage(e.to_string()))?;
     let before = lint::run(&ctx, &rules).diagnostics;
     let mut plan = import::plan(&ctx);
     let spec_dir = match args.out.parent() {
@@ -309,7 +310,8 @@ fn trial(
             let files = crate::generate::generate(&spec, &project)?;
             super::build::write_atomic(&out, &files)?;
             let ctx = check::spec_context(&spec_path, &out, today)?;
-            let rules = lint::resolve(&[], &[]).map_err(|e| Error::Usage(e.to_string()))?;
+            let rules = lint::resolve(&[], &[], &mut Vec::new())
+                .map_err(|e| Error::Usage(e.to_string()))?;
             let mut diags = lint::run(&ctx, &rules).diagnostics;
             // Shown where `gen build` and `gen check` would show them.
             // As `gen check` shows paths: without a leading `./`.
