@@ -21,6 +21,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Start a project: write a starter spec.toml and its schema, then run the first build
     Init(InitArgs),
+    /// Write a spec that rebuilds hand-written container directories on gen's templates,
+    /// and say what it carried over, changed and could not express
+    Import(ImportArgs),
     /// Make a self-signed development certificate for the load balancer's TLS
     Cert(CertArgs),
     /// Print the JSON Schema of spec.toml, for editors with TOML schema support
@@ -128,6 +131,24 @@ pub struct InitArgs {
     /// Write the spec only; do not run the first build
     #[arg(long)]
     pub no_build: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Hand-written container directories (with a Dockerfile, nginx.conf or
+    /// supervisord.conf), or a project holding them; a compose file in a directory or in its
+    /// parent gives the host ports and container names
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The spec to write; the nginx snippets go beside it
+    #[arg(long, default_value = "spec.toml")]
+    pub out: PathBuf,
+    /// Overwrite an existing spec or snippet
+    #[arg(long)]
+    pub force: bool,
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

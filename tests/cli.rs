@@ -27,6 +27,8 @@ mod harness;
 mod hostile;
 #[path = "cli/lsp.rs"]
 mod lsp;
+#[path = "cli/import.rs"]
+mod import;
 #[path = "cli/meta.rs"]
 mod meta;
 #[path = "cli/model.rs"]

@@ -292,7 +292,7 @@ pub fn unified_diff(old: &str, new: &str, name: &str) -> String {
 /// directories (Linux `renameat2(RENAME_EXCHANGE)`), so a reader, or a build killed at any
 /// moment, sees either the complete old tree or the complete new one. Where the exchange is
 /// not supported, it falls back to two renames.
-fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
+pub(super) fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

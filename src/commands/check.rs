@@ -373,7 +373,7 @@ pub(super) fn system_today() -> Date {
 }
 
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.
-fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
+pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     let (spec, text) = build::load_spec(spec_path)?;
     let project = super::project::inspect(&spec, spec_path, &text, out)?;
     let files = generate::generate(&spec, &project)?;
@@ -455,6 +455,55 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
         spec,
         out: out.display().to_string(),
     });
+    Ok(ctx)
+}
+
+/// The containers under the directories `gen import` is given, read as `gen check` reads
+/// them, with the compose file of a directory's parent when the directory has none (a
+/// project whose compose file sits beside its container directories).
+pub(super) fn import_context(paths: &[PathBuf], today: Date) -> Result<Context> {
+    let vfs = Vfs::default();
+    let mut ctx = paths_context(paths, &vfs, today)?;
+    let keys: Vec<(PathBuf, Option<String>)> = ctx
+        .containers
+        .iter()
+        .map(|c| {
+            let dockerfile = c
+                .model
+                .dockerfile
+                .as_ref()
+                .map(|d| d.file.clone())
+                .filter(|d| d != "Dockerfile");
+            (canonical(Path::new(&c.dir)), dockerfile)
+        })
+        .collect();
+    let mut roots: Vec<PathBuf> = ctx
+        .projects
+        .iter()
+        .map(|p| canonical(Path::new(&p.root)))
+        .collect();
+    for path in paths {
+        if has_compose(path) {
+            continue;
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let parent = if canonical(&parent) == canonical(path) {
+            continue;
+        } else {
+            parent
+        };
+        if !has_compose(&parent) || roots.contains(&canonical(&parent)) {
+            continue;
+        }
+        roots.push(canonical(&parent));
+        if let Some(mut project) = read_project(&shown(&parent), &vfs)? {
+            link(&mut project, &parent, &keys);
+            ctx.projects.push(project);
+        }
+    }
     Ok(ctx)
 }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod discover;
 pub mod explain;
 pub mod fix;
+pub mod import;
 pub mod init;
 pub mod lsp;
 pub mod meta;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Cert(args) => cert::run(&args),
         Command::Schema => Ok(meta::schema()),
         Command::Completions { shell } => Ok(meta::completions(shell)),
