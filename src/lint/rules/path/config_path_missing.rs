@@ -2,7 +2,7 @@
 //! is not in the image.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::proc::absent::{Absence, copied_beside, known_absent};
+use crate::lint::analysis::absent::{Absence, copied_beside, known_absent};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{EntryKind, Model, Origin, Source};
 use crate::parse::dockerfile::{clean_path, join_path};

@@ -1,8 +1,8 @@
 //! `program-executable-missing`: supervisord (or PID 1) runs an executable that nothing
 //! in the image provides.
 
-use super::absent::{Absence, known_absent, mentioned, run_texts};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent, mentioned, run_texts};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{EntryKind, Fact, Model, Origin, Presence};
 use crate::parse::dockerfile::join_path;

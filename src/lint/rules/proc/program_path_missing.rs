@@ -2,9 +2,9 @@
 //! command names, is not where the Dockerfile puts the app. Where the runtime looks for
 //! the app is `entry_point`'s.
 
-use super::absent::{Absence, known_absent};
 use super::entry_point;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{App, EntryKind, Model, Origin};
 use crate::parse::dockerfile::join_path;

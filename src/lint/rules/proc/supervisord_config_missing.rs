@@ -1,8 +1,8 @@
 //! `supervisord-config-missing`: the config supervisord is told to read (or would find on
 //! its search path) is not in the image.
 
-use super::absent::{Absence, known_absent, mentioned};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent, mentioned};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{EntryKind, Model, Presence};
 use crate::parse::dockerfile::join_path;

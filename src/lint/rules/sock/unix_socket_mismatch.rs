@@ -2,7 +2,7 @@
 //! whether there is one), or the socket's directory is not in the image.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{
+use crate::lint::analysis::wiring::{
     Addr, MissKind, Owner, Place, Wiring, host_port, listen_hint, who,
 };
 use crate::lint::{ContainerDir, Context, declare_rule};

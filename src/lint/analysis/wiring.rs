@@ -463,10 +463,126 @@ fn app_bind(app: &App, host: &str) -> (Bind, String) {
     (Bind::of(host), host.to_owned())
 }
 
+/// A [`Wiring`] as the directory's cache keeps it: the model's facts by index instead of
+/// by reference (the cache lives in the directory, beside the model they point into).
+#[derive(Debug, Clone)]
+pub struct Stored {
+    dispatches: Vec<StoredDispatch>,
+    sockets: Vec<(StoredOwner, Addr)>,
+    complete: bool,
+    remote_ports: Vec<u16>,
+    open: bool,
+}
+
+/// Index into nginx's proxies, the place, and the sockets reached.
+type StoredDispatch = (usize, Place, Vec<(usize, Reach)>);
+
+#[derive(Debug, Clone, Copy)]
+enum StoredOwner {
+    /// Indices of the app and of its listen.
+    App(usize, usize),
+    /// Index of the listener.
+    Nginx(usize),
+}
+
+/// Where `one` is in `all`, by address.
+fn index<T>(all: &[T], one: &T) -> Option<usize> {
+    all.iter().position(|x| std::ptr::eq(x, one))
+}
+
+impl Stored {
+    fn of(w: &Wiring<'_>) -> Self {
+        let m = &w.dir.model;
+        let sockets = w
+            .sockets
+            .iter()
+            .filter_map(|s| {
+                let owner = match s.owner {
+                    Owner::App { app, listen } => {
+                        let a = index(&m.apps, app)?;
+                        StoredOwner::App(a, index(&app.listens, listen)?)
+                    }
+                    Owner::Nginx(l) => StoredOwner::Nginx(index(&w.nginx.listeners, l)?),
+                };
+                Some((owner, s.addr.clone()))
+            })
+            .collect();
+        let dispatches = w
+            .dispatches
+            .iter()
+            .filter_map(|d| {
+                let p = index(&w.nginx.proxies, d.proxy)?;
+                Some((p, d.place.clone(), d.reaches.clone()))
+            })
+            .collect();
+        Self {
+            dispatches,
+            sockets,
+            complete: w.complete,
+            remote_ports: w.remote_ports.clone(),
+            open: w.open,
+        }
+    }
+
+    fn view<'a>(&self, dir: &'a ContainerDir) -> Option<Wiring<'a>> {
+        let m = &dir.model;
+        let nginx = m.nginx.as_ref()?;
+        let sockets = self
+            .sockets
+            .iter()
+            .filter_map(|(owner, addr)| {
+                let owner = match *owner {
+                    StoredOwner::App(a, l) => {
+                        let app = m.apps.get(a)?;
+                        Owner::App {
+                            app,
+                            listen: app.listens.get(l)?,
+                        }
+                    }
+                    StoredOwner::Nginx(l) => Owner::Nginx(nginx.listeners.get(l)?),
+                };
+                Some(Socket {
+                    owner,
+                    addr: addr.clone(),
+                })
+            })
+            .collect();
+        let dispatches = self
+            .dispatches
+            .iter()
+            .filter_map(|(p, place, reaches)| {
+                Some(Dispatch {
+                    proxy: nginx.proxies.get(*p)?,
+                    place: place.clone(),
+                    reaches: reaches.clone(),
+                })
+            })
+            .collect();
+        Some(Wiring {
+            dir,
+            nginx,
+            dispatches,
+            sockets,
+            complete: self.complete,
+            remote_ports: self.remote_ports.clone(),
+            open: self.open,
+        })
+    }
+}
+
 impl<'a> Wiring<'a> {
-    /// The analysis of a container directory; `None` without nginx.
+    /// The analysis of a container directory; `None` without nginx. Worked out once per
+    /// directory, on the first call.
     #[must_use]
     pub fn of(dir: &'a ContainerDir) -> Option<Self> {
+        dir.analysis
+            .wiring
+            .get_or_init(|| Self::compute(dir).map(|w| Stored::of(&w)))
+            .as_ref()?
+            .view(dir)
+    }
+
+    fn compute(dir: &'a ContainerDir) -> Option<Self> {
         let m = &dir.model;
         let nginx = m.nginx.as_ref()?;
         let mut complete = processes_known(m) && m.apps.iter().all(listens_known);
