@@ -10,11 +10,12 @@
 use crate::diagnostic::Label;
 use crate::lint::ContainerDir;
 use crate::model::glob::Dots;
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{
     App, AppListen, ListenAddr, Listener, Model, Nginx, Origin, ProxyTarget, Resolved, Runtime,
     Supervisor, Target,
 };
-use crate::parse::dockerfile::{clean_path, join_path};
 use std::net::Ipv4Addr;
 
 /// What a listening socket is bound to.
@@ -260,10 +261,6 @@ pub struct Wiring<'a> {
     open: bool,
 }
 
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
 /// Programs that never listen, which therefore do not make the picture incomplete.
 fn never_listens(app: &App) -> bool {
     let Runtime::Other(name) = &app.runtime else {
@@ -349,7 +346,7 @@ fn nginx_written_by_run(m: &Model) -> bool {
     // A start script's `sed -i` edits a config gen reads (as gen's own entrypoint does for
     // its settings); writing a file whole is what hides the config.
     let by_script = argvs.iter().flatten().any(|w| {
-        let path = join_path(&m.workdir.value, &w.value);
+        let path = path::join(&m.workdir.value, &w.value);
         m.image
             .local_file(&path)
             .and_then(|f| m.files.text(f))
@@ -409,7 +406,7 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
 
 /// A socket path as the kernel resolves it: `unix:///tmp/a.sock` is `/tmp/a.sock`.
 fn socket_path(path: &str) -> String {
-    let mut out = clean_path(path);
+    let mut out = path::clean(path);
     while out.contains("//") {
         out = out.replace("//", "/");
     }
@@ -590,7 +587,7 @@ impl<'a> Wiring<'a> {
         for app in &m.apps {
             for listen in &app.listens {
                 let addr = if let Some(u) = &listen.unix {
-                    Addr::Unix(socket_path(&join_path(&app.cwd.value, &u.value)))
+                    Addr::Unix(socket_path(&path::join(&app.cwd.value, &u.value)))
                 } else {
                     let (Some(host), Some(port)) = (
                         listen.host.as_ref(),
