@@ -78,6 +78,8 @@ pub struct ContainerDir {
     /// nginx's config as `nginx -t` would load it, worked out once for the rules
     /// `NGX010`-`NGX014` that each show one kind of its findings.
     pub(crate) nginx_load: std::cell::OnceCell<Vec<crate::lint::rules::ngx::load::Finding>>,
+    /// The shared analyses of the rules, each worked out on first use.
+    pub(crate) analysis: crate::lint::analysis::Cache,
 }
 
 /// One file of a container directory.
@@ -242,6 +244,7 @@ impl ContainerDir {
             files,
             model,
             nginx_load: std::cell::OnceCell::new(),
+            analysis: crate::lint::analysis::Cache::default(),
         }
     }
 

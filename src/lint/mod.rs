@@ -4,7 +4,10 @@
 //! `gen rules`, the SARIF rule metadata and the README's rule table.
 //!
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
-//! rules and drops what suppression comments allow.
+//! rules and drops what suppression comments allow. Analyses several rules read (how nginx
+//! meets the apps, what the image exposes, what is absent from it, how PID 1 starts the
+//! processes) are the fact layer, [`analysis`], worked out once per container directory;
+//! a rule folder holds rules only.
 //!
 //! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
 //! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
@@ -17,6 +20,7 @@
 //! A rule reports only under its own code: [`run`] stops a debug build (every test) at a
 //! finding under another code.
 
+pub mod analysis;
 mod context;
 pub mod date;
 pub mod docs;

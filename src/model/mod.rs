@@ -20,6 +20,7 @@ pub mod glob;
 mod image;
 mod nginx;
 mod packaged;
+pub mod path;
 pub mod servers;
 mod supervisor;
 
@@ -35,7 +36,7 @@ pub use nginx::{
 };
 pub use packaged::{Packaging, distro_of};
 pub use servers::{Protocol, SocketPerm};
-pub use supervisor::{ConfFile, ProgramFacts, Supervisor};
+pub use supervisor::{ConfFile, ConfigFound, ProgramFacts, Supervisor, search_path};
 
 use crate::parse::dockerfile::{self, Dockerfile, ExposedPort, Form, Healthcheck, Kind};
 use crate::parse::span::Span;
@@ -280,7 +281,7 @@ impl Model {
     #[must_use]
     pub fn which(&self, command: &str, cwd: &str) -> Option<(String, Presence<'_>)> {
         if command.contains('/') {
-            let p = dockerfile::join_path(cwd, command);
+            let p = path::join(cwd, command);
             let presence = self.image.presence(&p);
             return Some((p, presence));
         }

@@ -12,11 +12,11 @@
 use super::app::{App, AppListen, Env, Resolved, Runtime, word_origin};
 use super::cmdline::Words;
 use super::{Model, Origin, Source};
+use crate::model::path;
 use crate::parse::app::{
     self, ConfValue, FpmListen, GunicornConfig, UwsgiAddr, UwsgiOptions, fpm_listen,
     gunicorn_config, php_fpm, uwsgi_addr, uwsgi_args, uwsgi_ini, uwsgi_yaml,
 };
-use crate::parse::dockerfile::join_path;
 use crate::parse::span::Span;
 
 /// The protocol a socket speaks, or an nginx directive sends.
@@ -162,7 +162,7 @@ fn uwsgi_collect(
                     Some((p, s)) if !s.contains('/') => (p, s),
                     _ => (o.value.as_str(), "uwsgi"),
                 };
-                let full = join_path(cwd, path);
+                let full = path::join(cwd, path);
                 let Some((src, text)) = m.read(&full) else {
                     known = false;
                     continue;
@@ -255,7 +255,7 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
             known = false;
         } else {
             a.cwd = super::Fact {
-                value: join_path(&a.cwd.value, &c.value),
+                value: path::join(&a.cwd.value, &c.value),
                 origin: c.origin.clone(),
             };
         }
@@ -534,7 +534,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         }
     }
     let main = match config {
-        Some((path, origin)) => Some((join_path(&a.cwd.value, &path), Some(origin))),
+        Some((path, origin)) => Some((path::join(&a.cwd.value, &path), Some(origin))),
         None => fpm_default_config(m, &first.value).map(|p| (p, None)),
     };
     let Some((main, main_origin)) = main else {
@@ -586,7 +586,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
                 let pattern = if e.value.starts_with('/') {
                     e.value.clone()
                 } else if main.starts_with("/usr/local/etc/") {
-                    join_path("/usr/local", &e.value)
+                    path::join("/usr/local", &e.value)
                 } else {
                     known = false;
                     continue;
@@ -752,9 +752,9 @@ pub(super) fn gunicorn_file(
 ) -> Result<Option<GunicornFile>, ()> {
     let path = match config {
         Some(c) if c.starts_with("python:") || c.contains('$') => return Err(()),
-        Some(c) => join_path(cwd, c),
+        Some(c) => path::join(cwd, c),
         None => {
-            let p = join_path(cwd, "gunicorn.conf.py");
+            let p = path::join(cwd, "gunicorn.conf.py");
             if m.image.entry(&p).is_none() {
                 // A file a RUN makes there, or one the base has, would be read too; gen sees
                 // every COPY, and a default config is rare enough to take as absent.
@@ -788,8 +788,8 @@ pub(super) fn hypercorn_file(
         return Err(());
     }
     let (path, python) = match c.strip_prefix("file:") {
-        Some(p) => (join_path(cwd, p), true),
-        None => (join_path(cwd, c), false),
+        Some(p) => (path::join(cwd, p), true),
+        None => (path::join(cwd, c), false),
     };
     let Some((source, text)) = m.read(&path) else {
         return Err(());

@@ -2,7 +2,7 @@
 //! socket, given the owner and mode the server creates it with.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Owner, Place, Wiring, who};
+use crate::lint::analysis::wiring::{Owner, Place, Wiring, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::{Model, Origin, Resolved};
 

@@ -3,7 +3,7 @@
 //! its `socket` or to PHP-FPM, `fastcgi_pass` to an HTTP server).
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Dispatch, Owner, Reach, Wiring, who};
+use crate::lint::analysis::wiring::{Dispatch, Owner, Reach, Wiring, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::{Protocol, Runtime, Target};
 
