@@ -27,7 +27,10 @@ pub fn load_spec(path: &Path) -> Result<(Spec, String)> {
     let text = super::read(path)?;
     let file = path.display().to_string();
     match spec::load(&file, &text) {
-        Ok(spec) => Ok((spec, text)),
+        Ok(mut spec) => {
+            super::project::read(path, &text, &mut spec)?;
+            Ok((spec, text))
+        }
         Err(e) => {
             let mut sources = Sources::default();
             sources.insert(&file, &text);

@@ -12,6 +12,7 @@ pub mod init;
 pub mod meta;
 pub mod parse;
 pub mod parse_dockerfile;
+pub mod project;
 pub mod rules;
 pub mod vfs;
 
