@@ -326,7 +326,7 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
             files
                 .iter()
                 .find(|f| f.path == rel)
-                .map(|f| f.contents.clone())
+                .map(|f| f.as_text().into_owned())
                 .unwrap_or_default()
         };
         let kind = match change {

@@ -26,7 +26,7 @@ struct Readme<'a> {
     graceful_timeout: u32,
     stopwaitsecs: u32,
     stop_timeout: u32,
-    app_files: Vec<(&'a str, &'a str)>,
+    app_files: Vec<(String, String)>,
     /// Name, default (Markdown), allowed values, what it sets.
     vars: Vec<(&'static str, String, String, String)>,
     nginx_conf_var: &'a str,
@@ -57,6 +57,29 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
             ],
         ),
     };
+    let mut app_files: Vec<(String, String)> = app_files
+        .into_iter()
+        .map(|(f, w)| (f.to_owned(), w.to_owned()))
+        .collect();
+    for (file, _, s) in l.snippets() {
+        app_files.push((
+            file,
+            format!(
+                "a copy of the project's `{}`, included in nginx's server block",
+                s.path
+            ),
+        ));
+    }
+    for (dir, _, s) in l.statics() {
+        app_files.push((
+            format!("{dir}/"),
+            format!(
+                "a copy of the project's `{}/`, served by nginx at `{}`",
+                s.dir.trim_end_matches('/'),
+                s.path
+            ),
+        ));
+    }
     let vars = env::vars(c)
         .into_iter()
         .map(|v| {
