@@ -366,11 +366,15 @@ pub fn check_snippet(file: &str, text: &str) -> Vec<Diagnostic> {
     let config = match crate::parse::nginx::parse(text) {
         Ok(c) => c,
         Err(e) => {
-            return vec![error(
+            let mut d = error(
                 e.span,
                 format!("nginx cannot read this snippet: {}", e.kind.crossplane_message()),
                 "fix the snippet: it is included in the server block as it is, so its braces must balance and each directive end with `;`".into(),
-            )];
+            );
+            if let crate::parse::nginx::ParseErrorKind::UnexpectedEof { open } = e.kind {
+                d = d.with_related(label(open, "this block is never closed"));
+            }
+            return vec![d];
         }
     };
     let t = table();
