@@ -480,3 +480,107 @@ pub fn duplicate_locations(text: &str, statics: &[Static]) -> Vec<(Span, String)
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (snippet, the messages of its diagnostics)
+    fn messages(text: &str) -> Vec<String> {
+        check_snippet("extra.conf", text)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn what_nginx_takes_in_a_server_block_passes() {
+        let ok = [
+            "",
+            "# only a comment\n",
+            "add_header X-A b always;\n",
+            "location /a/ { limit_except GET { deny all; } }\n",
+            "if ($request_method = POST) { return 405; }\n",
+            "location /b/ { if ($arg_x) { return 404; } location /b/c/ { return 200; } }\n",
+            "location ~ \\.php$ { return 403; }\n",
+            "location /c/ { types { text/plain txt; } }\n",
+            "rewrite ^/old$ /new permanent;\nclient_max_body_size 10m;\n",
+        ];
+        for text in ok {
+            assert_eq!(messages(text), Vec::<String>::new(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_nginx_refuses_there_is_reported_once_per_root_cause() {
+        let cases: [(&str, &[&str]); 6] = [
+            (
+                "http { server { } }\n",
+                &["`http` is not allowed in a `server` block, where the snippet puts it"],
+            ),
+            (
+                "location /a/ { worker_connections 10; listen 80; }\n",
+                &[
+                    "`worker_connections` is not allowed in a `location` block, where the snippet puts it",
+                    "`listen` is not allowed in a `location` block, where the snippet puts it",
+                ],
+            ),
+            // Inside a refused block, nothing more is said.
+            (
+                "upstream u { bogus; }\n",
+                &["`upstream` is not allowed in a `server` block, where the snippet puts it"],
+            ),
+            (
+                "gzip maybe maybe;\n",
+                &["`gzip` in the snippet does not have the shape nginx declares"],
+            ),
+            (
+                "location /a/;\n",
+                &["`location` in the snippet does not have the shape nginx declares"],
+            ),
+            (
+                "return 200 \"x\"\n",
+                &[
+                    "nginx cannot read this snippet: directive \"return\" is not terminated by \";\"",
+                ],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(messages(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_snippets_end_in_an_error_not_a_panic() {
+        let deep = "location /a/ {".repeat(300) + &"}".repeat(300);
+        assert_eq!(messages(&deep).len(), 1);
+        for text in [
+            "\0",
+            "}}}}",
+            "{",
+            "\"",
+            "location \u{202e} {}",
+            "if (",
+            "'unterminated",
+        ] {
+            let _ = messages(text);
+            let _ = duplicate_locations(text, &[]);
+        }
+    }
+
+    #[test]
+    fn locations_gens_server_block_has_are_found() {
+        let statics = [Static {
+            path: "/static/".into(),
+            dir: "public".into(),
+            dir_span: Span::new(0, 0),
+            files: Vec::new(),
+        }];
+        let text = "location / {}\nlocation = /healthz {}\nlocation /static/ {}\nlocation /api/ { location / {} }\nlocation = / {}\n";
+        let found: Vec<String> = duplicate_locations(text, &statics)
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(found, ["/", "= /healthz", "/static/"]);
+    }
+}
