@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 4] = [
+const CASES: [(&str, &str, &str, &str, &str); 7] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -28,11 +28,32 @@ const CASES: [(&str, &str, &str, &str, &str); 4] = [
         "1 error in 1 container",
     ),
     (
+        "program-executable-missing",
+        "multi-stage",
+        "PROC006",
+        ".",
+        "2 errors in 2 containers",
+    ),
+    (
+        "program-daemonizes",
+        "config",
+        "PROC009",
+        ".",
+        "3 errors in 3 containers",
+    ),
+    (
+        "program-path-missing",
+        "entry-uwsgi",
+        "PROC007",
+        ".",
+        "2 errors in 2 containers",
+    ),
+    (
         "healthcheck-missing-or-broken",
         "compose",
         "HC001",
         ".",
-        "1 warning in 1 container",
+        "2 warnings in 2 containers",
     ),
 ];
 
