@@ -651,10 +651,12 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     &a.cwd.value,
                     cmd.config.as_ref().map(|c| c.value.as_str()),
                 )
-            } else if cmd.config.is_some() {
-                Err(())
             } else {
-                Ok(None)
+                servers::hypercorn_file(
+                    m,
+                    &a.cwd.value,
+                    cmd.config.as_ref().map(|c| c.value.as_str()),
+                )
             };
             let file_setting = |name: &str| match &file {
                 Err(()) => Err(()),
@@ -705,6 +707,18 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                             unix: None,
                         });
                     }
+                }
+            }
+            // hypercorn: the command line's binds replace the file's.
+            if binds.is_empty() && cmd.server == Server::Hypercorn {
+                match file_setting("bind") {
+                    Err(()) => a.partial = true,
+                    Ok(Some(values)) => binds.extend(
+                        values
+                            .into_iter()
+                            .map(|v| (app::bind_target(&v.value), v.origin)),
+                    ),
+                    Ok(None) => {}
                 }
             }
             if cmd.other_listen.is_some() || (cmd.server == Server::Hypercorn && file.is_err()) {
@@ -887,9 +901,14 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
     {
         let rel = module.replace('.', "/");
         let candidates = [format!("{rel}.py"), format!("{rel}/__init__.py")];
+        // Imported from `--chdir` / `--app-dir` when given, else the working directory.
+        let dir = cmd.chdir.as_ref().map_or_else(
+            || a.cwd.value.clone(),
+            |d| join_path(&a.cwd.value, &d.value),
+        );
         if let Some((path, file, text)) = candidates
             .iter()
-            .find_map(|c| read_source(m, &join_path(&a.cwd.value, c)))
+            .find_map(|c| read_source(m, &join_path(&dir, c)))
         {
             let source = app::python(text);
             let src = Source::Local(file.clone());

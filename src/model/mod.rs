@@ -366,10 +366,9 @@ fn dockerfile_name(files: &Files) -> Option<String> {
     if files.contains("Dockerfile") {
         return Some("Dockerfile".to_owned());
     }
-    let mut candidates = files.paths().filter(|p| {
-        let lower = p.to_ascii_lowercase();
-        !p.contains('/') && (lower.starts_with("dockerfile") || lower.ends_with(".dockerfile"))
-    });
+    let mut candidates = files
+        .paths()
+        .filter(|p| !p.contains('/') && crate::parse::role::is_dockerfile_name(p));
     candidates.next().map(str::to_owned)
 }
 

@@ -256,3 +256,59 @@ fn a_symbolic_link_in_a_static_directory_is_refused() {
     );
     assert!(!p.join("generated").exists());
 }
+
+/// With `app.source` the build context is the project, not the container's directory: the
+/// snippet and static copies are COPYed from `generated/<name>/` like gen's own files, and
+/// the ignore file beside the Dockerfile lets them in.
+#[test]
+fn the_extension_points_build_with_the_users_own_app_and_check_clean() {
+    let work = project();
+    let p = work.path();
+    let spec = SPEC.replace(
+        "kind = \"fastapi\"\nmessage = \"hi\"\n",
+        "kind = \"express\"\nsource = \"notes\"\nentry = \"server.js\"\n",
+    );
+    assert_ne!(spec, SPEC, "the spec's app table changed");
+    fs::write(p.join("spec.toml"), spec).expect("spec");
+    copy_tree(
+        &repo_root().join("tests/fixtures/own-apps/notes"),
+        &p.join("notes"),
+    );
+    let out = gen_in(p, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let g = p.join("generated/web");
+    let dockerfile = read(&g, "Dockerfile");
+    for line in [
+        "COPY notes/ /app/\n",
+        "COPY generated/web/nginx.conf /etc/nginx/nginx.conf\n\
+         COPY generated/web/snippets/1-extra.conf /etc/nginx/gen-snippets/1-extra.conf\n\
+         COPY generated/web/static/1/ /srv/static/1/\n\
+         COPY generated/web/supervisord.conf",
+    ] {
+        assert!(dockerfile.contains(line), "{line}\n---\n{dockerfile}");
+    }
+    // Every COPY source of the build context is there, from the project's directory.
+    for line in dockerfile.lines().filter(|l| l.starts_with("COPY ")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let src = words[words.len() - 2];
+        if !line.contains("--from=") {
+            assert!(p.join(src).exists(), "{line}: no {src} in the context");
+        }
+    }
+    assert_eq!(fs::read(g.join("static/1/logo.png")).expect("logo"), LOGO);
+    let ignore = read(&g, "Dockerfile.dockerignore");
+    assert!(ignore.contains("\n*\n!notes\n!generated/web\n"), "{ignore}");
+    assert!(
+        read(&g, "supervisord.conf").contains("[program:worker]\n"),
+        "the program is under supervisord"
+    );
+    let compose = read(p, "generated/compose.yaml");
+    assert!(
+        compose.contains("context: ..") && compose.contains("dockerfile: generated/web/Dockerfile"),
+        "{compose}"
+    );
+
+    let check = gen_in(p, &["check", "--deny", "warnings"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    assert_eq!(stderr(&check), "no problems in 1 container\n");
+}

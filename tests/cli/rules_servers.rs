@@ -25,13 +25,13 @@ fn socket_permission_denied_fails() {
         "socket-permission-denied",
         "SOCK003",
         1,
-        "2 errors in 2 containers\n",
+        "3 errors in 3 containers\n",
     );
 }
 
 #[test]
 fn socket_permission_denied_passes() {
-    passes("socket-permission-denied", "SOCK003", 4);
+    passes("socket-permission-denied", "SOCK003", 5);
 }
 
 /// The passing fixtures of the server rules are clean for every port and socket rule too:

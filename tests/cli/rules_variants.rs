@@ -5,7 +5,7 @@
 use crate::harness::{fixture, gen_in, snapshot};
 
 /// (rule fixture directory, case, code, what to check in it, summary of the failing fixture)
-const CASES: [(&str, &str, &str, &str, &str); 7] = [
+const CASES: [(&str, &str, &str, &str, &str); 10] = [
     (
         "supervisord-behind-shell",
         "no-shebang",
@@ -47,6 +47,27 @@ const CASES: [(&str, &str, &str, &str, &str); 7] = [
         "PROC007",
         ".",
         "2 errors in 2 containers",
+    ),
+    (
+        "upstream-port-mismatch",
+        "hypercorn",
+        "PORT001",
+        ".",
+        "2 errors in 2 containers\n2 fixable with `--fix --unsafe-fixes`",
+    ),
+    (
+        "upstream-protocol-mismatch",
+        "grpc-scgi",
+        "SOCK002",
+        ".",
+        "2 errors in 2 containers",
+    ),
+    (
+        "socket-permission-denied",
+        "alpine-php-fpm",
+        "SOCK003",
+        "web",
+        "1 error in 1 container",
     ),
     (
         "healthcheck-missing-or-broken",

@@ -302,6 +302,15 @@ fn nothing_else_provides(m: &Model, path: &str) -> bool {
     if covered(m, path) || made_by_workdir(m, path) || mentioned(m, basename(path)) {
         return false;
     }
+    // A pip install whose packages gen does not all see (a local project, an editable, a
+    // `-r` file it cannot read) may put any script in its environment's `bin`.
+    let pip_may = m.pip_installs.iter().any(|p| {
+        let prefix = p.venv.as_deref().unwrap_or("/usr/local");
+        !p.complete && under(path, &format!("{}/bin", prefix.trim_end_matches('/')))
+    });
+    if pip_may {
+        return false;
+    }
     let t = taint(m);
     !(t.anywhere || t.paths.iter().any(|p| under(path, p) || under(p, path)))
 }
@@ -345,8 +354,18 @@ mod tests {
     #[test]
     fn known_absent_table() {
         let base = "FROM ubuntu:24.04\nRUN apt-get install -y supervisor nginx\nWORKDIR /srv/app\nCOPY a.conf /etc/supervisor/conf.d/a.conf\n";
-        let cases: [(&str, &str, bool); 19] = [
+        let cases: [(&str, &str, bool); 21] = [
             ("", "/etc/supervisor/conf.d/a.conf", false),
+            (
+                "RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir /srv/app\n",
+                "/opt/venv/bin/uvicorn",
+                false,
+            ),
+            (
+                "RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir /srv/app\n",
+                "/opt/other/bin/uvicorn",
+                true,
+            ),
             ("", "/etc/supervisor/conf.d/b.conf", true),
             ("", "/opt/venv/bin/uvicorn", true),
             (

@@ -267,6 +267,37 @@ mod tests {
         );
     }
 
+    /// uvicorn's `--app-dir` (and gunicorn's `--chdir`) is where the module is imported
+    /// from: the app's file in the working directory does not count.
+    #[test]
+    fn app_dir_is_where_the_module_is_looked_for() {
+        let found = container(
+            "COPY main.py .",
+            "command=uvicorn --app-dir /nowhere main:app",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "the app module `main:app` is not in the image: no `/nowhere/main.py`"
+        );
+        assert!(container("COPY main.py .", "command=uvicorn --app-dir /srv main:app").is_empty());
+        assert!(
+            container(
+                "COPY main.py src/",
+                "command=uvicorn --app-dir src main:app"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            container(
+                "COPY main.py .",
+                "command=gunicorn --chdir /elsewhere main:app"
+            )
+            .len(),
+            1
+        );
+    }
+
     /// issue 16: `uvicorn main:app` when the image has `app.py` only, `node server.js` when
     /// it has `app.js`: the app the image has is named.
     #[test]
