@@ -19,6 +19,8 @@ mod check_paths;
 mod dockerfile_parse;
 #[path = "cli/escaping.rs"]
 mod escaping;
+#[path = "cli/extensions.rs"]
+mod extensions;
 #[path = "cli/fix.rs"]
 mod fix;
 #[path = "cli/harness.rs"]

@@ -27,7 +27,10 @@ pub fn load_spec(path: &Path) -> Result<(Spec, String)> {
     let text = super::read(path)?;
     let file = path.display().to_string();
     match spec::load(&file, &text) {
-        Ok(spec) => Ok((spec, text)),
+        Ok(mut spec) => {
+            super::extensions::read(path, &text, &mut spec)?;
+            Ok((spec, text))
+        }
         Err(e) => {
             let mut sources = Sources::default();
             sources.insert(&file, &text);
@@ -67,7 +70,7 @@ pub fn compare(
         .map(|f| {
             let change = match on_disk.get(&f.path) {
                 None => Change::Created,
-                Some(old) if old.as_slice() == f.contents.as_bytes() => Change::Unchanged,
+                Some(old) if *old == f.contents => Change::Unchanged,
                 Some(old) => Change::Updated {
                     old: String::from_utf8_lossy(old).into_owned(),
                 },
@@ -168,8 +171,9 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                     let new = files
                         .iter()
                         .find(|f| &f.path == path)
-                        .map_or("", |f| f.contents.as_str());
-                    crate::out!("{}", unified_diff(old, new, &shown.to_string()));
+                        .map(GeneratedFile::as_text)
+                        .unwrap_or_default();
+                    crate::out!("{}", unified_diff(old, &new, &shown.to_string()));
                 }
             }
         }
@@ -193,7 +197,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default();
             match files.iter().find(|f| &f.path == path) {
-                Some(new) => crate::err!("{}", unified_diff(&old, &new.contents, &shown)),
+                Some(new) => crate::err!("{}", unified_diff(&old, &new.as_text(), &shown)),
                 None => crate::errln!("{shown} would be removed: the spec does not give it"),
             }
         }
@@ -259,7 +263,7 @@ pub fn edited(on_disk: &BTreeMap<PathBuf, Vec<u8>>, files: &[GeneratedFile]) -> 
         .unwrap_or_default();
     let generated: HashMap<&Path, &[u8]> = files
         .iter()
-        .map(|f| (f.path.as_path(), f.contents.as_bytes()))
+        .map(|f| (f.path.as_path(), f.contents.as_slice()))
         .collect();
     on_disk
         .iter()

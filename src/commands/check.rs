@@ -384,7 +384,7 @@ pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<
             files
                 .iter()
                 .find(|f| f.path == rel)
-                .map(|f| f.contents.clone())
+                .map(|f| f.as_text().into_owned())
                 .unwrap_or_default()
         };
         let kind = match change {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod config;
 pub mod discover;
 pub mod explain;
+pub mod extensions;
 pub mod fix;
 pub mod import;
 pub mod init;

@@ -27,6 +27,14 @@ struct Dockerfile<'a> {
     env: Vec<String>,
     supervisord_conf: &'a str,
     health_cmd: String,
+    /// The users of `[[container.program]]` other than the app's, created unless the base
+    /// has them.
+    extra_users: Vec<&'a str>,
+    /// The programs' directories other than the app's, created.
+    directories: Vec<&'a str>,
+    /// File under the container's directory, path in the image.
+    snippets: Vec<(String, String)>,
+    statics: Vec<(String, String)>,
     /// COPY source prefixes in the build context: the app's directory (`app/`) and gen's
     /// files (`generated/<name>/`); both empty for the starter app.
     source: String,
@@ -142,11 +150,39 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         })
         .collect();
     env.push(format!("{}={}", env::NGINX_CONF, l.nginx_conf));
+    let mut extra_users: Vec<&str> = c
+        .programs
+        .iter()
+        .map(|p| p.user.as_str())
+        .filter(|u| *u != c.app.user)
+        .collect();
+    extra_users.sort_unstable();
+    extra_users.dedup();
+    let mut directories: Vec<&str> = c
+        .programs
+        .iter()
+        .filter_map(|p| p.directory.as_deref())
+        .filter(|d| d.trim_end_matches('/') != l.app_dir)
+        .collect();
+    directories.sort_unstable();
+    directories.dedup();
     let source_dir = match l.source_prefix().as_str() {
         "" => ".".to_owned(),
         prefix => prefix.to_owned(),
     };
     Dockerfile {
+        extra_users,
+        directories,
+        snippets: l
+            .snippets()
+            .into_iter()
+            .map(|(file, path, _)| (file, path))
+            .collect(),
+        statics: l
+            .statics()
+            .into_iter()
+            .map(|(dir, path, _)| (dir, path))
+            .collect(),
         header: &l.header,
         base: &c.base.image,
         debian_like,

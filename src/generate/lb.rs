@@ -124,9 +124,8 @@ pub fn render(
         .map_or_else(|| "nginx".to_owned(), |p| format!("nginx=~{}", p.nginx));
     let tls = lb.tls.as_ref();
     let dir = PathBuf::from(&lb.name);
-    let file = |dir: &PathBuf, name: &str, contents: String| GeneratedFile {
-        path: dir.join(name),
-        contents: contents + "\n",
+    let file = |dir: &PathBuf, name: &str, contents: String| {
+        GeneratedFile::text(dir.join(name), contents + "\n")
     };
     Ok(vec![
         file(
@@ -213,9 +212,9 @@ mod tests {
         let conf = files
             .iter()
             .find(|f| f.path.ends_with("nginx.conf"))
-            .map(|f| f.contents.as_str())
+            .map(crate::generate::GeneratedFile::as_text)
             .expect("nginx.conf");
-        let tree = nginx::parse(conf).expect("parses");
+        let tree = nginx::parse(&conf).expect("parses");
         let mut seen = Vec::new();
         for v in tree.walk() {
             let d = v.directive;

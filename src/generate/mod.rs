@@ -19,11 +19,29 @@ use crate::spec::{AppKind, Container, Distro, Entry, Lb, Spec};
 use project::{AppFacts, Project};
 use std::path::PathBuf;
 
-/// One generated file: its path relative to the output directory, and its contents.
+/// One generated file: its path relative to the output directory, and its contents. Bytes,
+/// since a static directory of the project (`[[container.static]]`) is copied as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
     pub path: PathBuf,
-    pub contents: String,
+    pub contents: Vec<u8>,
+}
+
+impl GeneratedFile {
+    /// A text file.
+    #[must_use]
+    pub fn text(path: PathBuf, contents: String) -> Self {
+        Self {
+            path,
+            contents: contents.into_bytes(),
+        }
+    }
+
+    /// The contents as text (a byte that is not UTF-8 shows as U+FFFD).
+    #[must_use]
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.contents)
+    }
 }
 
 /// A rendering failure. Templates are compiled in, so this only happens on a bug in gen.
@@ -133,6 +151,53 @@ impl<'a> Layout<'a> {
                 .map(String::from)
                 .to_vec()
         }
+    }
+
+    /// The project's nginx snippets: each with its file under the container's directory (a
+    /// copy gen writes, `snippets/N-NAME`), the path nginx includes it from, and the snippet.
+    #[must_use]
+    pub fn snippets(&self) -> Vec<(String, String, &'a crate::spec::Snippet)> {
+        self.c
+            .nginx
+            .include
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let base = s.path.rsplit(['/', '\\']).next().unwrap_or_default();
+                // Only characters that need no quoting in nginx.conf or the Dockerfile.
+                let base: String = base
+                    .chars()
+                    .map(|ch| {
+                        if ch.is_ascii_alphanumeric() || "._-".contains(ch) {
+                            ch
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let file = format!("snippets/{}-{base}", i + 1);
+                let in_image = format!("/etc/nginx/gen-snippets/{}-{base}", i + 1);
+                (file, in_image, s)
+            })
+            .collect()
+    }
+
+    /// The project's static directories: each with its directory under the container's
+    /// directory (`static/N`), where the image has it, and the table.
+    #[must_use]
+    pub fn statics(&self) -> Vec<(String, String, &'a crate::spec::Static)> {
+        self.c
+            .statics
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    format!("static/{}", i + 1),
+                    format!("/srv/static/{}", i + 1),
+                    s,
+                )
+            })
+            .collect()
     }
 
     /// The command supervisord runs for the app, as written in `command=`. The starter app
@@ -262,30 +327,26 @@ pub fn generate_with_progress(
                 source,
             }
         };
-        files.push(GeneratedFile {
-            path: PathBuf::from("compose.yaml"),
-            contents: compose::render(&layouts, spec.lb.as_ref(), &tags)
-                .map_err(err("compose.yaml"))?
-                + "\n",
-        });
+        files.push(GeneratedFile::text(
+            PathBuf::from("compose.yaml"),
+            compose::render(&layouts, spec.lb.as_ref(), &tags).map_err(err("compose.yaml"))? + "\n",
+        ));
         // compose-lint reads its settings from beside the compose file.
-        files.push(GeneratedFile {
-            path: PathBuf::from(".compose-lint.yml"),
-            contents: include_str!("../../templates/compose-lint.yml").to_owned(),
-        });
+        files.push(GeneratedFile::text(
+            PathBuf::from(".compose-lint.yml"),
+            include_str!("../../templates/compose-lint.yml").to_owned(),
+        ));
         files.extend(manifests);
         let namespace = &spec.kubernetes.namespace;
-        files.push(GeneratedFile {
-            path: PathBuf::from("k8s").join("namespace.yaml"),
-            contents: k8s::render_namespace(namespace).map_err(err("k8s namespace"))? + "\n",
-        });
+        files.push(GeneratedFile::text(
+            PathBuf::from("k8s").join("namespace.yaml"),
+            k8s::render_namespace(namespace).map_err(err("k8s namespace"))? + "\n",
+        ));
         for l in &layouts {
-            files.push(GeneratedFile {
-                path: PathBuf::from("k8s").join(format!("{}.yaml", l.c.name)),
-                contents: k8s::render(l, tags.of(&l.c.name), namespace)
-                    .map_err(err("k8s manifest"))?
-                    + "\n",
-            });
+            files.push(GeneratedFile::text(
+                PathBuf::from("k8s").join(format!("{}.yaml", l.c.name)),
+                k8s::render(l, tags.of(&l.c.name), namespace).map_err(err("k8s manifest"))? + "\n",
+            ));
         }
     }
     files.push(manifest(&files));
@@ -301,7 +362,7 @@ pub struct Tags(std::collections::BTreeMap<String, String>);
 
 impl Tags {
     fn of_files(files: &[GeneratedFile]) -> Self {
-        use std::fmt::Write as _;
+        use std::io::Write as _;
         let mut by_dir: std::collections::BTreeMap<String, Vec<&GeneratedFile>> =
             std::collections::BTreeMap::new();
         for f in files {
@@ -316,14 +377,14 @@ impl Tags {
                 .into_iter()
                 .map(|(dir, mut files)| {
                     files.sort_by(|a, b| a.path.cmp(&b.path));
-                    let mut text = String::new();
+                    let mut text = Vec::new();
                     for f in files {
                         // Length-prefixed, so no two different trees hash the same input.
                         let path = f.path.to_string_lossy();
                         let _ = write!(text, "{} {path}\n{} ", path.len(), f.contents.len());
-                        text.push_str(&f.contents);
+                        text.extend_from_slice(&f.contents);
                     }
-                    let digest = sha256_hex(text.as_bytes());
+                    let digest = sha256_hex(&text);
                     (dir, digest.get(..12).unwrap_or_default().to_owned())
                 })
                 .collect(),
@@ -347,19 +408,10 @@ pub const MANIFEST: &str = ".gen-manifest";
 pub fn manifest(files: &[GeneratedFile]) -> GeneratedFile {
     let mut lines: Vec<String> = files
         .iter()
-        .map(|f| {
-            format!(
-                "{}  {}\n",
-                sha256_hex(f.contents.as_bytes()),
-                f.path.display()
-            )
-        })
+        .map(|f| format!("{}  {}\n", sha256_hex(&f.contents), f.path.display()))
         .collect();
     lines.sort_by(|a, b| a.get(66..).cmp(&b.get(66..)));
-    GeneratedFile {
-        path: PathBuf::from(MANIFEST),
-        contents: lines.concat(),
-    }
+    GeneratedFile::text(PathBuf::from(MANIFEST), lines.concat())
 }
 
 /// Reads a manifest back: path to recorded hash. Lines that are not `HASH  PATH` are ignored.
@@ -438,19 +490,40 @@ pub fn container(
         out.push((name, text));
     }
     out.sort_by(|a, b| a.0.cmp(b.0));
-    Ok(out
+    let mut files: Vec<GeneratedFile> = out
         .into_iter()
         .map(|(name, mut contents)| {
             // Templates lose their final newline in rendering; every text file ends in one.
             if !contents.ends_with('\n') {
                 contents.push('\n');
             }
-            GeneratedFile {
-                path: PathBuf::from(&c.name).join(name),
-                contents,
-            }
+            GeneratedFile::text(PathBuf::from(&c.name).join(name), contents)
         })
-        .collect())
+        .collect();
+    // The project's snippets, copied with a header saying where from: the build context is
+    // the container's directory, and `gen check` lints the copy with the rest.
+    for (file, _, s) in layout.snippets() {
+        let mut text = format!(
+            "# Copied by gen from `{}` of the project (container {}); edit that file, not this copy.\n",
+            s.path.replace(['\n', '\r'], " "),
+            c.name
+        );
+        text.push_str(s.text.as_deref().unwrap_or_default());
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        files.push(GeneratedFile::text(PathBuf::from(&c.name).join(file), text));
+    }
+    // The static directories, byte for byte.
+    for (dir, _, s) in layout.statics() {
+        for f in &s.files {
+            files.push(GeneratedFile {
+                path: PathBuf::from(&c.name).join(&dir).join(&f.path),
+                contents: f.contents.clone(),
+            });
+        }
+    }
+    Ok(files)
 }
 
 /// The ignore file of an image whose build context is the project: only the app's directory

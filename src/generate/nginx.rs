@@ -21,6 +21,10 @@ struct NginxConf<'a> {
     proxy_send_timeout: String,
     proxy_read_timeout: String,
     lb_subnet: Option<&'a str>,
+    /// URL prefix, directory in the image.
+    statics: Vec<(&'a str, String)>,
+    /// The snippet as the spec names it, and where the image has it.
+    snippets: Vec<(String, String)>,
     health: Health<'a>,
     /// The statuses that mean the app answered, for [`Health::Reached`].
     answered: String,
@@ -84,6 +88,16 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         proxy_send_timeout: marked("NGINX_PROXY_SEND_TIMEOUT"),
         proxy_read_timeout: marked("NGINX_PROXY_READ_TIMEOUT"),
         lb_subnet: l.lb.map(|lb| lb.subnet.as_str()),
+        statics: l
+            .statics()
+            .into_iter()
+            .map(|(_, dir, s)| (s.path.as_str(), dir))
+            .collect(),
+        snippets: l
+            .snippets()
+            .into_iter()
+            .map(|(_, path, s)| (format!("`{}`", s.path.replace(['\n', '\r'], " ")), path))
+            .collect(),
         health: match (c.app.source(), c.app.health_path.as_deref()) {
             (None, _) => Health::Starter,
             (Some(_), Some(path)) => Health::Path(path),

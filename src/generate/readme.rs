@@ -27,7 +27,7 @@ struct Readme<'a> {
     graceful_timeout: u32,
     stopwaitsecs: u32,
     stop_timeout: u32,
-    app_files: Vec<(&'a str, &'a str)>,
+    app_files: Vec<(String, String)>,
     /// The user's app: the build command's Dockerfile path from the project directory, the
     /// app's directory, and what gen added.
     own: Option<Own>,
@@ -108,6 +108,29 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
     } else {
         app_files
     };
+    let mut app_files: Vec<(String, String)> = app_files
+        .into_iter()
+        .map(|(f, w)| (f.to_owned(), w.to_owned()))
+        .collect();
+    for (file, _, s) in l.snippets() {
+        app_files.push((
+            file,
+            format!(
+                "a copy of the project's `{}`, included in nginx's server block",
+                s.path
+            ),
+        ));
+    }
+    for (dir, _, s) in l.statics() {
+        app_files.push((
+            format!("{dir}/"),
+            format!(
+                "a copy of the project's `{}/`, served by nginx at `{}`",
+                s.dir.trim_end_matches('/'),
+                s.path
+            ),
+        ));
+    }
     let vars = env::vars(c)
         .into_iter()
         .map(|v| {

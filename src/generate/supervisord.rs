@@ -72,6 +72,36 @@ pub fn render(l: &Layout<'_>) -> String {
         .set("stopwaitsecs", stopwait.as_str());
     program_logs(&mut nginx);
 
+    // The project's programs, with the settings gen gives its own: in the foreground (the
+    // spec refuses a command known to daemonize), logging to the container's output,
+    // restarted, stopped with TERM with their children within the stop timeout. They start
+    // after nginx and the app, and stop before them.
+    for p in &c.programs {
+        let mut s = ini.with_section(Some(format!("program:{}", p.name)));
+        // supervisord expands `%(name)s` in these values: a literal `%` is written `%%`.
+        s.set("command", p.command.replace('%', "%%"))
+            .set("directory", p.directory.as_deref().unwrap_or(l.app_dir))
+            .set("user", p.user.as_str());
+        if !p.environment.is_empty() {
+            let env: Vec<String> = p
+                .environment
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", v.replace('%', "%%")))
+                .collect();
+            s.set("environment", env.join(","));
+        }
+        s.set("priority", "30")
+            .set("autostart", "true")
+            .set("autorestart", "true")
+            .set("startsecs", "2")
+            .set("startretries", "3")
+            .set("stopsignal", "TERM")
+            .set("stopwaitsecs", stopwait.as_str())
+            .set("stopasgroup", "true")
+            .set("killasgroup", "true");
+        program_logs(&mut s);
+    }
+
     ini.with_section(Some("eventlistener:exit-on-fatal"))
         .set(
             "command",

@@ -39,15 +39,15 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
-struct Ctx<'a> {
-    file: &'a str,
-    text: &'a str,
-    index: LineIndex,
-    diags: Vec<Diagnostic>,
+pub(super) struct Ctx<'a> {
+    pub(super) file: &'a str,
+    pub(super) text: &'a str,
+    pub(super) index: LineIndex,
+    pub(super) diags: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
-    fn label(&self, span: Span, msg: impl Into<String>) -> Label {
+    pub(super) fn label(&self, span: Span, msg: impl Into<String>) -> Label {
         Label::with_index(self.file, self.text, &self.index, span, msg)
     }
 
@@ -57,12 +57,12 @@ impl Ctx<'_> {
         self.diags.push(d);
     }
 
-    fn invalid(&mut self, span: Span, message: String, help: String) {
+    pub(super) fn invalid(&mut self, span: Span, message: String, help: String) {
         self.error("SPEC003", "invalid-value", span, message, help);
     }
 }
 
-fn span_of<T>(s: &S<T>) -> Span {
+pub(super) fn span_of<T>(s: &S<T>) -> Span {
     s.span().into()
 }
 
@@ -232,12 +232,16 @@ fn table_of(expected: &[&str]) -> &'static str {
         "`[[lb.route]]`"
     } else if is(raw::TLS_KEYS) {
         "`[lb.tls]`"
+    } else if is(raw::STATIC_KEYS) {
+        "`[[container.static]]`"
+    } else if is(raw::PROGRAM_KEYS) {
+        "`[[container.program]]`"
     } else {
         "this table"
     }
 }
 
-fn list(keys: &[&str]) -> String {
+pub(super) fn list(keys: &[&str]) -> String {
     keys.iter()
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
@@ -370,6 +374,9 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         (None, None) => None,
     };
     let nginx = nginx(cx, raw.nginx.as_ref());
+    let statics = super::extend::statics(cx, &raw.statics);
+    let app_user = app.as_ref().map(|a| a.user.as_str());
+    let programs = super::extend::programs(cx, &raw.programs, app_user);
     Some(Container {
         name: name?,
         container_name: container_name?,
@@ -381,6 +388,8 @@ fn container(cx: &mut Ctx<'_>, _index: usize, c: &S<RawContainer>) -> Option<Con
         replicas: replicas?,
         app: app?,
         nginx: nginx?,
+        statics: statics?,
+        programs: programs?,
         stop_timeout: stop_timeout?,
         span: span_of(c),
     })
@@ -698,7 +707,7 @@ fn health_path(cx: &mut Ctx<'_>, v: &S<String>, has_source: bool) -> Option<Stri
     }
 }
 
-fn is_user_name(s: &str) -> bool {
+pub(super) fn is_user_name(s: &str) -> bool {
     let mut b = s.bytes();
     s != "root"
         && s.len() <= 32
@@ -724,6 +733,7 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
         proxy_send_timeout: None,
         upstream_keepalive: None,
         worker_connections: None,
+        include: Vec::new(),
     };
     let raw = v.map_or(&empty, |v| v.get_ref());
     let port = match &raw.port {
@@ -792,7 +802,9 @@ fn nginx(cx: &mut Ctx<'_>, v: Option<&S<RawNginx>>) -> Option<Nginx> {
         65535,
         "",
     );
+    let include = super::extend::includes(cx, &raw.include);
     Some(Nginx {
+        include: include?,
         port: port?,
         client_max_body_size: body?,
         proxy_connect_timeout: connect?,

@@ -3,10 +3,12 @@
 //! agree across files is stated once.
 
 mod base;
+mod extend;
 mod load;
 pub mod raw;
 
 pub use base::{Base, Distro};
+pub use extend::{OWN_PROGRAMS, check_snippet, duplicate_locations};
 pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
@@ -83,6 +85,10 @@ pub struct Container {
     pub base_span: Option<Span>,
     pub app: App,
     pub nginx: Nginx,
+    /// `[[container.static]]`: directories nginx serves, in the spec's order.
+    pub statics: Vec<Static>,
+    /// `[[container.program]]`: more programs under supervisord, in the spec's order.
+    pub programs: Vec<Program>,
     /// Docker's stop timeout that the stop chain is built to fit in (seconds).
     pub stop_timeout: u32,
     /// Where in spec.toml this entry starts, for diagnostics that point at the spec.
@@ -310,6 +316,56 @@ pub struct Nginx {
     /// Idle upstream connections each worker keeps open to the app.
     pub upstream_keepalive: u32,
     pub worker_connections: u32,
+    /// `include`: the project's snippets, in the spec's order.
+    pub include: Vec<Snippet>,
+}
+
+/// A file of the project that the container carries: where the spec names it, and its
+/// bytes once the command that loaded the spec has read them ([`crate::spec::load`] is pure
+/// and reads no file; `gen build` and `gen check` read them with the spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFile {
+    /// The path relative to the spec's directory, as the spec writes it (for a directory's
+    /// file: relative to that directory).
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// An nginx snippet of the project, included in the container's server block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The path as the spec writes it, relative to the spec's directory.
+    pub path: String,
+    /// The path's string in spec.toml.
+    pub span: Span,
+    /// The snippet's text, once read.
+    pub text: Option<String>,
+}
+
+/// A directory of the project that nginx serves under a URL prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Static {
+    /// The URL prefix, starting and ending with `/`.
+    pub path: String,
+    /// The directory as the spec writes it, relative to the spec's directory.
+    pub dir: String,
+    /// The `dir` string in spec.toml.
+    pub dir_span: Span,
+    /// Its regular files (paths relative to `dir`, sorted), once read.
+    pub files: Vec<ProjectFile>,
+}
+
+/// A program supervisord runs beside nginx and the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub name: String,
+    /// supervisord's `command=`, as the spec writes it.
+    pub command: String,
+    pub user: String,
+    /// The directory it starts in; `None`: the app's.
+    pub directory: Option<String>,
+    /// Its own environment variables, sorted by name.
+    pub environment: Vec<(String, String)>,
 }
 
 /// The load balancer: a third nginx container routing path prefixes to the containers over

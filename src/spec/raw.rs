@@ -192,6 +192,59 @@ pub struct RawContainer {
     /// nginx settings; every key has a default.
     #[schemars(with = "Option<RawNginx>")]
     pub nginx: Option<S<RawNginx>>,
+    /// Directories of the project that nginx serves itself under a URL prefix, one
+    /// `[[container.static]]` table each.
+    #[serde(default, rename = "static")]
+    #[schemars(with = "Vec<RawStatic>")]
+    pub statics: Vec<S<RawStatic>>,
+    /// More programs supervisord runs beside nginx and the app (queue workers, schedulers),
+    /// one `[[container.program]]` table each.
+    #[serde(default, rename = "program")]
+    #[schemars(with = "Vec<RawProgram>")]
+    pub programs: Vec<S<RawProgram>>,
+}
+
+/// A directory of the project served by nginx under a URL prefix.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Static")]
+pub struct RawStatic {
+    /// The URL prefix, starting and ending with `/`, e.g. `/static/`.
+    #[schemars(with = "String", regex(pattern = r"^/([A-Za-z0-9._~-]+/)+$"))]
+    pub path: S<String>,
+    /// The directory, relative to the spec's directory; gen copies its files into the image.
+    #[schemars(with = "String", length(min = 1))]
+    pub dir: S<String>,
+}
+
+/// A program supervisord runs beside nginx and the app, with gen's settings: in the
+/// foreground, logging to the container's stdout and stderr, restarted when it exits,
+/// stopped with TERM within the container's stop timeout.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Program")]
+pub struct RawProgram {
+    /// The program's name in supervisord (`supervisorctl status NAME`): letters, digits,
+    /// `_` and `-`; not `app` or `nginx`, which are gen's.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+    pub name: S<String>,
+    /// The command line, as supervisord's `command=` takes it: one string, split into words
+    /// like a shell does (quotes, no pipes or `&&`; use `sh -c '...'` for those). It must
+    /// stay in the foreground.
+    #[schemars(with = "String", length(min = 1, max = 4096))]
+    pub command: S<String>,
+    /// The user it runs as. Default: the app's user (`app.user`); another name is created
+    /// in the image as a system user.
+    #[schemars(with = "Option<String>", regex(pattern = r"^[a-z][a-z0-9_-]{0,31}$"))]
+    pub user: Option<S<String>>,
+    /// The directory it starts in, an absolute path (created in the image). Default: the
+    /// app's directory.
+    #[schemars(with = "Option<String>", regex(pattern = r"^/[A-Za-z0-9._/-]*$"))]
+    pub directory: Option<S<String>>,
+    /// Environment variables of the program only, `NAME = "value"`.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub environment: std::collections::BTreeMap<S<String>, S<String>>,
 }
 
 /// The app server behind nginx, listening on 127.0.0.1 only.
@@ -273,6 +326,12 @@ pub struct RawNginx {
     /// Connections each nginx worker may hold.
     #[schemars(with = "Option<u32>", range(min = 16, max = 65535), extend("default" = 1024))]
     pub worker_connections: Option<S<i64>>,
+    /// nginx snippets of the project (paths relative to the spec's directory), copied into
+    /// the container and included in its server block, in this order. A snippet holds what
+    /// nginx takes in a `server` block: `location`s, headers, websocket routes.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>", extend("examples" = [["deploy/extra.conf"]]))]
+    pub include: Vec<S<String>>,
 }
 
 /// The keys each table accepts, for "did you mean" hints.
@@ -304,7 +363,11 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "stop_timeout",
     "app",
     "nginx",
+    "static",
+    "program",
 ];
+pub const STATIC_KEYS: &[&str] = &["path", "dir"];
+pub const PROGRAM_KEYS: &[&str] = &["name", "command", "user", "directory", "environment"];
 pub const APP_KEYS: &[&str] = &[
     "kind",
     "port",
@@ -324,6 +387,7 @@ pub const NGINX_KEYS: &[&str] = &[
     "proxy_send_timeout",
     "upstream_keepalive",
     "worker_connections",
+    "include",
 ];
 
 /// The JSON Schema of spec.toml, as pretty JSON with a final newline.
@@ -370,5 +434,7 @@ mod tests {
         assert_eq!(props("Route"), sorted(ROUTE_KEYS));
         assert_eq!(props("Tls"), sorted(TLS_KEYS));
         assert_eq!(props("Kubernetes"), sorted(KUBERNETES_KEYS));
+        assert_eq!(props("Static"), sorted(STATIC_KEYS));
+        assert_eq!(props("Program"), sorted(PROGRAM_KEYS));
     }
 }

@@ -11,6 +11,10 @@ use std::fs;
 const GOLDEN: &[(&str, &str)] = &[
     ("spec.toml", "generated"),
     ("examples/lb/spec.toml", "examples/lb/generated"),
+    (
+        "examples/extensions/spec.toml",
+        "examples/extensions/generated",
+    ),
 ];
 
 /// Each committed generated tree equals what its spec gives. `GEN_BLESS=1` rewrites them.
@@ -26,7 +30,9 @@ fn generated_matches_spec() {
             assert!(o.status.success(), "{}", stderr(&o));
         }
         let text = fs::read_to_string(root.join(spec_path)).expect("spec");
-        let spec = gen_core::spec::load(spec_path, &text).expect("the committed spec is valid");
+        let mut spec = gen_core::spec::load(spec_path, &text).expect("the committed spec is valid");
+        gen_core::commands::extensions::read(&root.join(spec_path), &text, &mut spec)
+            .expect("the files the spec names are readable");
         let files = generate(&spec, &Project::default()).expect("render");
         let on_disk = read_tree(&root.join(out)).expect("read the generated tree");
         let stale: Vec<String> = compare(&on_disk, &files)
@@ -175,7 +181,7 @@ fn killed_build_leaves_old_or_new_tree() {
         generate(&spec, &Project::default())
             .expect("render")
             .into_iter()
-            .map(|f| (f.path, f.contents.into_bytes()))
+            .map(|f| (f.path, f.contents))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let (tree_a, tree_b) = (tree(&spec_a), tree(&spec_b));

@@ -106,7 +106,8 @@ fn file<'f>(files: &'f [GeneratedFile], path: &str) -> &'f str {
     files
         .iter()
         .find(|f| f.path.to_str() == Some(path))
-        .map_or("", |f| f.contents.as_str())
+        .and_then(|f| std::str::from_utf8(&f.contents).ok())
+        .unwrap_or_default()
 }
 
 /// Decodes the string literal that starts `line` after `prefix`, with Python's or JavaScript's

@@ -210,17 +210,17 @@ fn daemonizes(words: &[&str]) -> Option<Fork> {
     }
 }
 
-/// Drops the wrappers in front of a command (`exec`, `env A=b`, `gosu user`).
-fn unwrapped(words: &[Fact<String>]) -> &[Fact<String>] {
+/// How many words in front of a command are wrappers (`exec`, `env A=b`, `gosu user`).
+fn wrappers(values: &[&str]) -> usize {
     let mut i = 0;
-    while let Some(w) = words.get(i) {
-        match basename(&w.value) {
+    while let Some(w) = values.get(i) {
+        match basename(w) {
             "exec" | "nohup" => i += 1,
             "env" => {
                 i += 1;
-                while words
+                while values
                     .get(i)
-                    .is_some_and(|a| a.value.starts_with('-') || a.value.contains('='))
+                    .is_some_and(|a| a.starts_with('-') || a.contains('='))
                 {
                     i += 1;
                 }
@@ -229,7 +229,48 @@ fn unwrapped(words: &[Fact<String>]) -> &[Fact<String>] {
             _ => break,
         }
     }
-    words.get(i..).unwrap_or_default()
+    i
+}
+
+/// Drops the wrappers in front of a command (`exec`, `env A=b`, `gosu user`).
+fn unwrapped(words: &[Fact<String>]) -> &[Fact<String>] {
+    let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+    words.get(wrappers(&values)..).unwrap_or_default()
+}
+
+/// Whether a command line, as supervisord's `command=` holds it, forks into the background,
+/// judged from the line alone as this rule judges a program (`gen build` refuses such a
+/// `[[container.program]]`): the byte range of the word that says so, what it does, and how
+/// to keep it in the foreground. An `sh -c` script is judged by its last command.
+#[must_use]
+pub fn forks(command: &str) -> Option<(std::ops::Range<usize>, String, String)> {
+    let words = shell::split(command).ok()?;
+    let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+    let mut words: Vec<shell::ShellWord> = words.get(wrappers(&values)..)?.to_vec();
+    let is_shell = words
+        .first()
+        .is_some_and(|w| matches!(basename(&w.value), "sh" | "bash" | "dash" | "ash"));
+    if is_shell && words.get(1).is_some_and(|w| w.value == "-c") {
+        let script = words.get(2)?.clone();
+        let last = shell::simple_commands(&script.value).pop()?;
+        let values: Vec<&str> = last.iter().map(|w| w.value.as_str()).collect();
+        // The script's words are placed at the script: their ranges are in its value.
+        words = last
+            .get(wrappers(&values)..)?
+            .iter()
+            .map(|w| shell::ShellWord {
+                value: w.value.clone(),
+                range: script.range.clone(),
+            })
+            .collect();
+    }
+    let values: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+    if values.first().is_some_and(|f| basename(f) == "nginx") {
+        return None;
+    }
+    let f = daemonizes(&values)?;
+    let word = words.get(f.at).or_else(|| words.first())?;
+    Some((word.range.clone(), f.note, f.help))
 }
 
 /// `su USER -c 'script'`: the script's last command, each word placed at the script.
@@ -466,6 +507,23 @@ mod tests {
         let found = container("command=/start.sh");
         assert_eq!(found[0].primary.file, "c/start.sh");
         assert_eq!(found[0].related[0].file, "c/s.conf");
+    }
+
+    #[test]
+    fn forks_judges_a_command_line_alone() {
+        let (range, note, _) = forks("/opt/venv/bin/gunicorn -D app:app").expect("forks");
+        assert_eq!(
+            (range, note.as_str()),
+            (23..25, "forks gunicorn into the background")
+        );
+        assert!(forks("env A=1 php-fpm8.2 --daemonize").is_some());
+        assert!(forks("sh -c 'cd /app && exec memcached -d'").is_some());
+        assert!(forks("/usr/bin/python3 worker.py").is_none());
+        assert!(forks("php-fpm -F").is_none());
+        // Its config file decides: not reported.
+        assert!(forks("php-fpm").is_none());
+        assert!(forks("nginx").is_none());
+        assert!(forks("'unclosed").is_none());
     }
 
     #[test]
