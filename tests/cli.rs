@@ -21,6 +21,8 @@ mod dockerfile_parse;
 mod escaping;
 #[path = "cli/fix.rs"]
 mod fix;
+#[path = "cli/fixture_tree.rs"]
+mod fixture_tree;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]
@@ -33,6 +35,8 @@ mod nginx_load;
 mod nginx_parse;
 #[path = "cli/projects.rs"]
 mod projects;
+#[path = "cli/review.rs"]
+mod review;
 #[path = "cli/roundtrip.rs"]
 mod roundtrip;
 #[path = "cli/rules.rs"]
@@ -45,12 +49,8 @@ mod rules_env;
 mod rules_ngx;
 #[path = "cli/rules_ports.rs"]
 mod rules_ports;
-#[path = "cli/rules_proc.rs"]
-mod rules_proc;
 #[path = "cli/rules_servers.rs"]
 mod rules_servers;
-#[path = "cli/rules_variants.rs"]
-mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
 #[path = "cli/spec_errors.rs"]

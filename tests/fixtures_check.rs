@@ -1,0 +1,225 @@
+//! The rule fixtures: every `tests/fixtures/check/<rule-name>/<case>` whose case is `fail`,
+//! `pass`, `fail-<name>` or `pass-<name>`, found on disk and run as a test of its own
+//! (`cargo test --test fixtures_check upstream-port-mismatch` runs one rule's cases).
+//!
+//! Each case is materialized (tests/cli/fixture_tree.rs: its base container and overrides)
+//! into a temporary directory and checked by the real binary with only its rule selected, on
+//! the fixed day [`TODAY`]:
+//! - a failing case draws at least one finding of its rule, and its exit code, summary, human
+//!   and JSON output are pinned in one snapshot, `tests/snapshots/fixtures/<rule>/<case>.snap`;
+//!   a case with warnings only must also fail under `--deny warnings`;
+//! - a passing case prints nothing under `--deny warnings` and exits 0; its snapshot pins the
+//!   summary (how many containers it holds, so a fixture that lost its containers fails).
+//!
+//! Snapshots are reviewed (tests/cli/review.rs): `GEN_BLESS=1` writes `.new` files and
+//! `scripts/review-snapshots.sh` accepts or rejects them. The test `snapshots::reviewed`
+//! fails on a pending `.new` file and on a snapshot that no fixture uses.
+//!
+//! libtest-mimic is the harness: a well-kept crate that gives each fixture found at run time
+//! its own test with the standard harness's filtering and output, with no build script
+//! regenerating a test list.
+
+#[path = "cli/fixture_tree.rs"]
+mod fixture_tree;
+#[path = "cli/review.rs"]
+mod review;
+
+use fixture_tree::{fixtures_root, materialize, read_fixture_toml};
+use gen_core::lint::{RULES, Rule};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The day the snapshots were written; end-of-life results depend on it.
+const TODAY: &str = "2026-11-29";
+
+/// One fixture: a case directory of a rule.
+#[derive(Clone)]
+struct Case {
+    rule: &'static Rule,
+    /// `fail`, `pass`, `fail-<name>` or `pass-<name>`.
+    name: String,
+}
+
+impl Case {
+    fn dir(&self) -> PathBuf {
+        fixtures_root()
+            .join("check")
+            .join(self.rule.name)
+            .join(&self.name)
+    }
+
+    fn fails(&self) -> bool {
+        self.name == "fail" || self.name.starts_with("fail-")
+    }
+
+    fn snapshot(&self) -> PathBuf {
+        snapshots_root()
+            .join(self.rule.name)
+            .join(format!("{}.snap", self.name))
+    }
+}
+
+fn snapshots_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/fixtures")
+}
+
+/// Whether a directory name under a rule's fixtures is a case this harness runs.
+fn is_case(name: &str) -> bool {
+    ["fail", "pass"]
+        .iter()
+        .any(|k| name == *k || name.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
+}
+
+/// Every case under tests/fixtures/check/, sorted.
+fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        let Ok(entries) = fs::read_dir(fixtures_root().join("check").join(rule.name)) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.expect("directory entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_dir() && is_case(&name) {
+                out.push(Case { rule, name });
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.rule.name, &a.name).cmp(&(b.rule.name, &b.name)));
+    out
+}
+
+/// What one run of `gen` did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn gen_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GEN_BLESS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gen");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn run_case(case: &Case) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let at = tmp.path().join(&case.name);
+    materialize(&case.dir(), &at);
+    // By default the case is checked by its name from the rule's directory, so paths in the
+    // output read `fail/<container>/...`; `args = ["web"]` checks from inside the case.
+    let (cwd, paths) = match read_fixture_toml(&case.dir()).and_then(|t| t.args) {
+        Some(args) => (at, args),
+        None => (tmp.path().to_path_buf(), vec![case.name.clone()]),
+    };
+    let code = case.rule.code;
+    let with = |extra: &[&str]| {
+        let mut args = vec!["check"];
+        args.extend(paths.iter().map(String::as_str));
+        args.extend(["--select", code, "--today", TODAY]);
+        args.extend_from_slice(extra);
+        gen_in(&cwd, &args)
+    };
+    if !case.fails() {
+        let run = with(&["--deny", "warnings"]);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (0, ""),
+            "a passing fixture has no finding: {}",
+            run.stderr
+        );
+        review::assert_snapshot(
+            &case.snapshot(),
+            &format!("exit code: 0\n--- summary (stderr)\n{}", run.stderr),
+        );
+        return;
+    }
+    let human = with(&[]);
+    assert!(
+        human.stdout.contains(&format!("[{code}]")),
+        "a failing fixture draws a finding of {code}:\n{}{}",
+        human.stdout,
+        human.stderr
+    );
+    let json = with(&["--format", "json"]);
+    assert_eq!(json.code, human.code, "json exit code\n{}", json.stderr);
+    if human.code == 0 {
+        assert_eq!(with(&["--deny", "warnings"]).code, 1, "--deny warnings");
+    }
+    review::assert_snapshot(
+        &case.snapshot(),
+        &format!(
+            "exit code: {}\n--- summary (stderr)\n{}--- human (stdout)\n{}--- json (stdout)\n{}",
+            human.code, human.stderr, human.stdout, json.stdout
+        ),
+    );
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// No snapshot awaits review, and every fixture snapshot belongs to a fixture.
+fn reviewed(cases: &[Case]) -> Result<(), Failed> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    all.sort();
+    let used: Vec<PathBuf> = cases.iter().map(Case::snapshot).collect();
+    let mut problems = Vec::new();
+    for path in all {
+        let rel = path.strip_prefix(&root).unwrap_or(&path).display();
+        if path.extension().is_some_and(|e| e == "new") {
+            problems.push(format!("{rel} awaits review (scripts/review-snapshots.sh)"));
+        } else if path.starts_with(snapshots_root()) && !used.contains(&path) {
+            problems.push(format!("{rel} is used by no fixture: delete it"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let cases = cases();
+    let mut trials: Vec<Trial> = cases
+        .iter()
+        .map(|case| {
+            let case = case.clone();
+            Trial::test(
+                format!("check::{}::{}", case.rule.name, case.name),
+                move || {
+                    run_case(&case);
+                    Ok(())
+                },
+            )
+        })
+        .collect();
+    trials.push(Trial::test("snapshots::reviewed", move || reviewed(&cases)));
+    libtest_mimic::run(&args, trials).exit();
+}
