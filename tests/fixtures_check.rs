@@ -11,9 +11,15 @@
 //! - a passing case prints nothing under `--deny warnings` and exits 0; its snapshot pins the
 //!   summary (how many containers it holds, so a fixture that lost its containers fails).
 //!
+//! The base containers under tests/fixtures/bases/ (fixture_tree.rs) are tests too: each
+//! one's findings under every rule are pinned in `tests/snapshots/fixtures/bases/<name>.snap`,
+//! so the author of a fixture sees what a base already draws, and a rule change that reaches
+//! the bases shows in review.
+//!
 //! Snapshots are reviewed (tests/cli/review.rs): `GEN_BLESS=1` writes `.new` files and
 //! `scripts/review-snapshots.sh` accepts or rejects them. The test `snapshots::reviewed`
-//! fails on a pending `.new` file and on a snapshot that no fixture uses.
+//! fails on a pending `.new` file, on a snapshot that no fixture or base uses, and on a base
+//! that no fixture uses.
 //!
 //! libtest-mimic is the harness: a well-kept crate that gives each fixture found at run time
 //! its own test with the standard harness's filtering and output, with no build script
@@ -166,6 +172,43 @@ fn run_case(case: &Case) {
     );
 }
 
+/// The base containers under tests/fixtures/bases/, sorted.
+fn bases() -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(fixtures_root().join("bases"))
+        .map(|entries| {
+            entries
+                .map(|e| {
+                    e.expect("directory entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn base_snapshot(base: &str) -> PathBuf {
+    snapshots_root().join("bases").join(format!("{base}.snap"))
+}
+
+/// A base container under every rule: its findings pinned.
+fn run_base(base: &str) {
+    let run = gen_in(
+        &fixtures_root().join("bases"),
+        &["check", base, "--today", TODAY],
+    );
+    review::assert_snapshot(
+        &base_snapshot(base),
+        &format!(
+            "exit code: {}\n--- summary (stderr)\n{}--- human (stdout)\n{}",
+            run.code, run.stderr, run.stdout
+        ),
+    );
+}
+
 /// Every file under `dir`, recursively.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -181,14 +224,30 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// No snapshot awaits review, and every fixture snapshot belongs to a fixture.
-fn reviewed(cases: &[Case]) -> Result<(), Failed> {
+/// No snapshot awaits review, every fixture snapshot belongs to a fixture or base, and every
+/// base serves a fixture.
+fn reviewed(cases: &[Case], bases: &[String]) -> Result<(), Failed> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut all = Vec::new();
     files(&root, &mut all);
     all.sort();
-    let used: Vec<PathBuf> = cases.iter().map(Case::snapshot).collect();
+    let mut used: Vec<PathBuf> = cases.iter().map(Case::snapshot).collect();
+    used.extend(bases.iter().map(|b| base_snapshot(b)));
     let mut problems = Vec::new();
+    let mut tomls = Vec::new();
+    files(&fixtures_root().join("check"), &mut tomls);
+    let named: Vec<String> = tomls
+        .iter()
+        .filter(|p| p.ends_with(fixture_tree::FIXTURE_TOML))
+        .filter_map(|p| fixture_tree::read_fixture_toml(p.parent()?)?.base)
+        .collect();
+    for base in bases {
+        if !named.contains(base) {
+            problems.push(format!(
+                "tests/fixtures/bases/{base} is the base of no fixture: delete it"
+            ));
+        }
+    }
     for path in all {
         let rel = path.strip_prefix(&root).unwrap_or(&path).display();
         if path.extension().is_some_and(|e| e == "new") {
@@ -220,6 +279,16 @@ fn main() {
             )
         })
         .collect();
-    trials.push(Trial::test("snapshots::reviewed", move || reviewed(&cases)));
+    let bases = bases();
+    trials.extend(bases.iter().map(|base| {
+        let base = base.clone();
+        Trial::test(format!("bases::{base}"), move || {
+            run_base(&base);
+            Ok(())
+        })
+    }));
+    trials.push(Trial::test("snapshots::reviewed", move || {
+        reviewed(&cases, &bases)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
