@@ -53,6 +53,8 @@ mod rules_ports;
 mod rules_servers;
 #[path = "cli/sarif.rs"]
 mod sarif;
+#[path = "cli/scaffold.rs"]
+mod scaffold;
 #[path = "cli/spec_errors.rs"]
 mod spec_errors;
 #[path = "cli/suppression.rs"]
