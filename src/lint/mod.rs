@@ -6,11 +6,16 @@
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
 //! rules and drops what suppression comments allow.
 //!
-//! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
-//! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
-//! from the declaration), add the module to the family's `mod.rs` and the rule to [`RULES`],
-//! give it a failing and a passing fixture under tests/fixtures/check/, and rewrite the
-//! README's table with `GEN_BLESS=1 cargo test readme`.
+//! Adding a rule (CONTRIBUTING.md has the whole recipe; `scripts/new-rule.py NAME CODE`
+//! writes the first three steps and the fixtures' skeleton): write
+//! `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its `check` function
+//! (findings made with [`Rule::diagnostic`], so code, name and severity come from the
+//! declaration), add the module to the family's `mod.rs` and the rule to [`RULES`], make it
+//! fire in `everything_wrong` (lint/tests.rs), give it a failing and a passing fixture under
+//! tests/fixtures/check/<rule-name>/ (found by tests/fixtures_check.rs), bless their
+//! snapshots with `GEN_BLESS=1 cargo test` and review them with
+//! `scripts/review-snapshots.sh`, and rewrite the README's table with
+//! `GEN_BLESS=1 cargo test readme`.
 
 mod context;
 pub mod date;
