@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECK = os.path.join(ROOT, "tests/fixtures/check")
@@ -112,8 +113,6 @@ def materialize(src, dst):
     os.makedirs(dst, exist_ok=True)
     text = read_toml(src)
     if text is not None:
-        import tomllib
-
         spec = tomllib.loads(text)
         if "base" in spec:
             shutil.copytree(os.path.join(BASES, spec["base"]), dst, dirs_exist_ok=True)
@@ -125,6 +124,11 @@ def materialize(src, dst):
             materialize(p, os.path.join(dst, n))
         elif n != TOML:
             shutil.copy2(p, os.path.join(dst, n))
+    if text is not None:
+        for rel, body in spec.get("files", {}).items():
+            os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
+            with open(os.path.join(dst, rel), "w", encoding="utf-8") as f:
+                f.write(body)
 
 
 def verify(rev):

@@ -9,8 +9,8 @@ meta, `PRS` -> parse). Writes:
 
     src/lint/rules/<family>/<name_snake>.rs   the declare_rule! with its doc sections and an
                                               empty `check`
-    src/lint/rules/<family>/mod.rs            `pub mod <name_snake>;`
-    src/lint/mod.rs                           the rule in RULES, in code order
+    src/lint/rules/<family>/mod.rs            `pub mod <name_snake>;` (build.rs lists the
+                                              rule in RULES from its declaration)
     tests/fixtures/check/<name>/fail/fixture.toml   a failing and a passing case on the base
     tests/fixtures/check/<name>/pass/fixture.toml   container BASE (tests/fixtures/bases/)
 
@@ -71,16 +71,22 @@ fn check(_ctx: &Context, _out: &mut Vec<Diagnostic>) {{}}
 
 
 def fixture_toml(name, base, fails):
-    what = (
-        "so that the rule reports it (at least one finding)"
-        if fails
-        else "to the nearest case the rule must NOT report"
-    )
+    if fails:
+        what = "so that the rule reports it (at least one finding)"
+        tail = ""
+    else:
+        what = "to the nearest case the rule must NOT report"
+        tail = "# How many containers `gen check` finds here: `no problems in 1 container`.\ncontainers = 1\n"
     return f"""# The {"failing" if fails else "passing"} case of `{name}`: the base container below, plus the files of
-# this directory (each replaces the base's file of the same path), less `delete`.
-# Copy here the files of tests/fixtures/bases/{base}/ this case changes, and edit them
-# {what}.
+# this directory (each replaces the base's file of the same path) and of [files], less
+# `delete`. Copy here the files of tests/fixtures/bases/{base}/ this case changes, or write
+# a short one out below, and edit them {what}.
 base = "{base}"
+{tail}
+[files]
+# "nginx.conf" = \"\"\"
+# ...
+# \"\"\"
 """
 
 
@@ -110,16 +116,12 @@ def main():
         fail(f"`{a.code}` is not a code such as `PORT006` (a family prefix and three digits)")
     family = FAMILY.get(m.group(1), m.group(1).lower())
     snake = a.name.replace("-", "_")
-    ident = snake.upper()
     root = a.root
     fam_dir = os.path.join(root, "src/lint/rules", family)
     if not os.path.isdir(fam_dir):
         fail(f"no family `{family}` (src/lint/rules/{family}/): add its folder and `pub mod` first")
     if not os.path.isdir(os.path.join(root, "tests/fixtures/bases", a.base)):
         fail(f"no base container `{a.base}` under tests/fixtures/bases/")
-    lint_mod = os.path.join(root, "src/lint/mod.rs")
-    with open(lint_mod, encoding="utf-8") as f:
-        lint_text = f.read()
     if f'"{a.code}"' in "".join(
         open(os.path.join(d, n), encoding="utf-8").read()
         for d, _, ns in os.walk(os.path.join(root, "src/lint/rules"))
@@ -157,32 +159,6 @@ def main():
         f.write("\n".join(lines))
     written.append(mod_rs)
 
-    # RULES, sorted by code: find each entry's code in its rule file.
-    lines = lint_text.split("\n")
-    try:
-        start = lines.index("pub static RULES: &[&Rule] = &[") + 1
-    except ValueError:
-        fail("src/lint/mod.rs has no `pub static RULES: &[&Rule] = &[` line")
-    end = start
-    while lines[end] != "];":
-        end += 1
-
-    def code_of(entry):
-        em = re.fullmatch(r"\s*&rules::([a-z0-9_]+)::([a-z0-9_]+)::[A-Z0-9_]+,", entry)
-        if not em:
-            return None
-        if em.group(2) == snake:
-            return a.code
-        path = os.path.join(root, "src/lint/rules", em.group(1), f"{em.group(2)}.rs")
-        with open(path, encoding="utf-8") as f:
-            cm = re.search(r'code: "([A-Z]+[0-9]+)"', f.read())
-        return cm.group(1) if cm else None
-
-    insert_sorted(lines, f"    &rules::{family}::{snake}::{ident},", code_of, start, end)
-    with open(lint_mod, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
-    written.append(lint_mod)
-
     for case, fails in (("fail", True), ("pass", False)):
         d = os.path.join(fix_dir, case)
         os.makedirs(d)
@@ -200,7 +176,7 @@ Next (CONTRIBUTING.md, "Adding a rule"):
   2. give the fixtures their files (tests/fixtures/check/{a.name}/fail and pass);
   3. GEN_BLESS=1 cargo test --test fixtures_check {a.name}, then scripts/review-snapshots.sh;
   4. GEN_BLESS=1 cargo test readme (the README's rule table);
-  5. cargo test: every rule fires in `everything_wrong` (src/lint/tests.rs)."""
+  5. cargo test."""
     )
 
 

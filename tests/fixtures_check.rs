@@ -7,9 +7,12 @@
 //! the fixed day [`TODAY`]:
 //! - a failing case draws at least one finding of its rule, and its exit code, summary, human
 //!   and JSON output are pinned in one snapshot, `tests/snapshots/fixtures/<rule>/<case>.snap`;
-//!   a case with warnings only must also fail under `--deny warnings`;
-//! - a passing case prints nothing under `--deny warnings` and exits 0; its snapshot pins the
-//!   summary (how many containers it holds, so a fixture that lost its containers fails).
+//!   a case with warnings only must also fail under `--deny warnings`; its messages follow
+//!   the conventions (lowercase, no trailing period);
+//! - a passing case prints nothing under `--deny warnings`, exits 0, and finds the number of
+//!   containers its `fixture.toml` gives (`containers = N`), so a case that lost its
+//!   containers fails;
+//! - every rule has a failing and a passing case (`rules::every_rule_has_fixtures`).
 //!
 //! The base containers under tests/fixtures/bases/ (fixture_tree.rs) are tests too: each
 //! one's findings under every rule are pinned in `tests/snapshots/fixtures/bases/<name>.snap`,
@@ -60,6 +63,7 @@ impl Case {
         self.name == "fail" || self.name.starts_with("fail-")
     }
 
+    /// The snapshot of a failing case (a passing case's expectation is its `containers`).
     fn snapshot(&self) -> PathBuf {
         snapshots_root()
             .join(self.rule.name)
@@ -138,16 +142,24 @@ fn run_case(case: &Case) {
         gen_in(&cwd, &args)
     };
     if !case.fails() {
+        let containers = read_fixture_toml(&case.dir())
+            .and_then(|t| t.containers)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}/fixture.toml: say how many containers the passing case holds (`containers = N`)",
+                    case.dir().display()
+                )
+            });
+        let plural = if containers == 1 { "" } else { "s" };
         let run = with(&["--deny", "warnings"]);
         assert_eq!(
-            (run.code, run.stdout.as_str()),
-            (0, ""),
-            "a passing fixture has no finding: {}",
-            run.stderr
-        );
-        review::assert_snapshot(
-            &case.snapshot(),
-            &format!("exit code: 0\n--- summary (stderr)\n{}", run.stderr),
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (
+                0,
+                "",
+                format!("no problems in {containers} container{plural}\n").as_str()
+            ),
+            "a passing fixture has no finding"
         );
         return;
     }
@@ -160,6 +172,7 @@ fn run_case(case: &Case) {
     );
     let json = with(&["--format", "json"]);
     assert_eq!(json.code, human.code, "json exit code\n{}", json.stderr);
+    follows_the_message_conventions(&json.stdout);
     if human.code == 0 {
         assert_eq!(with(&["--deny", "warnings"]).code, 1, "--deny warnings");
     }
@@ -209,6 +222,58 @@ fn run_base(base: &str) {
     );
 }
 
+/// Messages are lowercase, not empty, with no trailing period (clippy's
+/// lint_message_convention), and each finding carries its rule's name and severity.
+fn follows_the_message_conventions(json: &str) {
+    let doc: serde_json::Value = serde_json::from_str(json).expect("JSON output");
+    for d in doc["diagnostics"]
+        .as_array()
+        .expect("a list of diagnostics")
+    {
+        let message = d["message"].as_str().expect("a message");
+        assert!(
+            !message.is_empty()
+                && !message.starts_with(char::is_uppercase)
+                && !message.ends_with('.'),
+            "message `{message}` is not lowercase without a trailing period"
+        );
+        let code = d["code"].as_str().expect("a code");
+        let rule = RULES
+            .iter()
+            .find(|r| r.code == code)
+            .expect("a declared rule");
+        assert_eq!(d["name"].as_str(), Some(rule.name), "{code}");
+    }
+}
+
+/// Rules tested elsewhere than by a fixture pair, and where.
+const WITHOUT_FIXTURES: &[(&str, &str)] = &[(
+    "GEN001",
+    "generated-drift needs `gen build` first: tests/cli/check.rs",
+)];
+
+/// Every rule has a failing and a passing case (each failing case must draw a finding of its
+/// rule, so every rule is seen to fire).
+fn every_rule_has_fixtures(cases: &[Case]) -> Result<(), Failed> {
+    let missing: Vec<String> = RULES
+        .iter()
+        .filter(|r| WITHOUT_FIXTURES.iter().all(|(code, _)| *code != r.code))
+        .flat_map(|r| {
+            ["fail", "pass"].into_iter().filter_map(move |kind| {
+                let found = cases
+                    .iter()
+                    .any(|c| c.rule.code == r.code && c.name == kind);
+                (!found).then(|| format!("tests/fixtures/check/{}/{kind}/ is missing", r.name))
+            })
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing.join("\n").into())
+    }
+}
+
 /// Every file under `dir`, recursively.
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -231,7 +296,11 @@ fn reviewed(cases: &[Case], bases: &[String]) -> Result<(), Failed> {
     let mut all = Vec::new();
     files(&root, &mut all);
     all.sort();
-    let mut used: Vec<PathBuf> = cases.iter().map(Case::snapshot).collect();
+    let mut used: Vec<PathBuf> = cases
+        .iter()
+        .filter(|c| c.fails())
+        .map(Case::snapshot)
+        .collect();
     used.extend(bases.iter().map(|b| base_snapshot(b)));
     let mut problems = Vec::new();
     let mut tomls = Vec::new();
@@ -279,6 +348,10 @@ fn main() {
             )
         })
         .collect();
+    let all = cases.clone();
+    trials.push(Trial::test("rules::every_rule_has_fixtures", move || {
+        every_rule_has_fixtures(&all)
+    }));
     let bases = bases();
     trials.extend(bases.iter().map(|base| {
         let base = base.clone();

@@ -2,16 +2,19 @@
 //!
 //! A directory holding a `fixture.toml` is written as the differences from a base container
 //! kept once under tests/fixtures/bases/: `base = "fastapi"` lays the base in first, the
-//! directory's own files then replace the base's files of the same path or add to them, and
-//! `delete = ["requirements.txt"]` removes files of the base. `args = ["web"]` (on a rule's
-//! case directory only) says the case is checked from inside it, as `gen check web`
-//! (`args = []`: `gen check`, a spec project). The
-//! `fixture.toml` itself is never copied: gen sees a plain container directory.
+//! directory's own files then replace the base's files of the same path or add to them, as
+//! do the files written out in its `[files]` table (`"nginx.conf" = """..."""`, for a short
+//! file, so that a case can be one file), and `delete = ["requirements.txt"]` removes files
+//! of the base. On a rule's case directory, `args = ["web"]` says the case is checked from
+//! inside it, as `gen check web` (`args = []`: `gen check`, a spec project), and
+//! `containers = N` how many containers a passing case holds. The `fixture.toml` itself is
+//! never copied: gen sees a plain container directory.
 //!
 //! [`materialize`] writes such a tree into a temporary directory; it is shared by the fixture
 //! harness (tests/fixtures_check.rs) and the hand-written tests of tests/cli/.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -27,11 +30,16 @@ pub struct FixtureToml {
     /// Files of the base (paths relative to the directory) this fixture does not have.
     #[serde(default)]
     pub delete: Vec<String>,
+    /// Files written out here, by path relative to the directory.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
     /// For a rule's case directory: the arguments of `gen check` run from inside the case
     /// directory. Without them, the case is checked by its name from the rule's directory
     /// (`gen check fail`).
     #[allow(dead_code, reason = "read by the fixture harness, not by tests/cli")]
     pub args: Option<Vec<String>>,
+    /// For a passing case: how many containers `gen check` finds in it.
+    pub containers: Option<usize>,
 }
 
 /// tests/fixtures.
@@ -50,7 +58,8 @@ pub fn read_fixture_toml(dir: &Path) -> Option<FixtureToml> {
 /// its base and deletions.
 pub fn materialize(src: &Path, dst: &Path) {
     fs::create_dir_all(dst).unwrap_or_else(|e| panic!("{}: {e}", dst.display()));
-    if let Some(spec) = read_fixture_toml(src) {
+    let spec = read_fixture_toml(src);
+    if let Some(spec) = &spec {
         if let Some(base) = &spec.base {
             let at = fixtures_root().join("bases").join(base);
             assert!(
@@ -87,6 +96,16 @@ pub fn materialize(src: &Path, dst: &Path) {
         } else if name != FIXTURE_TOML {
             copy_file(&path, &dst.join(name));
         }
+    }
+    for (rel, text) in spec.iter().flat_map(|s| &s.files) {
+        assert!(
+            !src.join(rel).exists(),
+            "{}: `{rel}` is both a file and in [files]",
+            src.display()
+        );
+        let to = dst.join(rel);
+        fs::create_dir_all(to.parent().expect("a parent")).expect("create directory");
+        fs::write(&to, text).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
     }
 }
 
