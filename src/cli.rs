@@ -162,8 +162,8 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Print the settings in force (from the command line, the gen.toml or .gen.toml found
-    /// in the checked directory or above, and the defaults) and where each comes from, then
-    /// exit
+    /// in the checked directory or above, the spec's `[check]` table when a spec is checked,
+    /// and the defaults) and where each comes from, then exit
     #[arg(long)]
     pub show_settings: bool,
     /// Judge end-of-life dates as of this day instead of today

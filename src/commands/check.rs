@@ -64,7 +64,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         })?,
         None => system_today(),
     };
-    let mut rules = match lint::resolve(&args.select, &args.ignore) {
+    let mut warnings = Vec::new();
+    let mut rules = match lint::resolve(&args.select, &args.ignore, &mut warnings) {
         Ok(rules) => rules,
         Err(e) => {
             crate::errln!("error: {e}");
@@ -82,7 +83,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .unwrap_or_else(|| PathBuf::from("."));
     let config = config::find(&start).map(|p| config::load(&p)).transpose()?;
     if args.show_settings {
-        super::print_out(&settings(args, config.as_ref(), &start));
+        // With a spec (no paths), its `[check]` is in force too: read it as `check` would.
+        let spec = if targets.is_none() {
+            let path = args.spec.clone().unwrap_or_else(|| "spec.toml".into());
+            let (spec, _) = build::load_spec(&path)?;
+            Some(config::Config::from_check(&spec.check, &path))
+        } else {
+            None
+        };
+        super::print_out(&settings(args, config.as_ref(), spec.as_ref(), &start));
         return Ok(0);
     }
     let ctx = if targets.is_none() {
@@ -119,6 +128,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .as_ref()
         .map(|s| config::Config::from_check(&s.spec.check, Path::new(&s.path)));
     let configs: Vec<&config::Config> = config.iter().chain(&spec_config).collect();
+    // Renamed or removed rules named on the command line or in a config: said once, on
+    // stderr, before the findings.
+    let config_warnings = configs.iter().flat_map(|c| &c.warnings);
+    for w in warnings.iter().chain(config_warnings) {
+        crate::errln!("warning: {w}");
+    }
     if args.select.is_empty() {
         for c in &configs {
             rules.retain(|r| {
@@ -201,10 +216,13 @@ pub(super) fn render(
 
 /// `--show-settings`: the settings in force for a check from `start`, and where each comes
 /// from (the command line, the config file, or gen's default).
-fn settings(args: &CheckArgs, config: Option<&config::Config>, start: &Path) -> String {
+fn settings(
+    args: &CheckArgs,
+    config: Option<&config::Config>,
+    spec: Option<&config::Config>,
+    start: &Path,
+) -> String {
     let mut out = String::new();
-    let from_config =
-        |what: &str| config.map_or_else(String::new, |c| format!("{what} ({})", c.path.display()));
     match config {
         Some(c) => out.push_str(&format!("config file: {}\n", c.path.display())),
         None => out.push_str(&format!(
@@ -213,40 +231,59 @@ fn settings(args: &CheckArgs, config: Option<&config::Config>, start: &Path) -> 
             start.display()
         )),
     }
+    if let Some(s) = spec {
+        out.push_str(&format!(
+            "spec: {} (its `[check]` table)\n",
+            s.path.display()
+        ));
+    }
+    // Each setting with the file it comes from: the config file's, then the spec's.
+    let configs: Vec<(&config::Config, String)> = config
+        .map(|c| (c, c.path.display().to_string()))
+        .into_iter()
+        .chain(spec.map(|s| (s, format!("{} [check]", s.path.display()))))
+        .collect();
     let list = |v: &[&str]| v.join(", ");
-    let select = if !args.select.is_empty() {
-        format!("{} (--select)", args.select.join(", "))
-    } else if let Some(c) = config.filter(|c| !c.select.is_empty()) {
-        from_config(&list(&c.select))
+    let mut select: Vec<String> = Vec::new();
+    if !args.select.is_empty() {
+        select.push(format!("{} (--select)", args.select.join(", ")));
     } else {
-        "every rule (default)".to_owned()
-    };
-    out.push_str(&format!("select: {select}\n"));
+        for (c, from) in configs.iter().filter(|(c, _)| !c.select.is_empty()) {
+            select.push(format!("{} ({from})", list(&c.select)));
+        }
+    }
+    if select.is_empty() {
+        select.push("every rule (default)".to_owned());
+    }
+    out.push_str(&format!("select: {}\n", select.join("; ")));
     let mut ignore = Vec::new();
     if !args.ignore.is_empty() {
         ignore.push(format!("{} (--ignore)", args.ignore.join(", ")));
     }
-    if let Some(c) = config.filter(|c| !c.ignore.is_empty()) {
-        ignore.push(from_config(&list(&c.ignore)));
+    for (c, from) in configs.iter().filter(|(c, _)| !c.ignore.is_empty()) {
+        let overridden = if args.select.is_empty() {
+            ""
+        } else {
+            ", except what --select names"
+        };
+        ignore.push(format!("{} ({from}{overridden})", list(&c.ignore)));
     }
     if ignore.is_empty() {
         ignore.push("none (default)".to_owned());
     }
     out.push_str(&format!("ignore: {}\n", ignore.join("; ")));
-    for (code, sev) in config.map(|c| c.severity.as_slice()).unwrap_or_default() {
-        out.push_str(&format!(
-            "severity: {code} = {}\n",
-            from_config(sev.as_str())
-        ));
+    for (c, from) in &configs {
+        for (code, sev) in &c.severity {
+            out.push_str(&format!("severity: {code} = {} ({from})\n", sev.as_str()));
+        }
     }
-    for (glob, codes) in config
-        .map(|c| c.per_file_ignores.as_slice())
-        .unwrap_or_default()
-    {
-        out.push_str(&format!(
-            "per-file-ignores: {glob:?} = {}\n",
-            from_config(&format!("[{}]", list(codes)))
-        ));
+    for (c, from) in &configs {
+        for (glob, codes) in &c.per_file_ignores {
+            out.push_str(&format!(
+                "per-file-ignores: {glob:?} = [{}] ({from})\n",
+                list(codes)
+            ));
+        }
     }
     let format = format!("{:?}", args.format).to_ascii_lowercase();
     let how = if args.format == Format::Human {
@@ -312,7 +349,7 @@ fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(0))
+    Date::from_unix_days(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
 }
 
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.

@@ -12,6 +12,7 @@
 use crate::diagnostic::Severity;
 use crate::error::{Error, Result};
 use crate::lint;
+use crate::lint::removed::Key;
 use crate::model::glob::{self, Dots};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub struct Config {
     pub severity: Vec<(&'static str, Severity)>,
     /// Each glob with the codes it allows.
     pub per_file_ignores: Vec<(String, Vec<&'static str>)>,
+    /// Renamed or removed rules in its ignore lists, one line each.
+    pub warnings: Vec<String>,
 }
 
 /// The config file for `start` (a directory or a file): in its directory or the nearest
@@ -98,22 +101,43 @@ pub fn load(path: &Path) -> Result<Config> {
             ..Config::default()
         });
     };
-    let rule = |key: &str, at: &str| {
-        lint::find(key).map(|r| r.code).ok_or_else(|| {
-            let help = match lint::suggest(key) {
-                Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-                None => "`gen rules` lists every rule".to_owned(),
-            };
-            Error::Usage(format!(
-                "unknown rule `{key}` in `{at}` of `{shown}`\nhelp: {help}"
-            ))
-        })
+    let mut warnings = Vec::new();
+    // An ignore list takes an old code with a warning (a renamed one allows its new rule, a
+    // removed one nothing); elsewhere a removed code is an error, since it would select
+    // nothing.
+    let mut rules = |keys: &[String], at: &str, ignore: bool| -> Result<Vec<&'static str>> {
+        let mut codes = Vec::new();
+        for k in keys {
+            let found = Key::lookup(k);
+            match found {
+                Key::Rule(rule) => codes.push(rule.code),
+                Key::Renamed(_, rule) => codes.push(rule.code),
+                Key::Removed(_) if ignore => {}
+                Key::Removed(_) | Key::Unknown => {
+                    return Err(Error::Usage(format!(
+                        "unknown rule `{k}` in `{at}` of `{shown}`\nhelp: {}",
+                        lint::UnknownRule::new(k, "").help()
+                    )));
+                }
+            }
+            warnings.extend(found.warning(k, at).map(|w| format!("{w} (in `{shown}`)")));
+        }
+        Ok(codes)
     };
-    let rules =
-        |keys: &[String], at: &str| keys.iter().map(|k| rule(k, at)).collect::<Result<Vec<_>>>();
+    let ignore = rules(&check.ignore, "check.ignore", true)?;
+    let select = rules(&check.select, "check.select", false)?;
+    let mut per_file_ignores = Vec::new();
+    for (pattern, keys) in &check.per_file_ignores {
+        per_file_ignores.push((
+            pattern.clone(),
+            rules(keys, "check.per-file-ignores", true)?,
+        ));
+    }
     let mut severity = Vec::new();
     for (key, level) in &check.severity {
-        let code = rule(key, "check.severity")?;
+        let [code] = rules(std::slice::from_ref(key), "check.severity", false)?[..] else {
+            continue;
+        };
         let sev = match level.as_str() {
             "error" => Severity::Error,
             "warning" => Severity::Warning,
@@ -125,16 +149,13 @@ pub fn load(path: &Path) -> Result<Config> {
         };
         severity.push((code, sev));
     }
-    let mut per_file_ignores = Vec::new();
-    for (pattern, keys) in &check.per_file_ignores {
-        per_file_ignores.push((pattern.clone(), rules(keys, "check.per-file-ignores")?));
-    }
     Ok(Config {
         path: path.to_path_buf(),
-        ignore: rules(&check.ignore, "check.ignore")?,
-        select: rules(&check.select, "check.select")?,
+        ignore,
+        select,
         severity,
         per_file_ignores,
+        warnings,
     })
 }
 
@@ -148,6 +169,7 @@ impl Config {
             select: check.select.clone(),
             severity: check.severity.clone(),
             per_file_ignores: check.per_file_ignores.clone(),
+            warnings: check.warnings.clone(),
         }
     }
 

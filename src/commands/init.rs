@@ -1,5 +1,6 @@
 //! `gen init`: write a starter spec.toml (with its JSON Schema beside it, for editors) from
-//! flags, or from a few questions on a terminal (a bad answer is asked again at once), then
+//! flags, or from a few questions on a terminal (each bad answer is asked again at once; a
+//! bad flag is refused before the first question), then
 //! run the first build and print the next commands. It never overwrites a spec without
 //! `--force`, and checks everything the build would refuse before it writes anything.
 
@@ -111,30 +112,58 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
             }
         },
     };
+    // Each port is judged at once too, with the answers so far and the defaults for the
+    // rest (the app's port must not be nginx's, for one).
+    let trial = |app_port: u16, host_port: u16| Answers {
+        kind,
+        name: name.clone(),
+        app_port,
+        host_port,
+        base: args
+            .base
+            .clone()
+            .unwrap_or_else(|| kind.default_base().to_owned()),
+        message: "m".to_owned(),
+    };
     let app_port = match (args.app_port, interactive) {
         (Some(p), _) => p,
         (None, false) => kind.default_port(),
-        (None, true) => ask_port("App port on 127.0.0.1", kind.default_port())?,
+        (None, true) => loop {
+            let p = ask_port("App port on 127.0.0.1", kind.default_port())?;
+            match refusal_of_answer(
+                &trial(p, args.host_port.unwrap_or(8080)),
+                &trial(kind.default_port(), args.host_port.unwrap_or(8080)),
+            ) {
+                None => break p,
+                Some(why) => crate::errln!("  {why}"),
+            }
+        },
     };
     let host_port = match (args.host_port, interactive) {
         (Some(p), _) => p,
         (None, false) => 8080,
-        (None, true) => ask_port("Host port", 8080)?,
+        (None, true) => loop {
+            let p = ask_port("Host port", 8080)?;
+            match refusal_of_answer(&trial(app_port, p), &trial(app_port, 8080)) {
+                None => break p,
+                Some(why) => crate::errln!("  {why}"),
+            }
+        },
     };
     let base = match (&args.base, interactive) {
         (Some(b), _) => b.clone(),
         (None, false) => kind.default_base().to_owned(),
         (None, true) => loop {
             let base = ask("Base image", kind.default_base())?;
-            let trial = Answers {
+            let trial = |base: &str| Answers {
                 kind,
                 name: name.clone(),
                 app_port,
                 host_port,
-                base: base.clone(),
+                base: base.to_owned(),
                 message: "m".to_owned(),
             };
-            match refusal(&trial) {
+            match refusal_of_answer(&trial(&base), &trial(kind.default_base())) {
                 None => break base,
                 Some(why) => crate::errln!("  {why}"),
             }
@@ -152,6 +181,14 @@ fn answers(args: &InitArgs, interactive: bool) -> Result<Answers> {
         base,
         message,
     })
+}
+
+/// Why the answer just given makes the spec refused: `a` holds it, `baseline` the same
+/// answers with that question's default. When the baseline is refused too, the fault is in
+/// a flag (`--name`), not in this answer: it is reported once all is asked, not re-asked
+/// forever.
+fn refusal_of_answer(a: &Answers, baseline: &Answers) -> Option<String> {
+    refusal(a).filter(|_| refusal(baseline).is_none())
 }
 
 /// Why the spec written from `a` would be refused, in one line; `None` when it is valid.
@@ -188,6 +225,16 @@ pub fn run(args: &InitArgs) -> Result<u8> {
         return Ok(2);
     }
     let interactive = !args.no_input && std::io::stdin().is_terminal();
+    // A bad flag is refused before any question is asked, naming what the flags give.
+    if interactive {
+        if let Some(why) = refusal(&answers(args, false)?) {
+            crate::errln!("error: the flags given make a spec gen would refuse: {why}");
+            crate::errln!(
+                "help: correct the flag, or leave it out to be asked; nothing was written"
+            );
+            return Ok(2);
+        }
+    }
     let answers = answers(args, interactive)?;
     let text = spec_text(&answers);
     let shown = spec_path.display().to_string();

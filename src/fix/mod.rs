@@ -5,7 +5,10 @@
 //!
 //! Only the files of container directories are edited, never a file the spec writes (a
 //! fix there would be undone by the next `gen build`): a finding whose fix would touch one
-//! is shown without it. Compose files and manifests are not edited by any fix yet.
+//! is shown without it, and says why and what to do instead. No fix is moved to the spec:
+//! the fixes edit lines (headers, flags, log settings) that no spec key sets, so a finding
+//! on them in `generated/` comes from a hand edit, which `gen build` undoes. Compose files
+//! and manifests are not edited by any fix yet.
 
 pub mod apply;
 pub mod text;
@@ -43,17 +46,36 @@ fn editable(ctx: &Context) -> BTreeMap<&str, &str> {
         .collect()
 }
 
-/// Drops the fixes that touch a file fixes may not edit.
+/// Drops the fixes that touch a file fixes may not edit. Where that file is one the spec
+/// writes, the finding says so: no spec key expresses these edits (the spec gives none of
+/// the lines they change), so the fix is not moved to the spec but withheld, with the way
+/// out.
 pub fn retain_offered(ctx: &Context, diags: &mut [Diagnostic]) {
     let files = editable(ctx);
     for d in diags {
-        let offered = d
-            .fix
-            .as_ref()
-            .is_some_and(|f| f.edits.iter().all(|e| files.contains_key(e.file.as_str())));
-        if !offered {
-            d.fix = None;
+        let Some(fix) = &d.fix else { continue };
+        if fix
+            .edits
+            .iter()
+            .all(|e| files.contains_key(e.file.as_str()))
+        {
+            continue;
         }
+        let generated = fix
+            .edits
+            .iter()
+            .find(|e| ctx.is_generated(&e.file))
+            .map(|e| e.file.clone());
+        d.fix = None;
+        let Some(file) = generated else { continue };
+        let spec = ctx.spec.as_ref().map_or("the spec", |s| s.path.as_str());
+        let note = format!(
+            "no fix is offered: `{file}` is written by `gen build` from `{spec}`, and an edit there is undone by the next build; run `gen build` if the file was edited by hand, else change the spec (or allow the finding in its `[check]`)"
+        );
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{h}\n{note}"),
+            None => note,
+        });
     }
 }
 

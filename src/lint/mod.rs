@@ -16,10 +16,16 @@
 //! snapshots with `GEN_BLESS=1 cargo test` and review them with
 //! `scripts/review-snapshots.sh`, and rewrite the README's table with
 //! `GEN_BLESS=1 cargo test readme`.
+//!
+//! Renaming or removing a rule: record its old code and name in [`removed::REMOVED`], so
+//! `gen explain OLD` says what became of it and ignore lists keep working with a warning.
+//! A rule reports only under its own code: [`run`] stops a debug build (every test) at a
+//! finding under another code.
 
 mod context;
 pub mod date;
 pub mod docs;
+pub mod removed;
 pub mod rules;
 pub mod suppress;
 
@@ -168,38 +174,68 @@ pub struct UnknownRule {
     /// Where it was given: `--select`, `--ignore`.
     pub flag: &'static str,
     pub suggestion: Option<&'static str>,
+    /// What became of it, when it named a rule gen no longer has.
+    pub removed: Option<String>,
 }
 
 impl UnknownRule {
+    /// `key`, given at `flag`, with a suggestion or what became of it.
+    #[must_use]
+    pub fn new(key: &str, flag: &'static str) -> Self {
+        Self {
+            key: key.to_owned(),
+            flag,
+            suggestion: suggest(key),
+            removed: match removed::Key::lookup(key) {
+                removed::Key::Removed(old) => Some(format!(
+                    "it was removed in gen {}: {}",
+                    old.since,
+                    old.reason()
+                )),
+                _ => None,
+            },
+        }
+    }
+
     /// What to do about it.
     #[must_use]
     pub fn help(&self) -> String {
-        match self.suggestion {
-            Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-            None => "`gen rules` lists every rule".to_owned(),
+        match (&self.removed, self.suggestion) {
+            (Some(why), _) => format!("{why}; `gen rules` lists every rule"),
+            (None, Some(s)) => format!("did you mean `{s}`? `gen rules` lists every rule"),
+            (None, None) => "`gen rules` lists every rule".to_owned(),
         }
     }
 }
 
 /// The rules to run: those in `select` (all when empty) less those in `ignore`, both given
-/// by code or name.
+/// by code or name. A renamed code stands for its new rule; a removed one in `ignore` is
+/// skipped. Each of these adds a line to `warnings`.
 ///
 /// # Errors
-/// The first code or name that names no rule.
-pub fn resolve(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, UnknownRule> {
-    let lookup = |keys: &[String], flag| {
-        keys.iter()
-            .map(|k| {
-                find(k).ok_or_else(|| UnknownRule {
-                    key: k.clone(),
-                    flag,
-                    suggestion: suggest(k),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let selected = lookup(select, "--select")?;
-    let ignored = lookup(ignore, "--ignore")?;
+/// The first code or name that names no rule (a removed one in `select` included: it
+/// would select nothing).
+pub fn resolve(
+    select: &[String],
+    ignore: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<&'static Rule>, UnknownRule> {
+    let mut selected = Vec::new();
+    for k in select {
+        let key = removed::Key::lookup(k);
+        let rule = key.rule().ok_or_else(|| UnknownRule::new(k, "--select"))?;
+        warnings.extend(key.warning(k, "--select"));
+        selected.push(rule);
+    }
+    let mut ignored = Vec::new();
+    for k in ignore {
+        let key = removed::Key::lookup(k);
+        if matches!(key, removed::Key::Unknown) {
+            return Err(UnknownRule::new(k, "--ignore"));
+        }
+        warnings.extend(key.warning(k, "--ignore"));
+        ignored.extend(key.rule());
+    }
     Ok(RULES
         .iter()
         .copied()
@@ -225,8 +261,20 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
     for rule in rules {
         let mut mine = Vec::new();
         (rule.check)(ctx, &mut mine);
-        // A rule reports only under its own code; anything else would escape --ignore.
-        mine.retain(|d| d.code == rule.code);
+        // A rule reports only under its own code; anything else would escape --ignore. A
+        // debug build (every test) stops at such a finding, so the mistake is found; a
+        // release build drops it.
+        for d in &mine {
+            debug_assert!(
+                d.code == rule.code && d.name == rule.name,
+                "rule {} ({}) reported a finding under {} ({}): a rule reports only under its own code",
+                rule.code,
+                rule.name,
+                d.code,
+                d.name
+            );
+        }
+        mine.retain(|d| d.code == rule.code && d.name == rule.name);
         found.extend(mine);
     }
     // One root cause, one finding: what follows from a config nginx does not load is held
@@ -261,10 +309,12 @@ pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
     outcome
 }
 
-/// What one well-formed suppression comment allows: rules (by code or name) on some lines.
+/// What one well-formed suppression comment allows: rules on some lines, by code or name
+/// as written, and the new code of each renamed one.
 struct Allow {
     lines: (usize, usize),
-    rules: Vec<String>,
+    renamed: Vec<&'static str>,
+    written: Vec<String>,
 }
 
 impl Allow {
@@ -277,7 +327,17 @@ impl Allow {
             .filter_map(|d| {
                 Some(Self {
                     lines: d.lines,
-                    rules: d.rules.ok()?.iter().map(|(k, _)| (*k).to_owned()).collect(),
+                    renamed: d
+                        .rules
+                        .as_ref()
+                        .ok()?
+                        .iter()
+                        .filter_map(|(k, _)| match removed::Key::lookup(k) {
+                            removed::Key::Renamed(_, now) => Some(now.code),
+                            _ => None,
+                        })
+                        .collect(),
+                    written: d.rules.ok()?.iter().map(|(k, _)| (*k).to_owned()).collect(),
                 })
             })
             .collect()
@@ -285,10 +345,11 @@ impl Allow {
 
     fn covers(&self, line: usize, d: &Diagnostic) -> bool {
         (self.lines.0..=self.lines.1).contains(&line)
-            && self
-                .rules
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&d.code) || k.eq_ignore_ascii_case(&d.name))
+            && (self.renamed.contains(&d.code.as_str())
+                || self
+                    .written
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&d.code) || k.eq_ignore_ascii_case(&d.name)))
     }
 }
 

@@ -67,6 +67,12 @@ fn find_takes_code_or_name_in_any_case() {
 fn resolve_selects_then_ignores() {
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
     let codes = |r: Vec<&Rule>| r.iter().map(|r| r.code).collect::<Vec<_>>();
+    let resolve = |select: &[String], ignore: &[String]| {
+        let mut warnings = Vec::new();
+        let rules = resolve(select, ignore, &mut warnings);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        rules
+    };
     assert_eq!(codes(resolve(&[], &[]).expect("ok")).len(), RULES.len());
     assert_eq!(
         codes(resolve(&s(&["generated-drift", "DKR003"]), &[]).expect("ok")),
@@ -121,14 +127,55 @@ fn flag_bad_lines(ctx: &Context, out: &mut Vec<Diagnostic>) {
             offset += line.len();
         }
     }
-    // Findings under another code are dropped by `run`.
-    out.push(Diagnostic::new(
-        "XXX001",
-        "other",
-        Severity::Error,
-        "x",
-        Label::file("x", ""),
-    ));
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports under another rule's code, for testing that `run` refuses it.
+    ///
+    /// ## Why is this bad?
+    /// A finding under a borrowed code escapes `--ignore` of the rule that made it.
+    ///
+    /// ## Example
+    /// ```text
+    /// x
+    /// ```
+    static BORROWING_RULE = {
+        code: "TST002",
+        name: "borrowing-rule",
+        severity: Warning,
+        check: report_under_gen001,
+    }
+}
+
+fn report_under_gen001(_: &Context, out: &mut Vec<Diagnostic>) {
+    out.push(GENERATED_DRIFT_LOOKALIKE.diagnostic("x", Label::file("x", "")));
+}
+
+/// The code and name of a real rule, borrowed.
+static GENERATED_DRIFT_LOOKALIKE: Rule = Rule {
+    code: "GEN001",
+    name: "generated-drift",
+    severity: Severity::Error,
+    doc: "",
+    check: |_, _| {},
+};
+
+#[test]
+#[cfg(debug_assertions)]
+#[should_panic(
+    expected = "rule TST002 (borrowing-rule) reported a finding under GEN001 (generated-drift)"
+)]
+fn a_finding_under_another_rules_code_fails_a_debug_build() {
+    let ctx = container(&[("nginx.conf", "x;\n")], None);
+    let _ = run(&ctx, &[&BORROWING_RULE]);
+}
+
+#[test]
+#[cfg(not(debug_assertions))]
+fn a_finding_under_another_rules_code_is_dropped_in_a_release_build() {
+    let ctx = container(&[("nginx.conf", "x;\n")], None);
+    assert!(run(&ctx, &[&BORROWING_RULE]).diagnostics.is_empty());
 }
 
 fn container(files: &[(&str, &str)], spec_index: Option<usize>) -> Context {

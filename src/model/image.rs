@@ -1,7 +1,9 @@
 //! The image's filesystem as the Dockerfile builds it: what the base image and the packages
 //! installed by RUN lay down, which local file each COPY puts where (through `--from`
 //! stages too, and `.dockerignore`), and what RUN commands visibly do to paths (`rm`,
-//! `mkdir`, `ln -s`, `touch`, `mv`, `cp`, `sed -i`, `python3 -m venv`, `pip install`,
+//! `mkdir`, `ln -s`, `touch`, `mv`, `cp`, `sed -i`, `python3 -m venv`, `pip install` (into a
+//! venv, `--prefix`, `--target`, `--root` or `--user`, followed through a `COPY --from` of
+//! that directory),
 //! `npm ci`, `useradd`). RUN scripts are read as simple commands (`a && b; c | d`), not run:
 //! loops, functions, variables and redirections are beyond it; what it cannot see it does
 //! not claim, which is why a path gen knows nothing about is `Presence::Unknown`, not absent.
@@ -267,6 +269,13 @@ pub struct PipInstall {
     pub into_directory: bool,
     /// `python3 -m ensurepip`: Python installs pip itself (with pip's own install command).
     pub ensurepip: bool,
+    /// The directory it installs under, when gen knows it: `--prefix`, `--target` or
+    /// `--root` (with the system prefix under it), `--user` run as root (`/root/.local`),
+    /// or the virtual environment; `None` for the system's own prefix.
+    pub into: Option<String>,
+    /// Made in another stage, whose install directory a `COPY --from` brought into this
+    /// one: it tells what the image has, not how this stage ran pip.
+    pub copied: bool,
     /// The RUN instruction.
     pub origin: Origin,
     /// The pip command's words within the RUN (the RUN when they cannot be placed).
@@ -290,6 +299,8 @@ pub struct Built {
     /// `--repository`): the packages installed after it may not be the distribution's, so
     /// their files are known to exist but not what they hold.
     pub foreign_sources: bool,
+    /// The stage runs as root: a base gen knows (they all do) and no `USER` to another.
+    pub user_is_root: bool,
 }
 
 /// What in a RUN adds a package source other than the distribution's.
@@ -367,6 +378,7 @@ pub(super) fn build(file: &str, df: &Dockerfile, files: &Files) -> Built {
                         st.env.insert(p.key.clone(), p.value.value.clone());
                     }
                 }
+                Kind::User(u) => st.user_is_root = matches!(u.user.as_str(), "root" | "0"),
                 _ => {}
             }
         }
@@ -404,6 +416,7 @@ impl Walk<'_> {
             return st;
         };
         st.packaging = Some(packaging);
+        st.user_is_root = true;
         st.env
             .insert("PATH".to_owned(), super::IMAGE_PATH.to_owned());
         let from_origin = self.df.instructions.get(from).map(|ins| self.at(ins));
@@ -545,6 +558,7 @@ impl Walk<'_> {
                     e.owner.clone_from(&c.chown);
                     st.fs.put(&to, e);
                 }
+                carry_installs(st, from, &path, &dest, &origin);
                 continue;
             }
             if c.from.is_some() || is_url {
@@ -898,6 +912,8 @@ impl Walk<'_> {
                         complete: true,
                         into_directory,
                         ensurepip: true,
+                        into: None,
+                        copied: false,
                         origin: origin.clone(),
                         command: at.clone(),
                     });
@@ -914,8 +930,29 @@ impl Walk<'_> {
         let mut complete = true;
         let mut skip_next = false;
         let mut requirement_next = false;
+        // `--prefix`, `--target`, `--root` or `--user`, with its directory.
+        let mut install_dir: Option<(&str, String)> = None;
+        let mut dir_next: Option<&str> = None;
         for a in &rest[1..] {
+            if let Some(flag) = dir_next.take() {
+                install_dir = Some((flag, dockerfile::join_path(cwd, a)));
+                skip_next = false;
+                continue;
+            }
             if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            for flag in ["--prefix", "--target", "-t", "--root"] {
+                if *a == flag {
+                    dir_next = Some(flag);
+                } else if let Some(v) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                    install_dir = Some((flag, dockerfile::join_path(cwd, v)));
+                }
+            }
+            if *a == "--user" {
+                install_dir = Some(("--user", String::new()));
+            }
+            if dir_next.is_some() {
                 continue;
             }
             if std::mem::take(&mut requirement_next) {
@@ -942,10 +979,20 @@ impl Walk<'_> {
                 _ => packages.extend(requirement_name(a)),
             }
         }
-        let bin = venv_dir
+        // Where the console scripts go: `<prefix>/bin`, `<target>/bin`, `<root>` + the
+        // system prefix; `--user` as root: `/root/.local/bin` (as another user, unknown).
+        let system = venv_dir.clone().unwrap_or_else(|| "/usr/local".to_owned());
+        let into = match &install_dir {
+            Some(("--root", root)) => Some(format!("{}{system}", root.trim_end_matches('/'))),
+            Some(("--user", _)) => st.user_is_root.then(|| "/root/.local".to_owned()),
+            Some((_, dir)) => Some(dir.clone()),
+            None => venv_dir.clone(),
+        };
+        let unknown_user = matches!(install_dir, Some(("--user", _))) && into.is_none();
+        let bin = into
             .as_deref()
             .map_or_else(|| "/usr/local/bin".to_owned(), |v| child(v, "bin"));
-        for p in &packages {
+        for p in packages.iter().filter(|_| !unknown_user) {
             let scripts = SCRIPTS.iter().find(|(name, _)| name == p).map(|(_, s)| *s);
             let fastapi_standard = p == "fastapi" && rest.iter().any(|a| a.contains("[standard"));
             for s in scripts.unwrap_or(if fastapi_standard { &["fastapi"] } else { &[] }) {
@@ -975,9 +1022,46 @@ impl Walk<'_> {
             complete,
             into_directory,
             ensurepip: false,
+            into,
+            copied: false,
             origin: origin.clone(),
             command: at.clone(),
         });
+    }
+}
+
+/// What a `COPY --from` of `path` (to `dest`) brings of the other stage's Python installs:
+/// the virtual environments it copies whole, and the pip installs whose directory it copies
+/// (whole or in part: `/install`, `/usr/local`, `/opt/venv/lib/...`), so that what they put
+/// there counts as the image's, and what gen could not list stays unknown.
+fn carry_installs(st: &mut Built, from: &Built, path: &str, dest: &str, origin: &Origin) {
+    let path = path.trim_end_matches('/');
+    let path = if path.is_empty() { "/" } else { path };
+    let within = |dir: &str, top: &str| {
+        top == "/" || dir == top || dir.strip_prefix(top).is_some_and(|r| r.starts_with('/'))
+    };
+    let moved = |dir: &str| -> String {
+        let rest = if path == "/" { dir } else { &dir[path.len()..] };
+        dockerfile::clean_path(&format!("{}/{rest}", dest.trim_end_matches('/')))
+    };
+    for v in &from.venvs {
+        if within(&v.value, path) {
+            st.venvs.push(Fact {
+                value: moved(&v.value),
+                origin: origin.clone(),
+            });
+        }
+    }
+    for p in &from.pip_installs {
+        let dir = p.into.as_deref().unwrap_or("/usr/local");
+        if within(dir, path) || within(path, dir) {
+            let mut p = p.clone();
+            p.copied = true;
+            if within(dir, path) {
+                p.into = Some(moved(dir));
+            }
+            st.pip_installs.push(p);
+        }
     }
 }
 
@@ -1182,6 +1266,69 @@ mod tests {
 
     fn local(b: &Built, path: &str) -> Option<String> {
         b.fs.local_file(path).map(str::to_owned)
+    }
+
+    /// Where pip puts console scripts, and what a `COPY --from` of the install directory
+    /// brings: (build stage's install, final stage's copy, the script's path, if any).
+    #[test]
+    fn installs_followed_through_copy_from() {
+        let cases = [
+            (
+                "pip install --prefix=/install uvicorn",
+                "COPY --from=b /install /usr/local",
+                Some("/usr/local/bin/uvicorn"),
+            ),
+            (
+                "pip install --prefix /install uvicorn",
+                "COPY --from=b /install/ /usr/local/",
+                Some("/usr/local/bin/uvicorn"),
+            ),
+            (
+                "pip install --root /r gunicorn",
+                "COPY --from=b /r/ /",
+                Some("/usr/local/bin/gunicorn"),
+            ),
+            (
+                "pip install --user uvicorn",
+                "COPY --from=b /root/.local /root/.local",
+                Some("/root/.local/bin/uvicorn"),
+            ),
+            (
+                "python3 -m venv /opt/venv && /opt/venv/bin/pip install uvicorn",
+                "COPY --from=b /opt/venv /opt/venv",
+                Some("/opt/venv/bin/uvicorn"),
+            ),
+            (
+                "pip install --prefix=/install uvicorn",
+                "COPY --from=b /install/lib /usr/local/lib",
+                None,
+            ),
+        ];
+        for (install, copy, script) in cases {
+            let b = built(
+                &format!(
+                    "FROM python:3.12-slim AS b\nRUN {install}\nFROM python:3.12-slim\n{copy}\n"
+                ),
+                &[],
+            );
+            let found =
+                b.fs.iter()
+                    .find(|(p, _)| p.ends_with("/bin/uvicorn") || p.ends_with("/bin/gunicorn"))
+                    .map(|(p, _)| p.to_owned());
+            assert_eq!(found.as_deref(), script, "{install} / {copy}");
+            // The install is known to the final stage, as another stage's.
+            assert!(
+                b.pip_installs.iter().all(|p| p.copied) && !b.pip_installs.is_empty(),
+                "{install} / {copy}: {:?}",
+                b.pip_installs
+            );
+        }
+        // As another user, `--user` installs under a home gen does not know.
+        let b = built(
+            "FROM python:3.12-slim AS b\nUSER app\nRUN pip install --user uvicorn\nFROM python:3.12-slim\nCOPY --from=b /home/app/.local /home/app/.local\n",
+            &[],
+        );
+        assert!(b.fs.iter().all(|(p, _)| !p.ends_with("/bin/uvicorn")));
     }
 
     #[test]

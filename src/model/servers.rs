@@ -270,6 +270,15 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
         "wsgi-file",
         "module",
         "lazy-apps",
+        // What else decides which app is loaded, and from where (for the entry-point check).
+        "wsgi",
+        "file",
+        "mount",
+        "paste",
+        "eval",
+        "pythonpath",
+        "pp",
+        "python-path",
     ] {
         if let Some(o) = last(key) {
             a.settings.push((key.to_owned(), resolved(o)));

@@ -1,5 +1,9 @@
 //! Loading a spec: TOML to raw model (syntax, types, unknown keys), then validation of every
 //! value with its span, collecting all errors rather than stopping at the first.
+//!
+//! "Did you mean" suggestions measure typos with `strsim`'s optimal string alignment
+//! distance (clap's own suggestions use the crate), where swapping two neighbours is one
+//! edit: `prot` is one typo away from `port`.
 
 use super::raw::{
     self, RawApp, RawCheck, RawContainer, RawKubernetes, RawLb, RawNginx, RawSpec, S,
@@ -9,6 +13,7 @@ use super::{
     Route, Spec, Tls,
 };
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::lint::removed::Key;
 use crate::parse::span::{LineIndex, Span};
 use std::collections::HashMap;
 use std::fmt;
@@ -244,37 +249,10 @@ fn list(keys: &[&str]) -> String {
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (edit_distance(word, c), *c))
+        .map(|c| (strsim::osa_distance(word, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Edit distance where swapping two neighbours counts as one edit (optimal string
-/// alignment), so `prot` is one typo away from `port`.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 fn port(cx: &mut Ctx<'_>, key: &str, v: &S<i64>) -> Option<u16> {
@@ -949,41 +927,49 @@ fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
     let Some(raw) = raw else {
         return Check::default();
     };
-    let rules = |cx: &mut Ctx<'_>, keys: &[S<String>], at: &str| -> Vec<&'static str> {
+    let mut warnings = Vec::new();
+    // `ignore` lists take an old code with a warning (a renamed one allows its new rule, a
+    // removed one nothing); `select` refuses it, since it would select nothing.
+    let mut rules = |cx: &mut Ctx<'_>, keys: &[S<String>], at: &str, ignore: bool| {
         let mut codes = Vec::new();
         for key in keys {
-            match crate::lint::find(key.get_ref()) {
-                Some(rule) => codes.push(rule.code),
-                None => {
-                    let help = match crate::lint::suggest(key.get_ref()) {
-                        Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-                        None => "`gen rules` lists every rule".to_owned(),
-                    };
-                    cx.invalid(
-                        span_of(key),
-                        format!(
-                            "unknown rule `{}` in `{at}`",
-                            crate::spec::shown(key.get_ref())
-                        ),
-                        help,
-                    );
+            let found = Key::lookup(key.get_ref());
+            match found {
+                Key::Rule(rule) => codes.push(rule.code),
+                Key::Renamed(_, rule) => {
+                    codes.push(rule.code);
+                    warnings.extend(found.warning(key.get_ref(), at));
                 }
+                Key::Removed(_) if ignore => warnings.extend(found.warning(key.get_ref(), at)),
+                Key::Removed(_) | Key::Unknown => cx.invalid(
+                    span_of(key),
+                    format!(
+                        "unknown rule `{}` in `{at}`",
+                        crate::spec::shown(key.get_ref())
+                    ),
+                    crate::lint::UnknownRule::new(key.get_ref(), "").help(),
+                ),
             }
         }
         codes
     };
-    let ignore = rules(cx, &raw.ignore, "check.ignore");
-    let select = rules(cx, &raw.select, "check.select");
+    let ignore = rules(cx, &raw.ignore, "check.ignore", true);
+    let select = rules(cx, &raw.select, "check.select", false);
+    let mut per_file_ignores = Vec::new();
+    for (glob, keys) in &raw.per_file_ignores {
+        let codes = rules(cx, keys, "check.per-file-ignores", true);
+        per_file_ignores.push((glob.clone(), codes));
+    }
     let mut severity = Vec::new();
     for (key, level) in &raw.severity {
-        let Some(rule) = crate::lint::find(key) else {
+        let Some(rule) = Key::lookup(key).rule() else {
             cx.invalid(
                 span_of(level),
                 format!(
                     "unknown rule `{}` in `check.severity`",
                     crate::spec::shown(key)
                 ),
-                "`gen rules` lists every rule".to_owned(),
+                crate::lint::UnknownRule::new(key, "").help(),
             );
             continue;
         };
@@ -997,16 +983,12 @@ fn check(cx: &mut Ctx<'_>, raw: Option<&RawCheck>) -> Check {
             ),
         }
     }
-    let mut per_file_ignores = Vec::new();
-    for (glob, keys) in &raw.per_file_ignores {
-        let codes = rules(cx, keys, "check.per-file-ignores");
-        per_file_ignores.push((glob.clone(), codes));
-    }
     Check {
         ignore,
         select,
         severity,
         per_file_ignores,
+        warnings,
     }
 }
 

@@ -7,7 +7,7 @@ mod load;
 pub mod raw;
 
 pub use base::{Base, Distro};
-pub use load::{SpecError, edit_distance, load, nearest};
+pub use load::{SpecError, load, nearest};
 
 use crate::parse::span::Span;
 
@@ -294,6 +294,8 @@ pub struct Check {
     pub severity: Vec<(&'static str, crate::diagnostic::Severity)>,
     /// Globs relative to the spec's directory, each with the codes it allows.
     pub per_file_ignores: Vec<(String, Vec<&'static str>)>,
+    /// Renamed or removed rules in its ignore lists, one line each (`gen check` prints them).
+    pub warnings: Vec<String>,
 }
 
 /// The validated spec.

@@ -169,3 +169,53 @@ fn spec_check_table_takes_the_same_keys() {
         run.stdout
     );
 }
+
+/// With a spec (no paths), `--show-settings` lists the spec's `[check]` table, each
+/// setting with where it comes from, beside a gen.toml found above; an invalid spec is
+/// refused as `gen check` refuses it.
+#[test]
+fn show_settings_lists_the_spec_s_check_table() {
+    let ws = crate::harness::workspace("check/generated-drift/spec.toml");
+    let spec = ws.path().join("spec.toml");
+    let mut text = fs::read_to_string(&spec).expect("spec");
+    text.push_str(
+        "\n[check]\nignore = [\"NGX001\"]\nseverity = { HC001 = \"error\" }\nper-file-ignores = { \"generated/**\" = [\"LOG002\"] }\n",
+    );
+    fs::write(&spec, &text).expect("write spec");
+    fs::write(
+        ws.path().join("gen.toml"),
+        "[check]\nselect = [\"HC001\", \"NGX001\"]\n",
+    )
+    .expect("write config");
+    let run = gen_in(ws.path(), &["check", "--show-settings"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            "config file: gen.toml
+spec: spec.toml (its `[check]` table)
+select: HC001, NGX001 (gen.toml)
+ignore: NGX001 (spec.toml [check])
+severity: HC001 = error (spec.toml [check])
+per-file-ignores: \"generated/**\" = [LOG002] (spec.toml [check])
+format: human (default)
+",
+            ""
+        )
+    );
+    let run = gen_in(
+        ws.path(),
+        &["check", "--show-settings", "--select", "NGX001"],
+    );
+    assert!(
+        run.stdout.contains(
+            "select: NGX001 (--select)\nignore: NGX001 (spec.toml [check], except what --select names)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    fs::write(&spec, "[[container]]\nnme = 1\n").expect("write bad spec");
+    let run = gen_in(ws.path(), &["check", "--show-settings"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}

@@ -275,6 +275,16 @@ fn files_the_spec_writes_are_never_fixed() {
     );
     assert!(run.stdout.contains("NGX001"), "{}", run.stdout);
     assert!(!run.stdout.contains("\"fix\""), "{}", run.stdout);
+    // The finding says why there is no fix, and what to do instead.
+    let run = gen_in(ws.path(), &["check", "--select", "NGX001"]);
+    assert!(
+        run.stdout.contains(
+            "no fix is offered: `generated/web/nginx.conf` is written by `gen build` from `spec.toml`, and an edit there is undone by the next build; run `gen build` if the file was edited by hand, else change the spec (or allow the finding in its `[check]`)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("fixable"), "{}", run.stderr);
     let run = gen_in(ws.path(), &["check", "--fix", "--unsafe-fixes"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(

@@ -413,3 +413,129 @@ fn large_builds_show_progress_on_a_terminal() {
     let piped = gen_in(dir.path(), &["build"]);
     assert!(!stderr(&piped).contains("rendering"));
 }
+
+/// `gen check --help` as a user sees it, pinned; and every option it lists is in the
+/// README's "Checking" section (or its "Fixing" subsection), so the two cannot drift apart.
+#[test]
+fn check_help_is_pinned_and_the_readme_names_every_option() {
+    let out = Command::new(gen_bin())
+        .args(["check", "--help"])
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gen");
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    crate::harness::snapshot("check-help.txt", &help);
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let start = readme.find("\n## Checking\n").expect("a Checking section");
+    let end = readme[start + 1..]
+        .find("\n## ")
+        .map_or(readme.len(), |i| start + 1 + i);
+    let section = &readme[start..end];
+    let options: Vec<&str> = help
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let l = l
+                .strip_prefix("-q, ")
+                .or_else(|| l.strip_prefix("-o, "))
+                .unwrap_or(l);
+            let l = l.strip_prefix("-h, ").unwrap_or(l);
+            l.strip_prefix("--")?.split([' ', '\n']).next()
+        })
+        .collect();
+    assert!(options.len() > 10, "{options:?}");
+    for o in options {
+        assert!(
+            section.contains(&format!("--{o}")),
+            "`--{o}` is in `gen check --help` but not in the README's Checking section"
+        );
+    }
+}
+
+/// `gen init` on a pseudo-terminal (`script`), fed `input`: its exit code and what it showed.
+fn init_on_a_terminal(dir: &std::path::Path, flags: &str, input: &[u8]) -> (Option<i32>, String) {
+    let script = crate::support::tool("script").expect("`script` (util-linux) is installed");
+    let cmd = format!("{} init --no-build {flags}", gen_bin());
+    let out = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            if let Some(stdin) = child.stdin.as_mut() {
+                stdin.write_all(input)?;
+            }
+            child.wait_with_output()
+        })
+        .expect("run under script");
+    (out.status.code(), stdout(&out))
+}
+
+/// Every question re-asks a bad answer at once, before the next question: the app's port
+/// (nginx's own, or not a port), the host port, the base image; the spec is written from
+/// the good answers, and init ends with the next commands.
+#[test]
+fn init_re_asks_each_bad_answer_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, shown) = init_on_a_terminal(
+        dir.path(),
+        "",
+        b"flask\nfastapi\nweb\n80\n8000\n0\n9090\nnot an image!\n\n",
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    let order = [
+        "App framework (fastapi or express) [fastapi]: ",
+        "answer `fastapi` or `express`",
+        "App framework (fastapi or express) [fastapi]: ",
+        "Container name [fastapi-nginx]: ",
+        "App port on 127.0.0.1 [8000]: ",
+        "`app.port` 80 is also nginx's port",
+        "App port on 127.0.0.1 [8000]: ",
+        "Host port [8080]: ",
+        "a port is a number from 1 to 65535",
+        "Host port [8080]: ",
+        "Base image [ubuntu:24.04]: ",
+        "Base image [ubuntu:24.04]: ",
+        "created ./spec.toml",
+        "Next:",
+        "gen build ",
+        "gen check ",
+        "then open http://localhost:9090/",
+    ];
+    let mut at = 0;
+    for want in order {
+        let Some(i) = shown[at..].find(want) else {
+            panic!("`{want}` not found after byte {at} of:\n{shown}");
+        };
+        at += i + want.len();
+    }
+    let spec = fs::read_to_string(dir.path().join("spec.toml")).expect("spec");
+    assert!(
+        spec.contains("name = \"web\"\nbase = \"ubuntu:24.04\"\nhost_port = 9090\n"),
+        "{spec}"
+    );
+    assert!(spec.contains("kind = \"fastapi\"\nport = 8000\n"), "{spec}");
+}
+
+/// A bad flag is refused before any question, and nothing is written; a question whose
+/// answers cannot help (the flag is at fault) is not asked again and again.
+#[test]
+fn init_refuses_a_bad_flag_before_asking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, shown) = init_on_a_terminal(dir.path(), "--name 'Bad Name'", b"\n\n\n\n\n");
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(!shown.contains("App framework"), "{shown}");
+    assert!(
+        shown.contains(
+            "error: the flags given make a spec gen would refuse: `name` `Bad Name` is not a safe directory name"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("nothing was written"), "{shown}");
+    assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0);
+}

@@ -73,11 +73,8 @@ const fn r(
         distro,
         version,
         codename,
-        eol: Date {
-            year: eol.0,
-            month: eol.1,
-            day: eol.2,
-        },
+        // A day that does not exist stops the build.
+        eol: Date::ymd(eol.0, eol.1, eol.2),
     }
 }
 
@@ -380,18 +377,6 @@ mod tests {
         format!(
             "[[container]]\nname = \"a\"\n{base}host_port = 8001\n\n[container.app]\nkind = \"express\"\nmessage = \"hi\"\n"
         )
-    }
-
-    #[test]
-    fn every_table_date_exists() {
-        for r in RELEASES {
-            assert_eq!(
-                Date::new(r.eol.year, r.eol.month, r.eol.day),
-                Some(r.eol),
-                "{}",
-                r.version
-            );
-        }
     }
 
     #[test]

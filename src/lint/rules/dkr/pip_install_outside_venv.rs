@@ -68,12 +68,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             || has("py3-pip")
             || m.pip_installs
                 .iter()
-                .any(|p| p.ensurepip && p.venv.is_none() && !p.into_directory);
+                .any(|p| p.ensurepip && p.venv.is_none() && !p.into_directory && !p.copied);
         if !system_pip {
             continue;
         }
         for pip in &m.pip_installs {
-            if pip.venv.is_some() || pip.into_directory {
+            // One of another stage, copied in: that stage's pip ran it.
+            if pip.venv.is_some() || pip.into_directory || pip.copied {
                 continue;
             }
             let refusal = if pip.ensurepip && !alpine {

@@ -33,11 +33,8 @@ const fn rt(
         image,
         version,
         codename,
-        eol: Date {
-            year: eol.0,
-            month: eol.1,
-            day: eol.2,
-        },
+        // A day that does not exist stops the build.
+        eol: Date::ymd(eol.0, eol.1, eol.2),
     }
 }
 
@@ -131,19 +128,6 @@ pub fn supported(image: &str, today: Date) -> Option<&'static Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_date_exists() {
-        for r in RUNTIMES {
-            assert_eq!(
-                Date::new(r.eol.year, r.eol.month, r.eol.day),
-                Some(r.eol),
-                "{} {}",
-                r.name,
-                r.version
-            );
-        }
-    }
 
     #[test]
     fn image_runtime_table() {

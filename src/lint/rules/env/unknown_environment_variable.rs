@@ -86,7 +86,7 @@ fn judge(
             continue;
         }
         let Some(meant) = crate::spec::nearest(&name.value, &declared)
-            .filter(|m| crate::spec::edit_distance(&name.value, m) <= MAX_EDITS)
+            .filter(|m| strsim::osa_distance(&name.value, m) <= MAX_EDITS)
         else {
             continue;
         };

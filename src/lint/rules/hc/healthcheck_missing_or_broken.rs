@@ -22,7 +22,8 @@ declare_rule! {
     /// nginx is down. Images whose base gen does not know are not checked for a missing
     /// `HEALTHCHECK` (theirs may have one), nor for missing tools. A compose service's own
     /// `healthcheck:` that runs `curl` or `wget` is checked against the image it builds the
-    /// same way.
+    /// same way; an image every compose service that builds it gives a `healthcheck:` of
+    /// its own (or turns it off) is not reported for lacking a `HEALTHCHECK`.
     ///
     /// ## Why is this bad?
     /// Without a health check, Docker, compose (`depends_on: condition: service_healthy`)
@@ -197,7 +198,7 @@ fn mentioned(m: &Model, tool: &str) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     super::compose_probe_tool::check(ctx, out);
-    for c in &ctx.containers {
+    for (i, c) in ctx.containers.iter().enumerate() {
         let m = &c.model;
         let (Some(df), Some(base_image)) = (&m.dockerfile, &m.base_image) else {
             continue;
@@ -209,7 +210,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let tools = base_tools(&base_image.value);
         match &m.healthcheck {
             None => {
-                if crate::model::distro_of(&base_image.value).is_none() {
+                if crate::model::distro_of(&base_image.value).is_none() || compose_decides(ctx, i) {
                     continue;
                 }
                 let from = df
@@ -257,6 +258,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Whether the compose services that build container `index` all say themselves whether it
+/// is checked: a `healthcheck:` with a `test:` of its own (which compose runs instead of
+/// the image's), or one turned off on purpose. The image's missing `HEALTHCHECK` then
+/// changes nothing where the container runs; built by `docker build` alone, it would.
+fn compose_decides(ctx: &Context, index: usize) -> bool {
+    let mut services = ctx
+        .projects
+        .iter()
+        .filter_map(|p| p.compose.as_ref())
+        .flat_map(|c| &c.services)
+        .filter(|s| s.container == Some(index) && s.build_context.is_some())
+        .peekable();
+    services.peek().is_some()
+        && services.all(|s| {
+            s.healthcheck
+                .as_ref()
+                .is_some_and(|h| h.disabled || !h.words.is_empty())
+        })
 }
 
 /// Whether `tool` is known not to be in the image: its base has none, and neither a

@@ -1,12 +1,14 @@
 //! `invalid-ignore-comment`: a `gen:` comment that allows nothing.
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{Context, declare_rule, find, suggest, suppress};
+use crate::lint::removed::{self, Key};
+use crate::lint::{Context, declare_rule, suggest, suppress};
 
 declare_rule! {
     /// ## What it does
     /// Checks that every `gen: ignore[...]` comment is well-formed and names rules that
-    /// exist, by code or by name.
+    /// exist, by code or by name. A code of a renamed rule still allows its new rule and
+    /// is reported with the code to write; a removed rule's code allows nothing.
     ///
     /// ## Why is this bad?
     /// A suppression comment with a typo allows nothing: the finding it was meant to allow
@@ -67,17 +69,38 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         )),
                 ),
                 Ok(rules) => {
-                    for (key, span) in rules.into_iter().filter(|(k, _)| find(k).is_none()) {
-                        let help = match suggest(key) {
-                            Some(s) => format!("did you mean `{s}`? `gen rules` lists every rule"),
-                            None => "`gen rules` lists every rule".to_owned(),
+                    for (key, span) in rules {
+                        let found = removed::Key::lookup(key);
+                        let (message, label, help) = match found {
+                            Key::Rule(_) => continue,
+                            Key::Renamed(_, now) => (
+                                format!("rule `{key}` in a suppression comment was renamed"),
+                                format!("now `{}`", now.code),
+                                format!("write `{}`", now.code),
+                            ),
+                            Key::Removed(old) => (
+                                format!("rule `{key}` in a suppression comment was removed"),
+                                "this rule no longer exists".to_owned(),
+                                format!(
+                                    "removed in gen {}: {}; the comment allows nothing, delete it",
+                                    old.since,
+                                    old.reason()
+                                ),
+                            ),
+                            Key::Unknown => (
+                                format!("unknown rule `{key}` in a suppression comment"),
+                                "no rule has this code or name".to_owned(),
+                                match suggest(key) {
+                                    Some(s) => {
+                                        format!("did you mean `{s}`? `gen rules` lists every rule")
+                                    }
+                                    None => "`gen rules` lists every rule".to_owned(),
+                                },
+                            ),
                         };
                         out.push(
                             INVALID_IGNORE_COMMENT
-                                .diagnostic(
-                                    format!("unknown rule `{key}` in a suppression comment"),
-                                    Label::new(path, text, span, "no rule has this code or name"),
-                                )
+                                .diagnostic(message, Label::new(path, text, span, label))
                                 .with_help(help),
                         );
                     }

@@ -3,7 +3,8 @@
 //! working directory) and `PYTHONPATH`; gunicorn from its working directory (after
 //! `--chdir`), `--pythonpath` and `PYTHONPATH`; hypercorn and `python -m` from the working
 //! directory and `PYTHONPATH`; `python app.py` and `node server.js` open a file relative
-//! to the working directory. Also: the project's module or script that defines an app
+//! to the working directory; uWSGI imports its `module` from `chdir` (else the working
+//! directory) and `PYTHONPATH`, or opens its `wsgi-file` there. Also: the project's module or script that defines an app
 //! (`FastAPI(`, `Flask(`, `express()`...), for a "did you mean".
 //!
 //! `None` wherever gen cannot follow where the runtime looks: a server config file that may
@@ -11,7 +12,7 @@
 //! that an installed package may provide (a pip install of the project itself, `-e`, a URL,
 //! or a requirement of the same name).
 
-use crate::model::{App, Model, Runtime};
+use crate::model::{App, Model, Origin, Runtime};
 use crate::parse::app::{Word, server_command};
 use crate::parse::dockerfile::join_path;
 
@@ -26,6 +27,10 @@ pub struct Lookup {
     pub word: String,
     /// A module (`import`ed) rather than a script (opened).
     pub module: bool,
+    /// Python's (a module, a script, uWSGI's `wsgi-file`) rather than Node's.
+    pub python: bool,
+    /// Where the word is written, when not on the command line (uWSGI's ini file).
+    pub at: Option<Origin>,
 }
 
 fn basename(p: &str) -> &str {
@@ -142,6 +147,8 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 names: vec![format!("{rel}.py"), format!("{rel}/__init__.py"), rel],
                 word: app_word.value,
                 module: true,
+                python: true,
+                at: None,
             })
         }
         Runtime::Python => {
@@ -158,6 +165,8 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 names: vec![script.clone()],
                 word: script.clone(),
                 module: false,
+                python: true,
+                at: None,
             })
         }
         Runtime::Node => {
@@ -186,9 +195,96 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 ],
                 word: script.clone(),
                 module: false,
+                python: false,
+                at: None,
             })
         }
-        Runtime::Daphne | Runtime::Uwsgi | Runtime::PhpFpm | Runtime::Other(_) => None,
+        Runtime::Uwsgi => uwsgi(m, app, extra),
+        Runtime::Daphne | Runtime::PhpFpm | Runtime::Other(_) => None,
+    }
+}
+
+/// uWSGI's app, from its config as the model read it: `module = pkg.wsgi:application` (or
+/// `pkg.wsgi` with `callable`) imported from `chdir` (else the working directory) and
+/// `PYTHONPATH`, or `wsgi-file = app.py` opened there. `None` where something else decides:
+/// a config gen could not read whole, `pythonpath` (relative to a directory that depends on
+/// when uWSGI reads it), `mount`, `paste`, `eval`, or more than one way at once.
+fn uwsgi(m: &Model, app: &App, extra: Vec<String>) -> Option<Lookup> {
+    if app.partial {
+        return None;
+    }
+    let setting = |k: &str| {
+        app.settings
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v)
+    };
+    let others = [
+        "wsgi",
+        "file",
+        "mount",
+        "paste",
+        "eval",
+        "pythonpath",
+        "pp",
+        "python-path",
+    ];
+    if others.iter().any(|k| setting(k).is_some()) {
+        return None;
+    }
+    let cwd = app.cwd.value.clone();
+    let mut dirs = vec![cwd.clone()];
+    dirs.extend(extra);
+    match (setting("module"), setting("wsgi-file")) {
+        (Some(module), None) => {
+            let value = module.value.trim();
+            if value.contains('$') || value.contains('%') {
+                return None;
+            }
+            let name = value.split(':').next()?.trim();
+            // uWSGI loads a `module` that is a path (`app.py`, `src/wsgi.py`) as a file.
+            if name.ends_with(".py") || name.contains('/') {
+                return Some(Lookup {
+                    dirs: vec![cwd],
+                    names: vec![name.to_owned()],
+                    word: value.to_owned(),
+                    module: false,
+                    python: true,
+                    at: Some(module.origin.clone()),
+                });
+            }
+            if !plain_module(name) {
+                return None;
+            }
+            let top = name.split('.').next()?;
+            if package_may_provide(m, top) {
+                return None;
+            }
+            let rel = name.replace('.', "/");
+            Some(Lookup {
+                dirs,
+                names: vec![format!("{rel}.py"), format!("{rel}/__init__.py"), rel],
+                word: value.to_owned(),
+                module: true,
+                python: true,
+                at: Some(module.origin.clone()),
+            })
+        }
+        (None, Some(file)) => {
+            let value = file.value.trim();
+            if value.is_empty() || value.contains('$') || value.contains('%') {
+                return None;
+            }
+            Some(Lookup {
+                dirs: vec![cwd],
+                names: vec![value.to_owned()],
+                word: value.to_owned(),
+                module: false,
+                python: true,
+                at: Some(file.origin.clone()),
+            })
+        }
+        _ => None,
     }
 }
 
@@ -220,7 +316,7 @@ pub fn defined_app(m: &Model, lookup: &Lookup, dir: &str) -> Option<String> {
     } else {
         format!("{}/", dir.trim_end_matches('/'))
     };
-    let ext = if lookup.module { ".py" } else { ".js" };
+    let ext = if lookup.python { ".py" } else { ".js" };
     let mut found: Vec<String> = Vec::new();
     for (path, _) in m.image.iter() {
         let Some(rel) = path.strip_prefix(&prefix) else {
@@ -232,8 +328,17 @@ pub fn defined_app(m: &Model, lookup: &Lookup, dir: &str) -> Option<String> {
         let Some(text) = m.image.local_file(path).and_then(|f| m.files.text(f)) else {
             continue;
         };
-        if lookup.module {
+        if lookup.python {
             let Some(attr) = text.lines().find_map(|l| {
+                // A WSGI callable of its own: `def application(environ, start_response):`.
+                if let Some(def) = l.strip_prefix("def ") {
+                    let (name, params) = def.split_once('(')?;
+                    let name = name.trim();
+                    return (params.trim_start().starts_with("environ")
+                        && !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .then(|| name.to_owned());
+                }
                 let (lhs, rhs) = l.split_once('=')?;
                 let name = lhs.trim();
                 let plain = !name.is_empty()
@@ -247,7 +352,10 @@ pub fn defined_app(m: &Model, lookup: &Lookup, dir: &str) -> Option<String> {
                 .trim_end_matches(".py")
                 .trim_end_matches("/__init__")
                 .replace('/', ".");
-            if plain_module(&module) {
+            if !lookup.module {
+                // A script is named by its path (uWSGI's `wsgi-file`, `python app.py`).
+                found.push(rel.to_owned());
+            } else if plain_module(&module) {
                 found.push(format!("{module}:{attr}"));
             }
         } else if !rel.contains('/') && NODE_APPS.iter().any(|a| text.contains(a)) {

@@ -2,14 +2,14 @@
 //! covers) is started in a way that forks into the background, as its command line alone
 //! says: `php-fpm -D`, `pg_ctl start`, `service x start`, `gunicorn --daemon`...
 //!
-//! Judged from the command line only: what a server's own config file says (`daemonize =
-//! yes` in php-fpm.conf, `daemon = True` in a gunicorn config) is not read here, and a
-//! server whose default depends on such a file (php-fpm without `-F` or `-D`) is not
-//! reported.
+//! Judged from the command line, and from the server's own config as the model read it
+//! ([`crate::model::App::daemon`]): uWSGI's `daemonize`, `daemon = True` in a gunicorn
+//! config, PHP-FPM's `daemonize = yes`, and PHP-FPM's default (yes) only when gen read every
+//! file of its config and none says otherwise.
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
-use crate::model::{Fact, Origin};
+use crate::model::{Fact, Origin, Runtime};
 use crate::parse::dockerfile::join_path;
 use crate::parse::shell;
 use crate::parse::supervisord::{AutoRestart, ProcessKind};
@@ -25,9 +25,14 @@ declare_rule! {
     /// `mongod --fork`, `memcached -d`, `sshd` without `-D`, `cron` and `crond` without `-f`
     /// (cronie's `-n`), `httpd` without `-DFOREGROUND`; as the program's command, or the last
     /// command of its `sh -c` or script. nginx is `nginx-daemonizes`' (PROC001). A program
-    /// declared a one-shot (`startsecs=0` without `autorestart=true`) is not reported, nor a
-    /// server whose config file decides (php-fpm with neither `-F` nor `-D`: its
-    /// `daemonize`, which defaults to yes; a gunicorn or uWSGI config file).
+    /// declared a one-shot (`startsecs=0` without `autorestart=true`) is not reported.
+    ///
+    /// A server's own config is read too: `daemonize` in uWSGI's ini or YAML file,
+    /// `daemon = True` in gunicorn's `-c` file, and PHP-FPM's `daemonize`, which defaults to
+    /// yes: php-fpm without `-F` is reported when gen read its whole config (Debian's
+    /// packaged one, the official `php` images', or the project's) and nothing there says
+    /// `daemonize = no`; where a config file is unknown (an Alpine package's, one a RUN
+    /// writes), it is not.
     ///
     /// ## Why is this bad?
     /// The process supervisord started forks the server into the background and exits with
@@ -293,6 +298,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let Some(f) = daemonizes(&values) else {
+                from_config(dir, prog, &argv, out);
                 continue;
             };
             let Some(word) = words.get(f.at).or_else(|| words.first()) else {
@@ -317,6 +323,66 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(d.with_help(f.help));
         }
     }
+}
+
+/// A server told to daemonize by its own config, as the model read it: uWSGI's
+/// `daemonize`, gunicorn's `daemon = True` in its `-c` file, PHP-FPM's `daemonize = yes`, or
+/// PHP-FPM's default (yes) when gen read every file of its config and none says no.
+fn from_config(
+    dir: &crate::lint::ContainerDir,
+    prog: &crate::parse::supervisord::Program,
+    argv: &[Fact<String>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let m = &dir.model;
+    let Some(app) = m
+        .apps
+        .iter()
+        .find(|a| a.program.as_deref() == Some(prog.name.as_str()))
+    else {
+        return;
+    };
+    let Some(origin) = &app.daemon else { return };
+    let (what, help) = match app.runtime {
+        Runtime::PhpFpm => (
+            "php-fpm",
+            "add `-F` (`--nodaemonize`) to the command, or set `daemonize = no` in the `[global]` section",
+        ),
+        Runtime::Uwsgi => (
+            "uwsgi",
+            "remove `daemonize` from uWSGI's config: supervisord must stay its parent (log to stdout instead)",
+        ),
+        Runtime::Gunicorn => (
+            "gunicorn",
+            "remove `daemon = True` from gunicorn's config: it stays in the foreground by default",
+        ),
+        _ => return,
+    };
+    let first = argv.first();
+    let what = first.map_or(what, |w| basename(&w.value));
+    let (primary, related) = match (dir.label(origin, "tells it to daemonize"), first) {
+        (Some(l), Some(w)) => (l, dir.label(&w.origin, "the program runs this")),
+        (Some(l), None) => (l, None),
+        (None, Some(w)) => {
+            let note = match origin {
+                Origin::Default { what } => what.clone(),
+                _ => "its config tells it to daemonize".to_owned(),
+            };
+            (dir.label_or(&w.origin, "Dockerfile", note), None)
+        }
+        (None, None) => return,
+    };
+    let mut d = PROGRAM_DAEMONIZES.diagnostic(
+        format!(
+            "program `{}` runs `{what}` in the background: supervisord sees it exit, and restarts it until `FATAL` or leaves it unsupervised",
+            prog.name
+        ),
+        primary,
+    );
+    if let Some(l) = related {
+        d = d.with_related(l);
+    }
+    out.push(d.with_help(help));
 }
 
 #[cfg(test)]

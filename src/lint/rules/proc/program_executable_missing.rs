@@ -179,6 +179,25 @@ fn missing_name(m: &Model, name: &str, command_text: &str) -> Option<Missing> {
     if PIP_SCRIPTS.contains(&name) && m.pip_installs.iter().any(|p| !p.complete) {
         return None;
     }
+    // Installed in another stage, part of whose install directory is copied: not its `bin`.
+    let left_behind = m
+        .pip_installs
+        .iter()
+        .find(|p| p.copied && p.packages.iter().any(|n| n == name) && PIP_SCRIPTS.contains(&name));
+    if let Some(p) = left_behind {
+        let bin = format!("{}/bin", p.into.as_deref().unwrap_or("/usr/local"));
+        return Some(Missing {
+            message: format!(
+                "`{name}` is not in the image: another stage installs it in `{bin}`, which no COPY brings over"
+            ),
+            note: "supervisord cannot find this executable".to_owned(),
+            related: Some((p.command.clone(), "installed here".to_owned())),
+            help: format!(
+                "copy the whole install directory (`COPY --from=... {} /usr/local`), or `{bin}` too",
+                p.into.as_deref().unwrap_or("/usr/local")
+            ),
+        });
+    }
     let help = if PIP_SCRIPTS.contains(&name) {
         format!("add `{name}` to the requirements the Dockerfile installs")
     } else {

@@ -16,14 +16,16 @@ declare_rule! {
     /// are where the Dockerfile puts them.
     ///
     /// The app is `main:app` for uvicorn, gunicorn or hypercorn, `app.py` for Python,
-    /// `server.js` for Node, looked for where the runtime looks: the working directory
-    /// (`directory=`, else WORKDIR), gunicorn's `--chdir` and `--pythonpath`, uvicorn's
-    /// `--app-dir`, and `PYTHONPATH`. Reported only when gen knows the path is absent (see
+    /// `server.js` for Node, uWSGI's `module` (`mysite.wsgi:application`) or `wsgi-file`,
+    /// looked for where the runtime looks: the working directory (`directory=`, else
+    /// WORKDIR), gunicorn's `--chdir` and `--pythonpath`, uvicorn's `--app-dir`, uWSGI's
+    /// `chdir`, and `PYTHONPATH`. Reported only when gen knows the path is absent (see
     /// `program-executable-missing`) in every place; not when a package the build installs
     /// may provide the module (a pip install of the project itself, `-e`, a requirement or
     /// distribution package of that name), nor when a server config file (`-c`,
-    /// `gunicorn.conf.py`) may move it. The help names the app the image has there
-    /// instead, when one file defines one (`app = FastAPI()`, `express()`).
+    /// `gunicorn.conf.py`, a uWSGI file gen cannot read whole, uWSGI's `pythonpath`) may
+    /// move it. The help names the app the image has there instead, when one file defines
+    /// one (`app = FastAPI()`, `def application(environ, start_response)`, `express()`).
     ///
     /// ## Why is this bad?
     /// supervisord cannot change into a missing directory (`spawnerr: couldn't chdir to
@@ -89,7 +91,13 @@ fn check_app(dir: &ContainerDir, app: &App, pythonpath: Option<&str>, out: &mut 
     let Some(absence) = known_absent(m, first) else {
         return;
     };
-    let Some(word) = app.command.iter().find(|w| w.value == lookup.word) else {
+    // The word: on the command line, or where a config file sets it (uWSGI's ini).
+    let Some(word_origin) = lookup.at.clone().or_else(|| {
+        app.command
+            .iter()
+            .find(|w| w.value == lookup.word)
+            .map(|w| w.origin.clone())
+    }) else {
         return;
     };
     let name = basename(first).to_owned();
@@ -100,12 +108,27 @@ fn check_app(dir: &ContainerDir, app: &App, pythonpath: Option<&str>, out: &mut 
             lookup.word
         ),
         dir.label_or(
-            &word.origin,
+            &word_origin,
             "Dockerfile",
             format!("looked for in `{search}`"),
         ),
     );
-    let help = match (&absence, copied_to(m, &name)) {
+    // A package's module (`mysite.wsgi`): a file of the same base name elsewhere is likely
+    // another package's; the module that defines the app is the better hint.
+    let suggested = (lookup.module
+        && lookup
+            .word
+            .split(':')
+            .next()
+            .is_some_and(|w| w.contains('.')))
+    .then(|| entry_point::defined_app(m, &lookup, search))
+    .flatten();
+    let copied = if suggested.is_some() {
+        None
+    } else {
+        copied_to(m, &name)
+    };
+    let help = match (&absence, copied) {
         (Absence::Removed(o), _) => {
             if let Some(l) = dir.label(o, "a RUN removes it here") {
                 d = d.with_related(l);
