@@ -8,9 +8,9 @@ base and the base's files it lacks (`delete`); tests/cli/fixture_tree.rs lays it
     scripts/fixture-bases.py convert [DIR...]   convert the containers under DIR (default: all)
     scripts/fixture-bases.py verify REV         every fixture, materialized, equals REV's tree
 
-`verify` materializes tests/fixtures/check as the tests do and compares it byte for byte with
-the same directory at git revision REV (before the conversion): what the tests see is
-unchanged. A new rule's fixture may be written whole and converted by `convert` after.
+`verify` materializes tests/fixtures/check as the tests do, now and at git revision REV
+(before the conversion, or after), and compares the two byte for byte: what the tests see
+is unchanged. A new rule's fixture may be written whole and converted by `convert` after.
 """
 
 import filecmp
@@ -108,20 +108,20 @@ def convert(tops):
             print(f"{os.path.relpath(c, ROOT)}: base {name}, {len(same)} files dropped, {len(deletes)} deleted")
 
 
-def materialize(src, dst):
+def materialize(src, dst, bases=BASES):
     """As tests/cli/fixture_tree.rs does."""
     os.makedirs(dst, exist_ok=True)
     text = read_toml(src)
     if text is not None:
         spec = tomllib.loads(text)
         if "base" in spec:
-            shutil.copytree(os.path.join(BASES, spec["base"]), dst, dirs_exist_ok=True)
+            shutil.copytree(os.path.join(bases, spec["base"]), dst, dirs_exist_ok=True)
         for rel in spec.get("delete", []):
             os.remove(os.path.join(dst, rel))
     for n in sorted(os.listdir(src)):
         p = os.path.join(src, n)
         if os.path.isdir(p):
-            materialize(p, os.path.join(dst, n))
+            materialize(p, os.path.join(dst, n), bases)
         elif n != TOML:
             shutil.copy2(p, os.path.join(dst, n))
     if text is not None:
@@ -133,26 +133,25 @@ def materialize(src, dst):
 
 def verify(rev):
     with tempfile.TemporaryDirectory() as tmp:
+        then = os.path.join(tmp, "then")
         before = os.path.join(tmp, "before")
         after = os.path.join(tmp, "after")
-        os.makedirs(before)
+        os.makedirs(then)
         archive = subprocess.run(
-            ["git", "-C", ROOT, "archive", rev, "tests/fixtures/check"], check=True, capture_output=True
+            ["git", "-C", ROOT, "archive", rev, "tests/fixtures"], check=True, capture_output=True
         ).stdout
-        subprocess.run(["tar", "-x", "-C", before], input=archive, check=True)
-        materialize(CHECK, after)
-        # fixture.toml files written before the conversion (`check = ...`) are not in either.
-        for dirpath, _, names in os.walk(before):
-            if TOML in names:
-                os.remove(os.path.join(dirpath, TOML))
-        diff = subprocess.run(
-            ["diff", "-r", os.path.join(before, "tests/fixtures/check"), after], capture_output=True, text=True
+        subprocess.run(["tar", "-x", "-C", then], input=archive, check=True)
+        # REV's fixtures as its tests saw them (whole, or on REV's own bases), and now's.
+        materialize(
+            os.path.join(then, "tests/fixtures/check"), before, os.path.join(then, "tests/fixtures/bases")
         )
+        materialize(CHECK, after)
+        diff = subprocess.run(["diff", "-r", before, after], capture_output=True, text=True)
         if diff.returncode != 0:
             print(diff.stdout, diff.stderr)
             sys.exit(1)
         n = len(files(after))
-        print(f"identical: {n} files of tests/fixtures/check at {rev} and materialized now")
+        print(f"identical: {n} files of tests/fixtures/check as materialized at {rev} and now")
 
 
 def main():
