@@ -21,6 +21,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Start a project: write a starter spec.toml and its schema, then run the first build
     Init(InitArgs),
+    /// Write a spec that rebuilds hand-written container directories on gen's templates,
+    /// and say what it carried over, changed and could not express
+    Import(ImportArgs),
     /// Make a self-signed development certificate for the load balancer's TLS
     Cert(CertArgs),
     /// Print the JSON Schema of spec.toml, for editors with TOML schema support
@@ -40,6 +43,34 @@ pub enum Command {
     Rules,
     /// Parse one config file and print its tree as JSON (crossplane's payload for nginx)
     Parse(ParseArgs),
+    /// Run the language server on stdin and stdout: findings as you type, quick fixes, hover
+    Lsp(LspArgs),
+    /// Print the container model gen checks against: listeners, proxy targets, programs,
+    /// app servers, sockets and files in the image, each fact with its origin
+    Model(ModelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// Container directories, or directories of them (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// Output format: `json` is the stable shape of docs/model.md
+    #[arg(long, value_enum, default_value_t = ModelFormat::Human)]
+    pub format: ModelFormat,
+}
+
+/// The formats of `gen model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +131,24 @@ pub struct InitArgs {
     /// Write the spec only; do not run the first build
     #[arg(long)]
     pub no_build: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Hand-written container directories (with a Dockerfile, nginx.conf or
+    /// supervisord.conf), or a project holding them; a compose file in a directory or in its
+    /// parent gives the host ports and container names
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The spec to write; the nginx snippets go beside it
+    #[arg(long, default_value = "spec.toml")]
+    pub out: PathBuf,
+    /// Overwrite an existing spec or snippet
+    #[arg(long)]
+    pub force: bool,
+    /// Judge end-of-life dates as of this day instead of today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -223,7 +272,8 @@ pub struct ExplainArgs {
 pub struct ParseArgs {
     /// The file to parse
     pub file: PathBuf,
-    /// What kind of file it is (default: dockerfile for files named `Dockerfile*`, else nginx)
+    /// What kind of file it is (default: from its name, as `gen check` reads it; nginx
+    /// when the name says nothing)
     #[arg(long = "as", value_enum)]
     pub kind: Option<ParseAs>,
     /// Include comments as `"#"` entries, like crossplane's `--include-comments`
@@ -246,9 +296,20 @@ pub struct ParseArgs {
     pub no_check_args: bool,
 }
 
-/// The kinds of file `gen parse` reads.
+/// The kinds of file `gen parse` reads: every kind gen parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ParseAs {
     Nginx,
     Dockerfile,
+    Supervisord,
+    Compose,
+    Kubernetes,
+    /// A gunicorn config file (Python)
+    Gunicorn,
+    /// A uWSGI ini file
+    Uwsgi,
+    /// A PHP-FPM config or pool file
+    PhpFpm,
+    /// gen's spec.toml
+    Spec,
 }

@@ -41,6 +41,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod fix;
 pub mod generate;
+pub mod import;
 pub mod lint;
 pub mod model;
 pub mod parse;

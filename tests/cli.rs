@@ -27,12 +27,22 @@ mod fixture_tree;
 mod harness;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/import.rs"]
+mod import;
+#[path = "cli/lsp.rs"]
+mod lsp;
 #[path = "cli/meta.rs"]
 mod meta;
+#[path = "cli/model.rs"]
+mod model;
 #[path = "cli/nginx_load.rs"]
 mod nginx_load;
 #[path = "cli/nginx_parse.rs"]
 mod nginx_parse;
+#[path = "cli/own_app.rs"]
+mod own_app;
+#[path = "cli/parse_configs.rs"]
+mod parse_configs;
 #[path = "cli/projects.rs"]
 mod projects;
 #[path = "cli/review.rs"]

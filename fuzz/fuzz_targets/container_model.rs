@@ -1,4 +1,5 @@
-//! The container model and every lint rule on a container directory of fuzzed files: the
+//! The container model, every lint rule and `gen import`'s translation on a container
+//! directory of fuzzed files: the
 //! input is split into a Dockerfile, nginx.conf, supervisord.conf and app sources. Never a
 //! panic, whatever the files say.
 #![no_main]
@@ -32,4 +33,7 @@ fuzz_target!(|data: &[u8]| {
         .push(ContainerDir::new("c".into(), "c".into(), None, files));
     let outcome = lint::run(&ctx, lint::RULES);
     let _ = gen_core::diagnostic::render::json::render(&outcome.diagnostics, 1);
+    let plan = gen_core::import::plan(&ctx);
+    let paths = vec![gen_core::import::Paths::default(); plan.containers.len()];
+    let _ = gen_core::import::render(&plan, &paths, "gen import c");
 });

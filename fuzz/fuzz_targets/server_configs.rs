@@ -1,5 +1,6 @@
-//! The app servers' config readers (gunicorn's Python config, uWSGI's ini, YAML and
-//! command line, PHP-FPM's ini) on arbitrary text: never a panic, spans in bounds.
+//! The app servers' config readers (gunicorn's Python config, hypercorn's TOML, uWSGI's
+//! ini, YAML and command line, PHP-FPM's ini) on arbitrary text: never a panic, spans in
+//! bounds.
 #![no_main]
 
 use gen_core::parse::app;
@@ -11,6 +12,12 @@ fuzz_target!(|data: &[u8]| {
     let conf = app::gunicorn_config(&text);
     for s in &conf.settings {
         assert!(s.name_span.end <= len);
+    }
+    for s in &app::hypercorn_toml(&text).settings {
+        assert!(s.name_span.end <= len);
+        if let app::ConfValue::Literal(values) = &s.value {
+            assert!(values.iter().all(|(_, span)| span.end <= len));
+        }
     }
     for o in app::uwsgi_ini(&text, "uwsgi")
         .options

@@ -133,10 +133,11 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
 }
 
 pub fn run(args: &BuildArgs) -> Result<u8> {
-    let (spec, _) = load_spec(&args.spec)?;
+    let (spec, text) = load_spec(&args.spec)?;
+    let project = super::project::inspect(&spec, &args.spec, &text, &args.out)?;
     // A progress line for large specs, on a terminal only (it is redrawn in place).
     let show = spec.containers.len() >= PROGRESS_FROM && std::io::stderr().is_terminal();
-    let files = generate::generate_with_progress(&spec, &mut |done, total| {
+    let files = generate::generate_with_progress(&spec, &project, &mut |done, total| {
         if show && (done % 10 == 0 || done == total) {
             crate::err!("\r  rendering {done}/{total} containers");
             if done == total {
@@ -233,6 +234,16 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
         spec.containers.len(),
         if spec.containers.len() == 1 { "" } else { "s" },
     );
+    // What the images install beyond the apps' own manifests, said once per build.
+    for (name, facts) in &project.apps {
+        if !facts.added.is_empty() {
+            crate::outln!(
+                "{name}: the image adds {} (the app server; {} does not list it)",
+                facts.added.join(", "),
+                facts.install.manifests().join(" and ")
+            );
+        }
+    }
     Ok(0)
 }
 
@@ -281,7 +292,7 @@ pub fn unified_diff(old: &str, new: &str, name: &str) -> String {
 /// directories (Linux `renameat2(RENAME_EXCHANGE)`), so a reader, or a build killed at any
 /// moment, sees either the complete old tree or the complete new one. Where the exchange is
 /// not supported, it falls back to two renames.
-fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
+pub(super) fn write_atomic(out: &Path, files: &[GeneratedFile]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

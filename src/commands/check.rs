@@ -135,30 +135,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         crate::errln!("warning: {w}");
     }
     if args.select.is_empty() {
-        for c in &configs {
-            rules.retain(|r| {
-                (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
-            });
-        }
+        configured(&mut rules, &configs);
     }
     // `per-file-ignores` and `severity` of every config, applied alike with and without
     // `--fix`.
-    let settle = |diags: &mut Vec<Diagnostic>| {
-        for c in &configs {
-            diags.retain(|d| !c.allows(&d.code, &d.primary.file));
-            for d in diags.iter_mut() {
-                if let Some(sev) = c.severity_of(&d.code) {
-                    d.severity = sev;
-                }
-            }
-        }
-    };
+    let settle = |diags: &mut Vec<Diagnostic>| settle(&configs, diags);
     if args.fix || args.diff {
         return super::fix::run(args, ctx, &rules, &settle);
     }
-    let mut outcome = lint::run(&ctx, &rules);
-    crate::fix::retain_offered(&ctx, &mut outcome.diagnostics);
-    settle(&mut outcome.diagnostics);
+    let mut outcome = findings(&ctx, &rules, &configs);
     if !focus.is_empty() {
         outcome.diagnostics.retain(|d| {
             std::iter::once(&d.primary)
@@ -190,6 +175,41 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let fails = count(Severity::Error) > 0
         || (args.deny == Some(Deny::Warnings) && count(Severity::Warning) > 0);
     Ok(u8::from(fails))
+}
+
+/// Keeps the rules `configs` leave on: each config's `select` (all when empty) less its
+/// `ignore`.
+pub(super) fn configured(rules: &mut Vec<&'static lint::Rule>, configs: &[&config::Config]) {
+    for c in configs {
+        rules.retain(|r| {
+            (c.select.is_empty() || c.select.contains(&r.code)) && !c.ignore.contains(&r.code)
+        });
+    }
+}
+
+/// Applies the `per-file-ignores` and `severity` of every config to `diags`.
+pub(super) fn settle(configs: &[&config::Config], diags: &mut Vec<Diagnostic>) {
+    for c in configs {
+        diags.retain(|d| !c.allows(&d.code, &d.primary.file));
+        for d in diags.iter_mut() {
+            if let Some(sev) = c.severity_of(&d.code) {
+                d.severity = sev;
+            }
+        }
+    }
+}
+
+/// The findings of `rules` in `ctx` under the settings `configs`, each with the fix it
+/// may offer: what `gen check` reports, and what `gen lsp` publishes.
+pub(super) fn findings(
+    ctx: &Context,
+    rules: &[&'static lint::Rule],
+    configs: &[&config::Config],
+) -> lint::Outcome {
+    let mut outcome = lint::run(ctx, rules);
+    crate::fix::retain_offered(ctx, &mut outcome.diagnostics);
+    settle(configs, &mut outcome.diagnostics);
+    outcome
 }
 
 pub(super) fn render(
@@ -345,7 +365,7 @@ pub fn summary(diags: &[Diagnostic], containers: usize, suppressed: usize) -> St
 }
 
 /// Today in UTC, from the system clock.
-fn system_today() -> Date {
+pub(super) fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -353,9 +373,10 @@ fn system_today() -> Date {
 }
 
 /// The spec, how `out` differs from what it gives, and the containers under `out` it names.
-fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
+pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     let (spec, text) = build::load_spec(spec_path)?;
-    let files = generate::generate(&spec)?;
+    let project = super::project::inspect(&spec, spec_path, &text, out)?;
+    let files = generate::generate(&spec, &project)?;
     let on_disk = build::read_tree(out)?;
     let mut ctx = Context::new(today);
     for (rel, change) in build::compare(&on_disk, &files) {
@@ -388,18 +409,43 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
             kind,
         });
     }
+    // An app with a source is built from the project (the spec's directory) with its
+    // Dockerfile under `out`, as compose.yaml says: read that context once.
+    let spec_dir = match spec_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut project_files: Option<Vec<SourceFile>> = None;
+    let mut keys: Vec<(PathBuf, Option<String>)> = Vec::new();
     for (i, c) in spec.containers.iter().enumerate() {
-        let mut dir = read_container(&out.join(&c.name), &Vfs::default())?;
+        let mut dir = if c.app.source().is_some() {
+            let files = match &project_files {
+                Some(f) => f.clone(),
+                None => {
+                    let f = read_files(&spec_dir, &Vfs::default())?;
+                    project_files = Some(f.clone());
+                    f
+                }
+            };
+            let dockerfile = format!("{}/{}/Dockerfile", project.out_from_context, c.name);
+            keys.push((canonical(&spec_dir), Some(dockerfile.clone())));
+            ContainerDir::with_dockerfile(
+                c.name.clone(),
+                shown(&spec_dir).display().to_string(),
+                None,
+                files,
+                Some(&dockerfile),
+            )
+        } else {
+            let dir = out.join(&c.name);
+            keys.push((canonical(&dir), None));
+            read_container(&dir, &Vfs::default())?
+        };
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
     }
     if let Some(mut project) = read_project(out, &Vfs::default())? {
         project.generated = true;
-        let keys: Vec<(PathBuf, Option<String>)> = ctx
-            .containers
-            .iter()
-            .map(|c| (canonical(Path::new(&c.dir)), None))
-            .collect();
         link(&mut project, out, &keys);
         ctx.projects.push(project);
     }
@@ -412,6 +458,55 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
     Ok(ctx)
 }
 
+/// The containers under the directories `gen import` is given, read as `gen check` reads
+/// them, with the compose file of a directory's parent when the directory has none (a
+/// project whose compose file sits beside its container directories).
+pub(super) fn import_context(paths: &[PathBuf], today: Date) -> Result<Context> {
+    let vfs = Vfs::default();
+    let mut ctx = paths_context(paths, &vfs, today)?;
+    let keys: Vec<(PathBuf, Option<String>)> = ctx
+        .containers
+        .iter()
+        .map(|c| {
+            let dockerfile = c
+                .model
+                .dockerfile
+                .as_ref()
+                .map(|d| d.file.clone())
+                .filter(|d| d != "Dockerfile");
+            (canonical(Path::new(&c.dir)), dockerfile)
+        })
+        .collect();
+    let mut roots: Vec<PathBuf> = ctx
+        .projects
+        .iter()
+        .map(|p| canonical(Path::new(&p.root)))
+        .collect();
+    for path in paths {
+        if has_compose(path) {
+            continue;
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let parent = if canonical(&parent) == canonical(path) {
+            continue;
+        } else {
+            parent
+        };
+        if !has_compose(&parent) || roots.contains(&canonical(&parent)) {
+            continue;
+        }
+        roots.push(canonical(&parent));
+        if let Some(mut project) = read_project(&shown(&parent), &vfs)? {
+            link(&mut project, &parent, &keys);
+            ctx.projects.push(project);
+        }
+    }
+    Ok(ctx)
+}
+
 /// The containers under the paths named on the command line. Each path is searched for
 /// Dockerfiles by any name at any depth, each built from the context [`discover`] finds
 /// for it; a compose project's services name their own context and Dockerfile. A
@@ -419,7 +514,7 @@ fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<Context> {
 /// one directly under it) is a container too, unless it lies in an image's build context,
 /// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
 /// project.
-fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
+pub(super) fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
     let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
@@ -650,7 +745,7 @@ fn targets(args: &CheckArgs, vfs: &mut Vfs) -> Result<Option<Targets>> {
 
 /// The container directory (or compose project) that holds `file`: its directory or the
 /// nearest one above it with a Dockerfile, nginx.conf, supervisord.conf or compose file.
-fn container_of(file: &Path) -> Result<PathBuf> {
+pub(super) fn container_of(file: &Path) -> Result<PathBuf> {
     let mut dir = file.parent();
     while let Some(d) = dir {
         let shown = if d.as_os_str().is_empty() {
@@ -737,7 +832,14 @@ fn read_project(root: &Path, vfs: &Vfs) -> Result<Option<Project>> {
         for entry in fs::read_dir(&k8s).map_err(|e| Error::io("read directory", &k8s, e))? {
             let entry = entry.map_err(|e| Error::io("read directory", &k8s, e))?;
             let path = k8s.join(entry.file_name());
-            let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let yaml = matches!(
+                crate::parse::role::Role::of_name(&path.to_string_lossy()),
+                Some(
+                    crate::parse::role::Role::Kubernetes
+                        | crate::parse::role::Role::Yaml
+                        | crate::parse::role::Role::Compose
+                )
+            );
             if yaml && path.is_file() {
                 paths.push(path);
             }

@@ -55,23 +55,7 @@ pub struct Build {
     pub dockerfile: String,
 }
 
-/// Whether a file name is one a Dockerfile goes by. `Dockerfile.dockerignore` (a
-/// Dockerfile's own ignore file) and documentation are not.
-#[must_use]
-pub fn is_dockerfile_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let not = [".dockerignore", ".md", ".txt", ".orig", ".bak", ".swp", "~"];
-    if not.iter().any(|s| lower.ends_with(s)) {
-        return false;
-    }
-    ["dockerfile", "containerfile"].iter().any(|base| {
-        lower == *base
-            || lower.ends_with(&format!(".{base}"))
-            || [".", "-", "_"]
-                .iter()
-                .any(|sep| lower.starts_with(&format!("{base}{sep}")))
-    })
-}
+pub use crate::parse::role::is_dockerfile_name;
 
 /// Whether `text` reads as a Dockerfile: its first instruction is `FROM` or `ARG`.
 #[must_use]
@@ -234,34 +218,6 @@ pub fn relative(base: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dockerfile_names() {
-        for yes in [
-            "Dockerfile",
-            "dockerfile",
-            "Containerfile",
-            "Dockerfile.prod",
-            "Dockerfile-8.2.7-fpm-bullseye",
-            "Dockerfile_dev",
-            "python3.12.dockerfile",
-            "web.Dockerfile",
-            "Containerfile.alpine",
-        ] {
-            assert!(is_dockerfile_name(yes), "{yes}");
-        }
-        for no in [
-            "Dockerfile.dockerignore",
-            "Dockerfile.md",
-            "dockerfile.txt",
-            "Dockerfile~",
-            "dockerfiles",
-            "my-dockerfile-notes",
-            "nginx.conf",
-        ] {
-            assert!(!is_dockerfile_name(no), "{no}");
-        }
-    }
 
     #[test]
     fn a_dockerfile_starts_with_from_or_arg() {

@@ -207,7 +207,7 @@ fn blocking_files(text: &str, out: &std::path::Path) -> Result<Vec<std::path::Pa
     let Ok(spec) = spec::load("spec.toml", text) else {
         return Ok(Vec::new());
     };
-    let files = crate::generate::generate(&spec)?;
+    let files = crate::generate::generate(&spec, &crate::generate::project::Project::default())?;
     let on_disk = super::build::read_tree(out)?;
     Ok(super::build::edited(&on_disk, &files)
         .into_iter()

@@ -8,10 +8,15 @@ pub mod config;
 pub mod discover;
 pub mod explain;
 pub mod fix;
+pub mod import;
 pub mod init;
+pub mod lsp;
 pub mod meta;
+pub mod model;
 pub mod parse;
+pub mod parse_configs;
 pub mod parse_dockerfile;
+pub mod project;
 pub mod rules;
 pub mod vfs;
 
@@ -26,6 +31,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Cert(args) => cert::run(&args),
         Command::Schema => Ok(meta::schema()),
         Command::Completions { shell } => Ok(meta::completions(shell)),
@@ -34,6 +40,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&args),
         Command::Rules => rules::run(),
         Command::Parse(args) => parse::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
+        Command::Model(args) => model::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -13,7 +13,10 @@
 //! crossplane reads it.
 //!
 //! For Dockerfiles (`--as dockerfile`, the default for files named `Dockerfile*`) the output
-//! is the instruction list described in `parse_dockerfile`.
+//! is the instruction list described in `parse_dockerfile`; the other kinds (supervisord,
+//! compose, kubernetes, gunicorn, uwsgi, php-fpm, spec) are described in `parse_configs`.
+//! Without `--as`, the kind comes from the file's name by gen's one role table
+//! ([`crate::parse::role`]), nginx when the name says nothing.
 
 use crate::cli::{ParseArgs, ParseAs};
 use crate::error::{Error, Result};
@@ -25,23 +28,20 @@ pub fn run(args: &ParseArgs) -> Result<u8> {
     match kind(args) {
         ParseAs::Nginx => nginx(args),
         ParseAs::Dockerfile => super::parse_dockerfile::run(&args.file),
+        other => super::parse_configs::run(other, &args.file),
     }
 }
 
-/// The kind of file: `--as`, or else guessed from the file name (`Dockerfile`,
-/// `Dockerfile.dev`, `app.dockerfile` are Dockerfiles).
+/// The kind of file: `--as`, or else the role its name suggests, nginx when the name says
+/// nothing `gen parse` prints.
 fn kind(args: &ParseArgs) -> ParseAs {
+    use clap::ValueEnum as _;
     args.kind.unwrap_or_else(|| {
-        let name = args
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        if name.starts_with("dockerfile") || name.ends_with(".dockerfile") {
-            ParseAs::Dockerfile
-        } else {
-            ParseAs::Nginx
-        }
+        let path = args.file.to_string_lossy();
+        crate::parse::role::Role::of_name(&path)
+            .and_then(crate::parse::role::Role::parse_as)
+            .and_then(|name| ParseAs::from_str(name, false).ok())
+            .unwrap_or(ParseAs::Nginx)
     })
 }
 

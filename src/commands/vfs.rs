@@ -20,6 +20,11 @@ impl Vfs {
         self.overlay.insert(key(path), text);
     }
 
+    /// Forgets the in-memory contents of the file at `path`: the disk's count again.
+    pub fn remove(&mut self, path: &Path) {
+        self.overlay.remove(&key(path));
+    }
+
     /// The in-memory contents of the file at `path`, if any.
     #[must_use]
     pub fn get(&self, path: &Path) -> Option<&str> {

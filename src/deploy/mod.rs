@@ -50,12 +50,7 @@ impl<T> Val<T> {
 }
 
 /// The file names that make a directory a compose project.
-pub const COMPOSE_FILES: &[&str] = &[
-    "compose.yaml",
-    "compose.yml",
-    "docker-compose.yaml",
-    "docker-compose.yml",
-];
+pub use crate::parse::role::COMPOSE_FILES;
 
 /// A file that is not YAML gen can read.
 #[derive(Debug, Clone, PartialEq, Eq)]

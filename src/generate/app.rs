@@ -51,6 +51,10 @@ struct PackageLock<'a> {
 
 pub fn render(l: &Layout<'_>) -> Result<Vec<(&'static str, String)>, askama::Error> {
     let c = l.c;
+    // The user's own app is built from its directory: gen writes none of its files.
+    let Some(message) = c.app.message() else {
+        return Ok(Vec::new());
+    };
     Ok(match c.app.kind {
         AppKind::Fastapi => vec![
             (
@@ -58,7 +62,7 @@ pub fn render(l: &Layout<'_>) -> Result<Vec<(&'static str, String)>, askama::Err
                 AppPy {
                     header: &l.header,
                     name: &c.name,
-                    message: escape::python_str(&c.app.message),
+                    message: escape::python_str(message),
                     app_host: &c.app.host,
                     app_port: c.app.port,
                     workers: c.app.workers,
@@ -78,7 +82,7 @@ pub fn render(l: &Layout<'_>) -> Result<Vec<(&'static str, String)>, askama::Err
                 AppJs {
                     header: &l.header,
                     name: &c.name,
-                    message: escape::js_str(&c.app.message),
+                    message: escape::js_str(message),
                     app_host: &c.app.host,
                     app_port: c.app.port,
                     log_level: c.app.log_level.as_str(),

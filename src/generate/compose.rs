@@ -13,6 +13,10 @@ use crate::spec::Lb;
 use askama::Template;
 
 struct Service<'a> {
+    /// The build context (relative to compose.yaml) and, when it is not the image's own
+    /// directory, the Dockerfile's path in it.
+    context: String,
+    dockerfile: Option<String>,
     name: &'a str,
     /// The image tag: a digest of the files its image is built from.
     tag: &'a str,
@@ -70,6 +74,15 @@ pub fn render(
         .iter()
         .map(|l| Service {
             name: &l.c.name,
+            context: match l.c.app.source() {
+                Some(_) => l.project.context_from_out.clone(),
+                None => format!("./{}", l.c.name),
+            },
+            dockerfile: l
+                .c
+                .app
+                .source()
+                .map(|_| format!("{}Dockerfile", l.gen_files())),
             tag: tags.of(&l.c.name),
             container_name: &l.c.container_name,
             replicas: l.c.replicas,
@@ -112,6 +125,8 @@ pub fn render(
         depends_on.dedup();
         services.push(Service {
             name: &lb.name,
+            context: format!("./{}", lb.name),
+            dockerfile: None,
             tag: tags.of(&lb.name),
             container_name: &lb.name,
             replicas: 1,

@@ -4,6 +4,7 @@
 
 use super::Layout;
 use super::env::{self, Check};
+use super::project::Install;
 use crate::spec::AppKind;
 use askama::Template;
 
@@ -26,6 +27,61 @@ struct Dockerfile<'a> {
     env: Vec<String>,
     supervisord_conf: &'a str,
     health_cmd: String,
+    /// COPY source prefixes in the build context: the app's directory (`app/`) and gen's
+    /// files (`generated/<name>/`); both empty for the starter app.
+    source: String,
+    gen_files: String,
+    /// The user's app: its directory as COPY takes it (`app/`, `.`).
+    own_app: bool,
+    source_dir: String,
+    /// The user's FastAPI app: the lines that install it and its dependencies.
+    python_install: Option<String>,
+}
+
+/// The lines that copy the user's FastAPI app and install its dependencies into the venv.
+fn python_install(l: &Layout<'_>, source_dir: &str) -> Option<String> {
+    let facts = l.facts?;
+    let src = l.source_prefix();
+    let (venv, app) = (l.venv, l.app_dir);
+    let added = facts
+        .added
+        .iter()
+        .map(|p| format!(" {p}"))
+        .collect::<String>();
+    let mut lines = Vec::new();
+    if !facts.added.is_empty() {
+        lines.push(format!(
+            "# gen adds {}: it runs the app, and the app's {} does not list it.",
+            facts.added.join(", "),
+            facts.install.manifests().join(" and ")
+        ));
+    }
+    let venv_cmd =
+        format!("RUN python3 -m venv {venv} \\\n    && {venv}/bin/pip install --no-cache-dir");
+    match facts.install {
+        Install::Requirements { alone: true } => {
+            lines.push(format!("COPY {src}requirements.txt {app}/requirements.txt"));
+            lines.push(format!("{venv_cmd} -r {app}/requirements.txt{added}"));
+            lines.push(format!("COPY {source_dir} {app}/"));
+        }
+        Install::Requirements { alone: false } => {
+            lines.push(
+                "# requirements.txt names other files of the app, so the app is copied first."
+                    .to_owned(),
+            );
+            lines.push(format!("COPY {source_dir} {app}/"));
+            lines.push(format!("{venv_cmd} -r {app}/requirements.txt{added}"));
+        }
+        Install::Pyproject | Install::NpmCi => {
+            lines.push(
+                "# pip installs the project from pyproject.toml, which needs its sources first."
+                    .to_owned(),
+            );
+            lines.push(format!("COPY {source_dir} {app}/"));
+            lines.push(format!("{venv_cmd} {app}{added}"));
+        }
+    }
+    Some(lines.join("\n"))
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -86,6 +142,10 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         })
         .collect();
     env.push(format!("{}={}", env::NGINX_CONF, l.nginx_conf));
+    let source_dir = match l.source_prefix().as_str() {
+        "" => ".".to_owned(),
+        prefix => prefix.to_owned(),
+    };
     Dockerfile {
         header: &l.header,
         base: &c.base.image,
@@ -103,6 +163,11 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         env,
         supervisord_conf: l.supervisord_conf,
         health_cmd,
+        source: l.source_prefix(),
+        gen_files: l.gen_files(),
+        own_app: c.app.source().is_some(),
+        python_install: python_install(l, &source_dir),
+        source_dir,
     }
     .render()
 }

@@ -109,21 +109,24 @@ pub fn vars(c: &Container) -> Vec<Var> {
             in_nginx: false,
         });
     }
-    out.extend([
-        Var {
-            name: "APP_LOG_LEVEL",
-            default: c.app.log_level.as_str().to_owned(),
-            what: "how much the app logs (`info` logs each request)".to_owned(),
-            check: Check::OneOf(LogLevel::ALL.iter().map(|l| l.as_str()).collect()),
-            in_nginx: false,
-        },
-        Var {
+    out.push(Var {
+        name: "APP_LOG_LEVEL",
+        default: c.app.log_level.as_str().to_owned(),
+        what: "how much the app logs (`info` logs each request)".to_owned(),
+        check: Check::OneOf(LogLevel::ALL.iter().map(|l| l.as_str()).collect()),
+        in_nginx: false,
+    });
+    // Only gen's starter app reads a message; the user's own app answers for itself.
+    if let Some(message) = c.app.message() {
+        out.push(Var {
             name: "APP_MESSAGE",
-            default: c.app.message.clone(),
+            default: message.to_owned(),
             what: "what `GET /` answers as `{\"message\": ...}`".to_owned(),
             check: Check::Text,
             in_nginx: false,
-        },
+        });
+    }
+    out.extend([
         Var {
             name: "NGINX_CLIENT_MAX_BODY_SIZE",
             default: nginx.client_max_body_size.clone(),

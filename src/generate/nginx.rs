@@ -21,6 +21,43 @@ struct NginxConf<'a> {
     proxy_send_timeout: String,
     proxy_read_timeout: String,
     lb_subnet: Option<&'a str>,
+    health: Health<'a>,
+    /// The statuses that mean the app answered, for [`Health::Reached`].
+    answered: String,
+}
+
+/// What nginx's `/healthz` asks the app.
+enum Health<'a> {
+    /// The starter app's own `/healthz`.
+    Starter,
+    /// The user's app's `app.health_path`.
+    Path(&'a str),
+    /// No health path: any answer of the app counts, only nginx's own 502 and 504 (the app
+    /// down, or not answering in time) fail.
+    Reached,
+}
+
+/// Every standard status from 300 up, but 502 and 504: what nginx's `error_page` turns into
+/// "the app answered" when the spec names no health path.
+fn answered() -> String {
+    let codes: [u16; 41] = [
+        300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+        410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431,
+        451, 500, 501, 503, 505,
+    ];
+    let mut out = String::new();
+    for (i, c) in codes.iter().enumerate() {
+        if i > 0 {
+            // One line per class keeps the directive readable.
+            out.push_str(if *c == 400 || *c == 421 || *c == 500 {
+                "\n                "
+            } else {
+                " "
+            });
+        }
+        out.push_str(&c.to_string());
+    }
+    out
 }
 
 pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
@@ -47,6 +84,12 @@ pub fn render(l: &Layout<'_>) -> Result<String, askama::Error> {
         proxy_send_timeout: marked("NGINX_PROXY_SEND_TIMEOUT"),
         proxy_read_timeout: marked("NGINX_PROXY_READ_TIMEOUT"),
         lb_subnet: l.lb.map(|lb| lb.subnet.as_str()),
+        health: match (c.app.source(), c.app.health_path.as_deref()) {
+            (None, _) => Health::Starter,
+            (Some(_), Some(path)) => Health::Path(path),
+            (Some(_), None) => Health::Reached,
+        },
+        answered: answered(),
     }
     .render()
 }

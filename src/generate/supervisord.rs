@@ -41,7 +41,7 @@ pub fn render(l: &Layout<'_>) -> String {
         .set("user", c.app.user.as_str())
         // Only the address is fixed here (loopback: nginx is the only way in); the port and
         // the other settings come from the image's environment (ENV, `docker run -e`).
-        .set("environment", format!("APP_HOST=\"{}\"", c.app.host))
+        .set("environment", l.app_environment())
         .set("priority", "10")
         .set("autostart", "true")
         .set("autorestart", "true")

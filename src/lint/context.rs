@@ -11,6 +11,7 @@ use super::suppress::{self, Syntax};
 use crate::deploy::Project;
 use crate::diagnostic::{Diagnostic, Label, Sources};
 use crate::model::{self, Model, Origin, Source};
+use crate::parse::role::Role;
 use crate::spec::{Container, Spec};
 use std::collections::BTreeSet;
 
@@ -77,6 +78,8 @@ pub struct ContainerDir {
     /// nginx's config as `nginx -t` would load it, worked out once for the rules
     /// `NGX010`-`NGX014` that each show one kind of its findings.
     pub(crate) nginx_load: std::cell::OnceCell<Vec<crate::lint::rules::ngx::load::Finding>>,
+    /// The shared analyses of the rules, each worked out on first use.
+    pub(crate) analysis: crate::lint::analysis::Cache,
 }
 
 /// One file of a container directory.
@@ -186,9 +189,10 @@ impl Context {
     pub fn comment_syntax(&self, path: &str) -> Option<Syntax> {
         let role = self.containers.iter().find_map(|c| {
             let f = c.files.iter().find(|f| f.path == path)?;
-            c.role_syntax(&f.rel)
+            c.role(&f.rel)
         });
-        role.or_else(|| suppress::syntax_for(path))
+        role.map(Role::comments)
+            .or_else(|| suppress::syntax_for(path))
     }
 
     /// The number of files checked: the spec, every readable container file, and the
@@ -240,6 +244,7 @@ impl ContainerDir {
             files,
             model,
             nginx_load: std::cell::OnceCell::new(),
+            analysis: crate::lint::analysis::Cache::default(),
         }
     }
 
@@ -318,36 +323,37 @@ impl ContainerDir {
         Label::file(&path, message)
     }
 
-    /// The comment syntax of the file at `rel` from what the model read it as; `None` for
-    /// a file it did not read.
-    fn role_syntax(&self, rel: &str) -> Option<Syntax> {
+    /// The role of the file at `rel` from what the model read it as; `None` for a file it
+    /// did not read (then its name is the only guess).
+    #[must_use]
+    pub fn role(&self, rel: &str) -> Option<Role> {
         let m = &self.model;
         let local = |s: &Source| matches!(s, Source::Local(f) if f == rel);
         if m.dockerfile.as_ref().is_some_and(|d| d.file == rel) {
-            return Some(Syntax::Dockerfile);
+            return Some(Role::Dockerfile);
         }
         if m.supervisor
             .iter()
             .flat_map(|s| &s.files)
             .any(|f| local(&f.source))
         {
-            return Some(Syntax::Ini);
+            return Some(Role::Supervisord);
         }
         if m.nginx
             .iter()
             .flat_map(|n| &n.files)
             .any(|f| local(&f.source))
         {
-            return Some(Syntax::Nginx);
+            return Some(Role::Nginx);
         }
         let app = m
             .apps
             .iter()
             .find(|a| a.source.as_ref().is_some_and(|s| s.file == rel))?;
         match app.runtime {
-            model::Runtime::Node => Some(Syntax::Js),
+            model::Runtime::Node => Some(Role::JavaScript),
             model::Runtime::Other(_) => None,
-            _ => Some(Syntax::Python),
+            _ => Some(Role::Python),
         }
     }
 

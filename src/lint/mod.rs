@@ -4,7 +4,10 @@
 //! `gen rules`, the SARIF rule metadata and the README's rule table.
 //!
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
-//! rules and drops what suppression comments allow.
+//! rules and drops what suppression comments allow. Analyses several rules read (how nginx
+//! meets the apps, what the image exposes, what is absent from it, how PID 1 starts the
+//! processes) are the fact layer, [`analysis`], worked out once per container directory;
+//! a rule folder holds rules only.
 //!
 //! Adding a rule (CONTRIBUTING.md has the whole recipe; `scripts/new-rule.py NAME CODE`
 //! writes the rule's file, its module line and the fixtures' skeleton): write
@@ -22,6 +25,7 @@
 //! A rule reports only under its own code: [`run`] stops a debug build (every test) at a
 //! finding under another code.
 
+pub mod analysis;
 mod context;
 pub mod date;
 pub mod docs;

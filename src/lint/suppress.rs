@@ -1,8 +1,16 @@
 //! Suppression comments: `# gen: ignore[CODE, ...]` in the file a finding points into, or
 //! `# gen: ignore-file[CODE, ...]` anywhere in it for the whole file (ruff's `# ruff: noqa:`
-//! file comment, in the spelling of the line comment). Each
-//! file type gets a small comment scanner that works on the raw text, so suppressions work the
-//! same whether or not the file parses, and do not wait for the parsers.
+//! file comment, in the spelling of the line comment). A file's comment syntax comes from its
+//! role ([`crate::parse::role`]): the one the model gave it, else its name's.
+//!
+//! Comments come from the language's own lexer where gen has one that never fails: the app
+//! tokenizer of `parse::app` for Python and JavaScript (strings, template and regex literals
+//! skipped as when reading the app). The other syntaxes keep a small scanner here, because
+//! their parsers cannot serve a file that does not parse, and a suppression must work the
+//! same whether or not it does: nginx's lexer stops at the first unterminated quote, the
+//! supervisord scanner refuses a file with a line before any section, saphyr-parser (YAML)
+//! and the `toml` crate drop comments, and the Dockerfile's line layer fails on a bad
+//! escape directive or an unterminated heredoc. Making those error-tolerant is left for their parsers' owners.
 //!
 //! A comment alone on its line covers the next statement (the next line that is not blank and
 //! not a comment, with its continuation lines); a comment after code covers its own line.
@@ -10,25 +18,9 @@
 
 use crate::parse::span::Span;
 
-/// How a file writes comments; decided from its name by [`syntax_for`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
-    /// `#` at the start of a line only; `\` continues an instruction.
-    Dockerfile,
-    /// `#` at the start of a token, outside quotes; statements end at `;`, `{` or `}`.
-    Nginx,
-    /// Shell scripts, requirements files: `#` at the start of a token, outside quotes.
-    Shell,
-    /// supervisord and other ini files: `;` or `#` starting a line, or after whitespace.
-    Ini,
-    Python,
-    /// JavaScript: `//` and `/* */` outside strings.
-    Js,
-    Toml,
-    /// Compose files and manifests: `#` after whitespace or at a line's start, outside
-    /// quoted scalars (a quote opens one only where a value starts: `it's` is plain text).
-    Yaml,
-}
+/// How a file writes comments: the comment syntax of its role in
+/// [`crate::parse::role::TABLE`].
+pub use crate::parse::role::CommentSyntax as Syntax;
 
 impl Syntax {
     /// How a suppression comment is written in this syntax, for help messages.
@@ -48,43 +40,12 @@ impl Syntax {
     }
 }
 
-/// The comment syntax of a file, from its path; `None` for files without comments (JSON) or
-/// of a type gen does not know.
+/// The comment syntax of a file from its name alone (the role table's guess), for a file
+/// no program of the model reads; `None` for files without comments (JSON) or of a type
+/// gen does not know.
 #[must_use]
 pub fn syntax_for(path: &str) -> Option<Syntax> {
-    let name = path
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(path)
-        .to_ascii_lowercase();
-    let path = path.to_ascii_lowercase();
-    let ext = |e: &str| {
-        name.strip_suffix(e)
-            .is_some_and(|stem| stem.ends_with('.') && stem.len() > 1)
-    };
-    if name == "dockerfile"
-        || name == "containerfile"
-        || name.starts_with("dockerfile.")
-        || ext("dockerfile")
-    {
-        Some(Syntax::Dockerfile)
-    } else if ext("ini") || (ext("conf") && path.contains("supervisor")) {
-        Some(Syntax::Ini)
-    } else if ext("conf") || name.starts_with("nginx") {
-        Some(Syntax::Nginx)
-    } else if ext("py") {
-        Some(Syntax::Python)
-    } else if ext("js") || ext("mjs") || ext("cjs") {
-        Some(Syntax::Js)
-    } else if ext("toml") {
-        Some(Syntax::Toml)
-    } else if ext("sh") || name == ".env" || (name.starts_with("requirements") && ext("txt")) {
-        Some(Syntax::Shell)
-    } else if ext("yaml") || ext("yml") {
-        Some(Syntax::Yaml)
-    } else {
-        None
-    }
+    crate::parse::role::Role::of_name(path).map(crate::parse::role::Role::comments)
 }
 
 /// One comment of a text.
@@ -304,159 +265,45 @@ fn skip_triple(bytes: &[u8], open: usize, quote: u8, escapes: bool) -> usize {
     bytes.len()
 }
 
-fn python_comments(text: &str) -> Vec<Comment> {
+/// A comment the app tokenizer found, with the marker `marker_len` bytes long (`/* */`
+/// loses its `*/` too), and whether only whitespace precedes it on its line.
+fn lexed_comment(text: &str, span: Span, marker_len: usize) -> Comment {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut line = LineState { blank_so_far: true };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'#' => {
-                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
-                out.push(c);
-                i = c.span.end;
-                continue;
-            }
-            b'\'' | b'"' => {
-                line.see(b);
-                i = if bytes[i..].starts_with(&[b; 3]) {
-                    skip_triple(bytes, i, b, true)
-                } else {
-                    skip_quoted(bytes, i, b, true, true)
-                };
-                continue;
-            }
-            b'\\' => {
-                line.see(b);
-                i += 2;
-                continue;
-            }
-            _ => {}
-        }
-        line.see(b);
-        i += 1;
-    }
-    out
-}
-
-fn js_comments(text: &str) -> Vec<Comment> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut line = LineState { blank_so_far: true };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match (b, bytes.get(i + 1)) {
-            (b'/', Some(b'/')) => {
-                let c = comment_to_eol(bytes, i, 2, line.blank_so_far);
-                out.push(c);
-                i = c.span.end;
-                continue;
-            }
-            (b'/', Some(b'*')) => {
-                let close = bytes[i + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map(|p| i + 2 + p);
-                let (body_end, end) = close.map_or((bytes.len(), bytes.len()), |c| (c, c + 2));
-                out.push(Comment {
-                    span: Span::new(i, end),
-                    body: Span::new(i + 2, body_end),
-                    own_line: line.blank_so_far,
-                });
-                line.blank_so_far = false;
-                i = end;
-                continue;
-            }
-            (b'\'' | b'"', _) => {
-                line.see(b);
-                i = skip_quoted(bytes, i, b, true, true);
-                continue;
-            }
-            (b'`', _) => {
-                line.see(b);
-                i = skip_quoted(bytes, i, b, true, false);
-                continue;
-            }
-            (b'/', _) if regex_may_start(&bytes[..i]) => {
-                line.see(b);
-                i = skip_regex(bytes, i);
-                continue;
-            }
-            _ => {}
-        }
-        line.see(b);
-        i += 1;
-    }
-    out
-}
-
-/// Whether a `/` after `before` starts a regular expression literal rather than a division:
-/// the tokenizer's rule of thumb (sweet.js's "read" heuristics), from the token before it.
-/// After a value (a name, a number, `)` or `]`) it divides; after an operator, a keyword
-/// that takes an expression, or at the start, it opens a regex.
-fn regex_may_start(before: &[u8]) -> bool {
-    /// Keywords after which an expression, so a regex, comes.
-    const KEYWORDS: &[&[u8]] = &[
-        b"return",
-        b"typeof",
-        b"instanceof",
-        b"in",
-        b"of",
-        b"new",
-        b"delete",
-        b"void",
-        b"throw",
-        b"case",
-        b"do",
-        b"else",
-        b"yield",
-        b"await",
-    ];
-    let trimmed = before
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(&before[..0], |p| &before[..=p]);
-    let Some(&last) = trimmed.last() else {
-        return true;
+    let end = if span.end > span.start && bytes.get(span.end - 1) == Some(&b'\r') {
+        span.end - 1
+    } else {
+        span.end
     };
-    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
-    if word(&last) {
-        let start = trimmed.iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
-        return KEYWORDS.contains(&&trimmed[start..]);
+    let raw = text.get(span.start..end).unwrap_or("");
+    let body_end = if raw.starts_with("/*") && raw.len() >= 4 && raw.ends_with("*/") {
+        end - 2
+    } else {
+        end
+    };
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    Comment {
+        span: Span::new(span.start, end),
+        body: Span::new((span.start + marker_len).min(body_end), body_end),
+        own_line: text[line_start..span.start].trim().is_empty(),
     }
-    !matches!(last, b')' | b']' | b'}' | b'\'' | b'"' | b'`')
 }
 
-/// Skips a regex literal whose opening `/` is at `open`: to its closing `/` (not one
-/// escaped or inside a `[...]` class) and its flags; a newline ends an unterminated one.
-fn skip_regex(bytes: &[u8], open: usize) -> usize {
-    let mut i = open + 1;
-    let mut class = false;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'\n' => return i,
-            b'[' => {
-                class = true;
-                i += 1;
-            }
-            b']' => {
-                class = false;
-                i += 1;
-            }
-            b'/' if !class => {
-                i += 1;
-                while bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
-                    i += 1;
-                }
-                return i;
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
+/// Python: the comments of the app tokenizer (`parse::app`), which skips strings of every
+/// kind, triple-quoted and f-strings included.
+fn python_comments(text: &str) -> Vec<Comment> {
+    crate::parse::app::python_comments(text)
+        .into_iter()
+        .map(|c| lexed_comment(text, c.span, 1))
+        .collect()
+}
+
+/// JavaScript: the comments of the app tokenizer (`parse::app`), which skips strings,
+/// template literals and regex literals (so `/\//` hides no later `//` comment).
+fn js_comments(text: &str) -> Vec<Comment> {
+    crate::parse::app::javascript_comments(text)
+        .into_iter()
+        .map(|c| lexed_comment(text, c.span, 2))
+        .collect()
 }
 
 fn toml_comments(text: &str) -> Vec<Comment> {
@@ -680,6 +527,47 @@ fn parse(text: &str, body: Span) -> Option<(Rules<'_>, bool)> {
     Some((Ok(rules), whole_file))
 }
 
+/// The text to insert, and where, to allow `code` on 1-based `line` of `text`: a comment
+/// line above it with the same indentation, or when that would not cover it (inside a
+/// multi-line statement) a comment after it. `None` when neither would, as
+/// [`directives`] reads the result: the edit is checked, never assumed.
+#[must_use]
+pub fn insertion(syntax: Syntax, text: &str, line: usize, code: &str) -> Option<(usize, String)> {
+    let lines = Lines::new(text);
+    if line == 0 || line > lines.count() {
+        return None;
+    }
+    let start = lines.start(line);
+    let this = lines.get(line);
+    let indent = &this[..this.len() - this.trim_start().len()];
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let comment = match syntax {
+        Syntax::Js => format!("// gen: ignore[{code}]"),
+        _ => format!("{} gen: ignore[{code}]", syntax.marker()),
+    };
+    let above = (start, format!("{indent}{comment}{eol}"));
+    let after = (start + this.len(), format!(" {comment}"));
+    let covers = |(at, new): &(usize, String), covered: usize| {
+        let mut edited = String::with_capacity(text.len() + new.len());
+        edited.push_str(text.get(..*at).unwrap_or_default());
+        edited.push_str(new);
+        edited.push_str(text.get(*at..).unwrap_or_default());
+        directives(syntax, &edited).iter().any(|d| {
+            (d.lines.0..=d.lines.1).contains(&covered)
+                && d.rules
+                    .as_ref()
+                    .is_ok_and(|r| r.iter().any(|(k, _)| k.eq_ignore_ascii_case(code)))
+        })
+    };
+    if covers(&above, line + 1) {
+        Some(above)
+    } else if syntax.has_trailing_comments() && covers(&after, line) {
+        Some(after)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,6 +582,36 @@ mod tests {
             .iter()
             .map(|c| (text[c.body.start..c.body.end].to_owned(), c.own_line))
             .collect()
+    }
+
+    #[test]
+    fn insertion_covers_the_line() {
+        let cases = [
+            (
+                Syntax::Nginx,
+                "http {\n    server {\n        listen 80;\n    }\n}\n",
+                3,
+                "http {\n    server {\n        # gen: ignore[PORT001]\n        listen 80;\n    }\n}\n",
+            ),
+            (
+                Syntax::Ini,
+                "[program:app]\ncommand=x\n",
+                2,
+                "[program:app]\n; gen: ignore[PORT001]\ncommand=x\n",
+            ),
+            (
+                Syntax::Js,
+                "app.listen(3000);\r\n",
+                1,
+                "// gen: ignore[PORT001]\r\napp.listen(3000);\r\n",
+            ),
+        ];
+        for (syntax, text, line, want) in cases {
+            let (at, new) = insertion(syntax, text, line, "PORT001").expect("an insertion");
+            let edited = format!("{}{new}{}", &text[..at], &text[at..]);
+            assert_eq!(edited, want, "{syntax:?} line {line}");
+        }
+        assert_eq!(insertion(Syntax::Nginx, "x;\n", 9, "PORT001"), None);
     }
 
     #[test]

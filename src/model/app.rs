@@ -11,8 +11,9 @@ use super::cmdline::{self, Words};
 use super::servers::{self, Protocol, SocketPerm};
 use super::supervisor::ProgramFacts;
 use super::{Fact, Model, Origin, Source};
+use crate::model::path;
+use crate::model::path::basename;
 use crate::parse::app::{self, BindTarget, ListenKind, Server, ServerCommand, ValueKind};
-use crate::parse::dockerfile::join_path;
 use crate::parse::shell;
 use crate::parse::span::Span;
 use crate::parse::supervisord::{ProcessKind, Supervisord};
@@ -202,10 +203,6 @@ impl Env<'_> {
     }
 }
 
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
 fn origin_span(o: &Origin) -> Option<Span> {
     match o {
         Origin::File { span, .. } | Origin::Packaged { span, .. } => Some(*span),
@@ -360,7 +357,7 @@ pub(super) fn build(m: &Model) -> Vec<App> {
                         .unwrap_or_else(|| m.workdir.clone())
                 },
                 |d| Fact {
-                    value: join_path(&m.workdir.value, &d.value),
+                    value: path::join(&m.workdir.value, &d.value),
                     origin: p.origin(d.place.map_or(Span::default(), |pl| pl.value_span)),
                 },
             );
@@ -415,7 +412,7 @@ fn conventional(m: &Model) -> Vec<App> {
                 ),
             },
         };
-        let path = join_path(&m.workdir.value, name);
+        let path = path::join(&m.workdir.value, name);
         let words = vec![assumed(runner), assumed(&path)];
         if let Some(a) = app_of(m, &env, None, &words, m.workdir.clone()) {
             if !a.listens.is_empty() {
@@ -651,10 +648,12 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     &a.cwd.value,
                     cmd.config.as_ref().map(|c| c.value.as_str()),
                 )
-            } else if cmd.config.is_some() {
-                Err(())
             } else {
-                Ok(None)
+                servers::hypercorn_file(
+                    m,
+                    &a.cwd.value,
+                    cmd.config.as_ref().map(|c| c.value.as_str()),
+                )
             };
             let file_setting = |name: &str| match &file {
                 Err(()) => Err(()),
@@ -707,6 +706,18 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     }
                 }
             }
+            // hypercorn: the command line's binds replace the file's.
+            if binds.is_empty() && cmd.server == Server::Hypercorn {
+                match file_setting("bind") {
+                    Err(()) => a.partial = true,
+                    Ok(Some(values)) => binds.extend(
+                        values
+                            .into_iter()
+                            .map(|v| (app::bind_target(&v.value), v.origin)),
+                    ),
+                    Ok(None) => {}
+                }
+            }
             if cmd.other_listen.is_some() || (cmd.server == Server::Hypercorn && file.is_err()) {
                 a.partial = true;
             }
@@ -740,7 +751,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     }
                     None => None,
                 };
-                let conf = join_path(&a.cwd.value, "gunicorn.conf.py");
+                let conf = path::join(&a.cwd.value, "gunicorn.conf.py");
                 a.config_file = cmd
                     .config
                     .as_ref()
@@ -765,7 +776,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 if cmd.chdir.is_none() {
                     if let Some(dir) = from_file("chdir") {
                         a.cwd = Fact {
-                            value: join_path(&a.cwd.value, &dir.value),
+                            value: path::join(&a.cwd.value, &dir.value),
                             origin: dir.origin,
                         };
                     }
@@ -887,9 +898,14 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
     {
         let rel = module.replace('.', "/");
         let candidates = [format!("{rel}.py"), format!("{rel}/__init__.py")];
+        // Imported from `--chdir` / `--app-dir` when given, else the working directory.
+        let dir = cmd.chdir.as_ref().map_or_else(
+            || a.cwd.value.clone(),
+            |d| path::join(&a.cwd.value, &d.value),
+        );
         if let Some((path, file, text)) = candidates
             .iter()
-            .find_map(|c| read_source(m, &join_path(&a.cwd.value, c)))
+            .find_map(|c| read_source(m, &path::join(&dir, c)))
         {
             let source = app::python(text);
             let src = Source::Local(file.clone());
@@ -921,7 +937,7 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
         (Some(script), _) if script.value != "-c" => script.value.clone(),
         _ => return,
     };
-    let path = join_path(&a.cwd.value, &rel);
+    let path = path::join(&a.cwd.value, &rel);
     let Some((path, file, text)) = read_source(m, &path) else {
         return;
     };
@@ -998,7 +1014,7 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
             Some("run" | "run-script") => words.get(2).map_or("start", |w| w.value.as_str()),
             _ => return,
         };
-        let pkg_path = join_path(&a.cwd.value, "package.json");
+        let pkg_path = path::join(&a.cwd.value, "package.json");
         let Some((_, file, text)) = read_source(m, &pkg_path) else {
             return;
         };
@@ -1010,7 +1026,7 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
                 // npm's default start script.
                 (script == "start"
                     && m.image
-                        .entry(&join_path(&a.cwd.value, "server.js"))
+                        .entry(&path::join(&a.cwd.value, "server.js"))
                         .is_some())
                 .then(|| "node server.js".to_owned())
             });
@@ -1048,11 +1064,11 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
     let Some(script) = words.iter().skip(1).find(|w| !w.value.starts_with('-')) else {
         return;
     };
-    let base = join_path(&a.cwd.value, &script.value);
+    let base = path::join(&a.cwd.value, &script.value);
     let found = [
         base.clone(),
         format!("{base}.js"),
-        join_path(&base, "index.js"),
+        path::join(&base, "index.js"),
     ]
     .into_iter()
     .find_map(|p| read_source(m, &p));

@@ -4,14 +4,11 @@
 //! script copied into the image read for the commands it runs.
 
 use super::{Fact, Model, Origin};
+use crate::model::path::basename;
 use crate::parse::shell;
 use crate::parse::span::Span;
 
 pub(super) type Words = Vec<Fact<String>>;
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
 
 pub(super) fn is_shell(word: &str) -> bool {
     matches!(basename(word), "sh" | "bash" | "ash" | "dash" | "zsh")
@@ -128,7 +125,7 @@ pub(super) fn shell_script_operand<'a>(
     {
         return None;
     }
-    let path = crate::parse::dockerfile::join_path(cwd, &operand.value);
+    let path = super::path::join(cwd, &operand.value);
     let file = m.image.local_file(&path).or_else(|| {
         m.which(&operand.value, cwd)
             .and_then(|(p, _)| m.image.local_file(&p))

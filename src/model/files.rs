@@ -11,15 +11,6 @@ pub struct Files {
     entries: BTreeMap<String, Option<String>>,
 }
 
-/// `./a//b` and `a\b` both become `a/b`.
-fn normalize(path: &str) -> String {
-    path.replace('\\', "/")
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 impl Files {
     #[must_use]
     pub fn new() -> Self {
@@ -28,24 +19,24 @@ impl Files {
 
     /// Adds a file; `None` for one whose contents cannot be read as text.
     pub fn insert(&mut self, path: &str, text: Option<String>) {
-        self.entries.insert(normalize(path), text);
+        self.entries.insert(super::path::relative(path), text);
     }
 
     /// The text of a file, if it exists and is text.
     #[must_use]
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.entries.get(&normalize(path))?.as_deref()
+        self.entries.get(&super::path::relative(path))?.as_deref()
     }
 
     #[must_use]
     pub fn contains(&self, path: &str) -> bool {
-        self.entries.contains_key(&normalize(path))
+        self.entries.contains_key(&super::path::relative(path))
     }
 
     /// Whether `path` is a directory: some file lies under it (`""` is the root).
     #[must_use]
     pub fn is_dir(&self, path: &str) -> bool {
-        let p = normalize(path);
+        let p = super::path::relative(path);
         p.is_empty() || self.under(&p).next().is_some()
     }
 
@@ -54,7 +45,7 @@ impl Files {
         let prefix = if dir.is_empty() {
             String::new()
         } else {
-            format!("{}/", normalize(dir))
+            format!("{}/", super::path::relative(dir))
         };
         self.entries
             .keys()

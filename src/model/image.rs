@@ -11,7 +11,9 @@
 use super::glob::{self, Dots};
 use super::packaged::{self, PackagedFile, Packaging};
 use super::{Fact, Files, Origin};
-use crate::parse::dockerfile::{self, Base, Copy, Dockerfile, Form, Instruction, Kind};
+use crate::model::path;
+use crate::model::path::parent;
+use crate::parse::dockerfile::{Base, Copy, Dockerfile, Form, Instruction, Kind};
 use crate::parse::shell;
 use crate::parse::span::Span;
 use crate::spec::Distro;
@@ -74,18 +76,8 @@ pub struct ImageFs {
     removed: BTreeMap<String, Origin>,
 }
 
-fn parent(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &path[..i],
-    }
-}
-
-fn basename(path: &str) -> &str {
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(path)
+fn basename(p: &str) -> &str {
+    path::basename(p.trim_end_matches('/'))
 }
 
 /// `base/name`, without doubling the `/` at the root.
@@ -99,7 +91,7 @@ fn child(base: &str, name: &str) -> String {
 
 impl ImageFs {
     fn put(&mut self, path: &str, entry: Entry) {
-        let path = dockerfile::clean_path(path);
+        let path = path::clean(path);
         self.removed.remove(&path);
         self.entries.insert(path, entry);
     }
@@ -130,7 +122,7 @@ impl ImageFs {
 
     /// `rm -rf path`: the path and everything under it.
     fn remove(&mut self, path: &str, origin: &Origin) {
-        let path = dockerfile::clean_path(path);
+        let path = path::clean(path);
         let prefix = format!("{}/", path.trim_end_matches('/'));
         let gone: Vec<String> = self
             .entries
@@ -148,18 +140,18 @@ impl ImageFs {
     /// The entry at exactly `path`.
     #[must_use]
     pub fn entry(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(&dockerfile::clean_path(path))
+        self.entries.get(&path::clean(path))
     }
 
     /// The entry at `path` with symlinks followed (the final path and the entry).
     #[must_use]
     pub fn resolve(&self, path: &str) -> Option<(String, &Entry)> {
-        let mut path = dockerfile::clean_path(path);
+        let mut path = path::clean(path);
         for _ in 0..16 {
             let entry = self.entries.get(&path)?;
             match &entry.kind {
                 EntryKind::Symlink { target } => {
-                    path = dockerfile::join_path(parent(&path), target);
+                    path = path::join(parent(&path), target);
                 }
                 _ => return Some((path, entry)),
             }
@@ -170,7 +162,7 @@ impl ImageFs {
     /// What gen knows about `path`.
     #[must_use]
     pub fn presence(&self, path: &str) -> Presence<'_> {
-        let path = dockerfile::clean_path(path);
+        let path = path::clean(path);
         if let Some((_, e)) = self.resolve(&path) {
             return Presence::Present(e);
         }
@@ -189,7 +181,7 @@ impl ImageFs {
     /// Whether `path` is a directory gen knows of (made, packaged, or holding entries).
     #[must_use]
     pub fn is_dir(&self, path: &str) -> bool {
-        let path = dockerfile::clean_path(path);
+        let path = path::clean(path);
         if path == "/" {
             return true;
         }
@@ -207,7 +199,7 @@ impl ImageFs {
     /// sorted, as glob(3) and Python's `glob` list them.
     #[must_use]
     pub fn glob(&self, pattern: &str, dots: Dots) -> Vec<String> {
-        let pattern = dockerfile::clean_path(pattern);
+        let pattern = path::clean(pattern);
         if !glob::is_pattern(&pattern) {
             return if self.entry(&pattern).is_some() || self.is_dir(&pattern) {
                 vec![pattern]
@@ -394,10 +386,7 @@ fn dockerignore(text: &str) -> Vec<(bool, String)> {
         .map(|l| {
             let (keep, p) = l.strip_prefix('!').map_or((false, l), |p| (true, p));
             let p = p.trim().trim_start_matches('/').trim_end_matches('/');
-            (
-                keep,
-                dockerfile::clean_path(p).trim_start_matches('/').to_owned(),
-            )
+            (keep, path::clean(p).trim_start_matches('/').to_owned())
         })
         .collect()
 }
@@ -451,9 +440,7 @@ impl Walk<'_> {
 
     /// Context files a COPY source names: `(context path, path relative to the source)`.
     fn local_sources(&self, src: &str) -> Vec<(String, String)> {
-        let src = dockerfile::clean_path(src)
-            .trim_start_matches('/')
-            .to_owned();
+        let src = path::clean(src).trim_start_matches('/').to_owned();
         let keep = |p: &&str| !self.ignored(p);
         if src.is_empty() {
             return self
@@ -504,7 +491,7 @@ impl Walk<'_> {
         let origin = self.at(ins);
         let wildcard = c.sources.iter().any(|s| glob::is_pattern(&s.value));
         let dir_dest = c.dest_path.ends_with('/') || c.sources.len() > 1 || wildcard;
-        let dest = dockerfile::clean_path(&c.dest_path);
+        let dest = path::clean(&c.dest_path);
         let entry = |kind: EntryKind| Entry {
             kind,
             origin: origin.clone(),
@@ -532,7 +519,7 @@ impl Walk<'_> {
             let is_url = src.value.contains("://");
             if let Some(i) = c.from_stage {
                 let Some(from) = stages.get(i) else { continue };
-                let path = dockerfile::clean_path(&src.value);
+                let path = path::clean(&src.value);
                 let single = from.fs.entry(&path).filter(|e| e.kind != EntryKind::Dir);
                 let mut copied = Vec::new();
                 if let Some(e) = single {
@@ -664,13 +651,13 @@ impl Walk<'_> {
     ) {
         let (words, written) = redirections(words);
         for target in written {
-            write(st, &dockerfile::join_path(cwd, target), origin);
+            write(st, &path::join(cwd, target), origin);
         }
         let words = words.as_slice();
         let Some(&first) = words.first() else { return };
         let prog = basename(first);
         let args = &words[1..];
-        let abs = |p: &str| dockerfile::join_path(cwd, p);
+        let abs = |p: &str| path::join(cwd, p);
         let operands = || args.iter().copied().filter(|a| !a.starts_with('-'));
         let made = |kind: EntryKind| Entry {
             kind,
@@ -895,7 +882,7 @@ impl Walk<'_> {
             match args {
                 ["-m", "venv", rest @ ..] => {
                     if let Some(dir) = rest.iter().find(|a| !a.starts_with('-')) {
-                        venv(st, &dockerfile::join_path(cwd, dir), origin);
+                        venv(st, &path::join(cwd, dir), origin);
                     }
                     return;
                 }
@@ -935,7 +922,7 @@ impl Walk<'_> {
         let mut dir_next: Option<&str> = None;
         for a in &rest[1..] {
             if let Some(flag) = dir_next.take() {
-                install_dir = Some((flag, dockerfile::join_path(cwd, a)));
+                install_dir = Some((flag, path::join(cwd, a)));
                 skip_next = false;
                 continue;
             }
@@ -946,7 +933,7 @@ impl Walk<'_> {
                 if *a == flag {
                     dir_next = Some(flag);
                 } else if let Some(v) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
-                    install_dir = Some((flag, dockerfile::join_path(cwd, v)));
+                    install_dir = Some((flag, path::join(cwd, v)));
                 }
             }
             if *a == "--user" {
@@ -956,7 +943,7 @@ impl Walk<'_> {
                 continue;
             }
             if std::mem::take(&mut requirement_next) {
-                let path = dockerfile::join_path(cwd, a);
+                let path = path::join(cwd, a);
                 match st.fs.local_file(&path).and_then(|f| self.files.text(f)) {
                     Some(text) => {
                         complete &= text.lines().all(|l| {
@@ -1042,7 +1029,7 @@ fn carry_installs(st: &mut Built, from: &Built, path: &str, dest: &str, origin: 
     };
     let moved = |dir: &str| -> String {
         let rest = if path == "/" { dir } else { &dir[path.len()..] };
-        dockerfile::clean_path(&format!("{}/{rest}", dest.trim_end_matches('/')))
+        path::clean(&format!("{}/{rest}", dest.trim_end_matches('/')))
     };
     for v in &from.venvs {
         if within(&v.value, path) {
@@ -1082,10 +1069,10 @@ fn prefix_of(fs: &ImageFs, path: &str, program: &str, cwd: &str) -> Option<Strin
         (!SYSTEM_BIN.contains(&bin) && basename(bin) == "bin").then(|| parent(bin).to_owned())
     };
     if program.contains('/') {
-        return prefix(&dockerfile::join_path(cwd, program));
+        return prefix(&path::join(cwd, program));
     }
     for dir in path.split(':').filter(|d| d.starts_with('/')) {
-        let dir = dockerfile::clean_path(dir);
+        let dir = path::clean(dir);
         let exe = child(&dir, program);
         if fs.entry(&exe).is_some() {
             return prefix(&exe);
@@ -1187,7 +1174,7 @@ fn redirections<'a>(words: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
 /// A RUN writes `path` (a redirection, `tee`): a file it makes, or one whose text is no
 /// longer what was copied or packaged.
 fn write(st: &mut Built, path: &str, origin: &Origin) {
-    match st.fs.entries.get_mut(&dockerfile::clean_path(path)) {
+    match st.fs.entries.get_mut(&path::clean(path)) {
         Some(e) => e.edited = Some(origin.clone()),
         None => st.fs.put(
             path,
@@ -1260,7 +1247,7 @@ mod tests {
     fn built(dockerfile: &str, files: &[(&str, &str)]) -> Built {
         let mut f: Files = files.iter().copied().collect();
         f.insert("Dockerfile", Some(dockerfile.to_owned()));
-        let df = dockerfile::parse(dockerfile).expect("parses");
+        let df = crate::parse::dockerfile::parse(dockerfile).expect("parses");
         build("Dockerfile", &df, &f)
     }
 

@@ -20,6 +20,7 @@ pub mod glob;
 mod image;
 mod nginx;
 mod packaged;
+pub mod path;
 pub mod servers;
 mod supervisor;
 
@@ -35,7 +36,7 @@ pub use nginx::{
 };
 pub use packaged::{Packaging, distro_of};
 pub use servers::{Protocol, SocketPerm};
-pub use supervisor::{ConfFile, ProgramFacts, Supervisor};
+pub use supervisor::{ConfFile, ConfigFound, ProgramFacts, Supervisor, search_path};
 
 use crate::parse::dockerfile::{self, Dockerfile, ExposedPort, Form, Healthcheck, Kind};
 use crate::parse::span::Span;
@@ -280,7 +281,7 @@ impl Model {
     #[must_use]
     pub fn which(&self, command: &str, cwd: &str) -> Option<(String, Presence<'_>)> {
         if command.contains('/') {
-            let p = dockerfile::join_path(cwd, command);
+            let p = path::join(cwd, command);
             let presence = self.image.presence(&p);
             return Some((p, presence));
         }
@@ -366,10 +367,9 @@ fn dockerfile_name(files: &Files) -> Option<String> {
     if files.contains("Dockerfile") {
         return Some("Dockerfile".to_owned());
     }
-    let mut candidates = files.paths().filter(|p| {
-        let lower = p.to_ascii_lowercase();
-        !p.contains('/') && (lower.starts_with("dockerfile") || lower.ends_with(".dockerfile"))
-    });
+    let mut candidates = files
+        .paths()
+        .filter(|p| !p.contains('/') && crate::parse::role::is_dockerfile_name(p));
     candidates.next().map(str::to_owned)
 }
 

@@ -8,7 +8,8 @@
 use super::cmdline::{self, Words};
 use super::glob::{self, Dots};
 use super::{Fact, Model, Origin, Problem, ProblemKind, Source};
-use crate::parse::dockerfile::join_path;
+use crate::model::path;
+use crate::model::path::basename;
 use crate::parse::nginx;
 use crate::parse::span::Span;
 
@@ -250,17 +251,6 @@ impl Nginx {
         self.children(None)
             .filter(|(_, d)| d.name == name)
             .collect()
-    }
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
-fn parent_dir(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_owned(),
-        Some(i) => path[..i].to_owned(),
     }
 }
 
@@ -544,7 +534,7 @@ impl Flatten<'_> {
     }
 
     fn include(&mut self, pattern: &str, origin: Origin, parent: Option<usize>) {
-        let path = join_path(&self.prefix, pattern);
+        let path = path::join(&self.prefix, pattern);
         if glob::is_pattern(&path) {
             for p in self.m.image.glob(&path, Dots::Literal) {
                 if !self.m.image.is_dir(&p)
@@ -598,7 +588,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
             },
         },
         |c| Fact {
-            value: join_path("/etc/nginx", &c.value),
+            value: path::join("/etc/nginx", &c.value),
             origin: c.origin,
         },
     );
@@ -621,7 +611,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
     }
     let mut f = Flatten {
         m,
-        prefix: parent_dir(&main.value),
+        prefix: path::parent(&main.value).to_owned(),
         out: Vec::new(),
         files: Vec::new(),
         problems: Vec::new(),

@@ -12,11 +12,11 @@
 use super::app::{App, AppListen, Env, Resolved, Runtime, word_origin};
 use super::cmdline::Words;
 use super::{Model, Origin, Source};
+use crate::model::path;
 use crate::parse::app::{
     self, ConfValue, FpmListen, GunicornConfig, UwsgiAddr, UwsgiOptions, fpm_listen,
     gunicorn_config, php_fpm, uwsgi_addr, uwsgi_args, uwsgi_ini, uwsgi_yaml,
 };
-use crate::parse::dockerfile::join_path;
 use crate::parse::span::Span;
 
 /// The protocol a socket speaks, or an nginx directive sends.
@@ -27,6 +27,9 @@ pub enum Protocol {
     Uwsgi,
     FastCgi,
     Scgi,
+    /// gRPC, HTTP/2 without TLS (`grpc_pass`): an HTTP server may speak it (hypercorn
+    /// does), so only a server of another protocol is known not to.
+    Grpc,
 }
 
 impl Protocol {
@@ -37,11 +40,12 @@ impl Protocol {
             Self::Uwsgi => "uwsgi",
             Self::FastCgi => "FastCGI",
             Self::Scgi => "SCGI",
+            Self::Grpc => "gRPC",
         }
     }
 
     /// What an nginx directive speaks to its target; `None` for one gen does not judge
-    /// (`grpc_pass`, an upstream's `server`).
+    /// (an upstream's `server`).
     #[must_use]
     pub fn of_directive(kind: &str) -> Option<Self> {
         match kind {
@@ -49,6 +53,7 @@ impl Protocol {
             "uwsgi_pass" => Some(Self::Uwsgi),
             "fastcgi_pass" => Some(Self::FastCgi),
             "scgi_pass" => Some(Self::Scgi),
+            "grpc_pass" => Some(Self::Grpc),
             _ => None,
         }
     }
@@ -61,6 +66,7 @@ impl Protocol {
             Self::Uwsgi => "uwsgi_pass",
             Self::FastCgi => "fastcgi_pass",
             Self::Scgi => "scgi_pass",
+            Self::Grpc => "grpc_pass",
         }
     }
 }
@@ -156,7 +162,7 @@ fn uwsgi_collect(
                     Some((p, s)) if !s.contains('/') => (p, s),
                     _ => (o.value.as_str(), "uwsgi"),
                 };
-                let full = join_path(cwd, path);
+                let full = path::join(cwd, path);
                 let Some((src, text)) = m.read(&full) else {
                     known = false;
                     continue;
@@ -249,7 +255,7 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
             known = false;
         } else {
             a.cwd = super::Fact {
-                value: join_path(&a.cwd.value, &c.value),
+                value: path::join(&a.cwd.value, &c.value),
                 origin: c.origin.clone(),
             };
         }
@@ -291,8 +297,7 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
     a.daemon = last("daemonize").map(|o| o.key_origin.clone());
     a.user = last("uid").map(resolved);
     // The socket's owner: `chown-socket`, else who starts uWSGI (it binds before it drops
-    // privileges); its mode: `chmod-socket` (666 without a value), else unknown (the
-    // umask it inherits).
+    // privileges).
     let chown = last("chown-socket");
     let (owner, group) = match chown {
         Some(o) if o.magic => (None, None),
@@ -308,17 +313,21 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
         }
         None => (env.start_user(), None),
     };
-    let mode = last("chmod-socket").and_then(|o| {
-        if o.magic {
-            None
-        } else if o.value.is_empty() || o.value == "true" {
-            Some(at("666", o.key_origin.clone()))
-        } else if o.value.chars().all(|c| c.is_digit(8)) {
-            Some(resolved(o))
-        } else {
-            None
+    // Its mode: `chmod-socket` (666 without a value), else what `bind()` gives.
+    let mode = match last("chmod-socket") {
+        Some(o) => {
+            if o.magic {
+                None
+            } else if o.value.is_empty() || o.value == "true" {
+                Some(at("666", o.key_origin.clone()))
+            } else if o.value.chars().all(|c| c.is_digit(8)) {
+                Some(resolved(o))
+            } else {
+                None
+            }
         }
-    });
+        None => uwsgi_default_mode(m, last("umask")),
+    };
     let protocol_override = last("protocol").map(|o| match o.value.as_str() {
         "http" => Some(Protocol::Http),
         "uwsgi" => Some(Protocol::Uwsgi),
@@ -383,6 +392,42 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
     true
 }
 
+/// The mode of a Unix socket uWSGI creates without `chmod-socket`: `bind()` makes it 0777
+/// less the umask (seen with uWSGI 2.0.30: 0755 under umask 022, 0700 under 077). The umask
+/// is uWSGI's `umask` option, else the one it inherits: a container's processes start with
+/// 022 (runc's default), and supervisord in the foreground passes its own on (it applies
+/// `[supervisord] umask` only when it daemonizes). Unknown when anything may change it: a
+/// base image gen does not know (its entrypoint), or a `umask` anywhere in the container's
+/// files (a start script, `sh -c 'umask 0 && ...'`, a program's `umask=`).
+fn uwsgi_default_mode(m: &Model, umask: Option<&Opt>) -> Option<Resolved> {
+    if let Some(o) = umask {
+        if o.magic {
+            return None;
+        }
+        let bits = u32::from_str_radix(o.value.trim(), 8).ok()?;
+        return Some(at(
+            &format!("{:04o}", 0o777 & !bits),
+            Origin::Default {
+                what: format!(
+                    "uWSGI creates it with mode 0777 less its `umask` ({})",
+                    o.value.trim()
+                ),
+            },
+        ));
+    }
+    if m.packaging.is_none()
+        || m.files
+            .paths()
+            .any(|p| m.files.text(p).is_some_and(|t| t.contains("umask")))
+    {
+        return None;
+    }
+    Some(default(
+        "0755",
+        "uWSGI creates it with mode 0777 less the umask, 022 in a container: 0755 without `chmod-socket`",
+    ))
+}
+
 // -------------------------------------------------------------------------------- PHP-FPM
 
 /// Whether a program name is PHP-FPM's: `php-fpm`, Debian's `php-fpm8.2`, Alpine's
@@ -414,6 +459,15 @@ fn fpm_default_config(m: &Model, program: &str) -> Option<String> {
     m.image
         .entry("/usr/local/etc/php-fpm.conf")
         .map(|_| "/usr/local/etc/php-fpm.conf".to_owned())
+}
+
+/// `/etc/phpNN/php-fpm.d` for Alpine's `/etc/phpNN/php-fpm.conf` (`/etc/php7`, `/etc/php83`).
+fn alpine_pool_dir(main: &str) -> Option<String> {
+    let version = main
+        .strip_prefix("/etc/php")?
+        .strip_suffix("/php-fpm.conf")?;
+    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("/etc/php{version}/php-fpm.d"))
 }
 
 /// Whether a RUN may write the file in a way the image model does not follow: it names the
@@ -480,7 +534,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         }
     }
     let main = match config {
-        Some((path, origin)) => Some((join_path(&a.cwd.value, &path), Some(origin))),
+        Some((path, origin)) => Some((path::join(&a.cwd.value, &path), Some(origin))),
         None => fpm_default_config(m, &first.value).map(|p| (p, None)),
     };
     let Some((main, main_origin)) = main else {
@@ -498,6 +552,19 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         }
         let Some((source, text)) = m.read(&path) else {
             known = false;
+            // Alpine's packaged php-fpm.conf (which gen does not hold) ends, as php-src's
+            // does, with `include=/etc/phpNN/php-fpm.d/*.conf`: the pool files the project
+            // copies there are read, as on Debian; the rest stays unknown.
+            if let Some(dir) = alpine_pool_dir(&path).filter(|_| files.is_empty()) {
+                let matched = m
+                    .image
+                    .glob(&format!("{dir}/*.conf"), super::glob::Dots::Literal);
+                for p in matched.into_iter().rev() {
+                    if !m.image.is_dir(&p) && !files.iter().any(|f| f.path == p) {
+                        queue.push(p);
+                    }
+                }
+            }
             continue;
         };
         let entry = m.image.entry(&path);
@@ -519,7 +586,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
                 let pattern = if e.value.starts_with('/') {
                     e.value.clone()
                 } else if main.starts_with("/usr/local/etc/") {
-                    join_path("/usr/local", &e.value)
+                    path::join("/usr/local", &e.value)
                 } else {
                     known = false;
                     continue;
@@ -685,9 +752,9 @@ pub(super) fn gunicorn_file(
 ) -> Result<Option<GunicornFile>, ()> {
     let path = match config {
         Some(c) if c.starts_with("python:") || c.contains('$') => return Err(()),
-        Some(c) => join_path(cwd, c),
+        Some(c) => path::join(cwd, c),
         None => {
-            let p = join_path(cwd, "gunicorn.conf.py");
+            let p = path::join(cwd, "gunicorn.conf.py");
             if m.image.entry(&p).is_none() {
                 // A file a RUN makes there, or one the base has, would be read too; gen sees
                 // every COPY, and a default config is rare enough to take as absent.
@@ -704,6 +771,38 @@ pub(super) fn gunicorn_file(
     }
     Ok(Some(GunicornFile {
         config: gunicorn_config(text),
+        source,
+    }))
+}
+
+/// Reads hypercorn's config file (`-c`): a TOML file, or `file:PATH` (a Python file of
+/// module-level settings, read as gunicorn's). `Ok(None)` without `-c`; `Err(())` for one
+/// gen cannot read (`python:module`, a file not in the image or edited by a RUN).
+pub(super) fn hypercorn_file(
+    m: &Model,
+    cwd: &str,
+    config: Option<&str>,
+) -> Result<Option<GunicornFile>, ()> {
+    let Some(c) = config else { return Ok(None) };
+    if c.starts_with("python:") || c.contains('$') {
+        return Err(());
+    }
+    let (path, python) = match c.strip_prefix("file:") {
+        Some(p) => (path::join(cwd, p), true),
+        None => (path::join(cwd, c), false),
+    };
+    let Some((source, text)) = m.read(&path) else {
+        return Err(());
+    };
+    if m.image.entry(&path).is_some_and(|e| e.edited.is_some()) {
+        return Err(());
+    }
+    Ok(Some(GunicornFile {
+        config: if python {
+            gunicorn_config(text)
+        } else {
+            app::hypercorn_toml(text)
+        },
         source,
     }))
 }
@@ -746,13 +845,28 @@ mod tests {
     }
 
     #[test]
+    fn alpine_pool_dirs() {
+        assert_eq!(
+            alpine_pool_dir("/etc/php83/php-fpm.conf").as_deref(),
+            Some("/etc/php83/php-fpm.d")
+        );
+        assert_eq!(
+            alpine_pool_dir("/etc/php7/php-fpm.conf").as_deref(),
+            Some("/etc/php7/php-fpm.d")
+        );
+        assert_eq!(alpine_pool_dir("/etc/php/8.2/fpm/php-fpm.conf"), None);
+        assert_eq!(alpine_pool_dir("/usr/local/etc/php-fpm.conf"), None);
+        assert_eq!(alpine_pool_dir("/etc/php/php-fpm.conf"), None);
+    }
+
+    #[test]
     fn directive_protocols() {
         assert_eq!(Protocol::of_directive("uwsgi_pass"), Some(Protocol::Uwsgi));
         assert_eq!(
             Protocol::of_directive("fastcgi_pass"),
             Some(Protocol::FastCgi)
         );
-        assert_eq!(Protocol::of_directive("grpc_pass"), None);
+        assert_eq!(Protocol::of_directive("grpc_pass"), Some(Protocol::Grpc));
         assert_eq!(Protocol::of_directive("server"), None);
     }
 }

@@ -6,7 +6,8 @@
 use super::cmdline::{self, Words};
 use super::glob::Dots;
 use super::{Entry, EntryKind, Fact, Model, Origin, Presence, Problem, ProblemKind, Source};
-use crate::parse::dockerfile::join_path;
+use crate::model::path;
+use crate::model::path::basename;
 use crate::parse::supervisord::{self, Config, Expansions, Program, Supervisord};
 
 /// A supervisord config file in the image.
@@ -60,6 +61,8 @@ pub struct Supervisor {
     /// The main config's path in the image, and what says so (`-c` in CMD, or supervisord's
     /// search path).
     pub config: Fact<String>,
+    /// How `config` was found.
+    pub found: ConfigFound,
     /// The command that starts supervisord, when PID 1 (or its entrypoint script) does.
     pub command: Option<Vec<Fact<String>>>,
     /// `-n`/`--nodaemon` on that command.
@@ -83,6 +86,19 @@ pub struct Supervisor {
     /// from instead: most likely the one meant, and what the other rules should check.
     pub recovered: Option<String>,
     pub problems: Vec<Problem>,
+}
+
+/// How the model found supervisord's main config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFound {
+    /// `-c FILE` or `--configuration FILE` on supervisord's command line.
+    Flag,
+    /// No `-c`: entry `index` of [`search_path`], the first one in the image.
+    SearchPath { index: usize },
+    /// No `-c`, and nothing on the search path is in the image (supervisord would not
+    /// start): the config is taken to be `/etc/supervisord.conf`, where the command names
+    /// none.
+    NotFound,
 }
 
 impl Supervisor {
@@ -117,10 +133,6 @@ impl Supervisor {
     pub fn program(&self, name: &str) -> Option<&ProgramFacts> {
         self.programs.iter().find(|p| p.program.name == name)
     }
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 fn is_supervisord(cmd: &Words) -> bool {
@@ -171,23 +183,18 @@ fn options(cmd: &Words) -> (Option<Fact<String>>, Option<Origin>) {
 }
 
 /// supervisord's search path when no `-c` is given (its `options.py`), for the binary at
-/// `/usr/bin/supervisord` and the working directory `cwd`.
-fn search_path(cwd: &str) -> Vec<String> {
+/// `/usr/bin/supervisord` and the working directory `cwd`. The model and the rules read
+/// this one list.
+#[must_use]
+pub fn search_path(cwd: &str) -> Vec<String> {
     vec![
         "/usr/etc/supervisord.conf".to_owned(),
         "/usr/supervisord.conf".to_owned(),
-        join_path(cwd, "supervisord.conf"),
-        join_path(cwd, "etc/supervisord.conf"),
+        path::join(cwd, "supervisord.conf"),
+        path::join(cwd, "etc/supervisord.conf"),
         "/etc/supervisord.conf".to_owned(),
         "/etc/supervisor/supervisord.conf".to_owned(),
     ]
-}
-
-fn parent(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_owned(),
-        Some(i) => path[..i].to_owned(),
-    }
 }
 
 pub(super) fn build(m: &Model) -> Option<Supervisor> {
@@ -196,26 +203,38 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         .into_iter()
         .find(is_supervisord);
     let (config, nodaemon_flag) = command.as_ref().map(options).unwrap_or_default();
-    let config = match config {
-        Some(c) => Fact {
-            value: join_path(&cwd, &c.value),
-            origin: c.origin,
-        },
+    let (config, found) = match config {
+        Some(c) => (
+            Fact {
+                value: path::join(&cwd, &c.value),
+                origin: c.origin,
+            },
+            ConfigFound::Flag,
+        ),
         None => {
-            let found = search_path(&cwd).into_iter().find(|p| m.read(p).is_some());
+            let found = search_path(&cwd)
+                .into_iter()
+                .enumerate()
+                .find(|(_, p)| m.read(p).is_some());
             match (found, &command) {
-                (Some(p), _) => Fact {
-                    value: p,
-                    origin: Origin::Default {
-                        what: "supervisord's search path (no `-c`)".to_owned(),
+                (Some((index, p)), _) => (
+                    Fact {
+                        value: p,
+                        origin: Origin::Default {
+                            what: "supervisord's search path (no `-c`)".to_owned(),
+                        },
                     },
-                },
-                (None, Some(cmd)) => Fact {
-                    value: "/etc/supervisord.conf".to_owned(),
-                    origin: cmd
-                        .first()
-                        .map_or_else(|| m.workdir.origin.clone(), |w| w.origin.clone()),
-                },
+                    ConfigFound::SearchPath { index },
+                ),
+                (None, Some(cmd)) => (
+                    Fact {
+                        value: "/etc/supervisord.conf".to_owned(),
+                        origin: cmd
+                            .first()
+                            .map_or_else(|| m.workdir.origin.clone(), |w| w.origin.clone()),
+                    },
+                    ConfigFound::NotFound,
+                ),
                 (None, None) => return None,
             }
         }
@@ -226,10 +245,11 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect(),
-        here: parent(&config.value),
+        here: path::parent(&config.value).to_owned(),
     };
     let mut sup = Supervisor {
         config,
+        found,
         command,
         nodaemon_flag,
         files: Vec::new(),
@@ -294,7 +314,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
         return Some(sup);
     };
     let expansions = Expansions {
-        here: parent(&main_path),
+        here: path::parent(&main_path).to_owned(),
         ..expansions
     };
     sup.expansions = expansions.clone();
@@ -339,7 +359,7 @@ pub(super) fn build(m: &Model) -> Option<Supervisor> {
     for (i, f) in files.iter().enumerate() {
         let x = Expansions {
             env: expansions.env.clone(),
-            here: parent(&f.path),
+            here: path::parent(&f.path).to_owned(),
         };
         if sup.supervisord.is_none() {
             if let Some(s) = f.parsed.supervisord(&x) {

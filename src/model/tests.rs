@@ -746,3 +746,46 @@ fn a_setting_the_source_gives_but_gen_cannot_evaluate_is_unknown_not_the_default
         None
     );
 }
+
+#[test]
+fn how_supervisords_config_was_found() {
+    let conf = ("supervisord.conf", "[supervisord]\nnodaemon=true\n");
+    let found = |cmd: &str, dest: &str| {
+        let dockerfile = format!(
+            "FROM python:3.12-slim\nRUN pip install supervisor\nWORKDIR /srv\nCOPY supervisord.conf {dest}\nCMD {cmd}\n"
+        );
+        let m = build(&mem(&[("Dockerfile", &dockerfile), conf]));
+        let s = m.supervisor.expect("supervisord");
+        (s.found, s.config.value)
+    };
+    assert_eq!(
+        found("[\"supervisord\", \"-c\", \"/srv/s.conf\"]", "/srv/s.conf"),
+        (ConfigFound::Flag, "/srv/s.conf".to_owned())
+    );
+    // Without `-c`: the first entry of the search path that is in the image; the working
+    // directory's comes before /etc's.
+    let path = search_path("/srv");
+    let etc = path
+        .iter()
+        .position(|p| p == "/etc/supervisor/supervisord.conf");
+    assert_eq!(
+        found("[\"supervisord\"]", "/etc/supervisor/supervisord.conf"),
+        (
+            ConfigFound::SearchPath {
+                index: etc.expect("on the path")
+            },
+            "/etc/supervisor/supervisord.conf".to_owned()
+        )
+    );
+    assert_eq!(
+        found("[\"supervisord\"]", "/srv/supervisord.conf"),
+        (
+            ConfigFound::SearchPath { index: 2 },
+            "/srv/supervisord.conf".to_owned()
+        )
+    );
+    assert_eq!(
+        found("[\"supervisord\"]", "/opt/elsewhere.conf").0,
+        ConfigFound::NotFound
+    );
+}

@@ -19,6 +19,7 @@
 
 mod command;
 mod gunicorn;
+mod hypercorn;
 mod javascript;
 mod lex;
 mod phpfpm;
@@ -28,6 +29,7 @@ mod uwsgi;
 
 pub use command::{Bind, BindTarget, Server, ServerCommand, Word, bind_target, server_command};
 pub use gunicorn::{ConfSetting, ConfValue, GunicornConfig, gunicorn_config};
+pub use hypercorn::hypercorn_toml;
 pub use javascript::javascript;
 pub use phpfpm::{FpmConfig, FpmEntry, FpmListen, FpmSection, fpm_listen, php_fpm};
 pub use python::python;
@@ -43,6 +45,20 @@ use crate::parse::span::Span;
 pub struct Comment {
     pub text: String,
     pub span: Span,
+}
+
+/// Every comment of a Python source, as the tokenizer finds them (strings of every kind
+/// skipped); never fails, so suppression comments are read in a file that does not parse.
+#[must_use]
+pub fn python_comments(text: &str) -> Vec<Comment> {
+    lex::python(text).comments
+}
+
+/// Every comment of a JavaScript source, as the tokenizer finds them (strings, template
+/// literals and regex literals skipped); never fails.
+#[must_use]
+pub fn javascript_comments(text: &str) -> Vec<Comment> {
+    lex::javascript(text).comments
 }
 
 /// A value the app uses, and where it comes from.
@@ -247,12 +263,38 @@ fn with_default(left: Value, right: &Value) -> Value {
     }
 }
 
+/// The text `GET /` of a starter-style app answers: the first string literal keyed
+/// `message` (`{"message": "..."}` in Python, `{ message: '...' }` or `{"message": ...}` in
+/// JavaScript), with its span. `gen import` carries it into the spec's `app.message` when
+/// the spec cannot take the app's own source. `None` when there is no such literal (a
+/// message built at run time is not guessed).
+#[must_use]
+pub fn message_literal(text: &str, javascript: bool) -> Option<(String, Span)> {
+    let lexed = if javascript {
+        lex::javascript(text)
+    } else {
+        lex::python(text)
+    };
+    lexed.tokens.windows(3).find_map(|w| {
+        let key = (w[0].kind == lex::Tok::Str || (javascript && w[0].kind == lex::Tok::Ident))
+            && w[0].value == "message";
+        (key && w[1].punct(":") && w[2].kind == lex::Tok::Str)
+            .then(|| (w[2].value.clone(), w[2].span))
+    })
+}
+
 #[cfg(test)]
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn message_literal_on_any_text(text in "(message|:|\\{|\\}|'|\"|`|\\$|[ \na-z])*") {
+            let _ = message_literal(&text, false);
+            let _ = message_literal(&text, true);
+        }
+
         #[test]
         fn python_on_any_text(text in "(uvicorn|\\.run|\\(|\\)|=|,|'|\"|\"\"\"|#|\\\\|os\\.environ\\.get|int|or|PORT|[ \na-z0-9])*") {
             let _ = python(&text);

@@ -24,8 +24,6 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use instructions::{clean_path, join_path};
-
 use crate::parse::span::Span;
 use std::collections::BTreeMap;
 use std::fmt;

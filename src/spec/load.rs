@@ -9,8 +9,8 @@ use super::raw::{
     self, RawApp, RawCheck, RawContainer, RawKubernetes, RawLb, RawNginx, RawSpec, S,
 };
 use super::{
-    App, AppKind, Base, Check, Container, HostAddress, Kubernetes, Lb, Limits, LogLevel, Nginx,
-    Route, Spec, Tls,
+    App, AppCode, AppKind, AppSource, Base, Check, Container, Entry, HostAddress, Kubernetes, Lb,
+    Limits, LogLevel, Nginx, Route, Spec, Tls,
 };
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::removed::Key;
@@ -409,37 +409,12 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         Some(p) => port(cx, "app.port", p),
         None => kind.map(AppKind::default_port),
     };
-    let message = raw.message.get_ref();
-    let message_ok = if message.trim().is_empty() {
-        cx.invalid(
-            span_of(&raw.message),
-            "`app.message` is empty".into(),
-            "write the message `GET /` answers with, e.g. \"Hello from container 1\"".into(),
-        );
-        false
-    } else if let Some((i, c)) = message.char_indices().find(|(_, c)| c.is_control()) {
-        // The message is also the default of APP_MESSAGE in the Dockerfile's ENV, compose and
-        // Kubernetes: ENV cannot hold a line break, and no environment variable holds NUL.
-        let col = message[..i].chars().count() + 1;
-        cx.invalid(
-            span_of(&raw.message),
-            format!(
-                "`app.message` holds the control character U+{:04X} (character {col})",
-                c as u32
-            ),
-            "write the message on one line without control characters: it is also the default of the `APP_MESSAGE` environment variable, which a Dockerfile `ENV` cannot hold".into(),
-        );
-        false
-    } else if message.chars().count() > 4096 {
-        cx.invalid(
-            span_of(&raw.message),
-            "`app.message` is longer than 4096 characters".into(),
-            "keep the message short; serve large content from the app itself".into(),
-        );
-        false
-    } else {
-        true
-    };
+    let code = app_code(cx, v, kind);
+    let health_path = raw
+        .health_path
+        .as_ref()
+        .map(|h| health_path(cx, h, raw.source.is_some()).ok_or(()))
+        .transpose();
     let workers = ranged(cx, "app.workers", raw.workers.as_ref(), 1, 1, 64, "")
         .and_then(|w| u16::try_from(w).ok());
     let user = match &raw.user {
@@ -498,11 +473,229 @@ fn app(cx: &mut Ctx<'_>, v: &S<RawApp>) -> Option<App> {
         kind: kind?,
         host: "127.0.0.1".to_owned(),
         port: port?,
-        message: message_ok.then(|| message.clone())?,
+        code: code?,
+        health_path: health_path.ok()?,
         workers: workers?,
         log_level: log_level?,
         user: user?,
     })
+}
+
+/// `message` for gen's starter app, or `source` and `entry` for the user's own: exactly one.
+fn app_code(cx: &mut Ctx<'_>, v: &S<RawApp>, kind: Option<AppKind>) -> Option<AppCode> {
+    let raw = v.get_ref();
+    let Some(source) = &raw.source else {
+        if let Some(e) = &raw.entry {
+            cx.invalid(
+                span_of(e),
+                "`app.entry` without `app.source`".into(),
+                "add `source`, your app's directory relative to the spec, or remove `entry` to use gen's starter app".into(),
+            );
+        }
+        let Some(m) = &raw.message else {
+            cx.error(
+                "SPEC001",
+                "invalid-spec",
+                span_of(v),
+                "`[container.app]` has neither `message` nor `source`".into(),
+                "write `source` and `entry` (your app's directory and how to start it), or `message` (what gen's starter app answers on `GET /`)".into(),
+            );
+            return None;
+        };
+        return starter_message(cx, m).map(|message| AppCode::Starter { message });
+    };
+    if let Some(m) = &raw.message {
+        cx.invalid(
+            span_of(m),
+            "`app.message` is for gen's starter app, not with `app.source`".into(),
+            "remove `message`: your app answers `GET /` itself".into(),
+        );
+    }
+    let dir = source_dir(cx, source);
+    let Some(e) = &raw.entry else {
+        let example = match kind {
+            Some(AppKind::Express) => {
+                "the script Node runs, relative to `source`, e.g. `entry = \"server.js\"`"
+            }
+            _ => {
+                "how uvicorn finds the app, e.g. `entry = \"app.main:app\"` (a factory: `entry = \"app.main:create_app()\"`)"
+            }
+        };
+        cx.error(
+            "SPEC001",
+            "invalid-spec",
+            span_of(source),
+            "`app.source` needs `app.entry`".into(),
+            format!("add {example}"),
+        );
+        return None;
+    };
+    let entry = match kind? {
+        AppKind::Fastapi => asgi_entry(e.get_ref()).ok_or_else(|| {
+            (
+                format!("`app.entry` `{}` is not `module:attribute`", crate::spec::shown(e.get_ref())),
+                "name the ASGI app as uvicorn does, e.g. `app.main:app`, or a factory with parentheses, `app.main:create_app()` (module and attribute are Python names)".to_owned(),
+            )
+        }),
+        AppKind::Express => relative_path(e.get_ref())
+            .filter(|p| p != ".")
+            .map(Entry::Script)
+            .ok_or_else(|| {
+                (
+                    format!("`app.entry` `{}` is not a script path inside `source`", crate::spec::shown(e.get_ref())),
+                    "write the script Node runs relative to `source`, e.g. `server.js` or `src/index.js` (letters, digits, `._-` and `/`, without `..`)".to_owned(),
+                )
+            }),
+    };
+    let entry = match entry {
+        Ok(entry) => Some(entry),
+        Err((message, help)) => {
+            cx.invalid(span_of(e), message, help);
+            None
+        }
+    };
+    Some(AppCode::Source(AppSource {
+        dir: dir?,
+        entry: entry?,
+        dir_span: span_of(source),
+        entry_span: span_of(e),
+    }))
+}
+
+/// The starter app's message, which is also the default of `APP_MESSAGE`.
+fn starter_message(cx: &mut Ctx<'_>, m: &S<String>) -> Option<String> {
+    let message = m.get_ref();
+    if message.trim().is_empty() {
+        cx.invalid(
+            span_of(m),
+            "`app.message` is empty".into(),
+            "write the message `GET /` answers with, e.g. \"Hello from container 1\"".into(),
+        );
+        None
+    } else if let Some((i, c)) = message.char_indices().find(|(_, c)| c.is_control()) {
+        // The message is also the default of APP_MESSAGE in the Dockerfile's ENV, compose and
+        // Kubernetes: ENV cannot hold a line break, and no environment variable holds NUL.
+        let col = message[..i].chars().count() + 1;
+        cx.invalid(
+            span_of(m),
+            format!(
+                "`app.message` holds the control character U+{:04X} (character {col})",
+                c as u32
+            ),
+            "write the message on one line without control characters: it is also the default of the `APP_MESSAGE` environment variable, which a Dockerfile `ENV` cannot hold".into(),
+        );
+        None
+    } else if message.chars().count() > 4096 {
+        cx.invalid(
+            span_of(m),
+            "`app.message` is longer than 4096 characters".into(),
+            "keep the message short; serve large content from the app itself".into(),
+        );
+        None
+    } else {
+        Some(message.clone())
+    }
+}
+
+/// `app.source`: a directory inside the spec's, normalized.
+fn source_dir(cx: &mut Ctx<'_>, v: &S<String>) -> Option<String> {
+    let dir = relative_path(v.get_ref());
+    if dir.is_none() {
+        cx.invalid(
+            span_of(v),
+            format!(
+                "`app.source` `{}` is not a directory inside the spec's",
+                crate::spec::shown(v.get_ref())
+            ),
+            "write the app's directory relative to the spec's directory, e.g. `app` or `.` (letters, digits, `._-` and `/`, without `..`): it is part of the build context, which is the spec's directory".into(),
+        );
+    }
+    dir
+}
+
+/// A relative path that stays inside its base directory, in the characters every file that
+/// names it (Dockerfile COPY, compose, shell in README) takes without quoting: `/`-separated,
+/// without `.` components, empty components, `./` or a trailing `/`; `.` for the base itself.
+fn relative_path(s: &str) -> Option<String> {
+    if s.is_empty() || s.starts_with('/') || s.len() > 1024 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in s.trim_end_matches('/').split('/') {
+        let ok = !part.is_empty()
+            && part != ".."
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !ok {
+            return None;
+        }
+        if part != "." {
+            parts.push(part);
+        }
+    }
+    // `-x` would read as an option where the path is an argument.
+    if parts.first().is_some_and(|p| p.starts_with('-')) {
+        return None;
+    }
+    Some(if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// uvicorn's `module:attribute` (dotted Python names on both sides; ASCII, which is what
+/// every real module path uses), with `()` after the attribute for a factory.
+fn asgi_entry(s: &str) -> Option<Entry> {
+    let (module, attribute) = s.split_once(':')?;
+    let (attribute, factory) = match attribute.strip_suffix("()") {
+        Some(a) => (a, true),
+        None => (attribute, false),
+    };
+    let dotted = |t: &str| {
+        t.len() <= 256
+            && t.split('.').all(|n| {
+                let mut b = n.bytes();
+                b.next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+                    && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            })
+    };
+    (dotted(module) && dotted(attribute)).then(|| Entry::Asgi {
+        module: module.to_owned(),
+        attribute: attribute.to_owned(),
+        factory,
+    })
+}
+
+/// `app.health_path`: an absolute URL path nginx and the probes take as written.
+fn health_path(cx: &mut Ctx<'_>, v: &S<String>, has_source: bool) -> Option<String> {
+    let p = v.get_ref();
+    if !has_source {
+        cx.invalid(
+            span_of(v),
+            "`app.health_path` without `app.source`".into(),
+            "remove `health_path`: gen's starter app answers `/healthz` itself".into(),
+        );
+        return None;
+    }
+    let ok = p.starts_with('/')
+        && p.len() <= 1024
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._~/-".contains(&b))
+        && !p.contains("//")
+        && p.split('/').all(|seg| seg != "." && seg != "..");
+    if ok {
+        Some(p.clone())
+    } else {
+        cx.invalid(
+            span_of(v),
+            format!("`app.health_path` `{}` is not a plain URL path", crate::spec::shown(p)),
+            "write the path your app answers health checks on, e.g. `/health` (starting with `/`; letters, digits and `._~-/`, no query)".into(),
+        );
+        None
+    }
 }
 
 fn is_user_name(s: &str) -> bool {
@@ -1117,6 +1310,65 @@ mod tests {
         ];
         for (word, want) in cases {
             assert_eq!(nearest(word, &keys), want, "{word}");
+        }
+    }
+
+    #[test]
+    fn source_paths_stay_inside_the_project_and_are_normalized() {
+        let cases = [
+            (".", Some(".")),
+            ("./", Some(".")),
+            ("app", Some("app")),
+            ("./services/api/", Some("services/api")),
+            ("a/./b", Some("a/b")),
+            ("", None),
+            ("/srv/app", None),
+            ("..", None),
+            ("app/../..", None),
+            ("a//b", None),
+            ("my app", None),
+            ("-rf", None),
+            ("app\nx", None),
+            ("caf\u{e9}", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(relative_path(path).as_deref(), want, "{path:?}");
+        }
+        assert!(relative_path(&"a/".repeat(600)).is_none());
+    }
+
+    #[test]
+    fn asgi_entries_are_uvicorns_module_colon_attribute() {
+        let entry = |module: &str, attribute: &str, factory| {
+            Some(Entry::Asgi {
+                module: module.to_owned(),
+                attribute: attribute.to_owned(),
+                factory,
+            })
+        };
+        assert_eq!(asgi_entry("main:app"), entry("main", "app", false));
+        assert_eq!(
+            asgi_entry("app.main:create_app()"),
+            entry("app.main", "create_app", true)
+        );
+        assert_eq!(
+            asgi_entry("_x.y2:api.app"),
+            entry("_x.y2", "api.app", false)
+        );
+        for bad in [
+            "",
+            "main",
+            "main:",
+            ":app",
+            "app/main.py:app",
+            "1app:app",
+            "a..b:app",
+            "main:app(x)",
+            "main:app()()",
+            "main:app:x",
+            "main:app ",
+        ] {
+            assert_eq!(asgi_entry(bad), None, "{bad:?}");
         }
     }
 }

@@ -222,11 +222,82 @@ pub struct App {
     /// Always a loopback address: only nginx may reach the app.
     pub host: String,
     pub port: u16,
-    pub message: String,
+    /// gen's starter app, or the user's own.
+    pub code: AppCode,
+    /// The path the app answers health checks on (`app.health_path`); `None`: the probes
+    /// check only that nginx reaches the app.
+    pub health_path: Option<String>,
     pub workers: u16,
     pub log_level: LogLevel,
     /// The unprivileged user the app runs as.
     pub user: String,
+}
+
+impl App {
+    /// The starter app's message; `None` for the user's own app.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        match &self.code {
+            AppCode::Starter { message } => Some(message),
+            AppCode::Source(_) => None,
+        }
+    }
+
+    /// The user's app, if the spec names one.
+    #[must_use]
+    pub const fn source(&self) -> Option<&AppSource> {
+        match &self.code {
+            AppCode::Starter { .. } => None,
+            AppCode::Source(s) => Some(s),
+        }
+    }
+}
+
+/// What runs behind nginx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppCode {
+    /// gen writes the app: `GET /` answers `{"message": message}`, `/healthz` answers.
+    Starter { message: String },
+    /// The user's app, from a directory of the project (`app.source`).
+    Source(AppSource),
+}
+
+/// `app.source` and `app.entry`: the user's app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSource {
+    /// The app's directory relative to the spec's directory, `/`-separated, without `./`
+    /// or a trailing `/`; `.` for the spec's directory itself. Never climbs out of it.
+    pub dir: String,
+    pub entry: Entry,
+    /// Where `source` and `entry` are written in the spec, for errors found at build time.
+    pub dir_span: Span,
+    pub entry_span: Span,
+}
+
+/// How the app server starts the user's app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// fastapi: uvicorn's `module:attribute`; `factory` when written `module:function()`.
+    Asgi {
+        module: String,
+        attribute: String,
+        factory: bool,
+    },
+    /// express: the script Node runs, relative to the source directory.
+    Script(String),
+}
+
+impl Entry {
+    /// The entry as uvicorn or Node take it: `module:attribute` or the script's path.
+    #[must_use]
+    pub fn target(&self) -> String {
+        match self {
+            Self::Asgi {
+                module, attribute, ..
+            } => format!("{module}:{attribute}"),
+            Self::Script(path) => path.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -198,6 +198,14 @@ pub struct RawContainer {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "App")]
+// gen's starter app (`message`) or the user's own (`source` and `entry`), never both.
+#[schemars(extend("oneOf" = [
+    {
+        "required": ["message"],
+        "not": {"anyOf": [{"required": ["source"]}, {"required": ["entry"]}, {"required": ["health_path"]}]}
+    },
+    {"required": ["source", "entry"], "not": {"required": ["message"]}}
+]))]
 pub struct RawApp {
     /// The framework: `fastapi` (uvicorn, in a virtual environment) or `express` (Node).
     #[schemars(with = "String", extend("enum" = ["fastapi", "express"]))]
@@ -205,11 +213,29 @@ pub struct RawApp {
     /// The app's port on 127.0.0.1. Default: 8000 for fastapi, 3000 for express.
     #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
     pub port: Option<S<i64>>,
-    /// What `GET /` answers, as `{"message": ...}`. Any text without control characters
-    /// (it is also the default of the `APP_MESSAGE` environment variable); it is escaped for
-    /// each file.
-    #[schemars(with = "String", length(min = 1, max = 4096))]
-    pub message: S<String>,
+    /// The starter app's answer to `GET /`, as `{"message": ...}`: required without
+    /// `source`, not allowed with it (your app answers for itself). Any text without control
+    /// characters (it is also the default of the `APP_MESSAGE` environment variable); it is
+    /// escaped for each file.
+    #[schemars(with = "Option<String>", length(min = 1, max = 4096))]
+    pub message: Option<S<String>>,
+    /// Your app's directory, relative to the spec's directory (`.` for the spec's own):
+    /// gen then writes no app files; the image installs the app's dependencies from its
+    /// manifests (`requirements.txt` or `pyproject.toml`; `package.json` with
+    /// `package-lock.json`) and copies the directory. Letters, digits and `._-/`, without
+    /// `..`: the build context is the spec's directory.
+    #[schemars(with = "Option<String>", regex(pattern = r"^(?!(.*/)?\.\.(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?$"), extend("examples" = [".", "app", "services/api"]))]
+    pub source: Option<S<String>>,
+    /// How the app server starts your app (required with `source`). fastapi: the ASGI app
+    /// as `module:attribute` (`app.main:app`), or a factory as `module:function()` (run with
+    /// uvicorn's `--factory`); express: the script, relative to `source` (`server.js`).
+    #[schemars(with = "Option<String>", extend("examples" = ["app.main:app", "app.main:create_app()", "server.js"]))]
+    pub entry: Option<S<String>>,
+    /// The path your app answers health checks on (with `source`): the container's
+    /// HEALTHCHECK, compose's health check, the Kubernetes probes and nginx's `/healthz`
+    /// ask it. Without it, they check only that nginx reaches the app (any HTTP answer).
+    #[schemars(with = "Option<String>", regex(pattern = r"^/[A-Za-z0-9._~/-]*$"), extend("examples" = ["/health"]))]
+    pub health_path: Option<S<String>>,
     /// uvicorn worker processes (fastapi only; express runs one Node process).
     #[schemars(with = "Option<u16>", range(min = 1, max = 64), extend("default" = 1))]
     pub workers: Option<S<i64>>,
@@ -279,7 +305,17 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "app",
     "nginx",
 ];
-pub const APP_KEYS: &[&str] = &["kind", "port", "message", "workers", "log_level", "user"];
+pub const APP_KEYS: &[&str] = &[
+    "kind",
+    "port",
+    "message",
+    "source",
+    "entry",
+    "health_path",
+    "workers",
+    "log_level",
+    "user",
+];
 pub const NGINX_KEYS: &[&str] = &[
     "port",
     "client_max_body_size",

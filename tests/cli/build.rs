@@ -4,6 +4,7 @@
 use crate::support::{gen_in, repo_root, stderr, stdout};
 use gen_core::commands::build::{Change, compare, read_tree};
 use gen_core::generate::generate;
+use gen_core::generate::project::Project;
 use std::fs;
 
 /// The committed specs and their generated trees: the default spec and every example.
@@ -26,7 +27,7 @@ fn generated_matches_spec() {
         }
         let text = fs::read_to_string(root.join(spec_path)).expect("spec");
         let spec = gen_core::spec::load(spec_path, &text).expect("the committed spec is valid");
-        let files = generate(&spec).expect("render");
+        let files = generate(&spec, &Project::default()).expect("render");
         let on_disk = read_tree(&root.join(out)).expect("read the generated tree");
         let stale: Vec<String> = compare(&on_disk, &files)
             .into_iter()
@@ -171,7 +172,7 @@ fn killed_build_leaves_old_or_new_tree() {
     );
     let tree = |text: &str| {
         let spec = gen_core::spec::load("spec.toml", text).expect("valid");
-        generate(&spec)
+        generate(&spec, &Project::default())
             .expect("render")
             .into_iter()
             .map(|f| (f.path, f.contents.into_bytes()))

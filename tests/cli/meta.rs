@@ -369,6 +369,29 @@ fn schema_accepts_good_specs_and_rejects_wrong_ones() {
         ("empty message", base.replace("\"hi\"", "\"\"")),
         ("missing message", base.replace("message = \"hi\"\n", "")),
         (
+            "message with source",
+            base.replace("message", "source = \"app\"\nentry = \"main:app\"\nmessage"),
+        ),
+        (
+            "source without entry",
+            base.replace("message = \"hi\"", "source = \"app\""),
+        ),
+        (
+            "entry without source",
+            base.replace("message", "entry = \"main:app\"\nmessage"),
+        ),
+        (
+            "health path without source",
+            base.replace("message", "health_path = \"/health\"\nmessage"),
+        ),
+        (
+            "source climbing out",
+            base.replace(
+                "message = \"hi\"",
+                "source = \"../x\"\nentry = \"main:app\"",
+            ),
+        ),
+        (
             "bad body size",
             format!("{base}[container.nginx]\nclient_max_body_size = \"10 MB\"\n"),
         ),
@@ -378,6 +401,14 @@ fn schema_accepts_good_specs_and_rejects_wrong_ones() {
             format!("{base}[lb]\nhost_port = 9\n[[lb.route]]\npath = \"/\"\n"),
         ),
     ];
+    let own = base.replace(
+        "message = \"hi\"",
+        "source = \"app\"\nentry = \"app.main:create_app()\"\nhealth_path = \"/health\"",
+    );
+    assert!(
+        validator.is_valid(&as_json(&own)),
+        "the schema rejects an app with source, entry and health_path"
+    );
     for (what, text) in wrong {
         assert!(
             !validator.is_valid(&as_json(&text)),

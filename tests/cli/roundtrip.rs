@@ -164,7 +164,7 @@ proptest! {
         let text = spec_text(&cs);
         let spec = gen_core::spec::load("spec.toml", &text)
             .map_err(|e| TestCaseError::fail(format!("valid spec rejected: {e}\n{text}")))?;
-        let files = generate(&spec).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let files = generate(&spec, &Default::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (i, c) in cs.iter().enumerate() {
             let name = format!("c{i}");
             // nginx: listen, upstream server, body size and timeout, read back by gen's parser.
@@ -240,7 +240,7 @@ proptest! {
         ];
         let spec = gen_core::spec::load("spec.toml", &spec_text(&cs))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let files = generate(&spec).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let files = generate(&spec, &Default::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let py = dir.path().join("app.py");
         let js = dir.path().join("app.js");

@@ -12,6 +12,14 @@ the rule (for a broken one) or none of the socket and port rules (for a working 
   upstream-protocol-mismatch);
 - `socket-mode-denied`: uWSGI's socket with `chmod-socket = 600`, created by root, and
   nginx's workers as www-data: 502 (SOCK003, socket-permission-denied);
+- `socket-default-mode`: the same socket without `chmod-socket`: uWSGI's `bind()` makes it
+  0777 less the umask (022), 0755, root's: 502 (SOCK003);
+- `proxy-pass-to-php-fpm`: nginx `proxy_pass` (HTTP) to PHP-FPM's FastCGI port: 502
+  (SOCK002);
+- `grpc-pass-to-php-fpm`: nginx `grpc_pass` (gRPC, HTTP/2) to PHP-FPM's FastCGI port: 502
+  (SOCK002);
+- `proxy-pass-to-uwsgi-socket`: nginx `proxy_pass` (HTTP) to uWSGI's `socket` (uwsgi
+  protocol): 502 (SOCK002);
 - `uwsgi-socket`, `gunicorn-config-unix` (the bind in gunicorn.conf.py), `php-fpm-pool`
   (a pool file on a unix socket): 200 with the app's answer.
 """
@@ -47,6 +55,10 @@ class Case:
 CASES = {
     "uwsgi-pass-to-http-socket": Case(504, "SOCK002", b""),
     "socket-mode-denied": Case(502, "SOCK003", b""),
+    "socket-default-mode": Case(502, "SOCK003", b""),
+    "proxy-pass-to-php-fpm": Case(502, "SOCK002", b""),
+    "grpc-pass-to-php-fpm": Case(502, "SOCK002", b""),
+    "proxy-pass-to-uwsgi-socket": Case(502, "SOCK002", b""),
     "uwsgi-socket": Case(200, None, b"hello from the app"),
     "gunicorn-config-unix": Case(200, None, b"hello from the app"),
     "php-fpm-pool": Case(200, None, b"hello from php-fpm"),

@@ -1,5 +1,10 @@
 //! The rustc look: `error[CODE]: message`, an arrow to file:line:column, the source line with
 //! carets under the span, related places in other files, and the help line.
+//!
+//! Hand-written rather than `annotate-snippets` (rustc's renderer), measured with 0.12 in
+//! December 2026: it counts columns in characters as gen does, but it groups the labels of
+//! one file into one snippet and draws multi-line spans with connectors, which changes the
+//! layout of 45 of the 77 human golden files; gen keeps one arrow per label.
 
 use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
 use std::fmt::Write as _;

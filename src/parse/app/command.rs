@@ -5,6 +5,7 @@
 //! workers, worker class, the directory it imports from (`--chdir`, `--app-dir`), and the
 //! proxy settings.
 
+use crate::model::path::basename;
 use crate::parse::span::Span;
 
 /// One word of a command line, with its span in the file it comes from.
@@ -156,10 +157,6 @@ const HYPERCORN_FLAGS: [&str; 6] = [
     "--version",
     "--verbose",
 ];
-
-fn basename(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
 
 fn is_python(name: &str) -> bool {
     let b = basename(name);

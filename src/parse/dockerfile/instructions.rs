@@ -8,6 +8,7 @@ use super::{
     ArgDecl, Base, Copy, Dockerfile, ExposedPort, Flag, Form, From, Healthcheck, Heredoc,
     Instruction, KeyValue, Kind, ParseError, ParseErrorKind, Protocol, Stage, User, Word, Workdir,
 };
+use crate::model::path;
 use crate::parse::span::Span;
 use std::collections::BTreeMap;
 
@@ -79,33 +80,6 @@ pub(super) fn build(
         warnings: b.warnings,
         escape: layout.escape,
     })
-}
-
-/// Cleans an absolute POSIX path: `.` and empty components dropped, `..` resolved (never
-/// above `/`). A relative path is taken from `/`.
-#[must_use]
-pub fn clean_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// `rel` resolved against the directory `base`, cleaned.
-#[must_use]
-pub fn join_path(base: &str, rel: &str) -> String {
-    if rel.starts_with('/') {
-        clean_path(rel)
-    } else {
-        clean_path(&format!("{base}/{rel}"))
-    }
 }
 
 fn is_stage_name(name: &str) -> bool {
@@ -398,7 +372,7 @@ impl Builder<'_> {
             .state
             .as_ref()
             .map_or_else(|| "/".to_owned(), |(s, _)| s.workdir.clone());
-        let mut dest_path = join_path(&workdir, &dest.value);
+        let mut dest_path = path::join(&workdir, &dest.value);
         if (dest.value.ends_with('/') || dest.value == "." || dest.value.is_empty())
             && !dest_path.ends_with('/')
         {
@@ -620,7 +594,7 @@ impl Builder<'_> {
                 let Some((state, _)) = &mut self.state else {
                     return Kind::Other;
                 };
-                let path = join_path(&state.workdir, &word.value);
+                let path = path::join(&state.workdir, &word.value);
                 state.workdir.clone_from(&path);
                 Kind::Workdir(Workdir { word, path })
             }
@@ -739,23 +713,6 @@ fn heredocs(raw: &RawInstruction, text: &str, escape: char) -> Vec<Heredoc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_path_table() {
-        let cases = [
-            ("/", "/"),
-            ("/app/", "/app"),
-            ("/a/./b//c/", "/a/b/c"),
-            ("/a/../../b", "/b"),
-            ("rel", "/rel"),
-        ];
-        for (p, want) in cases {
-            assert_eq!(clean_path(p), want, "{p}");
-        }
-        assert_eq!(join_path("/app", "src"), "/app/src");
-        assert_eq!(join_path("/app", "/etc"), "/etc");
-        assert_eq!(join_path("/app", ".."), "/");
-    }
 
     #[test]
     fn parse_port_table() {

@@ -9,7 +9,7 @@
 use super::env;
 use super::format::{self, FormatError, FormatValue};
 use super::{Config, Entry};
-use crate::parse::dockerfile::join_path;
+use crate::model::path;
 use crate::parse::shell;
 use crate::parse::span::Span;
 use std::collections::BTreeMap;
@@ -675,7 +675,7 @@ impl Config {
                     let span = e.source_span(s..i);
                     let pattern = r.expand("files", &value[s..i], span);
                     files.push(Arg {
-                        value: join_path(&x.here, &pattern),
+                        value: path::join(&x.here, &pattern),
                         span,
                     });
                     start = None;

@@ -133,9 +133,12 @@ class Builder:
         self.ws = workspace
         self.gen = gen
 
-    def build(self, context: Path, tag: str) -> Image:
+    def build(self, context: Path, tag: str, dockerfile: Path | None = None) -> Image:
+        """The image of `dockerfile` (default: the context's `Dockerfile`) built from `context`,
+        as `docker build -f DOCKERFILE CONTEXT`. The context's ignore files are not applied: the
+        COPY sources replayed here are the project's own files."""
         started = time.monotonic()
-        instructions = read_with_gen(self.gen, context / "Dockerfile")
+        instructions = read_with_gen(self.gen, dockerfile or context / "Dockerfile")
         home = self.ws.dir("images", self.ws.unique(tag))
         log = home / "build.log"
         log.touch()

@@ -21,7 +21,7 @@ def build_all(ws: Workspace, gen: Path, cdirs: list[ContainerDir]) -> list[Subje
     def build(cdir: ContainerDir) -> Subject:
         subject = Subject(cdir)
         try:
-            subject.image = builder.build(cdir.path, cdir.name)
+            subject.image = builder.build(cdir.context or cdir.path, cdir.name, cdir.path / "Dockerfile")
         except (BuildError, DockerfileError, RootfsError, OSError) as exc:
             subject.error = f"{type(exc).__name__}: {exc}"
         return subject

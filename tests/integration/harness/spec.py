@@ -41,6 +41,9 @@ class ContainerDir:
     path: Path
     spec: ContainerSpec
     host_port: int
+    # The build context when it is not `path` (an app with `app.source` is built from the
+    # project, with `path`'s Dockerfile).
+    context: Path | None = None
 
     @property
     def name(self) -> str:

@@ -1,8 +1,8 @@
 //! `app-keepalive-timeout-too-short`: the app closes idle keep-alive connections before
 //! nginx stops reusing them.
 
-use super::routes;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::app::routes;
 use crate::lint::rules::ngx::ineffective_upstream_keepalive::{closes, keepalive};
 use crate::lint::{Context, declare_rule};
 use crate::model::{App, Nginx, Resolved, Runtime};

@@ -1,10 +1,10 @@
 //! `forwarded-headers-ignored`: nginx sends `X-Forwarded-For`/`X-Forwarded-Proto`, but the
 //! app does not believe them.
 
-use super::{Peer, Route, ips_trust, routes};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text;
-use crate::lint::rules::ngx::{effective, header};
+use crate::lint::analysis::app::{Peer, Route, ips_trust, routes};
+use crate::lint::analysis::nginx::{effective, header};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{App, Nginx, Origin, Runtime, Source};
 

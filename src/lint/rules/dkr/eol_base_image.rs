@@ -175,7 +175,7 @@ fn replacement(distro: Distro, today: Date) -> Option<(String, Date)> {
 /// The release of any image reference: a plain `alpine`, `debian` or `ubuntu` image by
 /// its tag, another one by a release its tag names (`alpine3.17`, `bookworm`, `jammy`).
 fn image_release(image: &str) -> Option<&'static Release> {
-    let (name, tag) = super::name_and_tag(image)?;
+    let (name, tag) = crate::lint::analysis::image::name_and_tag(image)?;
     if Distro::ALL.iter().any(|(n, _)| *n == name) {
         return release(&Base::parse(image).ok()?);
     }
@@ -256,7 +256,7 @@ fn check_dockerfiles(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(primary) = c.label(&base.origin, format!("end of life since {}", rel.eol)) else {
             continue;
         };
-        let plain = super::name_and_tag(&base.value)
+        let plain = crate::lint::analysis::image::name_and_tag(&base.value)
             .is_some_and(|(n, _)| Distro::ALL.iter().any(|(d, _)| *d == n));
         let help = match (replacement(rel.distro, ctx.today), plain) {
             (Some((to, until)), true) => {
@@ -303,7 +303,7 @@ fn check_runtime(
     base: &crate::model::Fact<String>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some((name, tag)) = super::name_and_tag(&base.value) else {
+    let Some((name, tag)) = crate::lint::analysis::image::name_and_tag(&base.value) else {
         return;
     };
     // Only the official images: `library/python`, not `someone/python`.

@@ -1,8 +1,8 @@
 //! `pip-install-outside-venv`: `pip install` into the distribution's own Python, which
 //! Ubuntu 23.04, Debian 12 and Alpine 3.19 on refuse (PEP 668).
 
-use super::externally_managed;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::analysis::image::externally_managed;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

@@ -2,7 +2,7 @@
 //! pass: its probe tool is not in the image, or it probes a port nginx does not listen on.
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::rules::dkr::name_and_tag;
+use crate::lint::analysis::image::name_and_tag;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{ListenAddr, Model, Origin, Presence, script_span};
 use crate::parse::dockerfile::{Form, Healthcheck, Instruction, Kind};
@@ -143,7 +143,9 @@ fn base(word: &str) -> &str {
 /// The port a probe URL of this container reaches; `None` when the host is not the
 /// container itself or the port is not a number.
 fn local_port(url: &str) -> Option<u16> {
-    super::probe::url(url).filter(|u| u.local)?.port
+    crate::lint::analysis::probe::url(url)
+        .filter(|u| u.local)?
+        .port
 }
 
 /// nginx's TCP ports with where each is set; `None` when one of them is not known.

@@ -2,7 +2,7 @@
 //! healthy (`depends_on: condition: service_healthy`), and that one has no health check.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::dkr::name_and_tag;
+use crate::lint::analysis::image::name_and_tag;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::parse::dockerfile::Healthcheck;
 

@@ -6,6 +6,5 @@
 mod compose_probe_tool;
 pub mod healthcheck_missing_or_broken;
 pub mod healthy_dependency_without_healthcheck;
-pub mod probe;
 pub mod probe_path_mismatch;
 pub mod probe_port_mismatch;

@@ -1,8 +1,8 @@
 //! `probe-path-mismatch`: a compose health check or a Kubernetes HTTP probe asks another
 //! path than the image's own HEALTHCHECK.
 
-use super::probe;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::probe;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

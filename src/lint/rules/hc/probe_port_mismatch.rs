@@ -1,10 +1,10 @@
 //! `probe-port-mismatch`: a compose health check or a Kubernetes HTTP probe asks a port the
 //! container does not serve.
 
-use super::probe;
 use crate::deploy::k8s::PortRef;
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure::{self, Listening};
+use crate::lint::analysis::exposure::{self, Listening};
+use crate::lint::analysis::probe;
 use crate::lint::{Context, declare_rule};
 use std::collections::HashMap;
 

@@ -4,7 +4,7 @@
 use crate::deploy::k8s::{PortRef, Workload};
 use crate::deploy::{Project, Val};
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure::{self, Listening};
+use crate::lint::analysis::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
 use std::collections::{HashMap, HashSet};
 

@@ -7,8 +7,10 @@ use crate::lint::{Context, declare_rule, suggest, suppress};
 declare_rule! {
     /// ## What it does
     /// Checks that every `gen: ignore[...]` comment is well-formed and names rules that
-    /// exist, by code or by name. A code of a renamed rule still allows its new rule and
-    /// is reported with the code to write; a removed rule's code allows nothing.
+    /// exist, by code or by name.
+    ///
+    /// A code of a renamed rule still allows its new rule and is reported with the code to
+    /// write; a removed rule's code allows nothing.
     ///
     /// ## Why is this bad?
     /// A suppression comment with a typo allows nothing: the finding it was meant to allow

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text;
 use crate::lint::ContainerDir;
-use crate::lint::rules::port::wiring::{Addr, Bind, Dest, Owner, Place, Wiring, bind_hint, who};
+use crate::lint::analysis::wiring::{Addr, Bind, Dest, Owner, Place, Wiring, bind_hint, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::Resolved;
 use crate::parse::span::Span;

@@ -2,7 +2,7 @@
 //! one of the two addresses `localhost` stands for.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{
+use crate::lint::analysis::wiring::{
     Addr, Bind, Dest, Owner, Place, Reach, Wiring, host_port, who,
 };
 use crate::lint::{Context, declare_rule};

@@ -1,8 +1,8 @@
 //! `ineffective-upstream-keepalive`: an upstream keeps idle connections, but the locations
 //! that use it close every connection after one request.
 
-use super::{effective, header, last_value, map_values, outer, upstream_of};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx::{effective, header, last_value, map_values, outer, upstream_of};
 use crate::lint::{Context, declare_rule};
 use crate::model::{Nginx, ProxyTarget};
 

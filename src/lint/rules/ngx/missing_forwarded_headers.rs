@@ -1,10 +1,12 @@
 //! `missing-forwarded-headers`: nginx proxies to the app without telling it the client's
 //! host, address and scheme, or passes the client's `Host` header unchecked.
 
-use super::{Effective, effective, header, local_label, outer, proxies_to_an_app};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text;
 use crate::lint::ContainerDir;
+use crate::lint::analysis::nginx::{
+    Effective, effective, header, local_label, outer, proxies_to_an_app,
+};
 use crate::lint::{Context, declare_rule};
 use crate::model::Nginx;
 use std::collections::HashSet;

@@ -4,11 +4,11 @@
 
 use crate::deploy::{Project, k8s::PortRef};
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::exposure::{self, Listening};
+use crate::lint::analysis::compose::{Resolution, joined, names, not_a_service_name, resolve};
+use crate::lint::analysis::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
 use crate::model::Target;
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 declare_rule! {
     /// ## What it does
@@ -59,16 +59,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A host that is not a service name: an address, `localhost`, a dotted name (resolved by
-/// DNS outside the project), or one built from variables.
-fn not_a_service_name(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<IpAddr>().is_ok()
-        || bare == "localhost"
-        || bare.contains(['.', '$', ':'])
-        || bare.is_empty()
-}
-
 fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
     let Some(compose) = &project.compose else {
         return;
@@ -93,24 +83,11 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
             if not_a_service_name(host) || s.other_hosts.contains(host) {
                 continue;
             }
-            let linked = s
-                .links
-                .iter()
-                .find(|(_, alias)| alias == host)
-                .and_then(|(name, _)| compose.service(name));
-            let target = linked.or_else(|| {
-                compose
-                    .services
-                    .iter()
-                    .find(|t| t.answers_to(host, &networks))
-            });
-            let Some(t) = target else {
-                let elsewhere = compose.services.iter().find(|t| {
-                    t.name.value == *host
-                        || t.container_name.as_ref().is_some_and(|c| c.value == *host)
-                });
-                let diag = match elsewhere {
-                    Some(t) => UNKNOWN_UPSTREAM_HOST
+            let t = match resolve(compose, s, host, &networks) {
+                Resolution::Service(t) => t,
+                unresolved => {
+                    let diag = match unresolved {
+                    Resolution::Service(t) | Resolution::OffNetwork(t) => UNKNOWN_UPSTREAM_HOST
                         .diagnostic(
                             format!(
                                 "nginx of `{}` proxies to `{host}`, a service on no network `{}` joins",
@@ -130,15 +107,8 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                             "put `{host}` and `{}` on a common network",
                             s.name.value
                         )),
-                    None => {
-                        let mut names: Vec<&str> = Vec::new();
-                        for t in &compose.services {
-                            names.push(&t.name.value);
-                            names.extend(t.container_name.iter().map(|c| c.value.as_str()));
-                            for n in &t.networks {
-                                names.extend(n.aliases.iter().map(|a| a.value.as_str()));
-                            }
-                        }
+                    Resolution::Unknown => {
+                        let names = names(compose);
                         let help = match crate::spec::nearest(host, &names) {
                             Some(n) => format!("did you mean `{n}`? nginx proxies to services by their compose names"),
                             None => "name a service of the compose file (its key under `services:`), or a network alias of one".to_owned(),
@@ -158,8 +128,9 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                             .with_help(help)
                     }
                 };
-                out.push(diag);
-                continue;
+                    out.push(diag);
+                    continue;
+                }
             };
             let (Some(port), Some(ti)) = (port, t.container) else {
                 continue;
@@ -188,19 +159,6 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
                     first.port
                 )));
         }
-    }
-}
-
-/// `network `backend``, `networks `a`, `b``.
-fn joined(s: &crate::deploy::compose::Service) -> String {
-    let names: Vec<String> = s
-        .networks
-        .iter()
-        .map(|n| format!("`{}`", n.name.value))
-        .collect();
-    match names.as_slice() {
-        [one] => format!("network {one}"),
-        _ => format!("networks {}", names.join(", ")),
     }
 }
 

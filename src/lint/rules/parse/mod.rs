@@ -76,6 +76,10 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
     let parts: Vec<&str> = lower.split('/').collect();
     let name = parts.last().copied().unwrap_or("");
     let dirs = &parts[..parts.len().saturating_sub(1)];
+    // `Dockerfile.dockerignore` is the ignore file BuildKit reads beside its Dockerfile.
+    if name.ends_with(".dockerignore") {
+        return None;
+    }
     if name == "dockerfile"
         || name == "containerfile"
         || name.starts_with("dockerfile.")

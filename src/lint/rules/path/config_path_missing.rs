@@ -2,10 +2,11 @@
 //! is not in the image.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::proc::absent::{Absence, copied_beside, known_absent};
+use crate::lint::analysis::absent::{Absence, copied_beside, known_absent};
 use crate::lint::{ContainerDir, Context, declare_rule};
+use crate::model::path;
+use crate::model::path::{basename, parent};
 use crate::model::{EntryKind, Model, Origin, Source};
-use crate::parse::dockerfile::{clean_path, join_path};
 use crate::parse::supervisord::{Expansions, LogFile};
 
 declare_rule! {
@@ -58,17 +59,6 @@ const NGINX_FILES: [&str; 8] = [
     "ssl_password_file",
     "auth_basic_user_file",
 ];
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
-fn parent(p: &str) -> &str {
-    match p.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &p[..i],
-    }
-}
 
 /// Where the project's file of this name is copied instead.
 fn copied_as(m: &Model, name: &str, not: &str) -> Option<(String, Origin)> {
@@ -148,9 +138,9 @@ fn check_nginx(dir: &ContainerDir, out: &mut Vec<Diagnostic>) {
             if crate::model::glob::is_pattern(arg) {
                 continue;
             }
-            (join_path(&conf_dir, arg), format!("`{}` opens", d.name))
+            (path::join(&conf_dir, arg), format!("`{}` opens", d.name))
         } else if matches!(d.name.as_str(), "root" | "alias") && arg.starts_with('/') {
-            (clean_path(arg), format!("`{}` serves", d.name))
+            (path::clean(arg), format!("`{}` serves", d.name))
         } else {
             continue;
         };

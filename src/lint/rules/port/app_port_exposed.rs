@@ -1,9 +1,9 @@
 //! `app-port-exposed`: the image EXPOSEs (or compose maps) the port of an app that sits
 //! behind nginx.
 
-use super::exposure;
-use super::wiring::{Addr, Owner, Wiring, who};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::exposure;
+use crate::lint::analysis::wiring::{Addr, Owner, Wiring, who};
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

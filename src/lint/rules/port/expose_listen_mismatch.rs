@@ -1,9 +1,9 @@
 //! `expose-listen-mismatch`: the ports the image EXPOSEs, the spec gives and compose maps
 //! against the ports nginx listens on.
 
-use super::exposure::{self, Exposed};
-use super::wiring::{Addr, Owner, Wiring};
 use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::analysis::exposure::{self, Exposed};
+use crate::lint::analysis::wiring::{Addr, Owner, Wiring};
 use crate::lint::{Context, SpecFile, declare_rule};
 use crate::model::Origin;
 use crate::parse::span::Span;

@@ -1,7 +1,7 @@
 //! `unproxied-app-port`: an app of the container listens where nginx never proxies to.
 
-use super::wiring::{Addr, Bind, Owner, Wiring, host_port, who};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::wiring::{Addr, Bind, Owner, Wiring, host_port, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::Protocol;
 

@@ -1,9 +1,11 @@
 //! `upstream-port-mismatch`: nginx proxies to an address of its own container where no
 //! program listens.
 
-use super::wiring::{Addr, Bind, Dest, MissKind, Place, Wiring, bind_hint, host_port, who};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::lint::ContainerDir;
+use crate::lint::analysis::wiring::{
+    Addr, Bind, Dest, MissKind, Place, Wiring, bind_hint, host_port, who,
+};
 use crate::lint::{Context, declare_rule};
 use crate::parse::span::Span;
 

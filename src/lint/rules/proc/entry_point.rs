@@ -12,9 +12,10 @@
 //! that an installed package may provide (a pip install of the project itself, `-e`, a URL,
 //! or a requirement of the same name).
 
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{App, Model, Origin, Runtime};
 use crate::parse::app::{Word, server_command};
-use crate::parse::dockerfile::join_path;
 
 /// Where the runtime looks for the app, and the file names it tries in each place.
 pub struct Lookup {
@@ -31,10 +32,6 @@ pub struct Lookup {
     pub python: bool,
     /// Where the word is written, when not on the command line (uWSGI's ini file).
     pub at: Option<Origin>,
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// The value of option `name` (`--app-dir X` or `--app-dir=X`).
@@ -87,7 +84,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
         Some(pp) => pp
             .split(':')
             .filter(|d| !d.is_empty())
-            .map(|d| join_path(&cwd, d))
+            .map(|d| path::join(&cwd, d))
             .collect(),
         None => Vec::new(),
     };
@@ -115,13 +112,13 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
             let mut dirs = Vec::new();
             match app.runtime {
                 Runtime::Uvicorn => match option(&words, &["--app-dir"]) {
-                    Some(Some(d)) => dirs.push(join_path(&cwd, d)),
+                    Some(Some(d)) => dirs.push(path::join(&cwd, d)),
                     Some(None) => return None,
                     None => dirs.push(cwd.clone()),
                 },
                 Runtime::Gunicorn => {
                     match option(&words, &["--chdir"]) {
-                        Some(Some(d)) => dirs.push(join_path(&cwd, d)),
+                        Some(Some(d)) => dirs.push(path::join(&cwd, d)),
                         Some(None) => return None,
                         None => dirs.push(cwd.clone()),
                     }
@@ -131,7 +128,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                             dirs.extend(
                                 pp.split(',')
                                     .filter(|d| !d.is_empty())
-                                    .map(|d| join_path(&base, d.trim())),
+                                    .map(|d| path::join(&base, d.trim())),
                             );
                         }
                         Some(_) => return None,

@@ -1,10 +1,9 @@
 //! Rules about the processes of the container: how PID 1 starts supervisord, how
 //! supervisord starts nginx and the app, and whether what they run is in the image.
-//! `absent` and `launch` are what these rules (and the path and log families) share.
+//! What they share with the path and log families is in [`crate::lint::analysis`]
+//! (`absent`, `launch`).
 
-pub mod absent;
 pub mod entry_point;
-pub mod launch;
 
 pub mod duplicate_daemon_directive;
 pub mod nginx_daemonizes;

@@ -1,9 +1,9 @@
 //! `nginx-daemonizes`: supervisord (or PID 1) starts nginx, and nothing turns its
 //! daemonizing off.
 
-use super::launch::launch;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text;
+use crate::lint::analysis::launch::launch;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::{Nginx, NginxCommand, NginxDirective};
 

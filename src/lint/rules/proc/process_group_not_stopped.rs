@@ -4,6 +4,7 @@
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::text;
 use crate::lint::{Context, declare_rule};
+use crate::model::path::basename;
 use crate::model::{Fact, Runtime};
 use crate::parse::shell;
 
@@ -72,10 +73,6 @@ fn command_word(words: &[shell::ShellWord]) -> Option<&shell::ShellWord> {
         return None;
     }
     Some(first)
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// Whether a shell script leaves a child running: some command that is not a builtin and

@@ -9,8 +9,9 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{Fact, Origin, Runtime};
-use crate::parse::dockerfile::join_path;
 use crate::parse::shell;
 use crate::parse::supervisord::{AutoRestart, ProcessKind};
 
@@ -62,10 +63,6 @@ declare_rule! {
         severity: Error,
         check: check,
     }
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// Why a command forks into the background: the index of the word that says so, what it
@@ -280,7 +277,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let argv = p.argv();
             let cwd = prog.directory.as_ref().map_or_else(
                 || m.workdir.value.clone(),
-                |d| join_path(&m.workdir.value, &d.value),
+                |d| path::join(&m.workdir.value, &d.value),
             );
             let cmds = m.commands(&argv, &cwd);
             // The command the program ends with: a script's last one when the model read

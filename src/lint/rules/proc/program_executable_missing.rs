@@ -1,11 +1,12 @@
 //! `program-executable-missing`: supervisord (or PID 1) runs an executable that nothing
 //! in the image provides.
 
-use super::absent::{Absence, known_absent, mentioned, run_texts};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent, mentioned, run_texts};
 use crate::lint::{ContainerDir, Context, declare_rule};
+use crate::model::path;
+use crate::model::path::{basename, parent};
 use crate::model::{EntryKind, Fact, Model, Origin, Presence};
-use crate::parse::dockerfile::join_path;
 
 declare_rule! {
     /// ## What it does
@@ -68,17 +69,6 @@ const PIP_SCRIPTS: [&str; 6] = [
     "flask",
     "django-admin",
 ];
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
-fn parent(p: &str) -> &str {
-    match p.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &p[..i],
-    }
-}
 
 /// What is wrong with one executable.
 struct Missing {
@@ -225,7 +215,7 @@ fn first_missing(
             continue;
         }
         let missing = if exe.contains('/') {
-            let path = join_path(cwd, exe);
+            let path = path::join(cwd, exe);
             match m.image.presence(&path) {
                 Presence::Present(_) | Presence::Dir => None,
                 _ => missing_path(m, &path),
@@ -266,7 +256,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for p in &sup.programs {
             let cwd = p.program.directory.as_ref().map_or_else(
                 || m.workdir.value.clone(),
-                |d| join_path(&m.workdir.value, &d.value),
+                |d| path::join(&m.workdir.value, &d.value),
             );
             let text = p
                 .program

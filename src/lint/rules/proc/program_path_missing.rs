@@ -2,12 +2,13 @@
 //! command names, is not where the Dockerfile puts the app. Where the runtime looks for
 //! the app is `entry_point`'s.
 
-use super::absent::{Absence, known_absent};
 use super::entry_point;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent};
 use crate::lint::{ContainerDir, Context, declare_rule};
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{App, EntryKind, Model, Origin};
-use crate::parse::dockerfile::join_path;
 use crate::parse::supervisord::ProcessKind;
 
 declare_rule! {
@@ -54,10 +55,6 @@ declare_rule! {
     }
 }
 
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
 /// Where the Dockerfile puts the project's file `name` instead, or `None` when it does not.
 fn copied_to(m: &Model, name: &str) -> Option<(String, Origin)> {
     m.image.iter().find_map(|(path, e)| match &e.kind {
@@ -79,7 +76,7 @@ fn check_app(dir: &ContainerDir, app: &App, pythonpath: Option<&str>, out: &mut 
     let paths: Vec<String> = lookup
         .dirs
         .iter()
-        .flat_map(|d| lookup.names.iter().map(move |n| join_path(d, n)))
+        .flat_map(|d| lookup.names.iter().map(move |n| path::join(d, n)))
         .collect();
     // Found, or somewhere gen cannot see into: not reported.
     if paths.iter().any(|p| known_absent(m, p).is_none()) {
@@ -168,7 +165,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             if let Some(d) = &p.program.directory {
-                let path = join_path(&m.workdir.value, &d.value);
+                let path = path::join(&m.workdir.value, &d.value);
                 if let Some(absence) = known_absent(m, &path) {
                     let origin = p.origin(d.place.map(|pl| pl.value_span).unwrap_or_default());
                     let mut diag = PROGRAM_PATH_MISSING.diagnostic(
@@ -264,6 +261,37 @@ mod tests {
             found[0].message.contains("`main:app`"),
             "{}",
             found[0].message
+        );
+    }
+
+    /// uvicorn's `--app-dir` (and gunicorn's `--chdir`) is where the module is imported
+    /// from: the app's file in the working directory does not count.
+    #[test]
+    fn app_dir_is_where_the_module_is_looked_for() {
+        let found = container(
+            "COPY main.py .",
+            "command=uvicorn --app-dir /nowhere main:app",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "the app module `main:app` is not in the image: no `/nowhere/main.py`"
+        );
+        assert!(container("COPY main.py .", "command=uvicorn --app-dir /srv main:app").is_empty());
+        assert!(
+            container(
+                "COPY main.py src/",
+                "command=uvicorn --app-dir src main:app"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            container(
+                "COPY main.py .",
+                "command=gunicorn --chdir /elsewhere main:app"
+            )
+            .len(),
+            1
         );
     }
 

@@ -1,9 +1,9 @@
 //! `supervisord-behind-shell`: a shell that does not `exec` stands between PID 1's signals
 //! and supervisord.
 
-use super::launch::{Via, launch};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text;
+use crate::lint::analysis::launch::{Via, launch};
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

@@ -1,11 +1,10 @@
 //! `supervisord-config-missing`: the config supervisord is told to read (or would find on
 //! its search path) is not in the image.
 
-use super::absent::{Absence, known_absent, mentioned};
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::absent::{Absence, known_absent, mentioned};
 use crate::lint::{ContainerDir, Context, declare_rule};
-use crate::model::{EntryKind, Model, Presence};
-use crate::parse::dockerfile::join_path;
+use crate::model::{ConfigFound, EntryKind, Model, Presence, search_path};
 
 declare_rule! {
     /// ## What it does
@@ -40,26 +39,6 @@ declare_rule! {
         severity: Error,
         check: check,
     }
-}
-
-/// Whether supervisord's command line names its config.
-fn names_config(words: &[crate::model::Fact<String>]) -> bool {
-    words.iter().skip(1).any(|w| {
-        let v = w.value.as_str();
-        v == "-c" || v.starts_with("--configuration") || (v.starts_with("-c") && v.len() > 2)
-    })
-}
-
-/// supervisord's search path for the binary in `/usr/bin` and the working directory.
-fn search_path(cwd: &str) -> Vec<String> {
-    vec![
-        "/usr/etc/supervisord.conf".to_owned(),
-        "/usr/supervisord.conf".to_owned(),
-        join_path(cwd, "supervisord.conf"),
-        join_path(cwd, "etc/supervisord.conf"),
-        "/etc/supervisord.conf".to_owned(),
-        "/etc/supervisor/supervisord.conf".to_owned(),
-    ]
 }
 
 /// Whether nothing is at a search-path entry: the two next to the binary no base image
@@ -105,7 +84,7 @@ fn check_dir(dir: &ContainerDir, out: &mut Vec<Diagnostic>) {
         .as_ref()
         .map(|s| (s.value.clone(), s.origin.clone()))
         .or_else(|| copied_as(m, config.rsplit('/').next().unwrap_or(config)));
-    let mut d = if names_config(command) {
+    let mut d = if sup.found == ConfigFound::Flag {
         let Some(absence) = known_absent(m, config) else {
             return;
         };
@@ -139,7 +118,7 @@ fn check_dir(dir: &ContainerDir, out: &mut Vec<Diagnostic>) {
             d = d.with_related(l);
         }
     }
-    let help = match (&instead, names_config(command)) {
+    let help = match (&instead, sup.found == ConfigFound::Flag) {
         (Some((path, _)), true) => format!(
             "point `-c` at `{path}`, or copy the config to `{config}`"
         ),

@@ -1,9 +1,9 @@
 //! `supervisord-daemonizes`: PID 1 starts supervisord, and neither its config nor its
 //! command line keeps it in the foreground.
 
-use super::launch::launch;
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::text;
+use crate::lint::analysis::launch::launch;
 use crate::lint::{Context, declare_rule};
 use crate::model::Source;
 

@@ -2,7 +2,7 @@
 //! socket, given the owner and mode the server creates it with.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Owner, Place, Wiring, who};
+use crate::lint::analysis::wiring::{Owner, Place, Wiring, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::{Model, Origin, Resolved};
 
@@ -17,7 +17,9 @@ declare_rule! {
     /// The worker's user is nginx's `user` directive (the packaged `nginx.conf` has one), or
     /// the user nginx itself runs as when that is not root. The socket's owner and mode:
     /// uWSGI's `chown-socket` and `chmod-socket` (without `chown-socket`, the user uWSGI
-    /// starts as: it binds before it drops privileges); PHP-FPM's `listen.owner` and
+    /// starts as: it binds before it drops privileges; without `chmod-socket`, 0777 less
+    /// the umask: its `umask` option, else a container's 022, so 0755, unless a file of the
+    /// container mentions `umask` or the base image is one gen does not know); PHP-FPM's `listen.owner` and
     /// `listen.mode` (default: the user the master runs as, mode 0660); gunicorn's `--user`
     /// and `--umask` (default umask 0: anyone may connect). Silent when any of these is
     /// unknown, or when a user is given by number and the other by name.

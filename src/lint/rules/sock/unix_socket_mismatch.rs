@@ -2,10 +2,11 @@
 //! whether there is one), or the socket's directory is not in the image.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{
+use crate::lint::analysis::wiring::{
     Addr, MissKind, Owner, Place, Wiring, host_port, listen_hint, who,
 };
 use crate::lint::{ContainerDir, Context, declare_rule};
+use crate::model::path::parent;
 use crate::model::{App, Origin, Presence, Runtime};
 use crate::parse::dockerfile::Kind;
 
@@ -169,13 +170,6 @@ fn local(host: &str) -> &str {
         "::1" => "::1",
         h if h.starts_with("127.") => h,
         _ => "127.0.0.1",
-    }
-}
-
-fn parent(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &path[..i],
     }
 }
 

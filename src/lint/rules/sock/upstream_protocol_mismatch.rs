@@ -3,7 +3,7 @@
 //! its `socket` or to PHP-FPM, `fastcgi_pass` to an HTTP server).
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::rules::port::wiring::{Dispatch, Owner, Reach, Wiring, who};
+use crate::lint::analysis::wiring::{Dispatch, Owner, Reach, Wiring, who};
 use crate::lint::{Context, declare_rule};
 use crate::model::{Protocol, Runtime, Target};
 
@@ -11,21 +11,25 @@ declare_rule! {
     /// ## What it does
     /// Checks that each nginx directive that sends requests to an app server of the
     /// container speaks the protocol the server listens with there: `proxy_pass` HTTP,
-    /// `uwsgi_pass` uWSGI's binary protocol, `fastcgi_pass` FastCGI, `scgi_pass` SCGI. An
-    /// upstream's servers speak what the directives that use the upstream speak.
+    /// `uwsgi_pass` uWSGI's binary protocol, `fastcgi_pass` FastCGI, `scgi_pass` SCGI,
+    /// `grpc_pass` gRPC (HTTP/2). An upstream's servers speak what the directives that use
+    /// the upstream speak.
     ///
     /// The servers' protocols: uWSGI's `socket`/`uwsgi-socket` speak uwsgi (or what its
     /// `protocol` option says), its `http-socket` and `http` router HTTP; PHP-FPM's pools
     /// FastCGI; gunicorn, uvicorn, hypercorn, daphne, Node and Python servers HTTP. Silent
-    /// where gen does not know which socket a directive reaches.
+    /// where gen does not know which socket a directive reaches, and for `grpc_pass` to an
+    /// HTTP server (it may speak HTTP/2 without TLS: hypercorn does).
     ///
     /// ## Why is this bad?
     /// The server cannot read what nginx sends, and no request gets through. uWSGI's HTTP
     /// socket takes a uwsgi packet for the start of an HTTP request and waits for the rest:
     /// each request hangs until nginx's `uwsgi_read_timeout` (60 s) and then gets a 504.
-    /// PHP-FPM closes a connection that does not start with a FastCGI record, and an HTTP
-    /// server answers a FastCGI record with 400 or closes it: nginx logs "upstream
-    /// prematurely closed connection" or "upstream sent invalid header" and answers 502.
+    /// PHP-FPM closes a connection that does not start with a FastCGI record, uWSGI's uwsgi
+    /// `socket` closes one that starts with an HTTP request line, and an HTTP server answers
+    /// a FastCGI record with 400 or closes it: nginx logs "upstream prematurely closed
+    /// connection" or "upstream sent invalid header" and answers 502 (`proxy_pass` to
+    /// PHP-FPM and to uWSGI's `socket` are run for real in tests/integration).
     ///
     /// ## Example
     /// ```nginx
@@ -88,7 +92,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let heard = listen.protocol;
-                if heard == sent {
+                // gRPC is HTTP/2: whether an HTTP server speaks it without TLS is not known.
+                if heard == sent || (sent == Protocol::Grpc && heard == Protocol::Http) {
                     continue;
                 }
                 let name = who(app);

@@ -18,7 +18,7 @@ mod variables;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::{ContainerDir, Context};
-use crate::model::{Model, Nginx, NginxDirective, Origin, ProblemKind, Source};
+use crate::model::{Model, Nginx, NginxDirective, Origin, ProblemKind, Source, path};
 use build::{Build, ModuleState};
 use table::{ModuleType, Row, ctx, table};
 
@@ -249,7 +249,7 @@ fn templated_at_start(m: &Model) -> bool {
     let edits =
         |t: &str| t.contains("/etc/nginx") && (t.contains("sed -i") || t.contains("envsubst"));
     argvs.iter().flatten().any(|w| {
-        let path = crate::parse::dockerfile::join_path(&m.workdir.value, &w.value);
+        let path = path::join(&m.workdir.value, &w.value);
         m.image
             .local_file(&path)
             .and_then(|f| m.files.text(f))
@@ -408,7 +408,7 @@ fn types_include(m: &Model, d: &NginxDirective, bits: u32) -> Option<Finding> {
     {
         return None;
     }
-    let full = crate::parse::dockerfile::join_path("/etc/nginx", path);
+    let full = path::join("/etc/nginx", path);
     let packaged = m.image.entry(&full).is_some_and(|e| {
         e.edited.is_none() && matches!(e.kind, crate::model::EntryKind::Packaged { .. })
     });

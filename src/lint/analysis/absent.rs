@@ -8,8 +8,10 @@
 //! directories of the packages gen models), and nothing that gen cannot follow could have
 //! put it there.
 
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{EntryKind, Model, Origin, Presence};
-use crate::parse::dockerfile::{Kind, clean_path, join_path};
+use crate::parse::dockerfile::Kind;
 use crate::parse::shell;
 
 /// Why gen is sure a path is not in the image.
@@ -41,17 +43,6 @@ const PACKAGE_CONFIG: [&str; 9] = [
     "/etc/nginx/sites-available",
     "/etc/nginx/snippets",
 ];
-
-fn under(path: &str, dir: &str) -> bool {
-    path == dir
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-fn basename(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
 
 /// Every RUN's script text (heredoc bodies included), in every stage: what gen may not
 /// have followed.
@@ -172,7 +163,7 @@ fn taint(m: &Model) -> Taint {
                 let prog = basename(first);
                 if prog == "cd" {
                     if let Some(d) = args.first() {
-                        cwd = join_path(&cwd, d);
+                        cwd = path::join(&cwd, d);
                     }
                     continue;
                 }
@@ -214,7 +205,7 @@ fn taint(m: &Model) -> Taint {
                     .iter()
                     .filter(|a| !a.is_empty() && !a.starts_with('-') && !a.contains("://"))
                 {
-                    t.paths.push(join_path(&cwd, a));
+                    t.paths.push(path::join(&cwd, a));
                 }
             }
         }
@@ -231,7 +222,7 @@ fn covered(m: &Model, path: &str) -> bool {
     for ins in &df.parsed.instructions {
         match &ins.kind {
             Kind::Copy(c) | Kind::Add(c) => {
-                let dest = clean_path(&c.dest_path);
+                let dest = path::clean(&c.dest_path);
                 let foreign = c.from.is_some()
                     || (ins.keyword == "ADD"
                         && c.sources.iter().any(|s| {
@@ -240,14 +231,14 @@ fn covered(m: &Model, path: &str) -> bool {
                                     .iter()
                                     .any(|ext| s.value.ends_with(ext))
                         }));
-                if foreign && (under(path, &dest) || under(&dest, path)) {
+                if foreign && (path::is_under(path, &dest) || path::is_under(&dest, path)) {
                     return true;
                 }
             }
             Kind::Volume(words)
                 if words.iter().any(|w| {
-                    let v = clean_path(w.value.trim_matches(['[', ']', '"', ',']));
-                    under(path, &v)
+                    let v = path::clean(w.value.trim_matches(['[', ']', '"', ',']));
+                    path::is_under(path, &v)
                 }) =>
             {
                 return true;
@@ -272,7 +263,7 @@ fn covered(m: &Model, path: &str) -> bool {
 fn made_by_workdir(m: &Model, path: &str) -> bool {
     m.dockerfile.as_ref().is_some_and(|df| {
         df.parsed.instructions.iter().any(|i| match &i.kind {
-            Kind::Workdir(w) => under(&w.path, path),
+            Kind::Workdir(w) => path::is_under(&w.path, path),
             _ => false,
         })
     })
@@ -282,15 +273,15 @@ fn made_by_workdir(m: &Model, path: &str) -> bool {
 #[must_use]
 pub fn known_absent(m: &Model, path: &str) -> Option<Absence> {
     m.dockerfile.as_ref()?;
-    let path = clean_path(path);
+    let path = path::clean(path);
     match m.image.presence(&path) {
         Presence::Present(_) | Presence::Dir => return None,
         Presence::Removed(o) => return Some(Absence::Removed(o.clone())),
         Presence::Unknown => {}
     }
     m.packaging.as_ref()?;
-    let system = SYSTEM.iter().any(|d| under(&path, d));
-    if system && !PACKAGE_CONFIG.iter().any(|d| under(&path, d)) {
+    let system = SYSTEM.iter().any(|d| path::is_under(&path, d));
+    if system && !PACKAGE_CONFIG.iter().any(|d| path::is_under(&path, d)) {
         return None;
     }
     nothing_else_provides(m, &path).then_some(Absence::NotProvided)
@@ -302,8 +293,20 @@ fn nothing_else_provides(m: &Model, path: &str) -> bool {
     if covered(m, path) || made_by_workdir(m, path) || mentioned(m, basename(path)) {
         return false;
     }
+    // A pip install whose packages gen does not all see (a local project, an editable, a
+    // `-r` file it cannot read) may put any script in its environment's `bin`.
+    let pip_may = m.pip_installs.iter().any(|p| {
+        let prefix = p.venv.as_deref().unwrap_or("/usr/local");
+        !p.complete && path::is_under(path, &format!("{}/bin", prefix.trim_end_matches('/')))
+    });
+    if pip_may {
+        return false;
+    }
     let t = taint(m);
-    !(t.anywhere || t.paths.iter().any(|p| under(path, p) || under(p, path)))
+    !(t.anywhere
+        || t.paths
+            .iter()
+            .any(|p| path::is_under(path, p) || path::is_under(p, path)))
 }
 
 /// For a file gen cannot otherwise judge (in a system directory, say): the COPY that fills
@@ -315,7 +318,7 @@ fn nothing_else_provides(m: &Model, path: &str) -> bool {
 pub fn copied_beside(m: &Model, path: &str) -> Option<Origin> {
     m.dockerfile.as_ref()?;
     m.packaging.as_ref()?;
-    let path = clean_path(path);
+    let path = path::clean(path);
     if m.image.presence(&path) != Presence::Unknown {
         return None;
     }
@@ -345,8 +348,18 @@ mod tests {
     #[test]
     fn known_absent_table() {
         let base = "FROM ubuntu:24.04\nRUN apt-get install -y supervisor nginx\nWORKDIR /srv/app\nCOPY a.conf /etc/supervisor/conf.d/a.conf\n";
-        let cases: [(&str, &str, bool); 19] = [
+        let cases: [(&str, &str, bool); 21] = [
             ("", "/etc/supervisor/conf.d/a.conf", false),
+            (
+                "RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir /srv/app\n",
+                "/opt/venv/bin/uvicorn",
+                false,
+            ),
+            (
+                "RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir /srv/app\n",
+                "/opt/other/bin/uvicorn",
+                true,
+            ),
             ("", "/etc/supervisor/conf.d/b.conf", true),
             ("", "/opt/venv/bin/uvicorn", true),
             (

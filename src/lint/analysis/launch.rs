@@ -5,6 +5,7 @@
 //! Read from the texts the command's words point into; only simple shell scripts are
 //! understood, which is what entrypoint scripts are.
 
+use crate::model::path::basename;
 use crate::model::{Fact, Model, Origin};
 use crate::parse::shell;
 use crate::parse::span::Span;
@@ -35,10 +36,6 @@ pub struct Launch {
     /// Where the shell gets the command: the shell-form text, the `sh -c` word, the line of
     /// the script.
     pub at: Origin,
-}
-
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 fn is_init(word: &str) -> bool {

@@ -10,11 +10,12 @@
 use crate::diagnostic::Label;
 use crate::lint::ContainerDir;
 use crate::model::glob::Dots;
+use crate::model::path;
+use crate::model::path::basename;
 use crate::model::{
     App, AppListen, ListenAddr, Listener, Model, Nginx, Origin, ProxyTarget, Resolved, Runtime,
     Supervisor, Target,
 };
-use crate::parse::dockerfile::{clean_path, join_path};
 use std::net::Ipv4Addr;
 
 /// What a listening socket is bound to.
@@ -260,10 +261,6 @@ pub struct Wiring<'a> {
     open: bool,
 }
 
-fn basename(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
-}
-
 /// Programs that never listen, which therefore do not make the picture incomplete.
 fn never_listens(app: &App) -> bool {
     let Runtime::Other(name) = &app.runtime else {
@@ -349,7 +346,7 @@ fn nginx_written_by_run(m: &Model) -> bool {
     // A start script's `sed -i` edits a config gen reads (as gen's own entrypoint does for
     // its settings); writing a file whole is what hides the config.
     let by_script = argvs.iter().flatten().any(|w| {
-        let path = join_path(&m.workdir.value, &w.value);
+        let path = path::join(&m.workdir.value, &w.value);
         m.image
             .local_file(&path)
             .and_then(|f| m.files.text(f))
@@ -409,7 +406,7 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
 
 /// A socket path as the kernel resolves it: `unix:///tmp/a.sock` is `/tmp/a.sock`.
 fn socket_path(path: &str) -> String {
-    let mut out = clean_path(path);
+    let mut out = path::clean(path);
     while out.contains("//") {
         out = out.replace("//", "/");
     }
@@ -463,10 +460,126 @@ fn app_bind(app: &App, host: &str) -> (Bind, String) {
     (Bind::of(host), host.to_owned())
 }
 
+/// A [`Wiring`] as the directory's cache keeps it: the model's facts by index instead of
+/// by reference (the cache lives in the directory, beside the model they point into).
+#[derive(Debug, Clone)]
+pub struct Stored {
+    dispatches: Vec<StoredDispatch>,
+    sockets: Vec<(StoredOwner, Addr)>,
+    complete: bool,
+    remote_ports: Vec<u16>,
+    open: bool,
+}
+
+/// Index into nginx's proxies, the place, and the sockets reached.
+type StoredDispatch = (usize, Place, Vec<(usize, Reach)>);
+
+#[derive(Debug, Clone, Copy)]
+enum StoredOwner {
+    /// Indices of the app and of its listen.
+    App(usize, usize),
+    /// Index of the listener.
+    Nginx(usize),
+}
+
+/// Where `one` is in `all`, by address.
+fn index<T>(all: &[T], one: &T) -> Option<usize> {
+    all.iter().position(|x| std::ptr::eq(x, one))
+}
+
+impl Stored {
+    fn of(w: &Wiring<'_>) -> Self {
+        let m = &w.dir.model;
+        let sockets = w
+            .sockets
+            .iter()
+            .filter_map(|s| {
+                let owner = match s.owner {
+                    Owner::App { app, listen } => {
+                        let a = index(&m.apps, app)?;
+                        StoredOwner::App(a, index(&app.listens, listen)?)
+                    }
+                    Owner::Nginx(l) => StoredOwner::Nginx(index(&w.nginx.listeners, l)?),
+                };
+                Some((owner, s.addr.clone()))
+            })
+            .collect();
+        let dispatches = w
+            .dispatches
+            .iter()
+            .filter_map(|d| {
+                let p = index(&w.nginx.proxies, d.proxy)?;
+                Some((p, d.place.clone(), d.reaches.clone()))
+            })
+            .collect();
+        Self {
+            dispatches,
+            sockets,
+            complete: w.complete,
+            remote_ports: w.remote_ports.clone(),
+            open: w.open,
+        }
+    }
+
+    fn view<'a>(&self, dir: &'a ContainerDir) -> Option<Wiring<'a>> {
+        let m = &dir.model;
+        let nginx = m.nginx.as_ref()?;
+        let sockets = self
+            .sockets
+            .iter()
+            .filter_map(|(owner, addr)| {
+                let owner = match *owner {
+                    StoredOwner::App(a, l) => {
+                        let app = m.apps.get(a)?;
+                        Owner::App {
+                            app,
+                            listen: app.listens.get(l)?,
+                        }
+                    }
+                    StoredOwner::Nginx(l) => Owner::Nginx(nginx.listeners.get(l)?),
+                };
+                Some(Socket {
+                    owner,
+                    addr: addr.clone(),
+                })
+            })
+            .collect();
+        let dispatches = self
+            .dispatches
+            .iter()
+            .filter_map(|(p, place, reaches)| {
+                Some(Dispatch {
+                    proxy: nginx.proxies.get(*p)?,
+                    place: place.clone(),
+                    reaches: reaches.clone(),
+                })
+            })
+            .collect();
+        Some(Wiring {
+            dir,
+            nginx,
+            dispatches,
+            sockets,
+            complete: self.complete,
+            remote_ports: self.remote_ports.clone(),
+            open: self.open,
+        })
+    }
+}
+
 impl<'a> Wiring<'a> {
-    /// The analysis of a container directory; `None` without nginx.
+    /// The analysis of a container directory; `None` without nginx. Worked out once per
+    /// directory, on the first call.
     #[must_use]
     pub fn of(dir: &'a ContainerDir) -> Option<Self> {
+        dir.analysis
+            .wiring
+            .get_or_init(|| Self::compute(dir).map(|w| Stored::of(&w)))
+            .as_ref()?
+            .view(dir)
+    }
+
+    fn compute(dir: &'a ContainerDir) -> Option<Self> {
         let m = &dir.model;
         let nginx = m.nginx.as_ref()?;
         let mut complete = processes_known(m) && m.apps.iter().all(listens_known);
@@ -474,7 +587,7 @@ impl<'a> Wiring<'a> {
         for app in &m.apps {
             for listen in &app.listens {
                 let addr = if let Some(u) = &listen.unix {
-                    Addr::Unix(socket_path(&join_path(&app.cwd.value, &u.value)))
+                    Addr::Unix(socket_path(&path::join(&app.cwd.value, &u.value)))
                 } else {
                     let (Some(host), Some(port)) = (
                         listen.host.as_ref(),
