@@ -23,6 +23,8 @@ mod escaping;
 mod extensions;
 #[path = "cli/fix.rs"]
 mod fix;
+#[path = "cli/fixture_tree.rs"]
+mod fixture_tree;
 #[path = "cli/harness.rs"]
 mod harness;
 #[path = "cli/hostile.rs"]
@@ -45,6 +47,8 @@ mod own_app;
 mod parse_configs;
 #[path = "cli/projects.rs"]
 mod projects;
+#[path = "cli/review.rs"]
+mod review;
 #[path = "cli/roundtrip.rs"]
 mod roundtrip;
 #[path = "cli/rules.rs"]
@@ -57,14 +61,12 @@ mod rules_env;
 mod rules_ngx;
 #[path = "cli/rules_ports.rs"]
 mod rules_ports;
-#[path = "cli/rules_proc.rs"]
-mod rules_proc;
 #[path = "cli/rules_servers.rs"]
 mod rules_servers;
-#[path = "cli/rules_variants.rs"]
-mod rules_variants;
 #[path = "cli/sarif.rs"]
 mod sarif;
+#[path = "cli/scaffold.rs"]
+mod scaffold;
 #[path = "cli/spec_errors.rs"]
 mod spec_errors;
 #[path = "cli/suppression.rs"]

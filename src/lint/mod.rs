@@ -9,11 +9,16 @@
 //! processes) are the fact layer, [`analysis`], worked out once per container directory;
 //! a rule folder holds rules only.
 //!
-//! Adding a rule: write `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its
-//! `check` function (findings made with [`Rule::diagnostic`], so code, name and severity come
-//! from the declaration), add the module to the family's `mod.rs` and the rule to [`RULES`],
-//! give it a failing and a passing fixture under tests/fixtures/check/, and rewrite the
-//! README's table with `GEN_BLESS=1 cargo test readme`.
+//! Adding a rule (CONTRIBUTING.md has the whole recipe; `scripts/new-rule.py NAME CODE`
+//! writes the rule's file, its module line and the fixtures' skeleton): write
+//! `rules/<family>/<rule_name>.rs` with one `declare_rule!` and its `check` function
+//! (findings made with [`Rule::diagnostic`], so code, name and severity come from the
+//! declaration) and add the module to the family's `mod.rs` ([`RULES`] is built from the
+//! declarations by build.rs); give it a failing and a passing fixture under
+//! tests/fixtures/check/<rule-name>/ (found by tests/fixtures_check.rs), bless their
+//! snapshots with `GEN_BLESS=1 cargo test` and review them with
+//! `scripts/review-snapshots.sh`, and rewrite the README's table with
+//! `GEN_BLESS=1 cargo test readme`.
 //!
 //! Renaming or removing a rule: record its old code and name in [`removed::REMOVED`], so
 //! `gen explain OLD` says what became of it and ignore lists keep working with a warning.
@@ -67,7 +72,7 @@ pub struct Rule {
 ///     }
 /// }
 /// ```
-/// and list it in [`RULES`].
+/// in a file of its own under rules/; build.rs lists it in [`RULES`].
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
@@ -90,65 +95,8 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every rule, sorted by code.
-pub static RULES: &[&Rule] = &[
-    &rules::app::forwarded_headers_ignored::FORWARDED_HEADERS_IGNORED,
-    &rules::app::app_keepalive_timeout_too_short::APP_KEEPALIVE_TIMEOUT_TOO_SHORT,
-    &rules::dkr::pip_install_outside_venv::PIP_INSTALL_OUTSIDE_VENV,
-    &rules::dkr::eol_base_image::EOL_BASE_IMAGE,
-    &rules::env::unknown_environment_variable::UNKNOWN_ENVIRONMENT_VARIABLE,
-    &rules::env::env_marker_mismatch::ENV_MARKER_MISMATCH,
-    &rules::env::env_value_refused::ENV_VALUE_REFUSED,
-    &rules::meta::generated_drift::GENERATED_DRIFT,
-    &rules::meta::invalid_ignore_comment::INVALID_IGNORE_COMMENT,
-    &rules::hc::healthcheck_missing_or_broken::HEALTHCHECK_MISSING_OR_BROKEN,
-    &rules::hc::probe_port_mismatch::PROBE_PORT_MISMATCH,
-    &rules::hc::probe_path_mismatch::PROBE_PATH_MISMATCH,
-    &rules::hc::healthy_dependency_without_healthcheck::HEALTHY_DEPENDENCY_WITHOUT_HEALTHCHECK,
-    &rules::k8s::k8s_port_mismatch::K8S_PORT_MISMATCH,
-    &rules::log::console_log_rotated::CONSOLE_LOG_ROTATED,
-    &rules::log::logs_hidden_from_docker::LOGS_HIDDEN_FROM_DOCKER,
-    &rules::net::app_bound_to_all_interfaces::APP_BOUND_TO_ALL_INTERFACES,
-    &rules::net::localhost_family_mismatch::LOCALHOST_FAMILY_MISMATCH,
-    &rules::ngx::missing_forwarded_headers::MISSING_FORWARDED_HEADERS,
-    &rules::ngx::ineffective_upstream_keepalive::INEFFECTIVE_UPSTREAM_KEEPALIVE,
-    &rules::ngx::unknown_upstream_host::UNKNOWN_UPSTREAM_HOST,
-    &rules::ngx::unknown_nginx_directive::UNKNOWN_NGINX_DIRECTIVE,
-    &rules::ngx::nginx_directive_not_allowed_here::NGINX_DIRECTIVE_NOT_ALLOWED_HERE,
-    &rules::ngx::invalid_nginx_arguments::INVALID_NGINX_ARGUMENTS,
-    &rules::ngx::invalid_nginx_value::INVALID_NGINX_VALUE,
-    &rules::ngx::unknown_nginx_variable::UNKNOWN_NGINX_VARIABLE,
-    &rules::ngx::packaged_default_site_answers::PACKAGED_DEFAULT_SITE_ANSWERS,
-    &rules::path::config_path_missing::CONFIG_PATH_MISSING,
-    &rules::path::copy_source_missing::COPY_SOURCE_MISSING,
-    &rules::path::build_file_missing::BUILD_FILE_MISSING,
-    &rules::port::upstream_port_mismatch::UPSTREAM_PORT_MISMATCH,
-    &rules::port::unproxied_app_port::UNPROXIED_APP_PORT,
-    &rules::port::expose_listen_mismatch::EXPOSE_LISTEN_MISMATCH,
-    &rules::port::app_port_exposed::APP_PORT_EXPOSED,
-    &rules::port::duplicate_host_port::DUPLICATE_HOST_PORT,
-    &rules::proc::nginx_daemonizes::NGINX_DAEMONIZES,
-    &rules::proc::duplicate_daemon_directive::DUPLICATE_DAEMON_DIRECTIVE,
-    &rules::proc::supervisord_daemonizes::SUPERVISORD_DAEMONIZES,
-    &rules::proc::supervisord_behind_shell::SUPERVISORD_BEHIND_SHELL,
-    &rules::proc::supervisord_config_missing::SUPERVISORD_CONFIG_MISSING,
-    &rules::proc::program_executable_missing::PROGRAM_EXECUTABLE_MISSING,
-    &rules::proc::program_path_missing::PROGRAM_PATH_MISSING,
-    &rules::proc::process_group_not_stopped::PROCESS_GROUP_NOT_STOPPED,
-    &rules::proc::program_daemonizes::PROGRAM_DAEMONIZES,
-    &rules::parse::nginx_parse_error::NGINX_PARSE_ERROR,
-    &rules::parse::dockerfile_parse_error::DOCKERFILE_PARSE_ERROR,
-    &rules::parse::supervisord_parse_error::SUPERVISORD_PARSE_ERROR,
-    &rules::parse::unfollowable_include::UNFOLLOWABLE_INCLUDE,
-    &rules::parse::app_source_parse_error::APP_SOURCE_PARSE_ERROR,
-    &rules::parse::include_limit_reached::INCLUDE_LIMIT_REACHED,
-    &rules::parse::unreadable_file::UNREADABLE_FILE,
-    &rules::parse::yaml_parse_error::YAML_PARSE_ERROR,
-    &rules::sock::unix_socket_mismatch::UNIX_SOCKET_MISMATCH,
-    &rules::sock::upstream_protocol_mismatch::UPSTREAM_PROTOCOL_MISMATCH,
-    &rules::sock::socket_permission_denied::SOCKET_PERMISSION_DENIED,
-    &rules::time::stop_grace_too_short::STOP_GRACE_TOO_SHORT,
-];
+/// Every rule, sorted by code: each `declare_rule!` under rules/, found by build.rs.
+pub static RULES: &[&Rule] = include!(concat!(env!("OUT_DIR"), "/rules.rs"));
 
 impl Rule {
     /// A finding of this rule: its code, name and severity, with `message` at `primary`.

@@ -534,16 +534,13 @@ fn proxy_and_parse_mistakes() -> Vec<ContainerDir> {
     ]
 }
 
+/// One context with many things wrong, all rules at once: the findings follow the message
+/// conventions and carry their rule's name and severity. (That each rule fires is checked
+/// on its own failing fixture, tests/fixtures_check.rs, so a new rule need not extend this.)
 #[test]
-fn every_rule_fires_somewhere_and_follows_the_message_conventions() {
+fn everything_wrong_follows_the_message_conventions() {
     let outcome = run(&everything_wrong(), RULES);
-    for rule in RULES {
-        assert!(
-            outcome.diagnostics.iter().any(|d| d.code == rule.code),
-            "{} found nothing in `everything_wrong`: extend it",
-            rule.code
-        );
-    }
+    assert!(!outcome.diagnostics.is_empty());
     for d in &outcome.diagnostics {
         let first = d.message.chars().next().unwrap_or(' ');
         assert!(

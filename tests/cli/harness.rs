@@ -32,31 +32,53 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A path under tests/fixtures.
-pub fn fixture(rel: &str) -> PathBuf {
-    root().join("tests/fixtures").join(rel)
+/// A fixture under tests/fixtures, as the tests see it: under `check/`, the tree is
+/// materialized (its bases laid in, tests/cli/fixture_tree.rs) into a temporary directory
+/// that lives as long as the value; elsewhere it is the directory itself.
+pub struct Fixture {
+    path: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
 }
 
-/// Whether golden files should be rewritten rather than compared.
-pub fn blessing() -> bool {
-    std::env::var_os("GEN_BLESS").is_some_and(|v| v == "1")
-}
-
-/// Compares `actual` byte for byte with tests/snapshots/`name`; with `GEN_BLESS=1`, writes it.
-pub fn snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if blessing() {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("create snapshot dir");
-        std::fs::write(&path, actual).expect("write snapshot");
-        return;
+impl std::ops::Deref for Fixture {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with GEN_BLESS=1 to create it", path.display()));
-    assert!(
-        expected == actual,
-        "{} differs (GEN_BLESS=1 rewrites it):\n--- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
+}
+
+impl AsRef<Path> for Fixture {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The fixture `rel`, a path under tests/fixtures.
+pub fn fixture(rel: &str) -> Fixture {
+    let path = root().join("tests/fixtures").join(rel);
+    if rel != "check" && !rel.starts_with("check/") {
+        return Fixture { path, _tmp: None };
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let name = path.file_name().expect("a file name");
+    let at = tmp.path().join(name);
+    if path.is_dir() {
+        crate::fixture_tree::materialize(&path, &at);
+    } else {
+        std::fs::copy(&path, &at).expect("copy fixture");
+    }
+    Fixture {
+        path: at,
+        _tmp: Some(tmp),
+    }
+}
+
+pub use crate::review::blessing;
+
+/// Compares `actual` byte for byte with tests/snapshots/`name` (tests/cli/review.rs: with
+/// `GEN_BLESS=1` a difference is written as `.new` for review).
+pub fn snapshot(name: &str, actual: &str) {
+    crate::review::assert_snapshot(&root().join("tests/snapshots").join(name), actual);
 }
 
 /// A temporary directory holding a copy of the fixture spec `rel` as `spec.toml`.
@@ -73,32 +95,4 @@ pub fn rule_check(rule: &str, dir: &str, code: &str, format: &str) -> crate::har
         &fixture(&format!("check/{rule}")),
         &["check", dir, "--select", code, "--format", format],
     )
-}
-
-/// The failing fixture: exit code, summary, and the human and JSON output pinned.
-pub fn rule_fails(rule: &str, code: &str, exit: i32, summary: &str) {
-    let run = rule_check(rule, "fail", code, "human");
-    assert_eq!(
-        (run.code, run.stderr.as_str()),
-        (exit, summary),
-        "{}",
-        run.stdout
-    );
-    snapshot(&format!("check/{rule}.human.txt"), &run.stdout);
-    let run = rule_check(rule, "fail", code, "json");
-    assert_eq!(run.code, exit);
-    snapshot(&format!("check/{rule}.json"), &run.stdout);
-}
-
-/// The passing fixture: no finding of the rule.
-pub fn rule_passes(rule: &str, code: &str, containers: usize) {
-    let run = rule_check(rule, "pass", code, "human");
-    let want = format!(
-        "no problems in {containers} container{}\n",
-        if containers == 1 { "" } else { "s" }
-    );
-    assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "", want.as_str())
-    );
 }

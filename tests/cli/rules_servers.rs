@@ -1,38 +1,8 @@
 //! The rules over the app servers' own configs (SOCK002 protocol, SOCK003 socket
-//! permissions) on their failing and passing fixtures, and the port and socket rules on
-//! uWSGI, PHP-FPM and gunicorn config files.
+//! permissions) beyond their fixtures (tests/fixtures_check.rs runs those): the port and
+//! socket rules on uWSGI, PHP-FPM and gunicorn config files.
 
-use crate::harness::{rule_check, rule_fails as fails, rule_passes as passes};
-
-#[test]
-fn upstream_protocol_mismatch_fails() {
-    fails(
-        "upstream-protocol-mismatch",
-        "SOCK002",
-        1,
-        "4 errors in 4 containers\n",
-    );
-}
-
-#[test]
-fn upstream_protocol_mismatch_passes() {
-    passes("upstream-protocol-mismatch", "SOCK002", 3);
-}
-
-#[test]
-fn socket_permission_denied_fails() {
-    fails(
-        "socket-permission-denied",
-        "SOCK003",
-        1,
-        "3 errors in 3 containers\n",
-    );
-}
-
-#[test]
-fn socket_permission_denied_passes() {
-    passes("socket-permission-denied", "SOCK003", 5);
-}
+use crate::harness::rule_check;
 
 /// The passing fixtures of the server rules are clean for every port and socket rule too:
 /// the servers' configs are read, not guessed.
