@@ -1,6 +1,7 @@
 //! Records the git commit gen is built from, for `gen --version`, when built in a checkout,
 //! and compiles nginx's directive and variable tables (`data/nginx/*.tsv`, written by
-//! `scripts/nginx-directives/extract.py`) into Rust statics, so that no run of gen parses
+//! `scripts/nginx-directives/extract.py`, and those of the packaged third-party modules,
+//! written by `scripts/nginx-directives/modules.py`) into Rust statics, so that no run of gen parses
 //! them at start (they were a quarter of a `gen check`'s instructions). The TSV files stay the
 //! source of truth; `parse::nginx::table`'s tests read them again and compare.
 //!
@@ -117,56 +118,92 @@ fn args(field: &str, line: &str) -> String {
     format!("Args::Counts({counts:#010b})")
 }
 
+/// The releases column's names of the third-party module tables, in `table::RELEASES`'
+/// order (a release's bit is its index).
+const RELEASES: [&str; 5] = ["bookworm", "trixie", "noble", "alpine", "nginx.org"];
+
+fn releases(field: &str, line: &str) -> u8 {
+    field.split(' ').fold(0, |acc, r| {
+        let i = RELEASES
+            .iter()
+            .position(|x| *x == r)
+            .unwrap_or_else(|| panic!("unknown release `{r}` in: {line}"));
+        acc | 1 << i
+    })
+}
+
+/// One directive row of `directives.tsv` (`third_party: false`, the last field nginx
+/// versions) or `modules-directives.tsv` (the last field releases), as Rust.
+fn directive_row(f: &[&str], line: &str, third_party: bool) -> (String, String) {
+    let [name, module, mtype, ctxs, a, block, value, last] = f[..] else {
+        panic!("not 8 fields: {line}");
+    };
+    let module_type = match mtype {
+        "core" => "Core",
+        "conf" => "Conf",
+        "event" => "Event",
+        "http" => "Http",
+        "mail" => "Mail",
+        "stream" => "Stream",
+        other => panic!("unknown module type `{other}` in: {line}"),
+    };
+    let block = match block {
+        "block" => true,
+        "simple" => false,
+        other => panic!("unknown block kind `{other}` in: {line}"),
+    };
+    let value = match value {
+        "flag" => "Flag",
+        "size" => "Size",
+        "offset" => "Offset",
+        "msec" => "Msec",
+        "sec" => "Sec",
+        "num" => "Num",
+        "-" => "Other",
+        other => panic!("unknown value kind `{other}` in: {line}"),
+    };
+    // A third-party module's row is in every nginx version; its releases say where.
+    let (v, r) = if third_party {
+        ((1u8 << VERSIONS.len()) - 1, releases(last, line))
+    } else {
+        (versions(last, line), 0)
+    };
+    let row = format!(
+        "Row {{ name: {name:?}, module: {module:?}, module_type: ModuleType::{module_type}, \
+         contexts: {}, args: {}, block: {block}, value: Value::{value}, versions: {v:#07b}, \
+         releases: {r:#07b} }}",
+        contexts(ctxs, line),
+        args(a, line),
+    );
+    (name.to_owned(), row)
+}
+
 fn nginx_tables() {
     let directives_path = "data/nginx/directives.tsv";
     let variables_path = "data/nginx/variables.tsv";
-    println!("cargo:rerun-if-changed={directives_path}");
-    println!("cargo:rerun-if-changed={variables_path}");
+    let modules_path = "data/nginx/modules.tsv";
+    let module_directives_path = "data/nginx/modules-directives.tsv";
+    let module_variables_path = "data/nginx/modules-variables.tsv";
+    for p in [
+        directives_path,
+        variables_path,
+        modules_path,
+        module_directives_path,
+        module_variables_path,
+    ] {
+        println!("cargo:rerun-if-changed={p}");
+    }
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{p}: {e}"));
 
     // Rows by name, sorted by name (byte order, for a binary search), each name's rows in
-    // the file's order.
+    // the files' order: nginx's own modules first, then the third-party modules'.
     let mut directives: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in read(directives_path)
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-    {
-        let f: Vec<&str> = line.split('\t').collect();
-        let [name, module, mtype, ctxs, a, block, value, vs] = f[..] else {
-            panic!("{directives_path}: not 8 fields: {line}");
-        };
-        let module_type = match mtype {
-            "core" => "Core",
-            "conf" => "Conf",
-            "event" => "Event",
-            "http" => "Http",
-            "mail" => "Mail",
-            "stream" => "Stream",
-            other => panic!("unknown module type `{other}` in: {line}"),
-        };
-        let block = match block {
-            "block" => true,
-            "simple" => false,
-            other => panic!("unknown block kind `{other}` in: {line}"),
-        };
-        let value = match value {
-            "flag" => "Flag",
-            "size" => "Size",
-            "offset" => "Offset",
-            "msec" => "Msec",
-            "sec" => "Sec",
-            "num" => "Num",
-            "-" => "Other",
-            other => panic!("unknown value kind `{other}` in: {line}"),
-        };
-        let row = format!(
-            "Row {{ name: {name:?}, module: {module:?}, module_type: ModuleType::{module_type}, \
-             contexts: {}, args: {}, block: {block}, value: Value::{value}, versions: {:#07b} }}",
-            contexts(ctxs, line),
-            args(a, line),
-            versions(vs, line),
-        );
-        directives.entry(name.to_owned()).or_default().push(row);
+    for (path, third_party) in [(directives_path, false), (module_directives_path, true)] {
+        for line in read(path).lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let (name, row) = directive_row(&f, line, third_party);
+            directives.entry(name).or_default().push(row);
+        }
     }
 
     // Exact variables merged by name (the first module, every version); prefixes in order.
@@ -190,9 +227,60 @@ fn nginx_tables() {
         }
     }
 
-    let mut out = String::from(
-        "// Generated by build.rs from data/nginx/directives.tsv and variables.tsv: do not edit.\n\n",
-    );
+    // Third-party modules, sorted by name; their variables in the file's order.
+    let mut modules = Vec::new();
+    for line in read(modules_path).lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [module, so, debian, alpine, rs, needs, vars, _source] = f[..] else {
+            panic!("{modules_path}: not 8 fields: {line}");
+        };
+        let package = |p: &str| {
+            if p == "-" {
+                "None".to_owned()
+            } else {
+                format!("Some({p:?})")
+            }
+        };
+        let needs: Vec<String> = needs
+            .split(' ')
+            .filter(|n| *n != "-")
+            .map(|n| format!("{n:?}"))
+            .collect();
+        let variables_open = match vars {
+            "open" => true,
+            "table" => false,
+            other => panic!("unknown variables kind `{other}` in: {line}"),
+        };
+        modules.push(format!(
+            "Module {{ name: {module:?}, so: {so:?}, debian: {}, alpine: {}, releases: {:#07b}, \
+             needs: &[{}], variables_open: {variables_open} }}",
+            package(debian),
+            package(alpine),
+            releases(rs, line),
+            needs.join(", "),
+        ));
+    }
+    let mut module_variables = Vec::new();
+    for line in read(module_variables_path)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [name, kind, module, rs] = f[..] else {
+            panic!("{module_variables_path}: not 4 fields: {line}");
+        };
+        let prefix = match kind {
+            "prefix" => true,
+            "exact" => false,
+            other => panic!("unknown variable kind `{other}` in: {line}"),
+        };
+        module_variables.push(format!(
+            "({name:?}, {prefix}, {module:?}, {:#07b})",
+            releases(rs, line)
+        ));
+    }
+
+    let mut out = String::from("// Generated by build.rs from data/nginx/*.tsv: do not edit.\n\n");
     out.push_str("static DIRECTIVES: &[(&str, &[Row])] = &[\n");
     for (name, rows) in &directives {
         let _ = writeln!(out, "    ({name:?}, &[");
@@ -212,6 +300,14 @@ fn nginx_tables() {
     out.push_str("];\n\nstatic PREFIXES: &[(&str, u8)] = &[\n");
     for (name, v) in &prefixes {
         let _ = writeln!(out, "    ({name:?}, {v:#07b}),");
+    }
+    out.push_str("];\n\nstatic MODULES: &[Module] = &[\n");
+    for m in &modules {
+        let _ = writeln!(out, "    {m},");
+    }
+    out.push_str("];\n\nstatic MODULE_VARIABLES: &[(&str, bool, &str, u8)] = &[\n");
+    for v in &module_variables {
+        let _ = writeln!(out, "    {v},");
     }
     out.push_str("];\n");
 

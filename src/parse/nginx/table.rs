@@ -6,6 +6,12 @@
 //! `data/nginx/`; build.rs compiles it into the statics this module reads (parsing it at
 //! every start was a quarter of a `gen check`'s work), and a test reads the TSV files again
 //! and compares.
+//!
+//! The third-party modules the distributions package as dynamic modules (Debian's and
+//! Ubuntu's `libnginx-mod-*`, Alpine's `nginx-mod-*`, nginx.org's njs) are in the same
+//! table, from `scripts/nginx-directives/modules.py`: their rows say in which
+//! distribution releases ([`RELEASES`]) the packaged module declares them, and
+//! [`Table::module`] says which `.so` and package provide a module.
 
 /// The nginx versions the table covers, as the data's `versions` column names them.
 pub const VERSIONS: [&str; 5] = ["1.22", "1.24", "1.26", "1.28", "1.29"];
@@ -32,6 +38,55 @@ impl Version {
 
     const fn bit(self) -> u8 {
         1 << self.0
+    }
+}
+
+/// The distribution releases the third-party module rows name: Debian 12 and 13 at their
+/// packages' versions; Ubuntu 24.04, Alpine 3.20-3.23 and nginx.org's image at the union of
+/// the versions the table was extracted from.
+pub const RELEASES: [&str; 5] = ["bookworm", "trixie", "noble", "alpine", "nginx.org"];
+
+/// A release of [`RELEASES`] by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Release(pub u8);
+
+impl Release {
+    /// The release named `name` in [`RELEASES`].
+    #[must_use]
+    pub fn of(name: &str) -> Option<Self> {
+        RELEASES
+            .iter()
+            .position(|r| *r == name)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Self)
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self.0
+    }
+}
+
+/// A third-party module: the `.so` that holds it, the package that installs it on
+/// Debian/Ubuntu and on Alpine, and the releases that package it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Module {
+    pub name: &'static str,
+    pub so: &'static str,
+    pub debian: Option<&'static str>,
+    pub alpine: Option<&'static str>,
+    /// [`Release::bit`]s.
+    releases: u8,
+    /// The `.so` files its package needs loaded first (and installs with it).
+    pub needs: &'static [&'static str],
+    /// Its directives define variables (`set_by_lua $x`), or it adds variables the table
+    /// does not list: variables are not judged where it is loaded.
+    pub variables_open: bool,
+}
+
+impl Module {
+    #[must_use]
+    pub const fn in_release(&self, r: Release) -> bool {
+        self.releases & r.bit() != 0
     }
 }
 
@@ -168,12 +223,28 @@ pub struct Row {
     pub value: Value,
     /// [`Version::bit`]s.
     versions: u8,
+    /// A third-party module's row: the [`Release::bit`]s whose package declares it; 0
+    /// for nginx's own modules.
+    releases: u8,
 }
 
 impl Row {
     #[must_use]
     pub const fn in_version(&self, v: Version) -> bool {
         self.versions & v.bit() != 0
+    }
+
+    /// Whether it is a third-party module's.
+    #[must_use]
+    pub const fn third_party(&self) -> bool {
+        self.releases != 0
+    }
+
+    /// Whether a third-party module's row is declared by the module release `r` packages
+    /// (nginx's own rows: always).
+    #[must_use]
+    pub const fn in_release(&self, r: Release) -> bool {
+        self.releases == 0 || self.releases & r.bit() != 0
     }
 
     /// The first version of the table that has it.
@@ -186,8 +257,9 @@ impl Row {
     }
 }
 
-// `DIRECTIVES` (rows by name, sorted by name), `NAMES`, `VARIABLES` (sorted by name) and
-// `PREFIXES`, compiled from the TSV files by build.rs.
+// `DIRECTIVES` (rows by name, sorted by name), `NAMES`, `VARIABLES` (sorted by name),
+// `PREFIXES`, `MODULES` (the third-party modules) and `MODULE_VARIABLES` (theirs: name,
+// prefix or not, module, releases), compiled from the TSV files by build.rs.
 include!(concat!(env!("OUT_DIR"), "/nginx_table.rs"));
 
 /// Every directive's rows, and every variable: statics compiled in from `data/nginx/`.
@@ -200,6 +272,8 @@ pub struct Table {
     variables: &'static [(&'static str, &'static str, u8)],
     /// Prefix variables (`http_`, `arg_`...), with their versions.
     prefixes: &'static [(&'static str, u8)],
+    modules: &'static [Module],
+    module_variables: &'static [(&'static str, bool, &'static str, u8)],
 }
 
 static TABLE: Table = Table {
@@ -207,6 +281,8 @@ static TABLE: Table = Table {
     names: NAMES,
     variables: VARIABLES,
     prefixes: PREFIXES,
+    modules: MODULES,
+    module_variables: MODULE_VARIABLES,
 };
 
 /// The table.
@@ -230,6 +306,33 @@ impl Table {
     #[must_use]
     pub fn names(&self) -> &'static [&'static str] {
         self.names
+    }
+
+    /// The third-party module `name`.
+    #[must_use]
+    pub fn module(&self, name: &str) -> Option<&'static Module> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// Every third-party module.
+    #[must_use]
+    pub fn modules(&self) -> &'static [Module] {
+        self.modules
+    }
+
+    /// Whether `$name` is a variable that third-party module `module` defines in release
+    /// `r`.
+    #[must_use]
+    pub fn module_has_variable(&self, module: &str, name: &str, r: Release) -> bool {
+        self.module_variables.iter().any(|(v, prefix, m, rs)| {
+            *m == module
+                && rs & r.bit() != 0
+                && if *prefix {
+                    name.len() > v.len() && name.starts_with(v)
+                } else {
+                    name == *v
+                }
+        })
     }
 
     /// Whether `$name` is a variable some module defines in `version` (any version when
@@ -256,6 +359,16 @@ mod tests {
 
     const DIRECTIVES_TSV: &str = include_str!("../../../data/nginx/directives.tsv");
     const VARIABLES_TSV: &str = include_str!("../../../data/nginx/variables.tsv");
+    const MODULES_TSV: &str = include_str!("../../../data/nginx/modules.tsv");
+    const MODULE_DIRECTIVES_TSV: &str = include_str!("../../../data/nginx/modules-directives.tsv");
+    const MODULE_VARIABLES_TSV: &str = include_str!("../../../data/nginx/modules-variables.tsv");
+
+    fn releases(field: &str) -> u8 {
+        field
+            .split(' ')
+            .map(|r| Release::of(r).expect("a release").bit())
+            .fold(0, |acc, b| acc | b)
+    }
 
     fn versions(field: &str) -> u8 {
         field
@@ -307,7 +420,11 @@ mod tests {
     #[test]
     fn compiled_table_equals_the_tsv_files() {
         let mut directives: HashMap<&str, Vec<Row>> = HashMap::new();
-        for line in DIRECTIVES_TSV.lines().filter(|l| !l.starts_with('#')) {
+        let lines = DIRECTIVES_TSV
+            .lines()
+            .map(|l| (l, false))
+            .chain(MODULE_DIRECTIVES_TSV.lines().map(|l| (l, true)));
+        for (line, third_party) in lines.filter(|(l, _)| !l.starts_with('#')) {
             let f: Vec<&'static str> = line.split('\t').collect();
             let [name, module, mtype, ctxs, a, block, value, vs] = f[..] else {
                 panic!("not 8 fields: {line}");
@@ -337,7 +454,8 @@ mod tests {
                     "num" => Value::Num,
                     _ => Value::Other,
                 },
-                versions: versions(vs),
+                versions: if third_party { 0b11111 } else { versions(vs) },
+                releases: if third_party { releases(vs) } else { 0 },
             });
         }
         let t = table();
@@ -368,6 +486,52 @@ mod tests {
             assert_eq!(variables.get(name), Some(&(*module, *v)), "{name}");
         }
         assert!(t.variables.windows(2).all(|w| w[0].0 < w[1].0));
+
+        let mut modules = Vec::new();
+        for line in MODULES_TSV.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&'static str> = line.split('\t').collect();
+            let [name, so, debian, alpine, rs, needs, vars, _] = f[..] else {
+                panic!("not 8 fields: {line}");
+            };
+            let needs: Vec<&str> = needs.split(' ').filter(|n| *n != "-").collect();
+            let m = t.module(name).expect("a compiled module");
+            assert_eq!(
+                (
+                    m.so,
+                    m.debian,
+                    m.alpine,
+                    m.releases,
+                    m.needs,
+                    m.variables_open
+                ),
+                (
+                    so,
+                    (debian != "-").then_some(debian),
+                    (alpine != "-").then_some(alpine),
+                    releases(rs),
+                    needs.as_slice(),
+                    vars == "open"
+                ),
+                "{name}"
+            );
+            modules.push(name);
+        }
+        assert_eq!(t.modules().len(), modules.len());
+        let mut module_variables = Vec::new();
+        for line in MODULE_VARIABLES_TSV.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&'static str> = line.split('\t').collect();
+            let [name, kind, module, rs] = f[..] else {
+                panic!("not 4 fields: {line}");
+            };
+            module_variables.push((name, kind == "prefix", module, releases(rs)));
+        }
+        assert_eq!(t.module_variables, module_variables.as_slice());
+        // Every third-party row's module is one the modules table places.
+        for (_, rows) in t.directives {
+            for r in rows.iter().filter(|r| r.third_party()) {
+                assert!(t.module(r.module).is_some(), "{}", r.module);
+            }
+        }
     }
 
     #[test]
@@ -395,6 +559,52 @@ mod tests {
             t.rows("http2")
                 .iter()
                 .all(|r| !r.in_version(v22.unwrap_or(Version(0))))
+        );
+    }
+
+    #[test]
+    fn the_table_has_the_packaged_modules() {
+        let t = table();
+        let bookworm = Release::of("bookworm").expect("bookworm");
+        let more = t.rows("more_set_headers");
+        assert!(more.iter().any(|r| r.third_party()
+            && r.module == "ngx_http_headers_more_filter_module"
+            && r.in_release(bookworm)
+            && r.contexts & ctx::LIF != 0));
+        let m = t
+            .module("ngx_http_headers_more_filter_module")
+            .expect("headers-more");
+        assert_eq!(m.debian, Some("libnginx-mod-http-headers-more-filter"));
+        assert_eq!(m.alpine, Some("nginx-mod-http-headers-more"));
+        assert_eq!(m.so, "ngx_http_headers_more_filter_module.so");
+        let lua = t.module("ngx_http_lua_module").expect("lua");
+        assert_eq!(lua.needs, ["ndk_http_module.so"]);
+        assert!(lua.variables_open);
+        assert!(t.module_has_variable("ngx_http_echo_module", "echo_timer_elapsed", bookworm));
+        assert!(!t.module_has_variable("ngx_http_echo_module", "echo_timer", bookworm));
+        // `js_set` took a third argument in njs 0.8: Debian 13's, not Debian 12's.
+        let trixie = Release::of("trixie").expect("trixie");
+        let js_set: Vec<&Row> = t
+            .rows("js_set")
+            .iter()
+            .filter(|r| r.module == "ngx_http_js_module")
+            .collect();
+        assert!(
+            js_set
+                .iter()
+                .any(|r| r.in_release(trixie) && r.args.accepts(3))
+        );
+        assert!(
+            js_set
+                .iter()
+                .filter(|r| r.in_release(bookworm))
+                .all(|r| !r.args.accepts(3))
+        );
+        // nginx's own rows are in every release.
+        assert!(
+            t.rows("proxy_pass")
+                .iter()
+                .all(|r| !r.third_party() && r.in_release(bookworm))
         );
     }
 

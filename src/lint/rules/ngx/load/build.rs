@@ -4,11 +4,18 @@
 //! ship `geoip`, `image_filter`, `perl`, `xslt`, `mail` and `stream` as `libnginx-mod-*`
 //! packages (`nginx -V` of 1.22.1-9 and 1.24.0-2ubuntu7); Alpine ships the same six as
 //! `nginx-mod-*`; nginx.org's image builds `mail` and `stream` in and installs `geoip`,
-//! `image_filter`, `xslt` and `njs` without loading them. Where gen does not know (a base
-//! image it cannot place, a third-party module package), it says nothing about the names
-//! it does not know.
+//! `image_filter`, `xslt` and `njs` without loading them.
+//!
+//! The third-party modules the distributions package (`libnginx-mod-http-headers-more-filter`,
+//! `nginx-mod-http-lua`...) are in the table too ([`table::Module`]), by release. An
+//! installed module package loads its module through the file it puts in
+//! `/etc/nginx/modules-enabled/` (Debian, Ubuntu) or `/etc/nginx/modules/` (Alpine), which
+//! the packaged nginx.conf includes: a config of the user's own without that `include` (and
+//! without the module's `load_module`) does not load it. Where gen does not know (a base
+//! image it cannot place, a module package or a `.so` it has no table for), it says nothing
+//! about the names it does not know.
 
-use super::table::{Row, Version};
+use super::table::{self, Release, Row, Version, table};
 use crate::model::{Model, Nginx, Packaging};
 use crate::spec::Distro;
 
@@ -20,14 +27,22 @@ pub struct Build {
     /// Who built it, for messages: "Debian's nginx".
     pub who: Option<&'static str>,
     packaging: Option<Packaging>,
-    /// Packages installed by RUN.
+    /// The release the third-party module rows name, when gen can tell.
+    release: Option<Release>,
+    /// Packages installed by RUN, with the module packages they pull in.
     packages: Vec<String>,
     /// The `.so` files `load_module` loads.
     loaded: Vec<String>,
+    /// Whether the config includes the directory where module packages put their
+    /// `load_module` line (or gen cannot see all of the config, so it may).
+    includes_modules: bool,
     /// A module gen has no table for may be loaded (a third-party module package, an
     /// unknown `load_module`, nginx not from a package gen knows): unknown names are not
     /// judged.
     pub open: bool,
+    /// A loaded third-party module defines variables gen does not know: variables are not
+    /// judged.
+    pub variables_open: bool,
 }
 
 /// A dynamic module: its modules' name prefix in the table, its `.so`, and its package
@@ -39,6 +54,8 @@ struct Dynamic {
     alpine: &'static str,
     /// Installed in nginx.org's image (not loaded).
     nginx_org: bool,
+    /// The module package its package depends on (and so installs): the stream module's.
+    needs: Option<(&'static str, &'static str)>,
 }
 
 const DYNAMIC: [Dynamic; 7] = [
@@ -48,6 +65,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-http-geoip",
         alpine: "nginx-mod-http-geoip",
         nginx_org: true,
+        needs: None,
     },
     Dynamic {
         module: "ngx_http_image_filter_module",
@@ -55,6 +73,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-http-image-filter",
         alpine: "nginx-mod-http-image-filter",
         nginx_org: true,
+        needs: None,
     },
     Dynamic {
         module: "ngx_http_perl_module",
@@ -62,6 +81,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-http-perl",
         alpine: "nginx-mod-http-perl",
         nginx_org: false,
+        needs: None,
     },
     Dynamic {
         module: "ngx_http_xslt_filter_module",
@@ -69,6 +89,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-http-xslt-filter",
         alpine: "nginx-mod-http-xslt-filter",
         nginx_org: true,
+        needs: None,
     },
     Dynamic {
         module: "ngx_stream_geoip_module",
@@ -76,6 +97,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-stream-geoip",
         alpine: "nginx-mod-stream-geoip",
         nginx_org: false,
+        needs: Some(("libnginx-mod-stream", "nginx-mod-stream")),
     },
     // The mail and stream modules are one `.so` each; matched by prefix.
     Dynamic {
@@ -84,6 +106,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-mail",
         alpine: "nginx-mod-mail",
         nginx_org: false,
+        needs: None,
     },
     Dynamic {
         module: "ngx_stream_",
@@ -91,6 +114,7 @@ const DYNAMIC: [Dynamic; 7] = [
         debian: "libnginx-mod-stream",
         alpine: "nginx-mod-stream",
         nginx_org: false,
+        needs: None,
     },
 ];
 
@@ -110,8 +134,52 @@ pub enum ModuleState {
     /// A dynamic module this nginx does not load: how to load it.
     NotLoaded {
         so: &'static str,
-        package: Option<&'static str>,
+        how: Provide,
     },
+}
+
+/// How a module that is not loaded would be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provide {
+    /// Install this package (its `modules-enabled/` or `modules/` file loads it).
+    Package(&'static str),
+    /// The package is installed, but the config does not include the directory whose file
+    /// loads it (`include` this pattern in the main context).
+    Include(&'static str),
+    /// A `load_module` line (the `.so` is in the image).
+    LoadModule,
+    /// No package of this distribution release has it.
+    Unpackaged,
+}
+
+/// The directory glob module packages put their `load_module` file in, by distribution.
+const fn modules_dir(d: Distro) -> &'static str {
+    match d {
+        Distro::Alpine => "/etc/nginx/modules/*.conf",
+        Distro::Debian | Distro::Ubuntu => "/etc/nginx/modules-enabled/*.conf",
+    }
+}
+
+/// The release the third-party module rows name for a base image.
+fn release_of(image: &str, packaging: Packaging) -> Option<Release> {
+    let name = match packaging {
+        Packaging::NginxOrg(_) => "nginx.org",
+        Packaging::Distro(d) => match (d, distro_version(image, d)?) {
+            (Distro::Debian, "1.22") => "bookworm",
+            (Distro::Debian, _) => "trixie",
+            (Distro::Ubuntu, _) => "noble",
+            (Distro::Alpine, _) => "alpine",
+        },
+    };
+    Release::of(name)
+}
+
+/// A third-party module's package on a distribution.
+const fn package_of(m: &table::Module, d: Distro) -> Option<&'static str> {
+    match d {
+        Distro::Alpine => m.alpine,
+        Distro::Debian | Distro::Ubuntu => m.debian,
+    }
 }
 
 fn tag_of(image: &str) -> (&str, &str) {
@@ -215,34 +283,150 @@ impl Build {
             ),
             _ => (None, None),
         };
-        let loaded: Vec<String> = n
+        let release = packaging
+            .filter(|_| who.is_some())
+            .and_then(|p| release_of(image, p));
+        let t = table();
+        let mut loaded: Vec<String> = n
             .find("load_module")
             .filter_map(|(_, d)| d.arg(0))
             .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
             .collect();
-        let known_so = |so: &str| DYNAMIC.iter().any(|d| d.so == so);
+        let known_so =
+            |so: &str| DYNAMIC.iter().any(|d| d.so == so) || t.modules().iter().any(|m| m.so == so);
+        // The module packages of this release, by package name.
+        let distro = packaging.map(Packaging::distro);
+        let packaged = |p: &str| -> Vec<&'static table::Module> {
+            match (distro, release) {
+                (Some(d), Some(r)) => t
+                    .modules()
+                    .iter()
+                    .filter(|m| m.in_release(r) && package_of(m, d) == Some(p))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
         let third_party = packages.iter().any(|p| {
             (p.starts_with("libnginx-mod-")
                 || p.starts_with("nginx-mod-")
                 || p.starts_with("nginx-module-"))
                 && !DYNAMIC.iter().any(|d| d.debian == p || d.alpine == p)
+                && packaged(p).is_empty()
                 || matches!(p.as_str(), "nginx-full" | "nginx-extras")
         });
         let open = who.is_none() || third_party || loaded.iter().any(|so| !known_so(so));
+        // What the installed module packages load, when the config includes their
+        // directory: their `.so`, and those of the packages they depend on.
+        let includes_modules = distro.is_some_and(|d| includes_modules_dir(n, d));
+        let mut installed = packages.clone();
+        for p in &packages {
+            for m in packaged(p) {
+                for so in m.needs {
+                    let dep = t
+                        .modules()
+                        .iter()
+                        .filter(|x| x.so == *so)
+                        .filter_map(|x| distro.and_then(|d| package_of(x, d)))
+                        .chain(DYNAMIC.iter().filter(|x| x.so == *so).filter_map(|x| {
+                            distro.map(|d| {
+                                if d == Distro::Alpine {
+                                    x.alpine
+                                } else {
+                                    x.debian
+                                }
+                            })
+                        }));
+                    installed.extend(dep.map(str::to_owned));
+                }
+            }
+            if let Some((debian, alpine)) = DYNAMIC
+                .iter()
+                .find(|d| d.debian == p || d.alpine == p)
+                .and_then(|d| d.needs)
+            {
+                installed.push(
+                    if distro == Some(Distro::Alpine) {
+                        alpine
+                    } else {
+                        debian
+                    }
+                    .to_owned(),
+                );
+            }
+        }
+        if includes_modules {
+            for p in &installed {
+                loaded.extend(packaged(p).iter().map(|m| m.so.to_owned()));
+            }
+        }
+        let variables_open = t.modules().iter().any(|m| {
+            m.variables_open
+                && loaded.iter().any(|so| so == m.so)
+                && release.is_none_or(|r| m.in_release(r))
+        });
         Self {
             version: version.and_then(Version::of),
             who,
             packaging,
-            packages,
+            release,
+            packages: installed,
             loaded,
+            includes_modules,
             open,
+            variables_open,
         }
+    }
+
+    /// Whether a row is declared by this nginx (its version, and for a third-party
+    /// module's row, the module version its release packages), when gen can tell.
+    #[must_use]
+    pub fn declares(&self, row: &Row) -> bool {
+        self.version.is_none_or(|v| row.in_version(v))
+            && self.release.is_none_or(|r| row.in_release(r))
+    }
+
+    /// Whether `$name` is a variable of a third-party module this nginx loads.
+    #[must_use]
+    pub fn module_variable(&self, name: &str) -> bool {
+        let Some(r) = self.release else {
+            return false;
+        };
+        let t = table();
+        t.modules().iter().any(|m| {
+            self.loaded.iter().any(|so| so == m.so) && t.module_has_variable(m.name, name, r)
+        })
+    }
+
+    /// Whether a row of a third-party module is loaded here.
+    fn third_party(&self, row: &Row) -> ModuleState {
+        let t = table();
+        let (Some(m), Some(packaging), Some(release)) =
+            (t.module(row.module), self.packaging, self.release)
+        else {
+            return ModuleState::Loaded;
+        };
+        if self.loaded.iter().any(|so| so == m.so) {
+            return ModuleState::Loaded;
+        }
+        let how = match packaging {
+            Packaging::NginxOrg(_) if m.in_release(release) => Provide::LoadModule,
+            Packaging::NginxOrg(_) => Provide::Unpackaged,
+            Packaging::Distro(d) => match package_of(m, d).filter(|_| m.in_release(release)) {
+                None => Provide::Unpackaged,
+                Some(p) if self.packages.iter().any(|q| q == p) => Provide::Include(modules_dir(d)),
+                Some(p) => Provide::Package(p),
+            },
+        };
+        ModuleState::NotLoaded { so: m.so, how }
     }
 
     /// Whether a row's module is loaded here. Modules gen knows nothing about count as
     /// loaded.
     #[must_use]
     pub fn module(&self, row: &Row) -> ModuleState {
+        if row.third_party() {
+            return self.third_party(row);
+        }
         let Some(d) = DYNAMIC.iter().find(|d| {
             row.module == d.module || (d.module.ends_with('_') && row.module.starts_with(d.module))
         }) else {
@@ -254,29 +438,53 @@ impl Build {
         if self.loaded.iter().any(|so| so == d.so) {
             return ModuleState::Loaded;
         }
-        let package = match packaging {
+        let (package, distro) = match packaging {
             Packaging::NginxOrg(_) => {
                 if d.module.ends_with('_') {
                     // Built into nginx.org's binary.
                     return ModuleState::Loaded;
                 }
                 if d.nginx_org {
-                    None
+                    (None, None)
                 } else {
                     // perl and stream geoip need nginx.org's own package repository.
                     return ModuleState::Loaded;
                 }
             }
-            Packaging::Distro(Distro::Alpine) => Some(d.alpine),
-            Packaging::Distro(_) => Some(d.debian),
+            Packaging::Distro(Distro::Alpine) => (Some(d.alpine), Some(Distro::Alpine)),
+            Packaging::Distro(x) => (Some(d.debian), Some(x)),
         };
         // An installed module package loads itself through the packaged config's
         // `modules-enabled/` (Debian) or `modules/` (Alpine) include.
-        if package.is_some_and(|p| self.packages.iter().any(|q| q == p)) {
-            return ModuleState::Loaded;
-        }
-        ModuleState::NotLoaded { so: d.so, package }
+        let how = match (package, distro) {
+            (Some(p), Some(x)) if self.packages.iter().any(|q| q == p) => {
+                if self.includes_modules {
+                    return ModuleState::Loaded;
+                }
+                Provide::Include(modules_dir(x))
+            }
+            (Some(p), _) => Provide::Package(p),
+            (None, _) => Provide::LoadModule,
+        };
+        ModuleState::NotLoaded { so: d.so, how }
     }
+}
+
+/// Whether nginx reads the directory module packages put their `load_module` file in: an
+/// `include` of it in the main context, or a config gen cannot see all of (so it may).
+fn includes_modules_dir(n: &Nginx, d: Distro) -> bool {
+    if n.loose || n.unseen || !n.unknown_files.is_empty() {
+        return true;
+    }
+    let dir = modules_dir(d).strip_suffix("*.conf").unwrap_or_default();
+    n.find("include").any(|(_, inc)| {
+        inc.parent.is_none()
+            && inc.arg(0).is_some_and(|a| {
+                let full = crate::model::path::join("/etc/nginx", a);
+                full.strip_prefix(dir)
+                    .is_some_and(|rest| !rest.contains('/') && rest.contains('*'))
+            })
+    })
 }
 
 #[cfg(test)]

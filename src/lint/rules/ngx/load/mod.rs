@@ -19,7 +19,7 @@ mod variables;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::{ContainerDir, Context};
 use crate::model::{Model, Nginx, NginxDirective, Origin, ProblemKind, Source, path};
-use build::{Build, ModuleState};
+use build::{Build, ModuleState, Provide};
 use table::{ModuleType, Row, ctx, table};
 
 /// What is wrong with a directive.
@@ -233,8 +233,8 @@ pub fn analyze(m: &Model) -> Vec<Finding> {
         return out;
     }
     values::check(m, n, &build, &judged, &mut out);
-    if !build.open && out.iter().all(|f| f.kind != Kind::Unknown) {
-        variables::check(n, build.version, &places, &mut out);
+    if !build.open && !build.variables_open && out.iter().all(|f| f.kind != Kind::Unknown) {
+        variables::check(n, &build, &places, &mut out);
     }
     out
 }
@@ -271,10 +271,7 @@ fn judge(
     }
     let t = table();
     let all = t.rows(&d.name);
-    let in_version: Vec<&'static Row> = all
-        .iter()
-        .filter(|r| build.version.is_none_or(|v| r.in_version(v)))
-        .collect();
+    let in_version: Vec<&'static Row> = all.iter().filter(|r| build.declares(r)).collect();
     let opaque_block = if d.block { Place::Opaque } else { here };
     if all.is_empty() {
         if build.open {
@@ -283,6 +280,12 @@ fn judge(
         return (opaque_block, Some(unknown(d, build, None)), None);
     }
     if in_version.is_empty() {
+        if let Some(r) = all.iter().find(|r| r.third_party()) {
+            if build.open {
+                return (opaque_block, None, None);
+            }
+            return (opaque_block, Some(other_release(d, build, r)), None);
+        }
         let since = all.iter().filter_map(Row::since).min_by_key(|v| v.0);
         return (
             opaque_block,
@@ -296,14 +299,23 @@ fn judge(
         .filter(|r| build.module(r) == ModuleState::Loaded)
         .collect();
     if loaded.is_empty() {
-        if let Some(ModuleState::NotLoaded { so, package }) =
+        if let Some(ModuleState::NotLoaded { so, how }) =
             in_version.first().map(|r| build.module(r))
         {
-            let how = match package {
-                Some(p) => format!(
+            let how = match how {
+                Provide::Package(p) => format!(
                     "install `{p}` (it loads the module), or add `load_module modules/{so};` at the top of nginx.conf"
                 ),
-                None => format!("add `load_module modules/{so};` at the top of nginx.conf"),
+                Provide::Include(dir) => format!(
+                    "its package is installed, but this nginx.conf does not read the file that loads it: add `include {dir};` (or `load_module modules/{so};`) at the top of nginx.conf"
+                ),
+                Provide::LoadModule => {
+                    format!("add `load_module modules/{so};` at the top of nginx.conf")
+                }
+                Provide::Unpackaged => format!(
+                    "{} has no package of this module: build `{so}` for this nginx and load it with `load_module`, or remove the directive",
+                    build.who.unwrap_or("this distribution")
+                ),
             };
             let module = in_version.first().map_or("", |r| r.module);
             return (
@@ -449,6 +461,23 @@ fn unknown(d: &NginxDirective, build: &Build, since: Option<&str>) -> Finding {
         origin: d.source.origin(d.name_span),
         label: "nginx does not know this directive".to_owned(),
         help,
+        related: Vec::new(),
+    }
+}
+
+/// A third-party module's directive that the module version this image's package has does
+/// not declare.
+fn other_release(d: &NginxDirective, build: &Build, row: &Row) -> Finding {
+    let nginx = build.who.unwrap_or("this nginx");
+    Finding {
+        kind: Kind::Unknown,
+        message: format!("unknown directive `{}`", d.name),
+        origin: d.source.origin(d.name_span),
+        label: "nginx does not know this directive".to_owned(),
+        help: format!(
+            "`{}` is a directive of another version of the third-party module `{}` than the one packaged for {nginx}",
+            d.name, row.module
+        ),
         related: Vec::new(),
     }
 }

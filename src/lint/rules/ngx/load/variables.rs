@@ -7,7 +7,8 @@
 //! Arguments that are regular expressions (a `location`'s, `rewrite`'s first, the operand
 //! of an `if` match, a `~` name) are not read for variables: `$` ends a line there.
 
-use super::table::{Version, ctx, table};
+use super::build::Build;
+use super::table::{ctx, table};
 use super::{Finding, Kind, Place};
 use crate::model::{Nginx, NginxDirective};
 use std::collections::HashSet;
@@ -108,7 +109,8 @@ fn not_expanded(d: &NginxDirective, k: usize) -> bool {
 const HTTP: u32 = ctx::HTTP | ctx::SRV | ctx::LOC | ctx::UPS | ctx::SIF | ctx::LIF | ctx::LMT;
 
 /// Pushes one finding per variable nginx does not know, at its first use.
-pub(super) fn check(n: &Nginx, version: Option<Version>, places: &[Place], out: &mut Vec<Finding>) {
+pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Finding>) {
+    let version = build.version;
     let t = table();
     let mine = defined(n);
     let mut said: HashSet<String> = HashSet::new();
@@ -129,7 +131,10 @@ pub(super) fn check(n: &Nginx, version: Option<Version>, places: &[Place], out: 
             }
             for (_, name) in references(&a.value) {
                 let lower = name.to_ascii_lowercase();
-                if mine.contains(&lower) || t.has_variable(&lower, version) || said.contains(&lower)
+                if mine.contains(&lower)
+                    || t.has_variable(&lower, version)
+                    || build.module_variable(&lower)
+                    || said.contains(&lower)
                 {
                     continue;
                 }
