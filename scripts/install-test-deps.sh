@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 # iproute2 for the veth pair, util-linux/mount/passwd for namespaces, mounts and useradd,
 # openssl for the test that reads `gen cert`'s certificate, php-fpm (Debian's) for the test that
 # runs a daemonizing php-fpm under supervisord and php8.2-fpm (what it pulls in, named for
-# the PHP-FPM project of test_servers_live.py).
+# the PHP-FPM project of test_servers_live.py), and third-party nginx module packages for the
+# nginx oracle's case that loads them (test_nginx_oracle.py; the NDK comes with set-misc).
 DEBIAN_PACKAGES=(
     nginx
     supervisor
@@ -33,6 +34,13 @@ DEBIAN_PACKAGES=(
     tini
     php8.2-fpm
     php-fpm
+    libnginx-mod-http-headers-more-filter
+    libnginx-mod-http-echo
+    libnginx-mod-http-subs-filter
+    libnginx-mod-http-fancyindex
+    libnginx-mod-http-set-misc
+    libnginx-mod-http-ndk
+    libnginx-mod-http-uploadprogress
 )
 
 missing_packages() {

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, unavailable
+from harness import nginx_modules as modules
 from harness import nginx_oracle as oracle
 
 CORPUS = REPO.parent / "shared" / "corpus" / "nginx"
@@ -66,3 +67,21 @@ def test_corpus_configs_nginx_accepts_get_no_gen_error(nginx: str, gen_binary: P
     print(f"\ncorpus: {accepted} configs nginx accepts, {len(problems)} with a gen error")
     assert accepted > 0
     assert not problems, "\n".join(problems)
+
+
+def test_gen_agrees_with_nginx_on_packaged_module_configs(nginx: str, gen_binary: Path) -> None:
+    """Debian's third-party module packages loaded by `nginx -t` (harness/nginx_modules.py)."""
+    for package in modules.PACKAGES:
+        if not Path(f"/usr/share/nginx/modules-available/mod-{package.removeprefix('libnginx-mod-')}.conf").exists():
+            unavailable(f"{package} is not installed (run scripts/install-test-deps.sh)")
+    verdicts = modules.run(nginx, gen_binary)
+    figures = oracle.summary(verdicts)
+    total_ok = sum(ok for ok, _ in figures.values())
+    total = sum(n for _, n in figures.values())
+    rejected = sum(1 for v in verdicts if not v.nginx_ok)
+    print(f"\nnginx oracle, module packages: {total_ok}/{total} configs agree ({rejected} rejected by nginx)")
+    for kind, (ok, n) in sorted(figures.items()):
+        print(f"  {kind:10} {ok}/{n}")
+    assert verdicts[0].nginx_ok, f"nginx rejects the module base config: {verdicts[0].nginx_message}"
+    disagreements = [oracle.describe(v) for v in verdicts if not v.agrees]
+    assert not disagreements, f"{len(disagreements)} disagreements:\n" + "\n".join(disagreements)
