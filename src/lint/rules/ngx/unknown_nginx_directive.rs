@@ -12,9 +12,12 @@ declare_rule! {
     /// The table covers Debian's, Ubuntu's, Alpine's and nginx.org's nginx, by version.
     ///
     /// A directive of a dynamic module the image does not load (`stream`, `mail`, `geoip`,
-    /// `image_filter`, `perl`, `xslt`) says which package or `load_module` provides it. When
-    /// the image installs a third-party module package, or gen cannot tell which nginx it
-    /// runs, names gen does not know are left alone.
+    /// `image_filter`, `perl`, `xslt`, and the third-party modules the distributions
+    /// package: headers-more, echo, lua, njs, nchan...) says which package or `load_module`
+    /// provides it; an installed module package loads its module only through the
+    /// `modules-enabled/` (Debian, Ubuntu) or `modules/` (Alpine) include of nginx.conf.
+    /// When the image installs a module package or loads a `.so` gen has no table for, or
+    /// gen cannot tell which nginx it runs, names gen does not know are left alone.
     ///
     /// ## Why is this bad?
     /// nginx stops at the first directive it does not know (`unknown directive
