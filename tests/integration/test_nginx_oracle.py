@@ -56,6 +56,9 @@ def test_corpus_configs_nginx_accepts_get_no_gen_error(nginx: str, gen_binary: P
             (d / "nginx.conf").unlink(missing_ok=True)
             (d / "nginx.conf").write_text(conf.read_text())
             (d / "prefix" / "logs").mkdir(parents=True, exist_ok=True)
+            # `load_module modules/...` (the module packages' modules-enabled/ files, which
+            # Debian's nginx.conf includes) is relative to the prefix.
+            (d / "prefix" / "modules").symlink_to("/usr/lib/nginx/modules")
             (d / "Dockerfile").write_text(oracle.DOCKERFILE.replace("COPY nginx.conf /etc/nginx/nginx.conf", "COPY . /etc/nginx/"))
             ok, _, _ = oracle.nginx_t(nginx, d / "nginx.conf", d / "prefix")
             if not ok:
