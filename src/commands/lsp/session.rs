@@ -7,6 +7,7 @@
 //! file, its manifests and the files of no container of its own. A `spec.toml` is a unit of
 //! its own, checked as `gen build` reads it.
 
+use super::cache::Cache;
 use super::{actions, check, diagnostics, hover, notification, unknown_method, uri};
 use crate::commands::config::{self, Config};
 use crate::commands::vfs::{self, Vfs};
@@ -80,6 +81,8 @@ pub struct Session {
     pub stale_runs: u64,
     /// The last spec read for its `[check]`: its path and text, and what it gave.
     spec_cache: Option<(PathBuf, String, Option<Config>)>,
+    /// The containers read at the last lints, with their models and findings.
+    pub cache: Cache,
 }
 
 impl Session {
@@ -95,6 +98,7 @@ impl Session {
             explain_dir: write_explanations(),
             stale_runs: 0,
             spec_cache: None,
+            cache: Cache::default(),
         }
     }
 
@@ -155,17 +159,20 @@ impl Session {
         if is_spec(dir) {
             return Ok(self.lint_spec(dir));
         }
-        let ctx = check::paths_context(&[dir.to_path_buf()], &self.vfs, self.today)
-            .map_err(|e| e.to_string())?;
-        let mut configs: Vec<Config> = Vec::new();
-        if let Some(path) = config::find(dir) {
-            configs.push(config::load(&path).map_err(|e| e.to_string())?);
-        }
+        let mut configs: Vec<Config> = config::near(dir)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect();
         configs.extend(self.spec_check(dir));
         let configs: Vec<&Config> = configs.iter().collect();
         let mut rules = lint::RULES.to_vec();
         check::configured(&mut rules, &configs);
-        let outcome = check::findings(&ctx, &rules, &configs);
+        let linted = self.cache.lint(dir, &self.vfs, self.today, &rules);
+        // Only the containers of units with an open document are kept.
+        let open: BTreeSet<PathBuf> = self.open.iter().filter_map(|f| unit_of(f)).collect();
+        self.cache.retain(|unit| open.contains(unit));
+        let (ctx, outcome) = linted.map_err(|e| e.to_string())?;
+        let outcome = check::offered(&ctx, outcome, &configs);
         let sources = ctx.sources(&outcome.diagnostics);
         let files = ctx
             .containers
