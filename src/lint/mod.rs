@@ -20,6 +20,10 @@
 //! `scripts/review-snapshots.sh`, and rewrite the README's table with
 //! `GEN_BLESS=1 cargo test readme`.
 //!
+//! A rule that reads more than one container directory's files (the compose projects, the
+//! spec, the other containers) is listed in `ACROSS`, so that `gen lsp` does not keep its
+//! findings per container.
+//!
 //! Renaming or removing a rule: record its old code and name in [`removed::REMOVED`], so
 //! `gen explain OLD` says what became of it and ignore lists keep working with a warning.
 //! A rule reports only under its own code: [`run`] stops a debug build (every test) at a

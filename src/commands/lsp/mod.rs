@@ -17,6 +17,11 @@
 //! that container again, the result is stale and is dropped unpublished (the container is
 //! linted anew). Requests (hover, code actions) are answered after the lints, from the
 //! latest result.
+//!
+//! Between lints the server keeps each container it read, with its model and the findings
+//! of the rules that read one container alone ([`cache`]): a lint reads every file anew,
+//! rebuilds the containers whose files changed and reruns only the rules that read across
+//! containers, so an edit of a compose file costs the project's part, not every container.
 
 mod actions;
 mod cache;
