@@ -36,21 +36,23 @@ impl Linted {
     /// The text gen linted for the file at `path`.
     #[must_use]
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.ctx
-            .containers
-            .iter()
-            .flat_map(|c| &c.files)
-            .find(|f| f.path == path)
-            .and_then(|f| f.text.as_deref())
-            .or_else(|| {
-                self.ctx
-                    .projects
-                    .iter()
-                    .flat_map(|p| &p.files)
-                    .find(|f| f.path == path)
-                    .map(|f| f.text.as_str())
-            })
+        read(&self.ctx).find_map(|(p, text)| (p == path).then_some(text).flatten())
     }
+}
+
+/// Every file a lint of `ctx` read, the containers' then the projects' (compose files and
+/// manifests), by its path as diagnostics show it, with its text when it is text.
+fn read(ctx: &Context) -> impl Iterator<Item = (&str, Option<&str>)> {
+    let containers = ctx
+        .containers
+        .iter()
+        .flat_map(|c| c.files.iter().map(|f| (f.path.as_str(), f.text.as_deref())));
+    let projects = ctx.projects.iter().flat_map(|p| {
+        p.files
+            .iter()
+            .map(|f| (f.path.as_str(), Some(f.text.as_str())))
+    });
+    containers.chain(projects)
 }
 
 #[derive(Debug, Default)]
@@ -174,16 +176,7 @@ impl Session {
         let (ctx, outcome) = linted.map_err(|e| e.to_string())?;
         let outcome = check::offered(&ctx, outcome, &configs);
         let sources = ctx.sources(&outcome.diagnostics);
-        let files = ctx
-            .containers
-            .iter()
-            .flat_map(|c| c.files.iter().map(|f| f.path.clone()))
-            .chain(
-                ctx.projects
-                    .iter()
-                    .flat_map(|p| p.files.iter().map(|f| f.path.clone())),
-            )
-            .collect();
+        let files = read(&ctx).map(|(path, _)| path.to_owned()).collect();
         Ok(Linted {
             ctx,
             diags: outcome.diagnostics,
@@ -389,15 +382,8 @@ fn owned_files(unit: &Path, ctx: &Context) -> BTreeSet<PathBuf> {
         .map(|c| vfs::key(Path::new(&c.dir)))
         .filter(|d| d != unit)
         .collect();
-    ctx.containers
-        .iter()
-        .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
-        .chain(
-            ctx.projects
-                .iter()
-                .flat_map(|p| p.files.iter().map(|f| f.path.as_str())),
-        )
-        .map(|p| vfs::key(Path::new(p)))
+    read(ctx)
+        .map(|(p, _)| vfs::key(Path::new(p)))
         .filter(|p| !nested.iter().any(|d| p.starts_with(d)))
         .collect()
 }
