@@ -55,15 +55,7 @@ const SKIP_DIRS: &[&str] = &[
 const MAX_TEXT: u64 = 16 << 20;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let today = match &args.today {
-        Some(s) => Date::parse(s).ok_or_else(|| {
-            Error::Usage(format!(
-                "`--today {}` is not a date: write it as YYYY-MM-DD",
-                s.escape_debug()
-            ))
-        })?,
-        None => system_today(),
-    };
+    let today = today(args.today.as_deref())?;
     let mut warnings = Vec::new();
     let mut rules = match lint::resolve(&args.select, &args.ignore, &mut warnings) {
         Ok(rules) => rules,
@@ -81,7 +73,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .as_ref()
         .and_then(|t| t.dirs.first().cloned())
         .unwrap_or_else(|| PathBuf::from("."));
-    let config = config::find(&start).map(|p| config::load(&p)).transpose()?;
+    let config = config::near(&start)?;
     if args.show_settings {
         // With a spec (no paths), its `[check]` is in force too: read it as `check` would.
         let spec = if targets.is_none() {
@@ -206,7 +198,15 @@ pub(super) fn findings(
     rules: &[&'static lint::Rule],
     configs: &[&config::Config],
 ) -> lint::Outcome {
-    let mut outcome = lint::run(ctx, rules);
+    offered(ctx, lint::run(ctx, rules), configs)
+}
+
+/// The findings of a run under the settings `configs`, each with the fix it may offer.
+pub(super) fn offered(
+    ctx: &Context,
+    mut outcome: lint::Outcome,
+    configs: &[&config::Config],
+) -> lint::Outcome {
     crate::fix::retain_offered(ctx, &mut outcome.diagnostics);
     settle(configs, &mut outcome.diagnostics);
     outcome
@@ -364,8 +364,24 @@ pub fn summary(diags: &[Diagnostic], containers: usize, suppressed: usize) -> St
     line
 }
 
+/// The day end-of-life tables are judged against: `--today`'s, else today in UTC.
+///
+/// # Errors
+/// A `--today` that is not a date.
+pub(super) fn today(given: Option<&str>) -> Result<Date> {
+    match given {
+        Some(s) => Date::parse(s).ok_or_else(|| {
+            Error::Usage(format!(
+                "`--today {}` is not a date: write it as YYYY-MM-DD",
+                s.escape_debug()
+            ))
+        }),
+        None => Ok(system_today()),
+    }
+}
+
 /// Today in UTC, from the system clock.
-pub(super) fn system_today() -> Date {
+fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -515,6 +531,35 @@ pub(super) fn import_context(paths: &[PathBuf], today: Date) -> Result<Context> 
 /// where it is one of that image's files. Kubernetes manifests under `k8s/` join the
 /// project.
 pub(super) fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result<Context> {
+    paths_context_with(paths, vfs, today, &mut |build| {
+        ContainerDir::with_dockerfile(
+            build.name,
+            build.dir,
+            None,
+            build.files,
+            build.dockerfile.as_deref(),
+        )
+    })
+}
+
+/// A container directory of [`paths_context`] as read, before its model is built.
+pub(super) struct Build {
+    pub name: String,
+    /// As shown in diagnostics.
+    pub dir: String,
+    pub files: Vec<SourceFile>,
+    /// Relative to the directory; `None` for the one the model picks by name.
+    pub dockerfile: Option<String>,
+}
+
+/// [`paths_context`], with each container directory made by `container` from what was read
+/// of it (`gen lsp` reuses the one it made at the last lint when the files are the same).
+pub(super) fn paths_context_with(
+    paths: &[PathBuf],
+    vfs: &Vfs,
+    today: Date,
+    container: &mut dyn FnMut(Build) -> ContainerDir,
+) -> Result<Context> {
     let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
     let mut projects: Vec<(PathBuf, Project)> = Vec::new();
     let add = |builds: &mut Vec<(PathBuf, Option<String>)>, b: (PathBuf, Option<String>)| {
@@ -664,13 +709,12 @@ pub(super) fn paths_context(paths: &[PathBuf], vfs: &Vfs, today: Date) -> Result
         if let Some(d) = &dockerfile {
             name = format!("{name} ({d})");
         }
-        ctx.containers.push(ContainerDir::with_dockerfile(
+        ctx.containers.push(container(Build {
             name,
-            dir.display().to_string(),
-            None,
+            dir: dir.display().to_string(),
             files,
-            dockerfile.as_deref(),
-        ));
+            dockerfile: dockerfile.clone(),
+        }));
         keys.push((key, dockerfile));
     }
     for (root, mut project) in projects {

@@ -81,6 +81,14 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The config file in force for `start` (see [`find`]), loaded; `None` when there is none.
+///
+/// # Errors
+/// As [`load`].
+pub fn near(start: &Path) -> Result<Option<Config>> {
+    find(start).map(|p| load(&p)).transpose()
+}
+
 /// Reads and checks the config file at `path`.
 ///
 /// # Errors

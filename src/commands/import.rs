@@ -23,15 +23,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 pub fn run(args: &ImportArgs) -> Result<u8> {
-    let today = match &args.today {
-        Some(s) => Date::parse(s).ok_or_else(|| {
-            Error::Usage(format!(
-                "`--today {}` is not a date: write it as YYYY-MM-DD",
-                s.escape_debug()
-            ))
-        })?,
-        None => check::system_today(),
-    };
+    let today = check::today(args.today.as_deref())?;
     if args.out.exists() && !args.force {
         crate::errln!(
             "error: `{}` exists; gen import does not overwrite a spec\nhelp: pass `--out` to write another file, or `--force` to replace it; nothing was written",

@@ -19,6 +19,8 @@
 //! ([`crate::parse::role`]), nginx when the name says nothing.
 
 use crate::cli::{ParseArgs, ParseAs};
+use crate::diagnostic::render::human;
+use crate::diagnostic::{Diagnostic, Sources};
 use crate::error::{Error, Result};
 use crate::parse::nginx::{self, ParseError, ParseErrorKind, Span, analyzer, payload};
 use std::io::Write as _;
@@ -30,6 +32,43 @@ pub fn run(args: &ParseArgs) -> Result<u8> {
         ParseAs::Dockerfile => super::parse_dockerfile::run(&args.file),
         other => super::parse_configs::run(other, &args.file),
     }
+}
+
+/// Largest file read as a Dockerfile or one of `parse_configs`' kinds: the parsers' own
+/// limits are smaller or equal, and real files are a few kilobytes.
+pub const MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+/// The path diagnostics show for `path`, and its text, a bad UTF-8 byte replaced by U+FFFD;
+/// a file larger than [`MAX_INPUT`] is refused before it is read, as too large for `what`.
+///
+/// # Errors
+/// When the file cannot be read or is too large.
+pub(super) fn read_text(path: &Path, what: &str) -> Result<(String, String)> {
+    let file = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    if size > MAX_INPUT {
+        return Err(Error::Usage(format!(
+            "`{file}` is {size} bytes, more than the {MAX_INPUT} gen reads as {what}"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok((file, text))
+}
+
+/// Prints why `file` (whose text is `text`) does not parse on stderr, rustc-style, and
+/// returns the exit code for it.
+pub(super) fn refused(file: &str, text: &str, diags: &[Diagnostic]) -> u8 {
+    let mut sources = Sources::default();
+    sources.insert(file, text);
+    crate::err!(
+        "{}",
+        human::render_all(diags, &sources, super::stderr_color())
+    );
+    2
 }
 
 /// The kind of file: `--as`, or else the role its name suggests, nginx when the name says

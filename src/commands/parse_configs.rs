@@ -25,17 +25,13 @@
 //! rustc-style error on stderr naming file, line and column, nothing on stdout).
 
 use crate::cli::ParseAs;
-use crate::diagnostic::render::human;
-use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
-use crate::error::{Error, Result};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::error::Result;
 use crate::parse::app;
 use crate::parse::span::{LineIndex, Span};
 use crate::parse::{supervisord, yaml};
 use serde_json::{Value, json};
 use std::path::Path;
-
-/// Largest file read: the parsers' own limits are smaller or equal.
-pub const MAX_INPUT: u64 = 16 * 1024 * 1024;
 
 /// Line and column of a byte offset.
 struct Pos<'t> {
@@ -62,32 +58,13 @@ impl<'t> Pos<'t> {
 /// # Errors
 /// When the file cannot be read or is too large.
 pub fn run(kind: ParseAs, path: &Path) -> Result<u8> {
-    let file = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io("read", path, e))?
-        .len();
-    if size > MAX_INPUT {
-        return Err(Error::Usage(format!(
-            "`{file}` is {size} bytes, more than the {MAX_INPUT} gen reads as a config file"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let (file, text) = super::parse::read_text(path, "a config file")?;
     match to_json(kind, &file, &text) {
         Ok(v) => {
             crate::outln!("{v}");
             Ok(0)
         }
-        Err(diags) => {
-            let mut sources = Sources::default();
-            sources.insert(&file, &text);
-            crate::err!(
-                "{}",
-                human::render_all(&diags, &sources, super::stderr_color())
-            );
-            Ok(2)
-        }
+        Err(diags) => Ok(super::parse::refused(&file, &text, &diags)),
     }
 }
 

@@ -24,17 +24,13 @@
 //! Exit codes: 0 when the file parses; 2 when it cannot be read or does not parse (a
 //! rustc-style error on stderr, nothing on stdout).
 
-use crate::diagnostic::render::human;
-use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
-use crate::error::{Error, Result};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::error::Result;
 use crate::parse::dockerfile::{self, Dockerfile, Instruction, Kind};
 use crate::parse::span::LineIndex;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Largest Dockerfile read; real ones are a few kilobytes.
-pub const MAX_INPUT: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize)]
 struct Output<'a> {
@@ -120,26 +116,13 @@ pub fn to_json(file: &str, text: &str, df: &Dockerfile) -> String {
 /// When the file cannot be read or is too large. A file that does not parse is reported
 /// on stderr here, with exit code 2.
 pub fn run(path: &Path) -> Result<u8> {
-    let file = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io("read", path, e))?
-        .len();
-    if size > MAX_INPUT {
-        return Err(Error::Usage(format!(
-            "`{file}` is {size} bytes, more than the {MAX_INPUT} gen reads as a Dockerfile"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let (file, text) = super::parse::read_text(path, "a Dockerfile")?;
     match dockerfile::parse(&text) {
         Ok(df) => {
             crate::outln!("{}", to_json(&file, &text, &df));
             Ok(0)
         }
         Err(e) => {
-            let mut sources = Sources::default();
-            sources.insert(&file, &text);
             let d = Diagnostic::new(
                 "",
                 "",
@@ -147,11 +130,7 @@ pub fn run(path: &Path) -> Result<u8> {
                 e.kind.to_string(),
                 Label::new(&file, &text, e.span, ""),
             );
-            crate::err!(
-                "{}",
-                human::render_all(&[d], &sources, super::stderr_color())
-            );
-            Ok(2)
+            Ok(super::parse::refused(&file, &text, &[d]))
         }
     }
 }

@@ -6,9 +6,27 @@ use super::Layout;
 use super::env;
 use ini::{EscapePolicy, Ini, LineSeparator, WriteOption};
 
-/// Sets the keys every program shares: logs to the container's stdout/stderr (with
-/// `maxbytes=0`, since those cannot be rotated), restart, and the stop timeout.
-fn program_logs(s: &mut ini::SectionSetter<'_>) {
+/// Sets the keys every program shares, after its own: its start order (`priority`),
+/// started with supervisord and restarted, stopped with `signal` within `stopwait` seconds
+/// (with its children when `group`), and logs to the container's stdout/stderr (with
+/// `maxbytes=0`, since those cannot be rotated).
+fn supervised(
+    s: &mut ini::SectionSetter<'_>,
+    priority: &str,
+    signal: &str,
+    stopwait: &str,
+    group: bool,
+) {
+    s.set("priority", priority)
+        .set("autostart", "true")
+        .set("autorestart", "true")
+        .set("startsecs", "2")
+        .set("startretries", "3")
+        .set("stopsignal", signal)
+        .set("stopwaitsecs", stopwait);
+    if group {
+        s.set("stopasgroup", "true").set("killasgroup", "true");
+    }
     s.set("stdout_logfile", "/dev/stdout")
         .set("stdout_logfile_maxbytes", "0")
         .set("stderr_logfile", "/dev/stderr")
@@ -41,17 +59,8 @@ pub fn render(l: &Layout<'_>) -> String {
         .set("user", c.app.user.as_str())
         // Only the address is fixed here (loopback: nginx is the only way in); the port and
         // the other settings come from the image's environment (ENV, `docker run -e`).
-        .set("environment", l.app_environment())
-        .set("priority", "10")
-        .set("autostart", "true")
-        .set("autorestart", "true")
-        .set("startsecs", "2")
-        .set("startretries", "3")
-        .set("stopsignal", "TERM")
-        .set("stopwaitsecs", stopwait.as_str())
-        .set("stopasgroup", "true")
-        .set("killasgroup", "true");
-    program_logs(&mut app);
+        .set("environment", l.app_environment());
+    supervised(&mut app, "10", "TERM", &stopwait, true);
 
     let mut nginx = ini.with_section(Some("program:nginx"));
     nginx
@@ -62,15 +71,8 @@ pub fn render(l: &Layout<'_>) -> String {
             // The entrypoint sets the config's path: the image's, or its copy with the
             // configuration variables applied.
             format!("{} -e stderr -c %(ENV_{})s", l.nginx_bin, env::NGINX_CONF),
-        )
-        .set("priority", "20")
-        .set("autostart", "true")
-        .set("autorestart", "true")
-        .set("startsecs", "2")
-        .set("startretries", "3")
-        .set("stopsignal", "QUIT")
-        .set("stopwaitsecs", stopwait.as_str());
-    program_logs(&mut nginx);
+        );
+    supervised(&mut nginx, "20", "QUIT", &stopwait, false);
 
     // The project's programs, with the settings gen gives its own: in the foreground (the
     // spec refuses a command known to daemonize), logging to the container's output,
@@ -90,16 +92,7 @@ pub fn render(l: &Layout<'_>) -> String {
                 .collect();
             s.set("environment", env.join(","));
         }
-        s.set("priority", "30")
-            .set("autostart", "true")
-            .set("autorestart", "true")
-            .set("startsecs", "2")
-            .set("startretries", "3")
-            .set("stopsignal", "TERM")
-            .set("stopwaitsecs", stopwait.as_str())
-            .set("stopasgroup", "true")
-            .set("killasgroup", "true");
-        program_logs(&mut s);
+        supervised(&mut s, "30", "TERM", &stopwait, true);
     }
 
     ini.with_section(Some("eventlistener:exit-on-fatal"))

@@ -20,6 +20,10 @@
 //! `scripts/review-snapshots.sh`, and rewrite the README's table with
 //! `GEN_BLESS=1 cargo test readme`.
 //!
+//! A rule that reads more than one container directory's files (the compose projects, the
+//! spec, the other containers) is listed in `ACROSS`, so that `gen lsp` does not keep its
+//! findings per container.
+//!
 //! Renaming or removing a rule: record its old code and name in [`removed::REMOVED`], so
 //! `gen explain OLD` says what became of it and ignore lists keep working with a warning.
 //! A rule reports only under its own code: [`run`] stops a debug build (every test) at a
@@ -261,26 +265,59 @@ pub struct Outcome {
 /// comment allows. How to allow a finding is the human renderer's to say, once.
 #[must_use]
 pub fn run(ctx: &Context, rules: &[&'static Rule]) -> Outcome {
-    let mut found = Vec::new();
-    for rule in rules {
-        let mut mine = Vec::new();
-        (rule.check)(ctx, &mut mine);
-        // A rule reports only under its own code; anything else would escape --ignore. A
-        // debug build (every test) stops at such a finding, so the mistake is found; a
-        // release build drops it.
-        for d in &mine {
-            debug_assert!(
-                d.code == rule.code && d.name == rule.name,
-                "rule {} ({}) reported a finding under {} ({}): a rule reports only under its own code",
-                rule.code,
-                rule.name,
-                d.code,
-                d.name
-            );
-        }
-        mine.retain(|d| d.code == rule.code && d.name == rule.name);
-        found.extend(mine);
+    let found = rules.iter().flat_map(|r| findings_of(ctx, r)).collect();
+    finish(ctx, found)
+}
+
+/// The rules whose findings on a container directory depend on more than its own files:
+/// the compose projects and manifests that run it, the spec and how the output differs
+/// from it, or (for the parse errors of files no model reads) the other containers of the
+/// run. Every other rule finds in each container directory what it finds in that directory
+/// alone, in the order of the directories: `gen lsp` keeps those findings per container
+/// between lints (`commands/lsp/cache.rs`, whose test holds every fixture to it).
+const ACROSS: &[&str] = &[
+    "DKR003", "ENV001", "ENV003", "GEN001", "GEN002", "HC001", "HC002", "HC003", "HC004", "K8S001",
+    "NGX006", "PATH003", "PORT003", "PORT004", "PORT005", "PRS001", "PRS002", "PRS003", "PRS008",
+    "TIME001",
+];
+
+impl Rule {
+    /// Whether the rule's findings on a run's containers are those it finds on each
+    /// container directory alone, one after the other (see [`ACROSS`]).
+    #[must_use]
+    pub fn per_container(&self) -> bool {
+        !ACROSS.contains(&self.code)
     }
+}
+
+/// The findings of one rule on `ctx`, before suppression comments: what [`run`] collects of
+/// each rule.
+#[must_use]
+pub fn findings_of(ctx: &Context, rule: &'static Rule) -> Vec<Diagnostic> {
+    let mut mine = Vec::new();
+    (rule.check)(ctx, &mut mine);
+    // A rule reports only under its own code; anything else would escape --ignore. A
+    // debug build (every test) stops at such a finding, so the mistake is found; a
+    // release build drops it.
+    for d in &mine {
+        debug_assert!(
+            d.code == rule.code && d.name == rule.name,
+            "rule {} ({}) reported a finding under {} ({}): a rule reports only under its own code",
+            rule.code,
+            rule.name,
+            d.code,
+            d.name
+        );
+    }
+    mine.retain(|d| d.code == rule.code && d.name == rule.name);
+    mine
+}
+
+/// What [`run`] makes of the findings of its rules on `ctx`, in the order of the rules:
+/// those that follow from a config nginx does not load folded into it, those suppression
+/// comments allow dropped, the rest sorted.
+#[must_use]
+pub fn finish(ctx: &Context, mut found: Vec<Diagnostic>) -> Outcome {
     // One root cause, one finding: what follows from a config nginx does not load is held
     // back.
     rules::ngx::load::fold(ctx, &mut found);

@@ -27,13 +27,18 @@ pub struct Client {
 impl Client {
     /// Starts `gen lsp` and completes the initialize handshake with `root` as workspace.
     pub fn start(root: &Path, cache: &Path) -> Self {
+        Self::start_logged(root, cache, Stdio::null())
+    }
+
+    /// [`Client::start`], with the server's log (its stderr) going to `log`.
+    pub fn start_logged(root: &Path, cache: &Path, log: impl Into<Stdio>) -> Self {
         let mut child = Command::new(gen_bin())
             .args(["lsp", "--today", "2026-01-01"])
             .current_dir(root)
             .env("XDG_CACHE_HOME", cache)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("start gen lsp");
         let stdin = child.stdin.take().expect("stdin");
@@ -168,6 +173,13 @@ impl Client {
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri(file), "languageId": "plaintext", "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn close(&mut self, file: &Path) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri(file)}}),
         );
     }
 
@@ -517,4 +529,90 @@ fn lsp_applies_gen_toml() {
     let diags = client.with_code(&nginx, "PORT001");
     assert_eq!(diags[0]["severity"], 2, "{diags:#?}");
     assert_eq!(client.shutdown(), Some(0));
+}
+
+/// An edit of `compose` (a comment at its end, new each time), so the project is linted again.
+fn touch(client: &mut Client, compose: &Path, text: &str, version: i64) {
+    client.change(compose, version, &format!("{text}# edit {version}\n"));
+}
+
+/// The server keeps each container's model and findings between lints (rebuilding only the
+/// containers whose files changed): a lint of the compose project must see each container's
+/// files as they are now, an unsaved edit, the file on disk once its buffer is closed, a
+/// change on disk by another program, never as they were at the project's last lint. Moving
+/// fastapi-nginx's nginx to port 81 makes the compose file's port mapping and health check
+/// wrong (PORT003, HC002, findings of the project on compose.yaml).
+#[test]
+fn lsp_project_lint_never_serves_a_stale_container() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(tmp.path())
+        .expect("canonical")
+        .join("project");
+    copy_dir(&repo_root().join("generated"), &root);
+    let compose = root.join("compose.yaml");
+    let nginx = root.join("fastapi-nginx/nginx.conf");
+    let log = tmp.path().join("log");
+    let mut client = Client::start_logged(
+        &root,
+        &tmp.path().join("cache"),
+        std::fs::File::create(&log).expect("log"),
+    );
+    let compose_text = std::fs::read_to_string(&compose).expect("read");
+    let text = std::fs::read_to_string(&nginx).expect("read");
+    let moved = text.replace("listen 80 default_server;", "listen 81 default_server;");
+    assert_ne!(moved, text);
+    let wrong = |d: &[Value]| {
+        let c = codes(d);
+        c.contains(&"PORT003".to_owned()) && c.contains(&"HC002".to_owned())
+    };
+    client.open(&compose);
+    client.clean(&compose);
+
+    // An unsaved edit of the container's file, then of the compose file.
+    client.open(&nginx);
+    client.clean(&nginx);
+    client.change(&nginx, 2, &moved);
+    client.with_code(&nginx, "PORT003");
+    touch(&mut client, &compose, &compose_text, 2);
+    client.published(&compose, wrong);
+
+    // The buffer closed unsaved: the file on disk (port 80) counts again.
+    client.close(&nginx);
+    client.clean(&nginx);
+    touch(&mut client, &compose, &compose_text, 3);
+    client.clean(&compose);
+
+    // Another program writes the file, which is not open.
+    std::fs::write(&nginx, &moved).expect("write");
+    touch(&mut client, &compose, &compose_text, 4);
+    client.published(&compose, wrong);
+
+    // Opened and put back in the editor, unsaved.
+    client.open(&nginx);
+    client.with_code(&nginx, "PORT003");
+    client.change(&nginx, 2, &text);
+    client.clean(&nginx);
+    touch(&mut client, &compose, &compose_text, 5);
+    client.clean(&compose);
+
+    // Saved: the disk and the buffer agree, nothing to rebuild.
+    std::fs::write(&nginx, &text).expect("write");
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&nginx)}}),
+    );
+    client.clean(&nginx);
+    touch(&mut client, &compose, &compose_text, 6);
+    client.clean(&compose);
+    assert_eq!(client.shutdown(), Some(0));
+
+    // The untouched container was served from the cache, not rebuilt at each lint.
+    let log = std::fs::read_to_string(&log).expect("log");
+    let reused: u64 = log
+        .split("reused ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of reused containers in the log: {log}"));
+    assert!(reused >= 5, "{log}");
 }

@@ -17,8 +17,14 @@
 //! that container again, the result is stale and is dropped unpublished (the container is
 //! linted anew). Requests (hover, code actions) are answered after the lints, from the
 //! latest result.
+//!
+//! Between lints the server keeps each container it read, with its model and the findings
+//! of the rules that read one container alone ([`cache`]): a lint reads every file anew,
+//! rebuilds the containers whose files changed and reruns only the rules that read across
+//! containers, so an edit of a compose file costs the project's part, not every container.
 
 mod actions;
+mod cache;
 mod diagnostics;
 mod hover;
 mod session;
@@ -27,7 +33,6 @@ mod uri;
 use super::check;
 use crate::cli::LspArgs;
 use crate::error::{Error, Result};
-use crate::lint::date::Date;
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability,
@@ -42,15 +47,7 @@ use session::Session;
 /// # Errors
 /// A `--today` that is not a date, or a broken connection during the handshake.
 pub fn run(args: &LspArgs) -> Result<u8> {
-    let today = match &args.today {
-        Some(s) => Date::parse(s).ok_or_else(|| {
-            Error::Usage(format!(
-                "`--today {}` is not a date: write it as YYYY-MM-DD",
-                s.escape_debug()
-            ))
-        })?,
-        None => check::system_today(),
-    };
+    let today = check::today(args.today.as_deref())?;
     let (connection, io_threads) = Connection::stdio();
     let caps = serde_json::to_value(capabilities()).unwrap_or_default();
     let params = connection.initialize(caps).map_err(protocol)?;
@@ -60,9 +57,11 @@ pub fn run(args: &LspArgs) -> Result<u8> {
     }
     let code = serve(&connection, &mut session)?;
     crate::errln!(
-        "gen lsp: exiting ({} stale lint{} dropped unpublished)",
+        "gen lsp: exiting ({} stale lint{} dropped unpublished; containers built {} times, reused {} times)",
         session.stale_runs,
-        check::plural(usize::try_from(session.stale_runs).unwrap_or(usize::MAX))
+        check::plural(usize::try_from(session.stale_runs).unwrap_or(usize::MAX)),
+        session.cache.built,
+        session.cache.reused
     );
     drop(connection);
     io_threads.join().map_err(|e| protocol(e.to_string()))?;

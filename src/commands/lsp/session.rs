@@ -7,6 +7,7 @@
 //! file, its manifests and the files of no container of its own. A `spec.toml` is a unit of
 //! its own, checked as `gen build` reads it.
 
+use super::cache::Cache;
 use super::{actions, check, diagnostics, hover, notification, unknown_method, uri};
 use crate::commands::config::{self, Config};
 use crate::commands::vfs::{self, Vfs};
@@ -35,21 +36,23 @@ impl Linted {
     /// The text gen linted for the file at `path`.
     #[must_use]
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.ctx
-            .containers
-            .iter()
-            .flat_map(|c| &c.files)
-            .find(|f| f.path == path)
-            .and_then(|f| f.text.as_deref())
-            .or_else(|| {
-                self.ctx
-                    .projects
-                    .iter()
-                    .flat_map(|p| &p.files)
-                    .find(|f| f.path == path)
-                    .map(|f| f.text.as_str())
-            })
+        read(&self.ctx).find_map(|(p, text)| (p == path).then_some(text).flatten())
     }
+}
+
+/// Every file a lint of `ctx` read, the containers' then the projects' (compose files and
+/// manifests), by its path as diagnostics show it, with its text when it is text.
+fn read(ctx: &Context) -> impl Iterator<Item = (&str, Option<&str>)> {
+    let containers = ctx
+        .containers
+        .iter()
+        .flat_map(|c| c.files.iter().map(|f| (f.path.as_str(), f.text.as_deref())));
+    let projects = ctx.projects.iter().flat_map(|p| {
+        p.files
+            .iter()
+            .map(|f| (f.path.as_str(), Some(f.text.as_str())))
+    });
+    containers.chain(projects)
 }
 
 #[derive(Debug, Default)]
@@ -80,6 +83,8 @@ pub struct Session {
     pub stale_runs: u64,
     /// The last spec read for its `[check]`: its path and text, and what it gave.
     spec_cache: Option<(PathBuf, String, Option<Config>)>,
+    /// The containers read at the last lints, with their models and findings.
+    pub cache: Cache,
 }
 
 impl Session {
@@ -95,6 +100,7 @@ impl Session {
             explain_dir: write_explanations(),
             stale_runs: 0,
             spec_cache: None,
+            cache: Cache::default(),
         }
     }
 
@@ -155,28 +161,22 @@ impl Session {
         if is_spec(dir) {
             return Ok(self.lint_spec(dir));
         }
-        let ctx = check::paths_context(&[dir.to_path_buf()], &self.vfs, self.today)
-            .map_err(|e| e.to_string())?;
-        let mut configs: Vec<Config> = Vec::new();
-        if let Some(path) = config::find(dir) {
-            configs.push(config::load(&path).map_err(|e| e.to_string())?);
-        }
+        let mut configs: Vec<Config> = config::near(dir)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect();
         configs.extend(self.spec_check(dir));
         let configs: Vec<&Config> = configs.iter().collect();
         let mut rules = lint::RULES.to_vec();
         check::configured(&mut rules, &configs);
-        let outcome = check::findings(&ctx, &rules, &configs);
+        let linted = self.cache.lint(dir, &self.vfs, self.today, &rules);
+        // Only the containers of units with an open document are kept.
+        let open: BTreeSet<PathBuf> = self.open.iter().filter_map(|f| unit_of(f)).collect();
+        self.cache.retain(|unit| open.contains(unit));
+        let (ctx, outcome) = linted.map_err(|e| e.to_string())?;
+        let outcome = check::offered(&ctx, outcome, &configs);
         let sources = ctx.sources(&outcome.diagnostics);
-        let files = ctx
-            .containers
-            .iter()
-            .flat_map(|c| c.files.iter().map(|f| f.path.clone()))
-            .chain(
-                ctx.projects
-                    .iter()
-                    .flat_map(|p| p.files.iter().map(|f| f.path.clone())),
-            )
-            .collect();
+        let files = read(&ctx).map(|(path, _)| path.to_owned()).collect();
         Ok(Linted {
             ctx,
             diags: outcome.diagnostics,
@@ -382,15 +382,8 @@ fn owned_files(unit: &Path, ctx: &Context) -> BTreeSet<PathBuf> {
         .map(|c| vfs::key(Path::new(&c.dir)))
         .filter(|d| d != unit)
         .collect();
-    ctx.containers
-        .iter()
-        .flat_map(|c| c.files.iter().map(|f| f.path.as_str()))
-        .chain(
-            ctx.projects
-                .iter()
-                .flat_map(|p| p.files.iter().map(|f| f.path.as_str())),
-        )
-        .map(|p| vfs::key(Path::new(p)))
+    read(ctx)
+        .map(|(p, _)| vfs::key(Path::new(p)))
         .filter(|p| !nested.iter().any(|d| p.starts_with(d)))
         .collect()
 }
