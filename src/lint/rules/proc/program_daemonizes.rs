@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
 use crate::model::path;
 use crate::model::path::basename;
-use crate::model::{Fact, Origin, Runtime};
+use crate::model::{Fact, Origin};
 use crate::parse::shell;
 use crate::parse::supervisord::{AutoRestart, ProcessKind};
 
@@ -381,20 +381,8 @@ fn from_config(
         return;
     };
     let Some(origin) = &app.daemon else { return };
-    let (what, help) = match app.runtime {
-        Runtime::PhpFpm => (
-            "php-fpm",
-            "add `-F` (`--nodaemonize`) to the command, or set `daemonize = no` in the `[global]` section",
-        ),
-        Runtime::Uwsgi => (
-            "uwsgi",
-            "remove `daemonize` from uWSGI's config: supervisord must stay its parent (log to stdout instead)",
-        ),
-        Runtime::Gunicorn => (
-            "gunicorn",
-            "remove `daemon = True` from gunicorn's config: it stays in the foreground by default",
-        ),
-        _ => return,
+    let Some((what, help)) = app.runtime.row().and_then(|r| r.daemon_help) else {
+        return;
     };
     let first = argv.first();
     let what = first.map_or(what, |w| basename(&w.value));
