@@ -179,6 +179,18 @@ pub struct KeepAlive {
     pub raise: &'static str,
 }
 
+/// Whether a server runs its workers as child processes (which supervisord must stop
+/// with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Children {
+    /// Always (gunicorn's arbiter).
+    Always,
+    /// With more than one worker.
+    Workers,
+    /// Not that gen models.
+    Never,
+}
+
 /// One app server.
 #[derive(Debug)]
 pub struct Row {
@@ -215,6 +227,8 @@ pub struct Row {
     /// How to tell it to speak a protocol at its address.
     pub protocol_hints: &'static [(Protocol, &'static str)],
     pub keep_alive: Option<KeepAlive>,
+    /// Whether its workers are child processes.
+    pub children: Children,
     /// What decides whether it trusts a proxy's `X-Forwarded-*`, as a finding names it.
     pub proxy_trust: Option<&'static str>,
     /// How to keep it in the foreground when its config daemonizes it: (what it is called,
@@ -329,6 +343,7 @@ pub static SERVERS: [Row; 8] = [
             worker_classes: &[],
             raise: "pass `--timeout-keep-alive {s}`",
         }),
+        children: Children::Workers,
         proxy_trust: Some("uvicorn"),
         daemon_help: None,
     },
@@ -416,6 +431,7 @@ pub static SERVERS: [Row; 8] = [
             worker_classes: &["uvicorn", "gthread", "gevent", "eventlet", "tornado"],
             raise: "pass `--keep-alive {s}`",
         }),
+        children: Children::Always,
         proxy_trust: Some("gunicorn"),
         daemon_help: Some((
             "gunicorn",
@@ -469,6 +485,7 @@ pub static SERVERS: [Row; 8] = [
         },
         protocol_hints: &[],
         keep_alive: None,
+        children: Children::Workers,
         proxy_trust: None,
         daemon_help: None,
     },
@@ -520,6 +537,7 @@ pub static SERVERS: [Row; 8] = [
         },
         protocol_hints: &[],
         keep_alive: None,
+        children: Children::Never,
         proxy_trust: None,
         daemon_help: None,
     },
@@ -584,6 +602,7 @@ pub static SERVERS: [Row; 8] = [
             (Protocol::FastCgi, "`fastcgi-socket`"),
         ],
         keep_alive: None,
+        children: Children::Never,
         proxy_trust: None,
         daemon_help: Some((
             "uwsgi",
@@ -643,6 +662,7 @@ pub static SERVERS: [Row; 8] = [
         },
         protocol_hints: &[],
         keep_alive: None,
+        children: Children::Never,
         proxy_trust: None,
         daemon_help: Some((
             "php-fpm",
@@ -668,6 +688,7 @@ pub static SERVERS: [Row; 8] = [
         hints: PYTHON_HINTS,
         protocol_hints: &[],
         keep_alive: None,
+        children: Children::Never,
         proxy_trust: None,
         daemon_help: None,
     },
@@ -708,6 +729,7 @@ pub static SERVERS: [Row; 8] = [
             worker_classes: &[],
             raise: "set `server.keepAliveTimeout = {ms}; server.headersTimeout = {ms_headers};`",
         }),
+        children: Children::Never,
         proxy_trust: Some("Express"),
         daemon_help: None,
     },
