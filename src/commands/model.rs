@@ -446,17 +446,12 @@ fn programs(r: &Reader<'_>) -> Vec<Program> {
         .collect()
 }
 
+/// Its name in the runtime table, or the program's.
 fn runtime_name(rt: &model::Runtime) -> String {
-    match rt {
-        model::Runtime::Uvicorn => "uvicorn".into(),
-        model::Runtime::Gunicorn => "gunicorn".into(),
-        model::Runtime::Hypercorn => "hypercorn".into(),
-        model::Runtime::Daphne => "daphne".into(),
-        model::Runtime::Uwsgi => "uwsgi".into(),
-        model::Runtime::PhpFpm => "php-fpm".into(),
-        model::Runtime::Python => "python".into(),
-        model::Runtime::Node => "node".into(),
-        model::Runtime::Other(name) => name.clone(),
+    match (rt.row(), rt) {
+        (Some(row), _) => row.name.to_owned(),
+        (None, model::Runtime::Other(name)) => name.clone(),
+        (None, _) => String::new(),
     }
 }
 

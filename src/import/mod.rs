@@ -206,17 +206,12 @@ fn main_app(cd: &ContainerDir) -> Option<usize> {
         .or(if m.apps.is_empty() { None } else { Some(0) })
 }
 
+/// How prose names it: its title in the runtime table, or the program in backticks.
 fn runtime_name(r: &Runtime) -> String {
-    match r {
-        Runtime::Uvicorn => "uvicorn".into(),
-        Runtime::Gunicorn => "gunicorn".into(),
-        Runtime::Hypercorn => "hypercorn".into(),
-        Runtime::Daphne => "daphne".into(),
-        Runtime::Uwsgi => "uWSGI".into(),
-        Runtime::PhpFpm => "PHP-FPM".into(),
-        Runtime::Python => "a Python script".into(),
-        Runtime::Node => "node".into(),
-        Runtime::Other(name) => format!("`{name}`"),
+    match (r.row(), r) {
+        (Some(row), _) => row.title.to_owned(),
+        (None, Runtime::Other(name)) => format!("`{name}`"),
+        (None, _) => String::new(),
     }
 }
 

@@ -5,15 +5,18 @@
 //! process will see it: from its command line, from the environment (the program's
 //! `environment=`, then `[supervisord]`'s, then the image's ENV), from the defaults the
 //! source falls back to, or from the server's built-in defaults. Each resolved value keeps
-//! the chain of places it went through.
+//! the chain of places it went through. Which variables and defaults each server has is
+//! its row of the runtime table ([`super::runtime`]); this module is the hook that applies
+//! them, and picks the hook for each command (`app_of`).
 
 use super::cmdline::{self, Words};
+use super::runtime::{self, Call, Reader, Row, SERVERS, Server, Setting};
 use super::servers::{self, Protocol, SocketPerm};
 use super::supervisor::ProgramFacts;
 use super::{Fact, Model, Origin, Source};
 use crate::model::path;
 use crate::model::path::basename;
-use crate::parse::app::{self, BindTarget, ListenKind, Server, ServerCommand, ValueKind};
+use crate::parse::app::{self, BindTarget, ServerCommand, ValueKind};
 use crate::parse::shell;
 use crate::parse::span::Span;
 use crate::parse::supervisord::{ProcessKind, Supervisord};
@@ -43,6 +46,11 @@ impl Resolved {
             via: Vec::new(),
         }
     }
+
+    /// A built-in default of the runtime table; `None` where the server has none.
+    pub(super) fn builtin(d: Option<runtime::Default>) -> Option<Self> {
+        d.map(|d| Self::default(d.value, d.what))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +68,45 @@ pub enum Runtime {
     Node,
     /// Something else, by program name.
     Other(String),
+}
+
+impl From<Server> for Runtime {
+    fn from(s: Server) -> Self {
+        match s {
+            Server::Uvicorn => Self::Uvicorn,
+            Server::Gunicorn => Self::Gunicorn,
+            Server::Hypercorn => Self::Hypercorn,
+            Server::Daphne => Self::Daphne,
+            Server::Uwsgi => Self::Uwsgi,
+            Server::PhpFpm => Self::PhpFpm,
+            Server::Python => Self::Python,
+            Server::Node => Self::Node,
+        }
+    }
+}
+
+impl Runtime {
+    /// Its server in the runtime table; `None` for another program.
+    #[must_use]
+    pub const fn server(&self) -> Option<Server> {
+        Some(match self {
+            Self::Uvicorn => Server::Uvicorn,
+            Self::Gunicorn => Server::Gunicorn,
+            Self::Hypercorn => Server::Hypercorn,
+            Self::Daphne => Server::Daphne,
+            Self::Uwsgi => Server::Uwsgi,
+            Self::PhpFpm => Server::PhpFpm,
+            Self::Python => Server::Python,
+            Self::Node => Server::Node,
+            Self::Other(_) => return None,
+        })
+    }
+
+    /// Its row of the runtime table; `None` for another program.
+    #[must_use]
+    pub fn row(&self) -> Option<&'static Row> {
+        self.server().map(Server::row)
+    }
 }
 
 /// One address the app listens on.
@@ -198,8 +245,8 @@ impl Env<'_> {
     }
 
     /// The first of `vars` that is set.
-    fn first(&self, vars: &[&str]) -> Option<Resolved> {
-        vars.iter().find_map(|v| self.get(v))
+    pub(super) fn first<'v>(&self, mut vars: impl Iterator<Item = &'v str>) -> Option<Resolved> {
+        vars.find_map(|v| self.get(v))
     }
 }
 
@@ -284,10 +331,10 @@ fn setting(
     env: &Env<'_>,
     src: &Source,
     v: Option<&app::Value>,
-    default: impl FnOnce() -> Resolved,
+    default: impl FnOnce() -> Option<Resolved>,
 ) -> Option<Resolved> {
     match v {
-        None => Some(default()),
+        None => default(),
         Some(v) => source_value(env, src, v),
     }
 }
@@ -423,13 +470,6 @@ fn conventional(m: &Model) -> Vec<App> {
     out
 }
 
-fn is_python(word: &str) -> bool {
-    let b = basename(word);
-    b == "python"
-        || b.strip_prefix("python")
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
 fn app_of(
     m: &Model,
     env: &Env<'_>,
@@ -445,21 +485,17 @@ fn app_of(
         return None;
     }
     // The command that serves: a server, a script, or else the last one.
+    let reader = |c: &Words| {
+        let name = basename(&c.first()?.value);
+        SERVERS
+            .iter()
+            .find(|r| r.runs_or_launches(name))
+            .map(|r| r.reader)
+    };
     let chosen = commands
         .iter()
-        .find(|c| {
-            server_command(c).is_some()
-                || c.first()
-                    .is_some_and(|w| app::is_uwsgi(&w.value) || servers::is_php_fpm(&w.value))
-        })
-        .or_else(|| {
-            commands.iter().find(|c| {
-                c.first().is_some_and(|w| {
-                    is_python(&w.value)
-                        || matches!(basename(&w.value), "node" | "nodejs" | "npm" | "yarn")
-                })
-            })
-        })
+        .find(|c| server_command(c).is_some() || reader(c) == Some(Reader::ConfigFiles))
+        .or_else(|| commands.iter().find(|c| reader(c) == Some(Reader::Script)))
         .or_else(|| commands.last())?
         .clone();
     let mut a = App {
@@ -489,18 +525,25 @@ fn app_of(
         module: None,
         settings: Vec::new(),
     };
+    // The model's hook for each server: what reads where it listens.
     if let Some(cmd) = server_command(&chosen) {
         server(m, env, &mut a, &chosen, &cmd);
-    } else if servers::uwsgi(m, env, &mut a, &chosen)
-        || servers::php_fpm_app(m, env, &mut a, &chosen)
-    {
-    } else if chosen.first().is_some_and(|w| is_python(&w.value)) {
-        python_script(m, env, &mut a, &chosen);
-    } else if chosen
-        .first()
-        .is_some_and(|w| matches!(basename(&w.value), "node" | "nodejs" | "npm" | "yarn"))
-    {
-        node(m, env, &mut a, &chosen, 0);
+    } else {
+        let name = chosen.first().map_or("", |w| basename(&w.value));
+        if let Some(r) = SERVERS.iter().find(|r| r.runs_or_launches(name)) {
+            match r.server {
+                Server::Uwsgi => {
+                    servers::uwsgi(m, env, &mut a, &chosen);
+                }
+                Server::PhpFpm => {
+                    servers::php_fpm_app(m, env, &mut a, &chosen);
+                }
+                Server::Python => python_script(m, env, &mut a, &chosen),
+                Server::Node => node(m, env, &mut a, &chosen, 0),
+                // `server_command` reads every command that runs one of these.
+                Server::Uvicorn | Server::Gunicorn | Server::Hypercorn | Server::Daphne => {}
+            }
+        }
     }
     Some(a)
 }
@@ -526,13 +569,9 @@ fn read_source<'m>(m: &'m Model, path: &str) -> Option<(String, String, &'m str)
 fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerCommand) {
     let word = |w: &app::Word| word_value(env, &w.value, word_origin(words, w));
     let cmd_origin = word_origin(words, &cmd.program);
-    a.runtime = match cmd.server {
-        Server::Uvicorn => Runtime::Uvicorn,
-        Server::Gunicorn => Runtime::Gunicorn,
-        Server::Hypercorn => Runtime::Hypercorn,
-        Server::Daphne => Runtime::Daphne,
-    };
-    let name = cmd.server.name();
+    a.runtime = cmd.server.into();
+    let row = cmd.server.row();
+    let defaults = &row.defaults;
     // `cwd` stays the directory the process starts in: the entry-point lookup applies
     // `--chdir` / `--app-dir` itself.
     if let Some(dir) = cmd.chdir.as_ref().map(word) {
@@ -555,7 +594,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 .uds
                 .as_ref()
                 .map(word)
-                .or_else(|| env.get("UVICORN_UDS"))
+                .or_else(|| env.first(row.vars(Setting::Uds)))
             {
                 a.listens.push(AppListen {
                     protocol: Protocol::Http,
@@ -570,25 +609,25 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     .host
                     .as_ref()
                     .map(word)
-                    .or_else(|| env.get("UVICORN_HOST"))
-                    .unwrap_or_else(|| Resolved::default("127.0.0.1", "uvicorn's default host"));
+                    .or_else(|| env.first(row.vars(Setting::Host)))
+                    .or_else(|| Resolved::builtin(defaults.host));
                 let port = cmd
                     .port
                     .as_ref()
                     .map(word)
-                    .or_else(|| env.get("UVICORN_PORT"))
-                    .unwrap_or_else(|| Resolved::default("8000", "uvicorn's default port"));
+                    .or_else(|| env.first(row.vars(Setting::Port)))
+                    .or_else(|| Resolved::builtin(defaults.port));
                 a.listens.push(AppListen {
                     protocol: Protocol::Http,
                     perm: None,
-                    host: Some(host),
-                    port: Some(port),
+                    host,
+                    port,
                     unix: None,
                     origin: cmd_origin.clone(),
                 });
             }
-            a.proxy_headers = Some(match cmd.proxy_headers {
-                Some((on, span)) => Resolved {
+            a.proxy_headers = match cmd.proxy_headers {
+                Some((on, span)) => Some(Resolved {
                     value: on.to_string(),
                     origin: word_origin(
                         words,
@@ -598,17 +637,19 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                         },
                     ),
                     via: Vec::new(),
-                },
-                None => Resolved::default("true", "uvicorn trusts proxy headers by default"),
-            });
-            a.keep_alive_timeout = Some(cmd.keep_alive.as_ref().map(word).unwrap_or_else(|| {
-                Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
-            }));
+                }),
+                None => Resolved::builtin(defaults.proxy_headers),
+            };
+            a.keep_alive_timeout = cmd
+                .keep_alive
+                .as_ref()
+                .map(word)
+                .or_else(|| Resolved::builtin(defaults.keep_alive));
             a.root_path = cmd
                 .root_path
                 .as_ref()
                 .map(word)
-                .or_else(|| env.get("UVICORN_ROOT_PATH"));
+                .or_else(|| env.first(row.vars(Setting::RootPath)));
         }
         Server::Daphne => {
             if let Some(uds) = cmd.uds.as_ref().map(word) {
@@ -621,19 +662,21 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     unix: Some(uds),
                 });
             } else if cmd.host.is_some() || cmd.port.is_some() || binds.is_empty() {
-                let host = cmd.host.as_ref().map_or_else(
-                    || Resolved::default("127.0.0.1", "daphne's default bind"),
-                    word,
-                );
+                let host = cmd
+                    .host
+                    .as_ref()
+                    .map(word)
+                    .or_else(|| Resolved::builtin(defaults.host));
                 let port = cmd
                     .port
                     .as_ref()
-                    .map_or_else(|| Resolved::default("8000", "daphne's default port"), word);
+                    .map(word)
+                    .or_else(|| Resolved::builtin(defaults.port));
                 a.listens.push(AppListen {
                     protocol: Protocol::Http,
                     perm: None,
-                    host: Some(host),
-                    port: Some(port),
+                    host,
+                    port,
                     unix: None,
                     origin: cmd_origin.clone(),
                 });
@@ -661,9 +704,9 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 Ok(Some(f)) => servers::gunicorn_setting(f, name),
             };
             if binds.is_empty() && cmd.server == Server::Gunicorn {
-                if let Some(args) = env.get("GUNICORN_CMD_ARGS") {
+                if let Some(args) = env.first(row.vars(Setting::CommandLine)) {
                     let mut ws = vec![app::Word {
-                        value: "gunicorn".to_owned(),
+                        value: row.name.to_owned(),
                         span: Span::default(),
                     }];
                     ws.extend(
@@ -691,14 +734,11 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     }
                 }
                 if binds.is_empty() && !a.partial {
-                    if let Some(port) = env.get("PORT") {
+                    if let Some(port) = env.first(row.vars(Setting::DefaultPort)) {
                         a.listens.push(AppListen {
                             protocol: Protocol::Http,
                             perm: None,
-                            host: Some(Resolved::default(
-                                "0.0.0.0",
-                                "gunicorn binds 0.0.0.0:$PORT when PORT is set",
-                            )),
+                            host: Resolved::builtin(defaults.default_port_host),
                             origin: port.origin.clone(),
                             port: Some(port),
                             unix: None,
@@ -725,11 +765,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 a.listens.push(AppListen {
                     protocol: Protocol::Http,
                     perm: None,
-                    host: Some(Resolved::default(
-                        "127.0.0.1",
-                        &format!("{name}'s default bind"),
-                    )),
-                    port: Some(Resolved::default("8000", &format!("{name}'s default bind"))),
+                    host: Resolved::builtin(defaults.host),
+                    port: Resolved::builtin(defaults.port),
                     unix: None,
                     origin: cmd_origin.clone(),
                 });
@@ -745,18 +782,18 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 a.keep_alive_timeout = match cmd.keep_alive.as_ref().map(word) {
                     Some(k) => Some(k),
                     None if known("keepalive") => {
-                        Some(from_file("keepalive").unwrap_or_else(|| {
-                            Resolved::default("2", "gunicorn's default keep-alive (s)")
-                        }))
+                        from_file("keepalive").or_else(|| Resolved::builtin(defaults.keep_alive))
                     }
                     None => None,
                 };
-                let conf = path::join(&a.cwd.value, "gunicorn.conf.py");
                 a.config_file = cmd
                     .config
                     .as_ref()
                     .map(|c| word_origin(words, c))
-                    .or_else(|| m.image.entry(&conf).map(|e| e.origin.clone()));
+                    .or_else(|| {
+                        let conf = path::join(&a.cwd.value, row.config_file?);
+                        m.image.entry(&conf).map(|e| e.origin.clone())
+                    });
                 a.daemon = cmd
                     .daemon
                     .map(|span| {
@@ -786,10 +823,9 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 // to its `user`.
                 let umask = match cmd.umask.as_ref().map(word) {
                     Some(u) => Some(u),
-                    None if known("umask") => Some(
-                        from_file("umask")
-                            .unwrap_or_else(|| Resolved::default("0", "gunicorn's default umask")),
-                    ),
+                    None if known("umask") => {
+                        from_file("umask").or_else(|| Resolved::builtin(defaults.umask))
+                    }
                     None => None,
                 };
                 let mode = umask.and_then(|u| {
@@ -822,6 +858,8 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                     cmd.forwarded_allow_ips.is_none() && !known("forwarded_allow_ips");
             }
         }
+        // `server_command` reads the command-line servers only.
+        Server::Uwsgi | Server::PhpFpm | Server::Python | Server::Node => {}
     }
     for (target, origin) in binds {
         let at = |v: String| Resolved {
@@ -834,10 +872,9 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
                 protocol: Protocol::Http,
                 perm: None,
                 host: Some(at(host)),
-                port: Some(port.map_or_else(
-                    || Resolved::default("8000", &format!("{name}'s default port")),
-                    |p| at(p.to_string()),
-                )),
+                port: port
+                    .map(|p| at(p.to_string()))
+                    .or_else(|| Resolved::builtin(defaults.bind_port)),
                 unix: None,
                 origin: origin.clone(),
             },
@@ -861,35 +898,26 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
         .as_ref()
         .map(word)
         .or(a.worker_class.take());
-    a.workers = (!workers_unknown).then(|| {
+    a.workers = if workers_unknown {
+        None
+    } else {
         cmd.workers
             .as_ref()
             .map(word)
             .or(file_workers)
-            .or_else(|| env.get("WEB_CONCURRENCY"))
-            .unwrap_or_else(|| {
-                Resolved::default("1", &format!("{name} runs one worker by default"))
-            })
-    });
-    a.forwarded_allow_ips = (!forwarded_unknown).then(|| {
+            .or_else(|| env.first(row.vars(Setting::Workers)))
+            .or_else(|| Resolved::builtin(defaults.workers))
+    };
+    a.forwarded_allow_ips = if forwarded_unknown {
+        None
+    } else {
         cmd.forwarded_allow_ips
             .as_ref()
             .map(word)
             .or(file_forwarded)
-            .or_else(|| env.first(&["FORWARDED_ALLOW_IPS", "UVICORN_FORWARDED_ALLOW_IPS"]))
-            .unwrap_or_else(|| {
-                // gunicorn 22 added ::1 to its default.
-                let ips = if cmd.server == Server::Gunicorn {
-                    "127.0.0.1,::1"
-                } else {
-                    "127.0.0.1"
-                };
-                Resolved::default(
-                    ips,
-                    &format!("{name} trusts forwarded headers from {ips} by default"),
-                )
-            })
-    });
+            .or_else(|| env.first(row.vars(Setting::ForwardedAllowIps)))
+            .or_else(|| Resolved::builtin(defaults.forwarded_allow_ips))
+    };
     // The app module, for what its source says (WebSocket routes, root_path).
     if let Some(module) = cmd
         .app
@@ -944,14 +972,11 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
     let source = app::python(text);
     let src = Source::Local(file.clone());
     for l in &source.listens {
-        let (host, port, what) = match l.kind {
-            ListenKind::UvicornRun => ("127.0.0.1", "8000", "uvicorn.run's default"),
-            ListenKind::AppRun => ("127.0.0.1", "5000", "Flask's development server default"),
-            ListenKind::RunApp => ("0.0.0.0", "8080", "aiohttp's run_app default"),
-            ListenKind::NodeListen => continue,
+        let Some(call) = Call::of(l.kind) else {
+            continue;
         };
-        if l.kind == ListenKind::UvicornRun {
-            a.runtime = Runtime::Uvicorn;
+        if call.server != Server::Python {
+            a.runtime = call.server.into();
         }
         let resolve = |v: &Option<app::Value>| v.as_ref().and_then(|v| source_value(env, &src, v));
         if let Some(unix) = resolve(&l.path) {
@@ -968,30 +993,28 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
         a.listens.push(AppListen {
             protocol: Protocol::Http,
             perm: None,
-            host: Some(resolve(&l.host).unwrap_or_else(|| Resolved::default(host, what))),
-            port: Some(resolve(&l.port).unwrap_or_else(|| Resolved::default(port, what))),
+            host: resolve(&l.host).or_else(|| Resolved::builtin(call.defaults.host)),
+            port: resolve(&l.port).or_else(|| Resolved::builtin(call.defaults.port)),
             unix: None,
             origin: src.origin(l.call_span),
         });
     }
-    if source
+    // A call that starts a server of its own (`uvicorn.run`): its settings.
+    if let Some(call) = source
         .listens
         .iter()
-        .any(|l| l.kind == ListenKind::UvicornRun)
+        .find_map(|l| Call::of(l.kind).filter(|c| c.server != Server::Python))
     {
+        let d = &call.defaults;
         a.proxy_headers = setting(env, &src, source.proxy_headers.as_ref(), || {
-            Resolved::default("True", "uvicorn trusts proxy headers by default")
+            Resolved::builtin(d.proxy_headers)
         });
         a.forwarded_allow_ips = setting(env, &src, source.forwarded_allow_ips.as_ref(), || {
-            env.get("FORWARDED_ALLOW_IPS").unwrap_or_else(|| {
-                Resolved::default(
-                    "127.0.0.1",
-                    "uvicorn trusts forwarded headers from 127.0.0.1 by default",
-                )
-            })
+            env.first(call.vars(Setting::ForwardedAllowIps))
+                .or_else(|| Resolved::builtin(d.forwarded_allow_ips))
         });
         a.keep_alive_timeout = setting(env, &src, source.keep_alive_timeout.as_ref(), || {
-            Resolved::default("5", "uvicorn's default keep-alive timeout (s)")
+            Resolved::builtin(d.keep_alive)
         });
     }
     a.root_path = source
@@ -1004,8 +1027,9 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
 
 fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
     a.runtime = Runtime::Node;
+    let row = Server::Node.row();
     let Some(first) = words.first() else { return };
-    if matches!(basename(&first.value), "npm" | "yarn") {
+    if row.launchers.contains(&basename(&first.value)) {
         if depth > 0 {
             return;
         }
@@ -1050,10 +1074,7 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
             origin: script_word.origin.clone(),
         };
         for cmd in cmdline::commands(&[sh("sh"), sh("-c"), script_word.clone()]) {
-            if cmd
-                .first()
-                .is_some_and(|w| matches!(basename(&w.value), "node" | "nodejs"))
-            {
+            if cmd.first().is_some_and(|w| row.runs(basename(&w.value))) {
                 a.command.clone_from(&cmd);
                 node(m, env, a, &cmd, depth + 1);
                 return;
@@ -1093,12 +1114,7 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
         a.listens.push(AppListen {
             protocol: Protocol::Http,
             perm: None,
-            host: Some(resolve(&l.host).unwrap_or_else(|| {
-                Resolved::default(
-                    "::",
-                    "Node listens on every address when `listen` has no host",
-                )
-            })),
+            host: resolve(&l.host).or_else(|| Resolved::builtin(row.defaults.host)),
             port: resolve(&l.port),
             unix: None,
             origin: src.origin(l.call_span),
@@ -1109,7 +1125,7 @@ fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
         .as_ref()
         .and_then(|v| source_value(env, &src, v));
     a.keep_alive_timeout = setting(env, &src, source.keep_alive_timeout.as_ref(), || {
-        Resolved::default("5000", "Node's default keepAliveTimeout (ms)")
+        Resolved::builtin(row.defaults.keep_alive)
     });
     a.websockets = source.websockets.map(|s| src.origin(s));
     a.source = Some(AppSourceFile { path, file, source });

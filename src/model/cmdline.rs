@@ -1,9 +1,9 @@
 //! Command lines as the model follows them: the words of a command with their origins,
 //! wrappers seen through (`exec`, `env A=b`, `tini --`, `dumb-init`, `gosu user`,
-//! `su-exec user`), `sh -c 'script'` split into its simple commands, and an entrypoint
+//! `su-exec user`: the runtime table's [`runtime::WRAPPERS`]), `sh -c 'script'` split into its simple commands, and an entrypoint
 //! script copied into the image read for the commands it runs.
 
-use super::{Fact, Model, Origin};
+use super::{Fact, Model, Origin, runtime};
 use crate::model::path::basename;
 use crate::parse::shell;
 use crate::parse::span::Span;
@@ -41,38 +41,13 @@ pub(super) fn sub_origin(word: &Fact<String>, start: usize, end: usize) -> Origi
     }
 }
 
-/// Drops wrappers in front of the real command.
+/// Drops wrappers in front of the real command ([`runtime::WRAPPERS`]).
 fn strip_wrappers(words: &[Fact<String>]) -> &[Fact<String>] {
-    let mut i = 0;
-    while let Some(w) = words.get(i) {
-        match basename(&w.value) {
-            "exec" => i += 1,
-            "env" => {
-                i += 1;
-                while words
-                    .get(i)
-                    .is_some_and(|a| a.value.starts_with('-') || a.value.contains('='))
-                {
-                    i += 1;
-                }
-            }
-            "tini" | "dumb-init" | "catatonit" => {
-                i += 1;
-                while let Some(a) = words.get(i) {
-                    if a.value == "--" {
-                        i += 1;
-                        break;
-                    }
-                    if !a.value.starts_with('-') {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            "gosu" | "su-exec" => i += 2,
-            _ => break,
-        }
-    }
+    let i = runtime::skip_wrappers(
+        |i| words.get(i).map(|w| w.value.as_str()),
+        0,
+        runtime::SeenBy::Model,
+    );
     words.get(i..).unwrap_or_default()
 }
 

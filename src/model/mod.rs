@@ -11,6 +11,9 @@
 //! Without a Dockerfile the model falls back on file names (`nginx.conf`, `conf.d/*.conf`,
 //! `supervisord.conf`, `app.py`...), and says so in each such fact's origin.
 //!
+//! What gen knows of each app server (its names, options, environment, defaults and hint
+//! syntax) is one table, [`runtime`], which the parsers and the rules read too.
+//!
 //! The model never reads the disk: the commands pass the files in ([`Files`]).
 
 mod app;
@@ -21,6 +24,7 @@ mod image;
 mod nginx;
 mod packaged;
 pub mod path;
+pub mod runtime;
 pub mod servers;
 mod supervisor;
 

@@ -11,6 +11,7 @@
 
 use super::app::{App, AppListen, Env, Resolved, Runtime, word_origin};
 use super::cmdline::Words;
+use super::runtime::{Flag, Server, Setting, UWSGI_APP_OPTIONS};
 use super::{Model, Origin, Source};
 use crate::model::path;
 use crate::parse::app::{
@@ -197,20 +198,6 @@ fn uwsgi_collect(
     known
 }
 
-/// The `UWSGI_*` variables uWSGI reads as options (before its command line).
-const UWSGI_ENV: [&str; 10] = [
-    "socket",
-    "uwsgi-socket",
-    "http-socket",
-    "http",
-    "ini",
-    "yaml",
-    "module",
-    "chmod-socket",
-    "chown-socket",
-    "protocol",
-];
-
 /// Reads a uWSGI command; `false` when the command is not uWSGI.
 pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> bool {
     let ws = app_words(words);
@@ -218,16 +205,16 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
         return false;
     };
     a.runtime = Runtime::Uwsgi;
+    let row = Server::Uwsgi.row();
     let mut opts = Vec::new();
     let mut known = true;
-    for name in UWSGI_ENV {
-        let var = format!("UWSGI_{}", name.to_ascii_uppercase().replace('-', "_"));
-        if let Some(v) = env.get(&var) {
-            if matches!(name, "ini" | "yaml") {
+    for (var, name) in row.option_env {
+        if let Some(v) = env.get(var) {
+            if matches!(*name, "ini" | "yaml") {
                 known = false;
             } else {
                 opts.push(Opt {
-                    key: name.to_owned(),
+                    key: (*name).to_owned(),
                     magic: v.value.contains('$'),
                     value: v.value,
                     key_origin: v.origin.clone(),
@@ -265,35 +252,12 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
         .iter()
         .find(|o| matches!(o.key.as_str(), "ini" | "yaml"))
         .map(|o| from_words(o.value_span));
-    for key in [
-        "master",
-        "die-on-term",
-        "need-app",
-        "daemonize",
-        "uid",
-        "gid",
-        "callable",
-        "wsgi-file",
-        "module",
-        "lazy-apps",
-        // What else decides which app is loaded, and from where (for the entry-point check).
-        "wsgi",
-        "file",
-        "mount",
-        "paste",
-        "eval",
-        "pythonpath",
-        "pp",
-        "python-path",
-    ] {
+    for key in row.settings {
         if let Some(o) = last(key) {
-            a.settings.push((key.to_owned(), resolved(o)));
+            a.settings.push(((*key).to_owned(), resolved(o)));
         }
     }
-    a.module = ["module", "wsgi", "wsgi-file", "file", "mount"]
-        .iter()
-        .find_map(|k| last(k))
-        .map(resolved);
+    a.module = UWSGI_APP_OPTIONS.iter().find_map(|k| last(k)).map(resolved);
     a.daemon = last("daemonize").map(|o| o.key_origin.clone());
     a.user = last("uid").map(resolved);
     // The socket's owner: `chown-socket`, else who starts uWSGI (it binds before it drops
@@ -430,18 +394,6 @@ fn uwsgi_default_mode(m: &Model, umask: Option<&Opt>) -> Option<Resolved> {
 
 // -------------------------------------------------------------------------------- PHP-FPM
 
-/// Whether a program name is PHP-FPM's: `php-fpm`, Debian's `php-fpm8.2`, Alpine's
-/// `php-fpm82`.
-#[must_use]
-pub fn is_php_fpm(word: &str) -> bool {
-    let b = word.rsplit('/').next().unwrap_or(word);
-    b.strip_prefix("php-fpm")
-        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-        || b.strip_prefix("php")
-            .and_then(|v| v.strip_suffix("-fpm"))
-            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
 /// Most files one PHP-FPM config reads.
 const MAX_FPM_FILES: usize = 64;
 
@@ -505,10 +457,11 @@ struct FpmFile {
 
 /// Reads a PHP-FPM command; `false` when the command is not PHP-FPM.
 pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> bool {
+    let row = Server::PhpFpm.row();
     let Some(first) = words.first() else {
         return false;
     };
-    if !is_php_fpm(&first.value) {
+    if !row.runs(path::basename(&first.value)) {
         return false;
     }
     a.runtime = Runtime::PhpFpm;
@@ -518,19 +471,21 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
     let mut i = 1;
     while let Some(w) = words.get(i) {
         i += 1;
-        match w.value.as_str() {
-            "-F" | "--nodaemonize" => foreground = Some(true),
-            "-D" | "--daemonize" => foreground = Some(false),
-            "-y" | "--fpm-config" => {
+        let text = w.value.as_str();
+        if let Some(flag) = row.flag(text) {
+            match flag {
+                Flag::Foreground => foreground = Some(true),
+                Flag::Daemon => foreground = Some(false),
+                Flag::Unknowable => known = false,
+                Flag::Inert | Flag::ProxyHeaders(_) | Flag::Factory => {}
+            }
+        } else if let Some(setting) = row.option(text) {
+            if setting == Setting::Config {
                 config = words.get(i).map(|v| (v.value.clone(), v.origin.clone()));
-                i += 1;
             }
-            "-p" | "--prefix" => known = false,
-            v if v.starts_with("--fpm-config=") => {
-                config = Some((v["--fpm-config=".len()..].to_owned(), w.origin.clone()));
-            }
-            "-c" | "-d" | "-g" | "--php-ini" | "--define" | "--pid" => i += 1,
-            _ => {}
+            i += 1;
+        } else if let Some(path) = text.strip_prefix("--fpm-config=") {
+            config = Some((path.to_owned(), w.origin.clone()));
         }
     }
     let main = match config {
@@ -640,8 +595,8 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         (Some(true), _) | (None, Some((false, _))) => None,
         (Some(false), _) => Some(first.origin.clone()),
         (None, Some((true, o))) => Some(o.clone()),
-        (None, None) if known => Some(Origin::Default {
-            what: "PHP-FPM daemonizes unless `daemonize = no` or `-F`".to_owned(),
+        (None, None) if known => row.defaults.daemonizes.map(|d| Origin::Default {
+            what: d.what.to_owned(),
         }),
         (None, None) => None,
     };
@@ -659,13 +614,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
         if let Some(u) = get("user").and_then(value) {
             a.user.get_or_insert(u);
         }
-        for key in [
-            "clear_env",
-            "catch_workers_output",
-            "access.log",
-            "slowlog",
-            "php_admin_value[error_log]",
-        ] {
+        for key in row.settings {
             if let Some(v) = get(key).and_then(value) {
                 a.settings.push((format!("{name}.{key}"), v));
             }
@@ -722,7 +671,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
                     group: get("listen.group").and_then(value),
                     mode: match get("listen.mode") {
                         Some(o) => value(o).filter(|v| v.value.chars().all(|c| c.is_digit(8))),
-                        None => Some(default("0660", "PHP-FPM's default `listen.mode`")),
+                        None => Resolved::builtin(row.defaults.socket_mode),
                     },
                 });
                 a.listens.push(lst);
@@ -754,7 +703,10 @@ pub(super) fn gunicorn_file(
         Some(c) if c.starts_with("python:") || c.contains('$') => return Err(()),
         Some(c) => path::join(cwd, c),
         None => {
-            let p = path::join(cwd, "gunicorn.conf.py");
+            let Some(name) = Server::Gunicorn.row().config_file else {
+                return Ok(None);
+            };
+            let p = path::join(cwd, name);
             if m.image.entry(&p).is_none() {
                 // A file a RUN makes there, or one the base has, would be read too; gen sees
                 // every COPY, and a default config is rare enough to take as absent.
@@ -828,21 +780,6 @@ pub(super) fn gunicorn_setting(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn php_fpm_names() {
-        for (name, yes) in [
-            ("php-fpm", true),
-            ("/usr/sbin/php-fpm8.2", true),
-            ("php-fpm82", true),
-            ("php8.2-fpm", true),
-            ("php", false),
-            ("php-fpm-exporter", false),
-            ("php-fpmx", false),
-        ] {
-            assert_eq!(is_php_fpm(name), yes, "{name}");
-        }
-    }
 
     #[test]
     fn alpine_pool_dirs() {

@@ -12,6 +12,8 @@ use crate::lint::ContainerDir;
 use crate::model::glob::Dots;
 use crate::model::path;
 use crate::model::path::basename;
+use crate::model::runtime;
+pub use crate::model::runtime::{bind_hint, host_port, listen_hint};
 use crate::model::{
     App, AppListen, ListenAddr, Listener, Model, Nginx, Origin, ProxyTarget, Resolved, Runtime,
     Supervisor, Target,
@@ -149,16 +151,6 @@ impl Addr {
     }
 }
 
-/// `host:port`, with an IPv6 host in brackets.
-#[must_use]
-pub fn host_port(host: &str, port: u16) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
 /// Who listens on a socket.
 #[derive(Debug, Clone, Copy)]
 pub enum Owner<'a> {
@@ -261,19 +253,22 @@ pub struct Wiring<'a> {
     open: bool,
 }
 
-/// Programs that never listen, which therefore do not make the picture incomplete.
+/// Programs that never listen ([`runtime::NEVER_LISTENS`]), which therefore do not make
+/// the picture incomplete.
 fn never_listens(app: &App) -> bool {
     let Runtime::Other(name) = &app.runtime else {
         return false;
     };
-    let words: Vec<&str> = app.command.iter().map(|w| w.value.as_str()).collect();
-    match name.as_str() {
-        "cron" | "crond" | "sleep" | "tail" | "logrotate" | "rq" | "dramatiq" | "huey_consumer" => {
-            true
-        }
-        "celery" => words.iter().any(|w| matches!(*w, "worker" | "beat")),
-        _ => false,
-    }
+    runtime::NEVER_LISTENS
+        .iter()
+        .find(|(n, _)| n == name)
+        .is_some_and(|(_, words)| {
+            words.is_empty()
+                || app
+                    .command
+                    .iter()
+                    .any(|w| words.contains(&w.value.as_str()))
+        })
 }
 
 /// Whether every address the app listens on is known.
@@ -929,45 +924,6 @@ pub fn who(app: &App) -> String {
             || "the app".to_owned(),
             |w| format!("`{}`", basename(&w.value)),
         ),
-    }
-}
-
-/// What the app's server takes to listen on `host` and `port`, for help texts.
-#[must_use]
-pub fn listen_hint(app: &App, host: &str, port: u16) -> String {
-    match app.runtime {
-        Runtime::Uvicorn
-            if app
-                .command
-                .first()
-                .is_some_and(|w| basename(&w.value) == "uvicorn") =>
-        {
-            format!("`--host {host} --port {port}`")
-        }
-        Runtime::Uvicorn | Runtime::Python => format!("`host=\"{host}\", port={port}`"),
-        _ => bind_hint(app, host, port),
-    }
-}
-
-/// What the app's server takes to bind `host` (and `port`), for help texts.
-#[must_use]
-pub fn bind_hint(app: &App, host: &str, port: u16) -> String {
-    let command = app
-        .command
-        .first()
-        .map(|w| basename(&w.value).to_owned())
-        .unwrap_or_default();
-    match app.runtime {
-        Runtime::Uvicorn if command == "uvicorn" => format!("`--host {host}`"),
-        Runtime::Gunicorn | Runtime::Hypercorn => {
-            format!("`--bind {}`", host_port(host, port))
-        }
-        Runtime::Uvicorn | Runtime::Python => format!("`host=\"{host}\"`"),
-        Runtime::Node => format!("`listen({port}, \"{host}\")`"),
-        Runtime::Daphne => format!("`-b {host} -p {port}`"),
-        Runtime::Uwsgi => format!("`socket = {}`", host_port(host, port)),
-        Runtime::PhpFpm => format!("`listen = {}`", host_port(host, port)),
-        Runtime::Other(_) => format!("`{}`", host_port(host, port)),
     }
 }
 

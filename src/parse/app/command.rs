@@ -3,46 +3,19 @@
 //! app (`module:attr`), where it binds (`--host`/`--port`/`--uds`/`--fd`, `-b/--bind
 //! host:port`, `unix:path`, `fd://n`; daphne's `-b HOST`/`-p PORT`/`-u PATH`/`-e ENDPOINT`),
 //! workers, worker class, the directory it imports from (`--chdir`, `--app-dir`), and the
-//! proxy settings.
+//! proxy settings. Which options and flags each server takes, and what each sets, is its
+//! row of the runtime table ([`crate::model::runtime`]).
 
-use crate::model::path::basename;
+use crate::model::runtime::{Flag, Reader, SeenBy, Setting, is_python, skip_wrappers};
 use crate::parse::span::Span;
+
+pub use crate::model::runtime::Server;
 
 /// One word of a command line, with its span in the file it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub value: String,
     pub span: Span,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Server {
-    Uvicorn,
-    Gunicorn,
-    Hypercorn,
-    Daphne,
-}
-
-impl Server {
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Uvicorn => "uvicorn",
-            Self::Gunicorn => "gunicorn",
-            Self::Hypercorn => "hypercorn",
-            Self::Daphne => "daphne",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "uvicorn" => Some(Self::Uvicorn),
-            "gunicorn" => Some(Self::Gunicorn),
-            "hypercorn" => Some(Self::Hypercorn),
-            "daphne" => Some(Self::Daphne),
-            _ => None,
-        }
-    }
 }
 
 /// Where a `-b/--bind` address points.
@@ -102,67 +75,11 @@ pub struct ServerCommand {
     pub umask: Option<Word>,
     /// gunicorn's `-u/--user`: the socket's owner after it is created.
     pub user: Option<Word>,
+    /// gunicorn's `--pythonpath`: more directories the app is imported from.
+    pub pythonpath: Option<Word>,
     /// daphne's `-e/--endpoint` (a Twisted endpoint string gen does not read), or hypercorn's
     /// `--insecure-bind`/`--quic-bind`: it listens somewhere gen does not model.
     pub other_listen: Option<Word>,
-}
-
-const UVICORN_FLAGS: [&str; 17] = [
-    "--reload",
-    "--factory",
-    "--proxy-headers",
-    "--no-proxy-headers",
-    "--server-header",
-    "--no-server-header",
-    "--date-header",
-    "--no-date-header",
-    "--use-colors",
-    "--no-use-colors",
-    "--access-log",
-    "--no-access-log",
-    "--version",
-    "--help",
-    "--reset-contextvars",
-    "--no-reset-contextvars",
-    "--lifespan-off",
-];
-
-const GUNICORN_FLAGS: [&str; 17] = [
-    "--reload",
-    "--preload",
-    "-D",
-    "--daemon",
-    "--check-config",
-    "--print-config",
-    "--spew",
-    "--capture-output",
-    "--enable-stdio-inheritance",
-    "--no-sendfile",
-    "--reuse-port",
-    "--strip-header-spaces",
-    "--do-handshake-on-connect",
-    "-R",
-    "--help",
-    "-v",
-    "--version",
-];
-
-const DAPHNE_FLAGS: [&str; 5] = ["--proxy-headers", "--help", "-h", "--no-server-name", "-s"];
-
-const HYPERCORN_FLAGS: [&str; 6] = [
-    "--reload",
-    "--debug",
-    "--help",
-    "-h",
-    "--version",
-    "--verbose",
-];
-
-fn is_python(name: &str) -> bool {
-    let b = basename(name);
-    b == "python"
-        || b.strip_prefix("python")
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// Parses `host:port`, `[::1]:port`, `unix:path`, `fd://n`, or a bare host.
@@ -197,34 +114,15 @@ pub fn bind_target(text: &str) -> BindTarget {
 /// Reads a server command line; `None` when it does not run uvicorn, gunicorn or hypercorn.
 #[must_use]
 pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
-    let mut i = 0;
-    // Wrappers that run the rest of the line as the command.
-    loop {
-        let w = argv.get(i)?;
-        let name = basename(&w.value);
-        if name == "exec" {
-            i += 1;
-        } else if name == "env" {
-            i += 1;
-            while argv
-                .get(i)
-                .is_some_and(|a| a.value.contains('=') || a.value.starts_with('-'))
-            {
-                i += 1;
-            }
-        } else if matches!(name, "poetry" | "uv" | "pipenv" | "pdm" | "hatch")
-            && argv.get(i + 1).is_some_and(|a| a.value == "run")
-        {
-            i += 2;
-            while argv.get(i).is_some_and(|a| a.value.starts_with('-')) {
-                i += 1;
-            }
-        } else {
-            break;
-        }
-    }
+    let i = skip_wrappers(
+        |k| argv.get(k).map(|w| w.value.as_str()),
+        0,
+        SeenBy::Servers,
+    );
     let first = argv.get(i)?;
-    let (server, program, rest) = if let Some(s) = Server::from_name(basename(&first.value)) {
+    let (server, program, rest) = if let Some(s) =
+        Server::of_program(&first.value).filter(|s| s.row().reader == Reader::CommandLine)
+    {
         (s, first.clone(), i + 1)
     } else if is_python(&first.value) {
         let mut j = i + 1;
@@ -237,7 +135,7 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
         let module = argv
             .get(j + 1)
             .filter(|_| argv.get(j).is_some_and(|a| a.value == "-m"))?;
-        (Server::from_name(&module.value)?, module.clone(), j + 2)
+        (Server::of_module(&module.value)?, module.clone(), j + 2)
     } else {
         return None;
     };
@@ -261,14 +159,10 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
         factory: None,
         umask: None,
         user: None,
+        pythonpath: None,
         other_listen: None,
     };
-    let flags: &[&str] = match server {
-        Server::Uvicorn => &UVICORN_FLAGS,
-        Server::Gunicorn => &GUNICORN_FLAGS,
-        Server::Hypercorn => &HYPERCORN_FLAGS,
-        Server::Daphne => &DAPHNE_FLAGS,
-    };
+    let row = server.row();
     let mut j = rest;
     while let Some(w) = argv.get(j) {
         j += 1;
@@ -279,13 +173,12 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
             }
             continue;
         }
-        if flags.contains(&text) {
-            match text {
-                "--proxy-headers" => cmd.proxy_headers = Some((true, w.span)),
-                "--no-proxy-headers" => cmd.proxy_headers = Some((false, w.span)),
-                "-D" | "--daemon" => cmd.daemon = Some(w.span),
-                "--factory" => cmd.factory = Some(w.span),
-                _ => {}
+        if let Some(flag) = row.flag(text) {
+            match flag {
+                Flag::ProxyHeaders(on) => cmd.proxy_headers = Some((on, w.span)),
+                Flag::Daemon => cmd.daemon = Some(w.span),
+                Flag::Factory => cmd.factory = Some(w.span),
+                Flag::Inert | Flag::Foreground | Flag::Unknowable => {}
             }
             continue;
         }
@@ -302,14 +195,21 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
                         span: if exact { span } else { w.span },
                     },
                 )
-            } else if !text.starts_with("--") && text.len() > 2 {
+            } else if let Some(cut) = text
+                .char_indices()
+                .nth(2)
+                .map(|(at, _)| at)
+                .filter(|_| !text.starts_with("--"))
+            {
+                // `-b0.0.0.0`: the option is the first two characters (bytes, unless a
+                // character is wider).
                 let exact = w.span.len() == text.len();
                 (
-                    &text[..2],
+                    &text[..cut],
                     Word {
-                        value: text[2..].to_owned(),
+                        value: text[cut..].to_owned(),
                         span: if exact {
-                            Span::new(w.span.start + 2, w.span.end)
+                            Span::new(w.span.start + cut, w.span.end)
                         } else {
                             w.span
                         },
@@ -320,47 +220,37 @@ pub fn server_command(argv: &[Word]) -> Option<ServerCommand> {
                 j += 1;
                 (text, v.clone())
             };
-        match (server, name) {
-            (Server::Uvicorn, "--host") => cmd.host = Some(value),
-            (Server::Uvicorn, "--port") => cmd.port = Some(value),
-            (Server::Uvicorn, "--uds") => cmd.uds = Some(value),
-            (Server::Uvicorn, "--fd") => cmd.binds.push(Bind {
+        let Some(setting) = row.option(name) else {
+            continue;
+        };
+        match setting {
+            Setting::Host => cmd.host = Some(value),
+            Setting::Port => cmd.port = Some(value),
+            Setting::Uds => cmd.uds = Some(value),
+            Setting::Fd => cmd.binds.push(Bind {
                 target: BindTarget::Fd(value.value.clone()),
                 word: value,
             }),
-            (Server::Uvicorn, "--timeout-keep-alive") | (Server::Gunicorn, "--keep-alive") => {
-                cmd.keep_alive = Some(value);
-            }
-            (Server::Gunicorn | Server::Hypercorn, "-b" | "--bind") => cmd.binds.push(Bind {
+            Setting::Bind => cmd.binds.push(Bind {
                 target: bind_target(&value.value),
                 word: value,
             }),
-            (_, "-w" | "--workers") => cmd.workers = Some(value),
-            (_, "-k" | "--worker-class") => cmd.worker_class = Some(value),
-            (_, "--forwarded-allow-ips") => cmd.forwarded_allow_ips = Some(value),
-            (_, "--root-path") => cmd.root_path = Some(value),
-            (Server::Gunicorn | Server::Hypercorn, "-c" | "--config") => cmd.config = Some(value),
-            (Server::Gunicorn, "--chdir") | (Server::Uvicorn, "--app-dir") => {
-                cmd.chdir = Some(value);
-            }
-            (Server::Gunicorn, "-m" | "--umask") => cmd.umask = Some(value),
-            (Server::Gunicorn, "-u" | "--user") => cmd.user = Some(value),
-            (Server::Daphne, "-b" | "--bind") => cmd.host = Some(value),
-            (Server::Daphne, "-p" | "--port") => cmd.port = Some(value),
-            (Server::Daphne, "-u" | "--unix-socket") => cmd.uds = Some(value),
-            (Server::Daphne, "--fd") => cmd.binds.push(Bind {
-                target: BindTarget::Fd(value.value.clone()),
-                word: value,
-            }),
-            (Server::Daphne, "-e" | "--endpoint")
-            | (Server::Hypercorn, "--insecure-bind" | "--quic-bind") => {
-                cmd.other_listen = Some(value);
-            }
-            (Server::Uvicorn, "--proxy-headers") => {
+            Setting::KeepAlive => cmd.keep_alive = Some(value),
+            Setting::Workers => cmd.workers = Some(value),
+            Setting::WorkerClass => cmd.worker_class = Some(value),
+            Setting::ForwardedAllowIps => cmd.forwarded_allow_ips = Some(value),
+            Setting::RootPath => cmd.root_path = Some(value),
+            Setting::Config => cmd.config = Some(value),
+            Setting::Chdir => cmd.chdir = Some(value),
+            Setting::Umask => cmd.umask = Some(value),
+            Setting::User => cmd.user = Some(value),
+            Setting::PythonPath => cmd.pythonpath = Some(value),
+            Setting::OtherListen => cmd.other_listen = Some(value),
+            Setting::ProxyHeaders => {
                 let on = !matches!(value.value.to_ascii_lowercase().as_str(), "false" | "0");
                 cmd.proxy_headers = Some((on, value.span));
             }
-            _ => {}
+            Setting::CommandLine | Setting::DefaultPort | Setting::Inert => {}
         }
     }
     Some(cmd)
@@ -548,6 +438,14 @@ pub(crate) mod tests {
         ] {
             assert!(server_command(&words(line)).is_none(), "{line}");
         }
+    }
+
+    #[test]
+    fn a_short_option_of_a_wide_character_does_not_panic() {
+        let c = server_command(&words("gunicorn -\u{e9}x m:a")).expect("gunicorn");
+        assert_eq!(opt(c.app.as_ref()), "m:a");
+        let c = server_command(&words("gunicorn -\u{e9} 1 m:a")).expect("gunicorn");
+        assert_eq!(opt(c.app.as_ref()), "m:a");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! uWSGI does not.
 
 use super::command::Word;
+use crate::model::path::basename;
+use crate::model::runtime::Server;
 use crate::parse::span::Span;
 use crate::parse::yaml;
 
@@ -241,11 +243,10 @@ const SHORT: &[(&str, &str)] = &[
 /// `--opt=value`; alone they mean their default.
 const OPTIONAL: &[&str] = &["chmod-socket", "C", "chown-socket"];
 
-/// Whether a program word names uWSGI.
+/// Whether a program word names uWSGI (its row of the runtime table).
 #[must_use]
 pub fn is_uwsgi(word: &str) -> bool {
-    let b = word.rsplit('/').next().unwrap_or(word);
-    matches!(b, "uwsgi" | "uwsgi-core" | "pyuwsgi")
+    Server::Uwsgi.row().runs(basename(word))
 }
 
 /// The options of a uWSGI command line (the words after the program); `None` when the

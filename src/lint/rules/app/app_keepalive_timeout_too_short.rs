@@ -5,7 +5,8 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::analysis::app::routes;
 use crate::lint::rules::ngx::ineffective_upstream_keepalive::{closes, keepalive};
 use crate::lint::{Context, declare_rule};
-use crate::model::{App, Nginx, Resolved, Runtime};
+use crate::model::runtime::KeepAlive;
+use crate::model::{App, Nginx, Resolved};
 
 declare_rule! {
     /// ## What it does
@@ -74,30 +75,23 @@ fn number(text: &str) -> Option<f64> {
 
 /// The app's keep-alive timeout in milliseconds, with the name of its setting; `None` when
 /// the app does not keep connections alive or gen cannot tell.
-fn app_ms(app: &App) -> Option<(f64, &Resolved, &'static str)> {
+fn app_ms(app: &App) -> Option<(f64, &Resolved, &'static KeepAlive)> {
     let t = app.keep_alive_timeout.as_ref()?;
-    match app.runtime {
-        // 0 turns Node's idle timeout off: it never closes an idle connection first.
-        Runtime::Node => Some((
-            number(&t.value).filter(|ms| *ms > 0.0)?,
-            t,
-            "Node's `server.keepAliveTimeout`",
-        )),
-        Runtime::Uvicorn => Some((
-            number(&t.value)? * 1000.0,
-            t,
-            "uvicorn's `timeout_keep_alive`",
-        )),
-        Runtime::Gunicorn => {
-            let class = app.worker_class.as_ref()?.value.to_ascii_lowercase();
-            let keeps = ["uvicorn", "gthread", "gevent", "eventlet", "tornado"]
-                .iter()
-                .any(|k| class.contains(k));
-            keeps.then_some(())?;
-            Some((number(&t.value)? * 1000.0, t, "gunicorn's `--keep-alive`"))
-        }
-        _ => None,
+    let k = app.runtime.row()?.keep_alive.as_ref()?;
+    // Only some worker classes keep connections alive (gunicorn's sync worker does not).
+    if !k.worker_classes.is_empty() {
+        let class = app.worker_class.as_ref()?.value.to_ascii_lowercase();
+        k.worker_classes
+            .iter()
+            .any(|c| class.contains(c))
+            .then_some(())?;
     }
+    let mut value = number(&t.value)?;
+    // 0 turns Node's idle timeout off: it never closes an idle connection first.
+    if k.zero_is_off {
+        value = Some(value).filter(|v| *v > 0.0)?;
+    }
+    Some((value * k.unit_ms, t, k))
 }
 
 /// nginx's upstream `keepalive_timeout` in milliseconds and the directive, if written.
@@ -126,9 +120,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for c in &ctx.containers {
         let Some(n) = &c.model.nginx else { continue };
         for app in &c.model.apps {
-            let Some((app_ms, setting, name)) = app_ms(app) else {
+            let Some((app_ms, setting, keep_alive)) = app_ms(app) else {
                 continue;
             };
+            let name = keep_alive.setting;
             let found = routes(n, app).into_iter().find_map(|r| {
                 let (upstream, ka) = keepalive(n, r.proxy)?;
                 // A location that closes its connections never reuses one.
@@ -176,15 +171,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             #[allow(clippy::cast_precision_loss)]
             let above = nginx_ms as f64 / 1000.0 + 5.0;
-            let raise = match app.runtime {
-                Runtime::Node => format!(
-                    "set `server.keepAliveTimeout = {}; server.headersTimeout = {};`",
-                    above * 1000.0,
-                    above * 1000.0 + 1000.0
-                ),
-                Runtime::Uvicorn => format!("pass `--timeout-keep-alive {above}`"),
-                _ => format!("pass `--keep-alive {above}`"),
-            };
+            let raise = keep_alive
+                .raise
+                .replace("{s}", &above.to_string())
+                .replace("{ms}", &(above * 1000.0).to_string())
+                .replace("{ms_headers}", &(above * 1000.0 + 1000.0).to_string());
             d = d.with_help(format!(
                 "nginx must give up an idle connection first, or a request sent as the app closes it fails with 502: {raise}, or lower `keepalive_timeout` in upstream `{upstream}` below {app_s}"
             ));

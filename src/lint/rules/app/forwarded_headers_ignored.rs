@@ -150,11 +150,10 @@ fn fault(app: &App, peer: Peer) -> Option<Fault> {
 }
 
 fn server_name(app: &App) -> &'static str {
-    match app.runtime {
-        Runtime::Gunicorn => "gunicorn",
-        Runtime::Node => "Express",
-        _ => "uvicorn",
-    }
+    app.runtime
+        .row()
+        .and_then(|r| r.proxy_trust)
+        .unwrap_or("uvicorn")
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -14,6 +14,7 @@
 
 use crate::model::path;
 use crate::model::path::basename;
+use crate::model::runtime::{Server, UWSGI_OTHER_APP_OPTIONS};
 use crate::model::{App, Model, Origin, Runtime};
 use crate::parse::app::{Word, server_command};
 
@@ -32,21 +33,6 @@ pub struct Lookup {
     pub python: bool,
     /// Where the word is written, when not on the command line (uWSGI's ini file).
     pub at: Option<Origin>,
-}
-
-/// The value of option `name` (`--app-dir X` or `--app-dir=X`).
-fn option<'a>(words: &'a [String], names: &[&str]) -> Option<Option<&'a str>> {
-    for (i, w) in words.iter().enumerate() {
-        for n in names {
-            if w == n {
-                return Some(words.get(i + 1).map(String::as_str));
-            }
-            if let Some(v) = w.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
-                return Some(Some(v));
-            }
-        }
-    }
-    None
 }
 
 /// Python module name characters only: anything else (a variable, a path) is not followed.
@@ -90,9 +76,6 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
     };
     match app.runtime {
         Runtime::Uvicorn | Runtime::Gunicorn | Runtime::Hypercorn => {
-            if app.config_file.is_some() || option(&words, &["-c", "--config"]).is_some() {
-                return None;
-            }
             let ws: Vec<Word> = words
                 .iter()
                 .map(|w| Word {
@@ -100,7 +83,11 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                     span: crate::parse::span::Span::default(),
                 })
                 .collect();
-            let app_word = server_command(&ws)?.app?;
+            let cmd = server_command(&ws)?;
+            if app.config_file.is_some() || cmd.config.is_some() {
+                return None;
+            }
+            let app_word = cmd.app?;
             let module = app_word.value.split(':').next()?.to_owned();
             if !plain_module(&module) {
                 return None;
@@ -109,33 +96,21 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
             if package_may_provide(m, top) {
                 return None;
             }
-            let mut dirs = Vec::new();
-            match app.runtime {
-                Runtime::Uvicorn => match option(&words, &["--app-dir"]) {
-                    Some(Some(d)) => dirs.push(path::join(&cwd, d)),
-                    Some(None) => return None,
-                    None => dirs.push(cwd.clone()),
-                },
-                Runtime::Gunicorn => {
-                    match option(&words, &["--chdir"]) {
-                        Some(Some(d)) => dirs.push(path::join(&cwd, d)),
-                        Some(None) => return None,
-                        None => dirs.push(cwd.clone()),
-                    }
-                    match option(&words, &["--pythonpath"]) {
-                        Some(Some(pp)) if !pp.contains('$') => {
-                            let base = dirs.first().cloned().unwrap_or_else(|| cwd.clone());
-                            dirs.extend(
-                                pp.split(',')
-                                    .filter(|d| !d.is_empty())
-                                    .map(|d| path::join(&base, d.trim())),
-                            );
-                        }
-                        Some(_) => return None,
-                        None => {}
-                    }
-                }
-                _ => dirs.push(cwd.clone()),
+            // `--chdir` / `--app-dir`, and gunicorn's `--pythonpath` after it.
+            let base = cmd
+                .chdir
+                .as_ref()
+                .map_or_else(|| cwd.clone(), |d| path::join(&cwd, &d.value));
+            let mut dirs = vec![base.clone()];
+            match &cmd.pythonpath {
+                Some(pp) if !pp.value.contains('$') => dirs.extend(
+                    pp.value
+                        .split(',')
+                        .filter(|d| !d.is_empty())
+                        .map(|d| path::join(&base, d.trim())),
+                ),
+                Some(_) => return None,
+                None => {}
             }
             dirs.extend(extra);
             let rel = module.replace('.', "/");
@@ -168,7 +143,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
         }
         Runtime::Node => {
             let first = words.first()?;
-            if !matches!(basename(first), "node" | "nodejs") {
+            if !Server::Node.row().runs(basename(first)) {
                 return None;
             }
             if words.iter().any(|w| {
@@ -216,17 +191,7 @@ fn uwsgi(m: &Model, app: &App, extra: Vec<String>) -> Option<Lookup> {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v)
     };
-    let others = [
-        "wsgi",
-        "file",
-        "mount",
-        "paste",
-        "eval",
-        "pythonpath",
-        "pp",
-        "python-path",
-    ];
-    if others.iter().any(|k| setting(k).is_some()) {
+    if UWSGI_OTHER_APP_OPTIONS.iter().any(|k| setting(k).is_some()) {
         return None;
     }
     let cwd = app.cwd.value.clone();

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::path::basename;
+use crate::model::runtime::Children;
 use crate::model::{Fact, Runtime};
 use crate::parse::shell;
 
@@ -154,13 +155,11 @@ fn spawns(
 
 /// A server that runs workers: gunicorn always, uvicorn and hypercorn with more than one.
 fn server_children(at: usize, runtime: Option<(&Runtime, Option<u32>)>) -> Option<(usize, String)> {
-    match runtime {
-        Some((Runtime::Gunicorn, _)) => {
-            Some((at, "gunicorn runs its workers as children".to_owned()))
-        }
-        Some((Runtime::Uvicorn | Runtime::Hypercorn, Some(n))) if n > 1 => {
-            Some((at, format!("{n} workers run as children")))
-        }
+    let (runtime, workers) = runtime?;
+    let row = runtime.row()?;
+    match (row.children, workers) {
+        (Children::Always, _) => Some((at, format!("{} runs its workers as children", row.name))),
+        (Children::Workers, Some(n)) if n > 1 => Some((at, format!("{n} workers run as children"))),
         _ => None,
     }
 }

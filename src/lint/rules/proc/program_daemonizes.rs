@@ -11,7 +11,8 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
 use crate::model::path;
 use crate::model::path::basename;
-use crate::model::{Fact, Origin, Runtime};
+use crate::model::runtime::{Flag, Server};
+use crate::model::{Fact, Origin};
 use crate::parse::shell;
 use crate::parse::supervisord::{AutoRestart, ProcessKind};
 
@@ -87,14 +88,20 @@ fn daemonizes(words: &[&str]) -> Option<Fork> {
     let prog = basename(first);
     let has = |flags: &[&str]| args.iter().any(|a| flags.contains(a));
     let position = |flags: &[&str]| args.iter().position(|a| flags.contains(a)).map(|i| i + 1);
+    // The server's own flags, from its row of the runtime table.
+    let flagged = |server: Server, flag: Flag| {
+        args.iter()
+            .position(|a| server.row().flag(a) == Some(flag))
+            .map(|i| i + 1)
+    };
     let verb = |verbs: &[&str]| args.iter().position(|a| verbs.contains(a)).map(|i| i + 1);
     match prog {
         p if p.starts_with("php-fpm") || p.starts_with("php5-fpm") => {
-            if has(&["-F", "--nodaemonize"]) {
+            if flagged(Server::PhpFpm, Flag::Foreground).is_some() {
                 return None;
             }
             fork(
-                position(&["-D", "--daemonize"])?,
+                flagged(Server::PhpFpm, Flag::Daemon)?,
                 "forks php-fpm into the background",
                 "run it in the foreground: `-F` (`--nodaemonize`) instead of `-D`",
             )
@@ -151,7 +158,7 @@ fn daemonizes(words: &[&str]) -> Option<Fork> {
             )
         }
         "gunicorn" => fork(
-            position(&["-D", "--daemon"])?,
+            flagged(Server::Gunicorn, Flag::Daemon)?,
             "forks gunicorn into the background",
             "drop `--daemon`: gunicorn stays in the foreground by default",
         ),
@@ -381,20 +388,8 @@ fn from_config(
         return;
     };
     let Some(origin) = &app.daemon else { return };
-    let (what, help) = match app.runtime {
-        Runtime::PhpFpm => (
-            "php-fpm",
-            "add `-F` (`--nodaemonize`) to the command, or set `daemonize = no` in the `[global]` section",
-        ),
-        Runtime::Uwsgi => (
-            "uwsgi",
-            "remove `daemonize` from uWSGI's config: supervisord must stay its parent (log to stdout instead)",
-        ),
-        Runtime::Gunicorn => (
-            "gunicorn",
-            "remove `daemon = True` from gunicorn's config: it stays in the foreground by default",
-        ),
-        _ => return,
+    let Some((what, help)) = app.runtime.row().and_then(|r| r.daemon_help) else {
+        return;
     };
     let first = argv.first();
     let what = first.map_or(what, |w| basename(&w.value));

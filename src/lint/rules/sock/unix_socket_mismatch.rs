@@ -7,7 +7,8 @@ use crate::lint::analysis::wiring::{
 };
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::path::parent;
-use crate::model::{App, Origin, Presence, Runtime};
+use crate::model::runtime::uds_hint;
+use crate::model::{Origin, Presence};
 use crate::parse::dockerfile::Kind;
 
 declare_rule! {
@@ -68,19 +69,6 @@ fn target_text(kind: &str, path: &str) -> String {
         format!("http://unix:{path}:")
     } else {
         format!("unix:{path}")
-    }
-}
-
-/// How the app's server is told to listen on a socket.
-fn uds_hint(app: &App, path: &str) -> String {
-    match app.runtime {
-        Runtime::Uvicorn => format!("`--uds {path}`"),
-        Runtime::Gunicorn | Runtime::Hypercorn => format!("`--bind unix:{path}`"),
-        Runtime::Node => format!("`listen(\"{path}\")`"),
-        Runtime::Daphne => format!("`-u {path}`"),
-        Runtime::Uwsgi => format!("`socket = {path}`"),
-        Runtime::PhpFpm => format!("`listen = {path}`"),
-        Runtime::Python | Runtime::Other(_) => format!("`{path}`"),
     }
 }
 

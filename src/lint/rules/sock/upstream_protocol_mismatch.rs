@@ -70,12 +70,7 @@ fn spoken(w: &Wiring<'_>, d: &Dispatch<'_>) -> Option<Protocol> {
 
 /// How the server is told to speak `protocol` at its address, for the help text.
 fn server_hint(runtime: &Runtime, protocol: Protocol) -> Option<&'static str> {
-    match (runtime, protocol) {
-        (Runtime::Uwsgi, Protocol::Http) => Some("`http-socket` instead of `socket`"),
-        (Runtime::Uwsgi, Protocol::Uwsgi) => Some("`socket` instead of `http-socket`"),
-        (Runtime::Uwsgi, Protocol::FastCgi) => Some("`fastcgi-socket`"),
-        _ => None,
-    }
+    runtime.row()?.protocol_hint(protocol)
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
