@@ -1,7 +1,8 @@
 //! The values nginx checks while it reads the config: the first argument of a directive
 //! whose handler is one of nginx's generic ones (`on`/`off` flags, sizes, offsets, times,
 //! numbers, ported from `ngx_parse_size` and `ngx_parse_time`), which also refuse a second
-//! one in the same block; `listen`'s port and parameters; `if` conditions; and what nginx
+//! one in the same block; `listen`'s port and parameters; `if` conditions and regular
+//! expressions ([`super::condition`], [`super::regex`]); and what nginx
 //! refuses to see twice: `root` and `alias` in one location, two locations with the same
 //! path in one block, two `default_server`s for one address. Anything that depends on what
 //! gen does not see (a host name nginx would resolve, a variable) is not judged.
@@ -159,9 +160,15 @@ pub(super) fn check(
         }
         match d.name.as_str() {
             "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
-            "if" => condition(d, out),
-            "map" if d.block => map_entries(n, i, out),
-            _ => own_handler(m, d, out),
+            "if" => super::regex::condition(m, d, out),
+            "map" if d.block => {
+                map_entries(n, i, out);
+                super::regex::map_keys(m, n, i, out);
+            }
+            _ => {
+                super::regex::check(m, d, row.module, out);
+                own_handler(m, d, out);
+            }
         }
     }
     root_and_alias(n, out);
@@ -274,34 +281,6 @@ fn listen(m: &Model, build: &Build, d: &NginxDirective, out: &mut Vec<Finding>) 
             }
             return;
         }
-    }
-}
-
-/// `ngx_http_rewrite_if_condition`, for what it refuses whatever the variables hold.
-fn condition(d: &NginxDirective, out: &mut Vec<Finding>) {
-    let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
-    let file_op = |s: &str| matches!(s, "-f" | "!-f" | "-d" | "!-d" | "-e" | "!-e" | "-x" | "!-x");
-    let compare = |s: &str| matches!(s, "=" | "!=" | "~" | "~*" | "!~" | "!~*");
-    let bad = match args.as_slice() {
-        [] => None,
-        [one] => (!one.starts_with('$')).then_some(0),
-        [op, _] if file_op(op) => None,
-        [var, op, _] if var.starts_with('$') && compare(op) => None,
-        [var, op, ..] if var.starts_with('$') && !compare(op) => Some(1),
-        _ => Some(0),
-    };
-    if let Some(k) = bad {
-        let msg = if k == 1 {
-            format!("unexpected `{}` in condition", args.get(1).unwrap_or(&""))
-        } else {
-            format!("invalid condition `{}`", args.first().unwrap_or(&""))
-        };
-        out.push(finding(
-            d,
-            k,
-            msg,
-            "an `if` condition is `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned(),
-        ));
     }
 }
 
