@@ -325,4 +325,19 @@ mod tests {
         }
         assert_eq!(words("if a a a a a a a a a a a a a a a a a a {", 2), None);
     }
+
+    proptest::proptest! {
+        /// Whatever follows `if`: words within the text, on char boundaries, and a verdict.
+        #[test]
+        fn any_text_reads_without_panic(tail in "[ ()$~!=*\"'\\\\{};#a-z\n-]{0,40}|\\PC{0,20}") {
+            let text = format!("if{tail}");
+            if let Some(w) = words(&text, 2) {
+                for x in &w {
+                    proptest::prop_assert!(x.span.end <= text.len() && x.span.start < x.span.end);
+                    proptest::prop_assert!(text.is_char_boundary(x.span.start) && text.is_char_boundary(x.span.end));
+                }
+                let _ = judge(&w);
+            }
+        }
+    }
 }

@@ -99,7 +99,19 @@ fn tilde(w: &str, star: bool, always_caseless: bool) -> Option<(String, bool)> {
 /// The regular expressions of directive `d` (of `module`), and nginx's other refusals in the
 /// same handlers, as findings.
 pub(super) fn check(m: &Model, d: &NginxDirective, module: &str, out: &mut Vec<Finding>) {
-    if d.cmdline {
+    const REGEX_DIRECTIVES: [&str; 10] = [
+        "location",
+        "server_name",
+        "rewrite",
+        "valid_referers",
+        "proxy_redirect",
+        "proxy_cookie_path",
+        "proxy_cookie_domain",
+        "proxy_cookie_flags",
+        "fastcgi_split_path_info",
+        "gzip_disable",
+    ];
+    if d.cmdline || !REGEX_DIRECTIVES.contains(&d.name.as_str()) {
         return;
     }
     let words: Vec<String> = d
