@@ -25,6 +25,12 @@ seed() {
         while read -r f; do cp "$f" "$dir/$(echo "$f" | md5sum | cut -c1-16)"; done
       find generated examples -name nginx.conf |
         while read -r f; do cp "$f" "$dir/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
+    nginx_if)
+      # The text after `if` of every `if` in the nginx corpus, the generated files and the
+      # fixtures.
+      grep -rhoE '^\s*if\s.*\{' ../shared/corpus/nginx generated examples tests/fixtures 2>/dev/null |
+        sed -E 's/^\s*if//' | sort -u | head -2000 |
+        while IFS= read -r l; do printf '%s' "$l" >"$dir/$(printf '%s' "$l" | md5sum | cut -c1-16)"; done ;;
     spec_load)
       cp spec.toml "$dir/default.toml"
       find examples tests/fixtures/spec-errors -name '*.toml' -size -256k |

@@ -102,6 +102,29 @@ fn large_and_odd_inputs_are_bounded() {
     );
     let (code, stdout, _) = check_dir(make(&long).path());
     assert_eq!((code, codes(&stdout)), (0, vec![]), "{stdout}");
+    // Regular expressions: parentheses nested 300 deep (PCRE2 refuses more than 250, in
+    // nginx too), 5,000 locations, and a 1 MB pattern (past gen's limit: not judged).
+    let regexes = format!(
+        "events {{}}\nhttp {{ server {{ listen 80; location ~ \"{}a{}\" {{ }} {} location ~ \"{}\" {{ }} }} }}\n",
+        "(".repeat(300),
+        ")".repeat(300),
+        (0..5000)
+            .map(|i| format!("location ~ ^/{i}(a|b)+$ {{ }}"))
+            .collect::<String>(),
+        "(a|b)".repeat(200_000)
+    );
+    let started = std::time::Instant::now();
+    let (code, stdout, _) = check_dir(make(&regexes).path());
+    assert_eq!(
+        (code, codes(&stdout)),
+        (1, vec!["NGX013".to_owned()]),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("parentheses are too deeply nested"),
+        "{stdout}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
     // Blocks nested 100,000 deep: gen's depth limit, said once.
     let deep = format!(
         "events {{}}\n{}{}",

@@ -2,7 +2,8 @@
 
 Accepted base configs (written here for the purpose) are mutated the ways users break
 theirs: a directive name with a typo, a `;` dropped, a directive moved to another block, a
-bad value, a variable nobody defines. Each config is checked by Debian's nginx
+bad value, a regular expression PCRE2 does not compile (or one it does), an `if`
+condition nginx cannot read (or one it can), a variable nobody defines. Each config is checked by Debian's nginx
 (`nginx -t` with a temporary prefix and error log and the config given with `-c`; `-t`
 writes no pid file and starts nothing) and by
 `gen check` on a container directory whose Dockerfile installs Debian 12's nginx and copies
@@ -32,7 +33,8 @@ CMD ["nginx", "-g", "daemon off;"]
 """
 
 # Accepted configs, each a different shape: gen's reverse proxy, a static site with regex
-# locations and captures, an upstream with a map, and the main-context directives.
+# locations and captures, an upstream with a map, and the main-context directives, and one
+# with a regular expression in every place nginx compiles one and `if`s of every kind.
 BASES: dict[str, str] = {
     "proxy": """\
 user www-data;
@@ -155,6 +157,69 @@ http {
     }
 }
 """,
+    "regex": """\
+events {
+}
+
+http {
+    map $http_user_agent $is_bot {
+        default 0;
+        "~*(googlebot|bingbot)" 1;
+        ~^curl/ 2;
+    }
+
+    map $request_uri $page {
+        default "";
+        ~^/page/(?<num>\\d+)$ $num;
+    }
+
+    server {
+        listen 8082;
+        server_name ~^(?<tenant>[a-z0-9-]+)\\.example\\.org$ www.example.org;
+        gzip on;
+        gzip_disable "MSIE [1-6]\\.";
+
+        location ~ ^/api/v(?<ver>[0-9]+)/ {
+            proxy_pass http://127.0.0.1:9000;
+            proxy_redirect ~^http://127\\.0\\.0\\.1:9000/(.*)$ /$1;
+            proxy_cookie_path ~*^/internal(/.*)?$ /app$1;
+            proxy_cookie_domain ~\\.internal$ example.org;
+            proxy_set_header X-Api-Version $ver;
+            proxy_set_header X-Tenant $tenant;
+        }
+
+        location ~* "(?<=/img/)[a-z0-9_]++\\.(?:png|jpe?g|gif)$" {
+            valid_referers none blocked server_names ~\\.example\\.org$;
+            if ($invalid_referer) {
+                return 403;
+            }
+            root /srv/img;
+        }
+
+        location ~ \\.php$ {
+            fastcgi_split_path_info ^(.+?\\.php)(/.*)$;
+            fastcgi_pass 127.0.0.1:9001;
+            fastcgi_param PATH_INFO $fastcgi_path_info;
+        }
+
+        location / {
+            if ($http_x_mode ~* "^(?i)debug|trace$") {
+                return 403;
+            }
+            if ($request_uri !~ "^/(?:healthz|readyz)$") {
+                set $log_me 1;
+            }
+            if (!-f $request_filename) {
+                rewrite "^/old/(?<rest>.*)$" /new/$rest permanent;
+            }
+            if ($args ~ (^|&)debug=1) {
+                return 400;
+            }
+            return 200 "$is_bot $page $num $log_me";
+        }
+    }
+}
+""",
 }
 
 VALUE_SWAPS = [
@@ -180,6 +245,103 @@ VARIABLE_SWAPS = [
     ("$connection_upgrade;", "$connection_upgrad;"),
     ("$arg_page;", "$args_page;"),
     ("proxy_pass $backend;", "proxy_pass $backnd;"),
+]
+
+# Regular expressions broken (nginx refuses them: PCRE2 does not compile them, or a
+# directive wants what they lack) or changed to others PCRE2 accepts (lookbehind, possessive
+# and atomic groups, inline options, named groups of the three syntaxes, `\K`, Unicode
+# properties), which must get no error.
+REGEX_SWAPS = [
+    ('"~*(googlebot|bingbot)"', '"~*(googlebot|bingbot"'),
+    ("~^curl/ 2;", "~^curl/[ 2;"),
+    ("~^curl/ 2;", "~^(?|(curl)|(wget))/ 2;"),
+    ("~^curl/ 2;", "~^curl/\\K 2;"),
+    ("(?<num>\\d+)$", "(?<num>\\d+$"),
+    ("(?<num>\\d+)$", "(?P<num>\\d+)$"),
+    # A `{` in a pattern needs quotes (unquoted, it opens a block: gen's PRS001).
+    ("~^/page/(?<num>\\d+)$ $num;", "\"~^/page/(?'num'\\d{1,})$\" $num;"),
+    ("~^/page/(?<num>\\d+)$ $num;", "\"~^/page/(?<num>\\d{3,1})$\" $num;"),
+    ("~^/page/(?<num>\\d+)$ $num;", "~^/page/(?<num>\\d+)$ ^/x/$num$;"),
+    ("~^/page/(?<num>\\d+)$ $num;", "~^/page/(?<num>\\d+)$ ${num;"),
+    ("(?<tenant>[a-z0-9-]+)", "(?<tenant>[z-a]+)"),
+    ("(?<tenant>[a-z0-9-]+)", "(?<tenant>[[:alnum:]-]+)"),
+    ("(?<tenant>[a-z0-9-]+)", "(?<tenant>[a-z0-9-]+"),
+    ('"MSIE [1-6]\\."', '"MSIE [1-6\\."'),
+    ('"MSIE [1-6]\\."', '"MSIE (?<!Opera )[1-6]\\."'),
+    ("^/api/v(?<ver>[0-9]+)/", "^/api/v(?<ver>[0-9]+/"),
+    ("^/api/v(?<ver>[0-9]+)/", "\"^/api/v(?<ver>\\p{Nd}+)/\""),
+    ("^/api/v(?<ver>[0-9]+)/", "\"^/api/v(?<ver>\\p{Nd+)/\""),
+    ("^/api/v(?<ver>[0-9]+)/", "^/api/v(?<ver>[0-9]+)/)"),
+    ("(.*)$ /$1;", "(.*$ /$1;"),
+    ("(.*)$ /$1;", "(.*+)$ /$1;"),
+    ("~*^/internal(/.*)?$", "~*^/internal(/.*?$"),
+    ("~*^/internal(/.*)?$", "~^/internal(/.*)??$"),
+    ("~\\.internal$", "~*\\.internal$"),
+    ("~\\.internal$", "~(?i)\\.INTERNAL$"),
+    ("(?<=/img/)", "(?<=/img/+)"),
+    ("(?<=/img/)", "(?<!/tmp/)"),
+    ("[a-z0-9_]++", "[a-z0-9_]+++"),
+    ("[a-z0-9_]++", "[a-z0-9_]*+"),
+    ("~\\.example\\.org$;", "~\\.example\\.org$);"),
+    ("~\\.example\\.org$;", "~;"),
+    ("^(.+?\\.php)(/.*)$", "^(.+?\\.php)/.*$"),
+    ("^(.+?\\.php)(/.*)$", "^(.+?\\.php)(/.*$"),
+    ("^(.+?\\.php)(/.*)$", "^(?<script>.+?\\.php)(?<info>/.*)$"),
+    ('"^(?i)debug|trace$"', '"^(?i)debug|trace$("'),
+    ('"^(?i)debug|trace$"', '"^(?i:debug|trace)$"'),
+    ('"^/(?:healthz|readyz)$"', '"^/(?:healthz|readyz$"'),
+    ('"^/(?:healthz|readyz)$"', '"^/(?>healthz|readyz)\\z"'),
+    ('"^/old/(?<rest>.*)$"', '"^/old/(?<rest>.*)$)"'),
+    ('"^/old/(?<rest>.*)$"', '"^/old/(?<1rest>.*)$"'),
+    ("(^|&)debug=1)", "(^|&debug=1)"),
+    ("(^|&)debug=1)", "(^|&)debug=1))"),
+    ("(^|&)debug=1)", "(?<![a-z])debug=1)"),
+    ("location ~ \\.php$", "location ~ \\.php$\\"),
+    ("location ~ \\.php$", "location ~ \\.php$\\\\"),
+    ("location ~ \\.php$", "location ~* \\.PHP\\b"),
+    ("location ~ \\.php$", "location ~ \\.php$ {\n        }\n        location ~ \\.(?:php$"),
+    ("location ~ \\.php$", "location php \\.php$"),
+    ("rewrite \"^/old/(?<rest>.*)$\" /new/$rest", "rewrite \"^/old/(?<rest>.*)$\" \"\""),
+]
+
+# `if` conditions as nginx reads them: no parentheses, bad operators and file tests, too
+# many or too few words, quotes; and spellings nginx accepts.
+CONDITION_SWAPS = [
+    ("if ($invalid_referer) {", "if $invalid_referer {"),
+    ("if ($invalid_referer) {", "if ($invalid_referer {"),
+    ("if ($invalid_referer) {", "if $invalid_referer) {"),
+    ("if ($invalid_referer) {", "if ( $invalid_referer ) {"),
+    ("if ($invalid_referer) {", "if ($invalid_referer)) {"),
+    ("if ($invalid_referer) {", "if () {"),
+    ("if ($invalid_referer) {", "if (\"$invalid_referer\") {"),
+    ("if ($invalid_referer) {", "if (invalid_referer) {"),
+    ("if ($invalid_referer) {", "if ($) {"),
+    ("if ($invalid_referer) {", "if ($invalid_referer) x {"),
+    ("if ($invalid_referer) {", "if ($invalid_referer # a comment\n) {"),
+    ("if (!-f $request_filename)", "if (!-F $request_filename)"),
+    ("if (!-f $request_filename)", "if (! -f $request_filename)"),
+    ("if (!-f $request_filename)", "if (-f)"),
+    ("if (!-f $request_filename)", "if (-e $request_filename $uri)"),
+    ("if (!-f $request_filename)", "if (-x $request_filename)"),
+    ("if (!-f $request_filename)", "if (!-d $request_filename)"),
+    ("if (!-f $request_filename)", "if (-fd $request_filename)"),
+    ("if ($request_uri !~ ", "if ($request_uri ~! "),
+    ("if ($request_uri !~ ", "if ($request_uri =~ "),
+    ("if ($request_uri !~ ", "if ($request_uri !~* "),
+    ("if ($http_x_mode ~* ", "if ($http_x_mode ~** "),
+    ("if ($http_x_mode ~* ", "if ($http_x_mode ~ "),
+    ("if ($http_x_mode ~* ", "if ($http_x_mode "),
+    ("if ($args ~ ", "if (args ~ "),
+    ("if ($args ~ ", "if ($args ~ a "),
+    ("if ($args ~ ", "if ($args = "),
+    ("if ($args ~ ", "if ($args ~"),
+    ("$request_method = POST", "$request_method = POST extra"),
+    ("$request_method = POST", "$request_method = \"POST\""),
+    ("$request_method = POST", "$request_method != 'POST'"),
+    ("$request_method = POST", "$request_method="),
+    ("$request_method = POST", "$request_method=POST"),
+    ("$request_method = POST", "$request_method ="),
+    ("$request_method = POST", "$request_method"),
 ]
 
 NAME = re.compile(r"^(\s*)([a-z_][a-z0-9_]*)(\s)", re.M)
@@ -264,6 +426,11 @@ def mutations() -> list[Case]:
                 first = old.split("\n")[0]
                 offset = at + len(first) + 1 if "\n" in old and first == new.split("\n")[0] else at
                 cases.append(Case("value", base, text.replace(old, new, 1), _line_at(text, offset), f"{old!r} -> {new!r}"))
+        for kind, swaps in (("regex", REGEX_SWAPS), ("if", CONDITION_SWAPS)):
+            for old, new in swaps:
+                if old in text:
+                    at = text.index(old)
+                    cases.append(Case(kind, base, text.replace(old, new, 1), _line_at(text, at), f"{old!r} -> {new!r}"))
         for old, new in VARIABLE_SWAPS:
             if old in text:
                 cases.append(

@@ -12,6 +12,8 @@
 //! back, and the root cause says so.
 
 pub mod build;
+pub mod condition;
+mod regex;
 pub use crate::parse::nginx::table;
 mod values;
 mod variables;

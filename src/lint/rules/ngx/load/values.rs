@@ -1,7 +1,8 @@
 //! The values nginx checks while it reads the config: the first argument of a directive
 //! whose handler is one of nginx's generic ones (`on`/`off` flags, sizes, offsets, times,
 //! numbers, ported from `ngx_parse_size` and `ngx_parse_time`), which also refuse a second
-//! one in the same block; `listen`'s port and parameters; `if` conditions; and what nginx
+//! one in the same block; `listen`'s port and parameters; `if` conditions and regular
+//! expressions ([`super::condition`], [`super::regex`]); and what nginx
 //! refuses to see twice: `root` and `alias` in one location, two locations with the same
 //! path in one block, two `default_server`s for one address. Anything that depends on what
 //! gen does not see (a host name nginx would resolve, a variable) is not judged.
@@ -159,9 +160,15 @@ pub(super) fn check(
         }
         match d.name.as_str() {
             "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
-            "if" => condition(d, out),
-            "map" if d.block => map_entries(n, i, out),
-            _ => own_handler(m, d, out),
+            "if" => super::regex::condition(m, d, out),
+            "map" if d.block => {
+                map_entries(n, i, out);
+                super::regex::map_keys(m, n, i, out);
+            }
+            _ => {
+                super::regex::check(m, d, row.module, out);
+                own_handler(m, d, out);
+            }
         }
     }
     root_and_alias(n, out);
@@ -277,34 +284,6 @@ fn listen(m: &Model, build: &Build, d: &NginxDirective, out: &mut Vec<Finding>) 
     }
 }
 
-/// `ngx_http_rewrite_if_condition`, for what it refuses whatever the variables hold.
-fn condition(d: &NginxDirective, out: &mut Vec<Finding>) {
-    let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
-    let file_op = |s: &str| matches!(s, "-f" | "!-f" | "-d" | "!-d" | "-e" | "!-e" | "-x" | "!-x");
-    let compare = |s: &str| matches!(s, "=" | "!=" | "~" | "~*" | "!~" | "!~*");
-    let bad = match args.as_slice() {
-        [] => None,
-        [one] => (!one.starts_with('$')).then_some(0),
-        [op, _] if file_op(op) => None,
-        [var, op, _] if var.starts_with('$') && compare(op) => None,
-        [var, op, ..] if var.starts_with('$') && !compare(op) => Some(1),
-        _ => Some(0),
-    };
-    if let Some(k) = bad {
-        let msg = if k == 1 {
-            format!("unexpected `{}` in condition", args.get(1).unwrap_or(&""))
-        } else {
-            format!("invalid condition `{}`", args.first().unwrap_or(&""))
-        };
-        out.push(finding(
-            d,
-            k,
-            msg,
-            "an `if` condition is `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned(),
-        ));
-    }
-}
-
 /// Directives whose own handler refuses any word that is a directive name, where the
 /// arguments run into the next line because a `;` is missing: log formats and levels,
 /// `listen`-like parameters, status codes.
@@ -390,8 +369,10 @@ fn own_handler(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
     }
 }
 
-/// A `map`'s entries: `key value;`, or `default`, `hostnames`, `volatile`, `include`.
+/// A `map`'s entries: `key value;`, or `default` (once), `hostnames`, `volatile`,
+/// `include`; a value nginx can compile.
 fn map_entries(n: &Nginx, map: usize, out: &mut Vec<Finding>) {
+    let mut default: Option<&NginxDirective> = None;
     for (_, e) in n.children(Some(map)) {
         let flag = matches!(e.name.as_str(), "hostnames" | "volatile");
         let ok = !e.block
@@ -409,8 +390,80 @@ fn map_entries(n: &Nginx, map: usize, out: &mut Vec<Finding>) {
                 help: "a `map` entry is `key value;` (quote a value with spaces); a missing `;` joins two entries".to_owned(),
                 related: Vec::new(),
             });
+            continue;
+        }
+        // nginx compiles the value (a complex value when it holds `$`), then the key.
+        if let Some(message) = e.arg(0).and_then(script_error) {
+            out.push(Finding {
+                kind: Kind::Value,
+                message,
+                origin: e.arg_origin(0),
+                label: "nginx cannot read this value".to_owned(),
+                help: "a `$` starts a variable (`$name` or `${name}`); a regular expression belongs in the key, after `~`".to_owned(),
+                related: Vec::new(),
+            });
+            continue;
+        }
+        if e.name == "default" && !flag {
+            if let Some(first) = default {
+                out.push(Finding {
+                    kind: Kind::Value,
+                    message: "duplicate default map parameter".to_owned(),
+                    origin: e.source.origin(e.name_span),
+                    label: "a second `default`".to_owned(),
+                    help: "keep one `default` in this `map`".to_owned(),
+                    related: vec![(
+                        first.source.origin(first.name_span),
+                        "the first `default`".to_owned(),
+                    )],
+                });
+            } else {
+                default = Some(e);
+            }
         }
     }
+}
+
+/// What `ngx_http_script_compile` refuses in a value: a `$` with no name after it, or a
+/// `${` without its `}`.
+fn script_error(v: &str) -> Option<String> {
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        if b.get(i).is_some_and(|c| (b'1'..=b'9').contains(c)) {
+            i += 1;
+            continue;
+        }
+        let bracket = b.get(i) == Some(&b'{');
+        if bracket {
+            i += 1;
+        }
+        let start = i;
+        while b
+            .get(i)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        {
+            i += 1;
+        }
+        if bracket {
+            if b.get(i) != Some(&b'}') {
+                return Some(format!(
+                    "the closing bracket in `{}` variable is missing",
+                    v.get(start..i).unwrap_or("")
+                ));
+            }
+            i += 1;
+        }
+        if i == start || (bracket && i == start + 1) {
+            return Some("invalid variable name".to_owned());
+        }
+    }
+    None
 }
 
 /// `root` and `alias` in one location.
@@ -545,6 +598,20 @@ mod tests {
             assert_eq!(size_ok(v, false), want, "{v}");
         }
         assert!(size_ok("1g", true));
+        for (v, want) in [
+            ("$uri", None),
+            ("a$1b", None),
+            ("${host}x", None),
+            ("^(.+)$", Some("invalid variable name")),
+            ("$", Some("invalid variable name")),
+            ("${}", Some("invalid variable name")),
+            (
+                "${host",
+                Some("the closing bracket in `host` variable is missing"),
+            ),
+        ] {
+            assert_eq!(script_error(v).as_deref(), want, "{v}");
+        }
         for (v, sec, want) in [
             ("60", false, true),
             ("60s", false, true),

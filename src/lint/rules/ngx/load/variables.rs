@@ -1,7 +1,9 @@
 //! Variables nginx cannot find when it starts: every `$name` an http directive refers to
 //! must be one a module defines (the table's, with prefixes such as `$http_` and
 //! `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
-//! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression.
+//! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression
+//! nginx compiles with `ngx_http_regex_compile` (not `valid_referers`', `gzip_disable`'s or
+//! `fastcgi_split_path_info`'s).
 //! nginx reports the first it misses as `unknown "name" variable` and does not start.
 //!
 //! Arguments that are regular expressions (a `location`'s, `rewrite`'s first, the operand
@@ -79,6 +81,13 @@ fn defined(n: &Nginx) -> HashSet<String> {
     }
     let mut caps = HashSet::new();
     for d in &n.directives {
+        // These compile their pattern with `ngx_regex_compile`, which defines no variable.
+        if matches!(
+            d.name.as_str(),
+            "valid_referers" | "gzip_disable" | "fastcgi_split_path_info"
+        ) {
+            continue;
+        }
         for a in &d.args {
             captures(&a.value, &mut caps);
         }
@@ -129,7 +138,12 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
             if not_expanded(d, k) {
                 continue;
             }
-            for (_, name) in references(&a.value) {
+            // nginx takes an `if`'s first word whole as a variable name (`$a=b` is `a=b`).
+            let whole = (d.name == "if" && k == 0 && a.value.len() > 1)
+                .then(|| a.value.strip_prefix('$'))
+                .flatten();
+            let names = whole.map_or_else(|| references(&a.value), |w| vec![(0, w)]);
+            for (_, name) in names {
                 let lower = name.to_ascii_lowercase();
                 if mine.contains(&lower)
                     || t.has_variable(&lower, version)
