@@ -216,7 +216,10 @@ impl ImageFs {
         prefix.push_str(dir);
         prefix.push('/');
         self.entries
-            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
             .next()
             .is_some_and(|(k, _)| k.starts_with(&prefix))
     }
