@@ -1016,7 +1016,11 @@ fn read_files(dir: &Path, vfs: &Vfs) -> Result<Vec<SourceFile>> {
                         let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
                         // nginx and supervisord read bytes, not UTF-8: a Latin-1 comment is
                         // fine. Only a NUL byte makes a file binary.
-                        (!bytes.contains(&0)).then(|| String::from_utf8_lossy(&bytes).into_owned())
+                        (!bytes.contains(&0)).then(|| {
+                            String::from_utf8(bytes).unwrap_or_else(|e| {
+                                String::from_utf8_lossy(e.as_bytes()).into_owned()
+                            })
+                        })
                     } else {
                         None
                     };

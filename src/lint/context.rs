@@ -236,7 +236,7 @@ impl ContainerDir {
         for f in &files {
             input.insert(&f.rel, f.text.clone());
         }
-        let model = model::build_with(&input, dockerfile);
+        let model = model::build_owned(input, dockerfile);
         Self {
             name,
             dir,

@@ -396,6 +396,11 @@ impl<'t> Lines<'t> {
 /// Every `gen:` comment of `text`, with the lines each covers.
 #[must_use]
 pub fn directives(syntax: Syntax, text: &str) -> Vec<Directive<'_>> {
+    // Every directive starts with the marker (see `parse`): a file without it has none,
+    // and most files are read for nothing else than to find that out.
+    if !text.contains(MARKER) {
+        return Vec::new();
+    }
     let found = comments(syntax, text);
     let lines = Lines::new(text);
     // Lines holding nothing but comments, so a stack of suppression comments all reach the
@@ -486,12 +491,15 @@ type Rules<'t> = Result<Vec<(&'t str, Span)>, Span>;
 
 /// Reads `gen: ignore[A, B]` (or `gen: ignore-file[A, B]`, for the whole file: then `true`)
 /// from a comment's text: `None` when the comment is not a `gen:` comment at all.
+/// What a suppression comment's body starts with.
+const MARKER: &str = "gen:";
+
 fn parse(text: &str, body: Span) -> Option<(Rules<'_>, bool)> {
     let raw = text.get(body.start..body.end)?;
     let lead = raw.len() - raw.trim_start().len();
-    let rest = raw[lead..].strip_prefix("gen:")?;
+    let rest = raw[lead..].strip_prefix(MARKER)?;
     let whole = Span::new(body.start + lead, body.start + raw.trim_end().len());
-    let after_colon = body.start + lead + "gen:".len();
+    let after_colon = body.start + lead + MARKER.len();
     let trimmed = rest.trim_start();
     let (keyword, whole_file) = if trimmed.starts_with("ignore-file") {
         ("ignore-file", true)

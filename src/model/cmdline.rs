@@ -135,37 +135,7 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
         });
         match script {
             Some((file, text, args_at)) => {
-                // Comment lines blanked in place, so that spans stay offsets into the file.
-                let body: String = text
-                    .split_inclusive('\n')
-                    .map(|l| {
-                        if l.trim_start().starts_with('#') {
-                            l.chars()
-                                .map(|c| {
-                                    if c == '\n' {
-                                        "\n".to_owned()
-                                    } else {
-                                        " ".repeat(c.len_utf8())
-                                    }
-                                })
-                                .collect()
-                        } else {
-                            l.to_owned()
-                        }
-                    })
-                    .collect();
-                for sc in shell::simple_commands(&body) {
-                    let words: Words = sc
-                        .into_iter()
-                        .map(|w| Fact {
-                            value: w.value,
-                            origin: Origin::File {
-                                file: file.clone(),
-                                span: Span::new(w.range.start, w.range.end),
-                            },
-                        })
-                        .collect();
-                    let words = strip_wrappers(&words).to_vec();
+                for words in m.script_commands(&file, text).iter() {
                     // `exec "$@"`: the script runs the arguments it was given (the
                     // docker-entrypoint pattern), here the CMD after the ENTRYPOINT.
                     if words
@@ -178,9 +148,7 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
                         }
                         continue;
                     }
-                    if !words.is_empty() {
-                        out.push(words);
-                    }
+                    out.push(words.clone());
                 }
                 out.push(cmd);
             }
@@ -188,6 +156,44 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
         }
     }
     out
+}
+
+/// The simple commands of a script's text, wrappers stripped, empty ones left out, with
+/// origins in `file`: what [`commands_through_scripts`] reads from a script, worked out
+/// once per file (see [`Model::script_commands`]).
+pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
+    // Comment lines blanked in place, so that spans stay offsets into the file.
+    let mut body = String::with_capacity(text.len());
+    for l in text.split_inclusive('\n') {
+        if l.trim_start().starts_with('#') {
+            for c in l.chars() {
+                if c == '\n' {
+                    body.push('\n');
+                } else {
+                    body.extend(std::iter::repeat_n(' ', c.len_utf8()));
+                }
+            }
+        } else {
+            body.push_str(l);
+        }
+    }
+    shell::simple_commands(&body)
+        .into_iter()
+        .map(|sc| {
+            let words: Words = sc
+                .into_iter()
+                .map(|w| Fact {
+                    value: w.value,
+                    origin: Origin::File {
+                        file: file.to_owned(),
+                        span: Span::new(w.range.start, w.range.end),
+                    },
+                })
+                .collect();
+            strip_wrappers(&words).to_vec()
+        })
+        .filter(|words| !words.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

@@ -140,18 +140,26 @@ impl ImageFs {
     /// The entry at exactly `path`.
     #[must_use]
     pub fn entry(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(&path::clean(path))
+        self.entries.get(path::cleaned(path).as_ref())
     }
 
     /// The entry at `path` with symlinks followed (the final path and the entry).
     #[must_use]
     pub fn resolve(&self, path: &str) -> Option<(String, &Entry)> {
-        let mut path = path::clean(path);
+        let path = path::cleaned(path);
+        let (path, entry) = self.resolved(&path)?;
+        Some((path.into_owned(), entry))
+    }
+
+    /// [`ImageFs::resolve`] of a clean path, without a string of its own when no symlink
+    /// is followed.
+    fn resolved<'p>(&self, path: &'p str) -> Option<(std::borrow::Cow<'p, str>, &Entry)> {
+        let mut path = std::borrow::Cow::Borrowed(path);
         for _ in 0..16 {
-            let entry = self.entries.get(&path)?;
+            let entry = self.entries.get(path.as_ref())?;
             match &entry.kind {
                 EntryKind::Symlink { target } => {
-                    path = path::join(parent(&path), target);
+                    path = std::borrow::Cow::Owned(path::join(parent(&path), target));
                 }
                 _ => return Some((path, entry)),
             }
@@ -159,20 +167,31 @@ impl ImageFs {
         None
     }
 
+    /// The entry at `path` when there is one: followed through symlinks, or the symlink
+    /// itself when they loop. What [`ImageFs::presence`] calls present.
+    #[must_use]
+    pub fn present(&self, path: &str) -> Option<&Entry> {
+        let path = path::cleaned(path);
+        self.resolved(&path)
+            .map(|(_, e)| e)
+            .or_else(|| self.entries.get(path.as_ref()))
+    }
+
     /// What gen knows about `path`.
     #[must_use]
     pub fn presence(&self, path: &str) -> Presence<'_> {
-        let path = path::clean(path);
-        if let Some((_, e)) = self.resolve(&path) {
+        let path = path::cleaned(path);
+        if let Some((_, e)) = self.resolved(&path) {
             return Presence::Present(e);
         }
-        if let Some(e) = self.entries.get(&path) {
+        if let Some(e) = self.entries.get(path.as_ref()) {
             return Presence::Present(e);
         }
-        if self.is_dir(&path) {
+        // Not an entry: a directory only by the entries under it.
+        if path == "/" || self.holds(&path) {
             return Presence::Dir;
         }
-        if let Some(o) = self.removed.get(&path) {
+        if let Some(o) = self.removed.get(path.as_ref()) {
             return Presence::Removed(o);
         }
         Presence::Unknown
@@ -181,16 +200,26 @@ impl ImageFs {
     /// Whether `path` is a directory gen knows of (made, packaged, or holding entries).
     #[must_use]
     pub fn is_dir(&self, path: &str) -> bool {
-        let path = path::clean(path);
+        let path = path::cleaned(path);
         if path == "/" {
             return true;
         }
-        if matches!(self.resolve(&path), Some((_, e)) if e.kind == EntryKind::Dir) {
+        if matches!(self.resolved(&path), Some((_, e)) if e.kind == EntryKind::Dir) {
             return true;
         }
-        let prefix = format!("{path}/");
+        self.holds(&path)
+    }
+
+    /// Whether some entry lies under the clean path `dir`.
+    fn holds(&self, dir: &str) -> bool {
+        let mut prefix = String::with_capacity(dir.len() + 1);
+        prefix.push_str(dir);
+        prefix.push('/');
         self.entries
-            .range(prefix.clone()..)
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
             .next()
             .is_some_and(|(k, _)| k.starts_with(&prefix))
     }

@@ -206,6 +206,10 @@ pub struct Model {
     pub config_files: BTreeSet<String>,
     /// Filled by [`Model::read`] while the model is built, then moved to `config_files`.
     read_log: RefCell<BTreeSet<String>>,
+    /// The simple commands of each script the model followed, by file: an entrypoint
+    /// script is followed from PID 1's command line by supervisord's, nginx's and the
+    /// apps' analyses and by rules, and is split once.
+    scripts: RefCell<BTreeMap<String, Vec<cmdline::Words>>>,
 }
 
 /// The standard PATH of the official images, which they all set.
@@ -280,6 +284,17 @@ impl Model {
         cmdline::commands_through_scripts(self, argv, cwd)
     }
 
+    /// The simple commands of the script `file` (whose text is `text`), split on first use.
+    fn script_commands(&self, file: &str, text: &str) -> std::cell::Ref<'_, [cmdline::Words]> {
+        if !self.scripts.borrow().contains_key(file) {
+            let commands = cmdline::script_commands(file, text);
+            self.scripts.borrow_mut().insert(file.to_owned(), commands);
+        }
+        std::cell::Ref::map(self.scripts.borrow(), |s| {
+            s.get(file).map_or(&[][..], Vec::as_slice)
+        })
+    }
+
     /// Where a command name is found on the final stage's PATH, or the path itself when it
     /// has a `/`: the image path and what gen knows of it.
     #[must_use]
@@ -290,12 +305,16 @@ impl Model {
             return Some((p, presence));
         }
         let path = self.env_value("PATH").unwrap_or(IMAGE_PATH);
+        // Only a present entry answers the search: a directory or a removed file by that
+        // name does not, so the search looks for nothing else.
+        let mut p = String::new();
         path.split(':').filter(|d| !d.is_empty()).find_map(|dir| {
-            let p = format!("{}/{command}", dir.trim_end_matches('/'));
-            match self.image.presence(&p) {
-                Presence::Present(e) => Some((p, Presence::Present(e))),
-                _ => None,
-            }
+            p.clear();
+            p.push_str(dir.trim_end_matches('/'));
+            p.push('/');
+            p.push_str(command);
+            let e = self.image.present(&p)?;
+            Some((p.clone(), Presence::Present(e)))
         })
     }
 }
@@ -312,8 +331,14 @@ pub fn build(files: &Files) -> Model {
 /// picks it by name as [`build`] does.
 #[must_use]
 pub fn build_with(files: &Files, dockerfile: Option<&str>) -> Model {
+    build_owned(files.clone(), dockerfile)
+}
+
+/// [`build_with`], keeping `files` instead of a copy of them.
+#[must_use]
+pub fn build_owned(files: Files, dockerfile: Option<&str>) -> Model {
     let mut m = Model {
-        files: files.clone(),
+        files,
         dockerfile: None,
         packaging: None,
         base_image: None,
@@ -344,11 +369,12 @@ pub fn build_with(files: &Files, dockerfile: Option<&str>) -> Model {
         problems: Vec::new(),
         config_files: BTreeSet::new(),
         read_log: RefCell::new(BTreeSet::new()),
+        scripts: RefCell::new(BTreeMap::new()),
     };
     let named = dockerfile
-        .filter(|d| files.contains(d))
+        .filter(|d| m.files.contains(d))
         .map(str::to_owned)
-        .or_else(|| dockerfile_name(files));
+        .or_else(|| dockerfile_name(&m.files));
     match named {
         Some(name) => from_dockerfile(&mut m, &name),
         None => fallback(&mut m),

@@ -11,9 +11,16 @@
 /// above `/`), no trailing `/`. A relative path is taken from `/`.
 #[must_use]
 pub fn clean(path: &str) -> String {
+    cleaned(path).into_owned()
+}
+
+/// [`clean`], borrowing `path` when it is clean already (most are): for lookups that
+/// need no string of their own.
+#[must_use]
+pub fn cleaned(path: &str) -> std::borrow::Cow<'_, str> {
     // Most paths are clean already: return them without splitting.
     if is_clean(path) {
-        return path.to_owned();
+        return std::borrow::Cow::Borrowed(path);
     }
     let mut out = String::with_capacity(path.len() + 1);
     for part in path.split('/') {
@@ -32,7 +39,7 @@ pub fn clean(path: &str) -> String {
     if out.is_empty() {
         out.push('/');
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether [`clean`] would return `path` as it is.

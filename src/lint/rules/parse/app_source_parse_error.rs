@@ -85,7 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(text) = f.text.as_deref() else {
                 continue;
             };
-            if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+            if let Err(e) = serde_json::from_str::<Syntax>(text) {
                 let at = offset(text, e.line(), e.column());
                 let message = e.to_string();
                 let message = message
@@ -101,6 +101,59 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+/// A JSON document read for its syntax only: walked as `serde_json::Value` walks it (so the
+/// errors are the same, a trailing comma included, which serde's `IgnoredAny` skips past
+/// with other words), without building a tree of a lock file's thousands of entries.
+struct Syntax;
+
+impl<'de> serde::Deserialize<'de> for Syntax {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Syntax)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Syntax {
+    type Value = Self;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(Self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<Self>()?.is_some() {}
+        Ok(Self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<Self, Self>()?.is_some() {}
+        Ok(Self)
     }
 }
 
@@ -121,7 +174,43 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::offset;
+    use super::{Syntax, offset};
+
+    /// Reading for syntax only finds what reading into a tree finds, in the same words at
+    /// the same place.
+    #[test]
+    fn syntax_errors_are_values_errors() {
+        let cases = [
+            "{\"a\": 1,\n}",
+            "[1, 2,]",
+            "{\"a\": 1 \"b\": 2}",
+            "{\"a\": [1, {\"b\": }]}",
+            "{\"a\": \"\\x\"}",
+            "{1: 2}",
+            "[1e999]",
+            "[18446744073709551616, -9223372036854775809, 1.5e3]",
+            "{\"a\": 1} garbage",
+            "{\"a\": \"\\ud800\"}",
+            "\"unterminated",
+            "{\"a\": {\"b\": [1, 2, 3,]}}",
+            "[-]",
+            "{\"a\": tru}",
+            "{\"a\" 1}",
+            "[1, 2",
+            "",
+            "{\"a\": null, \"b\": [true, false], \"c\": {\"d\": \"e\"}}",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        ];
+        for text in cases {
+            let want = serde_json::from_str::<serde_json::Value>(text)
+                .err()
+                .map(|e| e.to_string());
+            let got = serde_json::from_str::<Syntax>(text)
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(got, want, "{text}");
+        }
+    }
 
     #[test]
     fn offset_table() {

@@ -87,18 +87,22 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
     {
         return Some(FileType::Dockerfile);
     }
+    // The texts are read only where the name leaves the type open: a lock file or a
+    // source of thousands of lines is none of these by its name alone.
     let lines = || {
         text.lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
     };
-    let ini = lines().next().is_some_and(|l| l.starts_with('['));
+    let ini = || lines().next().is_some_and(|l| l.starts_with('['));
     // Sections only supervisord has: another daemon's ini file is none of gen's business.
-    let supervisord_sections = lines().any(|l| {
-        l.starts_with("[program:")
-            || l.starts_with("[eventlistener:")
-            || matches!(l, "[supervisord]" | "[include]" | "[supervisorctl]")
-    });
+    let supervisord_sections = || {
+        lines().any(|l| {
+            l.starts_with("[program:")
+                || l.starts_with("[eventlistener:")
+                || matches!(l, "[supervisord]" | "[include]" | "[supervisorctl]")
+        })
+    };
     let supervisor_dir = dirs
         .iter()
         .any(|d| matches!(*d, "supervisor" | "supervisor.d" | "supervisord"));
@@ -108,24 +112,24 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
         .any(|e| name.ends_with(e) || name.contains(&format!("{e}.")));
     if (name.starts_with("supervisor") && config_ext)
         || (supervisor_dir && (name.ends_with(".conf") || name.ends_with(".ini")))
-        || ((name.ends_with(".ini") || name.ends_with(".conf")) && supervisord_sections)
+        || ((name.ends_with(".ini") || name.ends_with(".conf")) && supervisord_sections())
     {
         return Some(FileType::Supervisord);
-    }
-    if ini {
-        return None;
     }
     let nginx_dir = dirs
         .iter()
         .any(|d| matches!(*d, "nginx" | "http.d" | "sites-available" | "sites-enabled"));
     // `conf.d` and `snippets` hold other daemons' files too: only nginx-looking ones count.
     let shared_dir = dirs.iter().any(|d| matches!(*d, "conf.d" | "snippets"));
-    let nginx_like = lines().any(|l| l.ends_with(';') || l.ends_with('{'));
+    if ini() {
+        return None;
+    }
+    let nginx_like = || lines().any(|l| l.ends_with(';') || l.ends_with('{'));
     if name == "nginx.conf"
         || name.ends_with(".nginx")
         || name.ends_with(".nginx.conf")
         || (nginx_dir && name.ends_with(".conf"))
-        || (shared_dir && name.ends_with(".conf") && nginx_like)
+        || (shared_dir && name.ends_with(".conf") && nginx_like())
     {
         return Some(FileType::Nginx);
     }
