@@ -1,5 +1,6 @@
 //! The nginx configuration parser: text in, a tree of directives with byte spans out, plus the
-//! comments (gen reads `# gen: ignore[CODE]` from them).
+//! comments (gen reads `# gen: ignore[CODE]` from them), which [`comments`] also gives for a
+//! file that does not parse: the same parser, reading on past a syntax error.
 //!
 //! Tokens follow nginx's own reader (`ngx_conf_read_token`) so that gen sees what nginx sees;
 //! the tree follows crossplane's conventions so that `gen parse` prints crossplane's payload:
@@ -793,16 +794,31 @@ pub fn parse(text: &str) -> Result<Config<'_>, ParseError> {
             span: Span::new(0, 0),
         });
     }
-    Parser {
-        config: Config {
-            text,
-            ..Config::default()
-        },
-        open: Vec::new(),
-        head: None,
-        last_end: 0,
+    Parser::new(text, false).run()
+}
+
+/// Every `#` comment of a file, whether or not it parses: the parser's own reading, which
+/// on a syntax error reads on where `parse` stops, so that a suppression comment works the
+/// same in a file with an error as in one without. nginx itself stops at the first error,
+/// so where the error is in a token the reading goes on as nginx's token reader would:
+/// after an unterminated quote the rest of the file is inside the string, and after an
+/// unclosed Lua block it is Lua code, so no comment follows; a closing quote followed by
+/// something other than a blank, `;`, `{` or `)` ends its token there, as if a blank
+/// followed (`"a"#b` has the comment `#b`). Errors of structure (a stray `;`, `{` or `}`, a
+/// missing `;`, a Lua directive without its block, blocks nested too deep) are stepped
+/// over. A file longer than [`MAX_INPUT`] gives none. When `parse` succeeds, this gives
+/// exactly its comments (the fuzz target `nginx_parse` checks it).
+#[must_use]
+pub fn comments(text: &str) -> Vec<Comment<'_>> {
+    if text.len() > MAX_INPUT {
+        return Vec::new();
     }
-    .run()
+    // The tolerant reading never fails; an error here would be a bug, and no comments the
+    // safe answer.
+    Parser::new(text, true)
+        .run()
+        .map(|config| config.comments().collect())
+        .unwrap_or_default()
 }
 
 /// A block being read: its directive's node and the offset of its `{`.
@@ -827,9 +843,55 @@ struct Parser<'a> {
     head: Option<Head>,
     /// Where the last token or comment ends: the end of file is reported there.
     last_end: usize,
+    /// Read on after a syntax error, for [`comments`]: the tree may then be inconsistent
+    /// and is not given out.
+    tolerant: bool,
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, tolerant: bool) -> Self {
+        Parser {
+            config: Config {
+                text,
+                ..Config::default()
+            },
+            open: Vec::new(),
+            head: None,
+            last_end: 0,
+            tolerant,
+        }
+    }
+
+    /// A syntax error the tolerant reading steps over: `parse` stops at it.
+    fn fail(&self, e: ParseError) -> Result<(), ParseError> {
+        if self.tolerant { Ok(()) } else { Err(e) }
+    }
+
+    /// A syntax error after which the rest of the file is one token: `parse` fails with
+    /// it; the tolerant reading ends with what it has.
+    fn stop(self, e: ParseError) -> Result<Config<'a>, ParseError> {
+        if self.tolerant {
+            Ok(self.config)
+        } else {
+            Err(e)
+        }
+    }
+
+    /// The word or quoted string at `i`; in the tolerant reading, a quoted string followed
+    /// by the wrong character ends at its quote.
+    fn word(&self, i: usize) -> Result<Word, ParseError> {
+        word(self.config.text, i).or_else(|e| match e.kind {
+            ParseErrorKind::UnexpectedAfterQuote { .. } if self.tolerant && e.at > i + 1 => {
+                Ok(Word {
+                    start: i,
+                    end: e.at,
+                    value: (i + 1, e.at - 1),
+                })
+            }
+            _ => Err(self.lex_error(e)),
+        })
+    }
+
     fn error(kind: ParseErrorKind, start: usize, end: usize) -> ParseError {
         ParseError {
             kind,
@@ -873,42 +935,53 @@ impl<'a> Parser<'a> {
             match c {
                 b'#' => i = self.comment(i),
                 b';' => {
-                    let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::EmptyDirective, i, i + 1));
-                    };
-                    self.end_head(head);
-                    self.finish(head.node, i + 1, false);
+                    if let Some(head) = self.head.take() {
+                        self.end_head(head);
+                        self.finish(head.node, i + 1, false);
+                    } else {
+                        self.fail(Self::error(ParseErrorKind::EmptyDirective, i, i + 1))?;
+                    }
                     i += 1;
                     self.last_end = i;
                 }
                 b'{' => {
-                    let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, i, i + 1));
-                    };
-                    if self.open.len() >= MAX_DEPTH {
-                        let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
-                        return Err(Self::error(kind, i, i + 1));
+                    if let Some(head) = self.head.take() {
+                        self.end_head(head);
+                        if self.open.len() < MAX_DEPTH {
+                            self.open.push(Open {
+                                node: head.node,
+                                brace: i,
+                            });
+                        } else {
+                            let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
+                            self.fail(Self::error(kind, i, i + 1))?;
+                        }
+                    } else {
+                        let kind = ParseErrorKind::UnexpectedOpenBrace;
+                        self.fail(Self::error(kind, i, i + 1))?;
                     }
-                    self.end_head(head);
-                    self.open.push(Open {
-                        node: head.node,
-                        brace: i,
-                    });
                     i += 1;
                     self.last_end = i;
                 }
                 b'}' => {
                     if let Some(head) = self.head.take() {
-                        return Err(self.missing_semicolon(head));
+                        self.fail(self.missing_semicolon(head))?;
+                        self.end_head(head);
+                        self.finish(head.node, i, false);
                     }
-                    let Some(open) = self.open.pop() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedCloseBrace, i, i + 1));
-                    };
-                    self.finish(open.node, i + 1, true);
+                    if let Some(open) = self.open.pop() {
+                        self.finish(open.node, i + 1, true);
+                    } else {
+                        let kind = ParseErrorKind::UnexpectedCloseBrace;
+                        self.fail(Self::error(kind, i, i + 1))?;
+                    }
                     i += 1;
                     self.last_end = i;
                 }
-                _ => i = self.token(i)?,
+                _ => match self.token(i) {
+                    Ok(next) => i = next,
+                    Err(e) => return self.stop(e),
+                },
             }
         }
     }
@@ -957,7 +1030,7 @@ impl<'a> Parser<'a> {
     /// Reads the word or quoted string at `i`, a directive's name or its next argument;
     /// returns the index after it.
     fn token(&mut self, i: usize) -> Result<usize, ParseError> {
-        let w = word(self.config.text, i).map_err(|e| self.lex_error(e))?;
+        let w = self.word(i)?;
         self.last_end = w.end;
         if let Some(head) = &mut self.head {
             head.end = w.end;
@@ -1016,7 +1089,7 @@ impl<'a> Parser<'a> {
                     return Ok(end);
                 }
                 Some(&c) if wants_arg && !matches!(c, b';' | b'}') => {
-                    let w = word(text, i).map_err(|e| self.lex_error(e))?;
+                    let w = self.word(i)?;
                     self.push_arg(&w);
                     head.end = w.end;
                     self.last_end = w.end;
@@ -1029,7 +1102,10 @@ impl<'a> Parser<'a> {
                     };
                     let rest = text.get(i..).unwrap_or_default();
                     let len = rest.chars().next().map_or(0, char::len_utf8);
-                    return Err(Self::error(kind, i, i + len));
+                    self.fail(Self::error(kind, i, i + len))?;
+                    // Read on from here as from after a directive.
+                    self.finish(head.node, i, false);
+                    return Ok(i);
                 }
             }
         }
@@ -1091,6 +1167,9 @@ impl<'a> Parser<'a> {
     }
 
     fn eof(mut self) -> Result<Config<'a>, ParseError> {
+        if self.tolerant {
+            return Ok(self.config);
+        }
         if let Some(head) = self.head.take() {
             return Err(self.missing_semicolon(head));
         }

@@ -2,6 +2,12 @@
 //! (`;`/`#` comment lines, inline comments after whitespace, `key=value`/`key: value`,
 //! continuation lines indented deeper than their key), recording the span of every section,
 //! key and value.
+//!
+//! It reads the whole file even past a line supervisord rejects, noting the first such
+//! line, so that it gives every comment of a file that does not parse (suppression comments
+//! work the same in both). configparser itself reads on past a line that is not
+//! `key=value` (it raises all such errors at the end), and stops at a key before any
+//! section; here that line is stepped over and the reading goes on.
 
 use super::{Comment, ParseError, ParseErrorKind};
 use crate::parse::span::Span;
@@ -32,6 +38,8 @@ pub(super) struct ScannedEntry {
 pub(super) struct Scanned {
     pub sections: Vec<ScannedSection>,
     pub comments: Vec<Comment>,
+    /// The first line supervisord would reject.
+    pub error: Option<ParseError>,
 }
 
 /// Where an inline comment starts: a `;` or `#` at the start or after whitespace.
@@ -42,7 +50,7 @@ fn inline_comment(line: &str) -> Option<usize> {
     })
 }
 
-pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
+pub(super) fn scan(text: &str) -> Scanned {
     let mut out = Scanned::default();
     let mut indent_level = usize::MAX;
     let mut in_entry = false;
@@ -117,25 +125,25 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
             });
             continue;
         }
+        let error = |kind| {
+            Some(ParseError {
+                kind,
+                span: Span::new(value_start, value_end),
+            })
+        };
         let Some(section) = out.sections.last_mut() else {
-            return Err(ParseError {
-                kind: ParseErrorKind::MissingSectionHeader,
-                span: Span::new(value_start, value_end),
-            });
+            out.error = out
+                .error
+                .or_else(|| error(ParseErrorKind::MissingSectionHeader));
+            continue;
         };
-        let Some(sep) = value.find(['=', ':']) else {
-            return Err(ParseError {
-                kind: ParseErrorKind::NotKeyValue,
-                span: Span::new(value_start, value_end),
-            });
+        let key = value
+            .find(['=', ':'])
+            .map(|sep| (sep, value[..sep].trim_end()));
+        let Some((sep, key)) = key.filter(|(_, key)| !key.is_empty()) else {
+            out.error = out.error.or_else(|| error(ParseErrorKind::NotKeyValue));
+            continue;
         };
-        let key = value[..sep].trim_end();
-        if key.is_empty() {
-            return Err(ParseError {
-                kind: ParseErrorKind::NotKeyValue,
-                span: Span::new(value_start, value_end),
-            });
-        }
         let after = &value[sep + 1..];
         let val = after.trim_start();
         let val_start = value_start + sep + 1 + (after.len() - val.len());
@@ -154,7 +162,7 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
         let trimmed = e.value.trim_end().len();
         e.value.truncate(trimmed);
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
