@@ -813,8 +813,8 @@ pub fn comments(text: &str) -> Vec<Comment<'_>> {
     if text.len() > MAX_INPUT {
         return Vec::new();
     }
-    // The tolerant reading never fails; an error here would be a bug, and no comments the
-    // safe answer.
+    // The tolerant reading never fails (the rest of the file is one token where nginx would
+    // read it so); an error here would be a bug, and no comments the safe answer.
     Parser::new(text, true)
         .run()
         .map(|config| config.comments().collect())
@@ -863,32 +863,28 @@ impl<'a> Parser<'a> {
     }
 
     /// A syntax error the tolerant reading steps over: `parse` stops at it.
+    #[cold]
     fn fail(&self, e: ParseError) -> Result<(), ParseError> {
         if self.tolerant { Ok(()) } else { Err(e) }
     }
 
-    /// A syntax error after which the rest of the file is one token: `parse` fails with
-    /// it; the tolerant reading ends with what it has.
-    fn stop(self, e: ParseError) -> Result<Config<'a>, ParseError> {
-        if self.tolerant {
-            Ok(self.config)
-        } else {
-            Err(e)
-        }
-    }
-
-    /// The word or quoted string at `i`; in the tolerant reading, a quoted string followed
-    /// by the wrong character ends at its quote.
-    fn word(&self, i: usize) -> Result<Word, ParseError> {
-        word(self.config.text, i).or_else(|e| match e.kind {
-            ParseErrorKind::UnexpectedAfterQuote { .. } if self.tolerant && e.at > i + 1 => {
-                Ok(Word {
-                    start: i,
-                    end: e.at,
-                    value: (i + 1, e.at - 1),
-                })
-            }
-            _ => Err(self.lex_error(e)),
+    /// The word at `i` after the lexer's error `e`: in the tolerant reading, a quoted
+    /// string followed by the wrong character ends at its quote, and an unterminated one
+    /// runs to the end of the file; else the error. Kept out of line, so that the hot path
+    /// (`word`, inlined into `token`) stays as it was.
+    #[cold]
+    #[inline(never)]
+    fn recover_word(&self, i: usize, e: LexError) -> Result<Word, ParseError> {
+        let text = self.config.text;
+        let end = match e.kind {
+            ParseErrorKind::UnexpectedAfterQuote { .. } if self.tolerant && e.at > i + 1 => e.at,
+            ParseErrorKind::UnterminatedQuote { .. } if self.tolerant => text.len(),
+            _ => return Err(self.lex_error(e)),
+        };
+        Ok(Word {
+            start: i,
+            end,
+            value: default_value(text.as_bytes(), i, end),
         })
     }
 
@@ -978,10 +974,7 @@ impl<'a> Parser<'a> {
                     i += 1;
                     self.last_end = i;
                 }
-                _ => match self.token(i) {
-                    Ok(next) => i = next,
-                    Err(e) => return self.stop(e),
-                },
+                _ => i = self.token(i)?,
             }
         }
     }
@@ -1030,7 +1023,10 @@ impl<'a> Parser<'a> {
     /// Reads the word or quoted string at `i`, a directive's name or its next argument;
     /// returns the index after it.
     fn token(&mut self, i: usize) -> Result<usize, ParseError> {
-        let w = self.word(i)?;
+        let w = match word(self.config.text, i) {
+            Ok(w) => w,
+            Err(e) => self.recover_word(i, e)?,
+        };
         self.last_end = w.end;
         if let Some(head) = &mut self.head {
             head.end = w.end;
@@ -1073,7 +1069,9 @@ impl<'a> Parser<'a> {
             match bytes.get(i) {
                 Some(b'#') => i = self.comment(i),
                 Some(b'{') => {
-                    let Some(end) = lex::lua_block(bytes, i) else {
+                    // Unclosed, the rest of the file is Lua code to the tolerant reading.
+                    let end = lex::lua_block(bytes, i).or(self.tolerant.then_some(text.len()));
+                    let Some(end) = end else {
                         let open = Span::new(i, i + 1);
                         let kind = ParseErrorKind::UnexpectedEof { open };
                         return Err(Self::error(kind, text.len(), text.len()));
@@ -1081,7 +1079,7 @@ impl<'a> Parser<'a> {
                     let code = Word {
                         start: i,
                         end,
-                        value: (i + 1, end - 1),
+                        value: default_value(bytes, i, end),
                     };
                     self.push_arg(&code);
                     self.finish(head.node, end, false);
@@ -1089,7 +1087,10 @@ impl<'a> Parser<'a> {
                     return Ok(end);
                 }
                 Some(&c) if wants_arg && !matches!(c, b';' | b'}') => {
-                    let w = self.word(i)?;
+                    let w = match word(text, i) {
+                        Ok(w) => w,
+                        Err(e) => self.recover_word(i, e)?,
+                    };
                     self.push_arg(&w);
                     head.end = w.end;
                     self.last_end = w.end;

@@ -11,7 +11,7 @@
 //! its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
 //! duplicate sections merge and the last duplicate key wins, as supervisord runs
 //! `configparser` with `strict=False`. [`comments`] gives the comments of a file that does
-//! not parse too (the reader reads on past a line supervisord rejects); suppression reads
+//! not parse too (a line's comment depends on that line alone); suppression reads
 //! every ini file of no other program gen knows with it, as configparser's dialect.
 
 mod env;
@@ -161,12 +161,12 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
     })
 }
 
-/// Every comment of a file, whether or not it parses: the reader reads on past a line
-/// supervisord rejects (see `scan`), so a suppression comment works the same in both. When
-/// [`parse`] succeeds, these are its comments.
+/// Every comment of a file, whether or not it parses, by the reader's own rule (a line's
+/// comment depends on that line alone; see `scan`), so a suppression comment works the same
+/// in both. When [`parse`] succeeds, these are its comments.
 #[must_use]
 pub fn comments(text: &str) -> Vec<Comment> {
-    scan::scan(text).comments
+    scan::comments(text)
 }
 
 impl Config {
