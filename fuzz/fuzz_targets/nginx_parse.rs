@@ -1,5 +1,7 @@
 //! The nginx parser on arbitrary bytes: a tree or an error, never a panic; every span in
-//! bounds and on character boundaries; the crossplane payload is always valid JSON.
+//! bounds and on character boundaries; the crossplane payload is always valid JSON. The
+//! tolerant comment pass (`nginx::comments`) never panics either, and gives exactly the
+//! parse's comments when the parse succeeds.
 #![no_main]
 
 use gen_core::parse::nginx;
@@ -8,6 +10,13 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let result = nginx::parse(&text);
+    let comments = nginx::comments(&text);
+    for c in &comments {
+        assert!(text.get(c.span.start..c.span.end).is_some());
+    }
+    if let Ok(config) = &result {
+        assert_eq!(config.comments().collect::<Vec<_>>(), comments);
+    }
     match &result {
         Ok(config) => {
             for visit in config.walk() {

@@ -3,14 +3,23 @@
 //! file comment, in the spelling of the line comment). A file's comment syntax comes from its
 //! role ([`crate::parse::role`]): the one the model gave it, else its name's.
 //!
-//! Comments come from the language's own lexer where gen has one that never fails: the app
-//! tokenizer of `parse::app` for Python and JavaScript (strings, template and regex literals
-//! skipped as when reading the app). The other syntaxes keep a small scanner here, because
-//! their parsers cannot serve a file that does not parse, and a suppression must work the
-//! same whether or not it does: nginx's lexer stops at the first unterminated quote, the
-//! supervisord scanner refuses a file with a line before any section, saphyr-parser (YAML)
-//! and the `toml` crate drop comments, and the Dockerfile's line layer fails on a bad
-//! escape directive or an unterminated heredoc. Making those error-tolerant is left for their parsers' owners.
+//! Comments come from each language's own reader, the one gen parses the file with, so a
+//! `#` is a comment here exactly where it is one to gen's parser (and to the program that
+//! reads the file): the app tokenizer of `parse::app` for Python and JavaScript (strings,
+//! template and regex literals skipped); the nginx parser (`parse::nginx::comments`), the
+//! supervisord reader (configparser's rules, for every ini file of no other program), the
+//! uWSGI and PHP-FPM readers (`parse::app`), the Dockerfile's line layer (with the `#` lines
+//! of heredoc bodies, which are the script's or the written file's comments), and TOML's
+//! own lexer (`toml_parser`, which `toml` parses with). Each of them reads on past a syntax
+//! error, as the parse would not, so a suppression works the same whether or not the file
+//! parses; each parser's docs say how it reads on.
+//!
+//! Two syntaxes keep a small scanner here, because no reader gen has gives their comments:
+//! YAML, since saphyr-parser's scanner skips comments without a token and stops at the first
+//! error, so comments could only be found in the gaps between its tokens up to that error
+//! and a scanner would still be needed past it; and shell (scripts, `.env` and requirements
+//! files), which gen never parses as a whole (`parse::shell` splits one command line into
+//! words, as `shlex` does with comments off).
 //!
 //! A comment alone on its line covers the next statement (the next line that is not blank and
 //! not a comment, with its continuation lines); a comment after code covers its own line.
@@ -27,7 +36,7 @@ impl Syntax {
     #[must_use]
     pub const fn marker(self) -> &'static str {
         match self {
-            Self::Ini => ";",
+            Self::Ini | Self::UwsgiIni | Self::PhpIni => ";",
             Self::Js => "//",
             _ => "#",
         }
@@ -36,7 +45,7 @@ impl Syntax {
     /// Whether a comment can follow code on the same line.
     #[must_use]
     pub const fn has_trailing_comments(self) -> bool {
-        !matches!(self, Self::Dockerfile)
+        !matches!(self, Self::Dockerfile | Self::UwsgiIni)
     }
 }
 
@@ -62,15 +71,40 @@ pub struct Comment {
 /// Every comment of `text`, in order.
 #[must_use]
 pub fn comments(syntax: Syntax, text: &str) -> Vec<Comment> {
-    match syntax {
-        Syntax::Dockerfile => line_comments(text, b"#", false),
-        Syntax::Ini => line_comments(text, b";#", true),
-        Syntax::Nginx | Syntax::Shell => hash_comments(text),
-        Syntax::Python => python_comments(text),
-        Syntax::Js => js_comments(text),
-        Syntax::Toml => toml_comments(text),
-        Syntax::Yaml => yaml_comments(text),
-    }
+    let spans: Vec<Span> = match syntax {
+        Syntax::Dockerfile => {
+            let (comments, bodies) = crate::parse::dockerfile::comments(text);
+            let mut spans: Vec<Span> = comments.iter().chain(&bodies).map(|c| c.span).collect();
+            spans.sort_by_key(|s| s.start);
+            spans
+        }
+        Syntax::Ini => crate::parse::supervisord::comments(text)
+            .into_iter()
+            .map(|c| c.span)
+            .collect(),
+        Syntax::UwsgiIni => crate::parse::app::uwsgi_ini_comments(text),
+        Syntax::PhpIni => crate::parse::app::php_fpm_comments(text),
+        Syntax::Nginx => crate::parse::nginx::comments(text)
+            .into_iter()
+            .map(|c| c.span)
+            .collect(),
+        Syntax::Toml => toml_parser::Source::new(text)
+            .lex()
+            .filter(|t| t.kind() == toml_parser::lexer::TokenKind::Comment)
+            .map(|t| Span::new(t.span().start(), t.span().end()))
+            .collect(),
+        Syntax::Python => {
+            return python_comments(text);
+        }
+        Syntax::Js => return js_comments(text),
+        Syntax::Shell => return hash_comments(text),
+        Syntax::Yaml => return yaml_comments(text),
+    };
+    // Every reader above gives a comment from its one-byte marker to the end of its line.
+    spans
+        .into_iter()
+        .map(|span| lexed_comment(text, span, 1))
+        .collect()
 }
 
 /// YAML: `#` at a line's start or after whitespace, outside quoted scalars. A quote opens a
@@ -98,7 +132,7 @@ fn yaml_comments(text: &str) -> Vec<Comment> {
             {
                 line.see(b);
                 i = if b == b'"' {
-                    skip_quoted(bytes, i, b, true, false)
+                    skip_quoted(bytes, i, b)
                 } else {
                     let mut j = i + 1;
                     loop {
@@ -152,33 +186,6 @@ fn comment_to_eol(bytes: &[u8], at: usize, marker_len: usize, own_line: bool) ->
     }
 }
 
-/// Comments that start a line (after indentation) with one of `markers`; with `inline`, also
-/// a marker after whitespace later in the line (configparser's inline comments).
-fn line_comments(text: &str, markers: &[u8], inline: bool) -> Vec<Comment> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = line_end(bytes, start);
-        let line = &bytes[start..end];
-        let indent = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        if line.get(indent).is_some_and(|b| markers.contains(b)) {
-            out.push(comment_to_eol(bytes, start + indent, 1, true));
-        } else if inline {
-            let found = (1..line.len())
-                .find(|&i| markers.contains(&line[i]) && matches!(line[i - 1], b' ' | b'\t'));
-            if let Some(i) = found {
-                out.push(comment_to_eol(bytes, start + i, 1, false));
-            }
-        }
-        start = bytes[end..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |p| end + p + 1);
-    }
-    out
-}
-
 /// Tracks whether only whitespace has been seen since the start of the current line.
 struct LineState {
     blank_so_far: bool,
@@ -194,7 +201,7 @@ impl LineState {
     }
 }
 
-/// nginx and shell: `#` starts a comment at the start of a token, outside quotes.
+/// Shell: `#` starts a comment at the start of a token, outside quotes.
 fn hash_comments(text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -212,7 +219,7 @@ fn hash_comments(text: &str) -> Vec<Comment> {
             }
             b'\'' | b'"' => {
                 line.see(b);
-                i = skip_quoted(bytes, i, b, true, false);
+                i = skip_quoted(bytes, i, b);
                 token_start = false;
                 continue;
             }
@@ -234,15 +241,13 @@ fn hash_comments(text: &str) -> Vec<Comment> {
     out
 }
 
-/// Skips a quoted string starting at `open` (the quote); returns the offset after it. With
-/// `escapes`, a backslash escapes the next byte; with `one_line`, a newline ends an
-/// unterminated string (so a stray quote does not swallow the rest of the file).
-fn skip_quoted(bytes: &[u8], open: usize, quote: u8, escapes: bool, one_line: bool) -> usize {
+/// Skips a quoted string starting at `open` (the quote), where a backslash escapes the next
+/// byte; returns the offset after it.
+fn skip_quoted(bytes: &[u8], open: usize, quote: u8) -> usize {
     let mut i = open + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' if escapes => i += 2,
-            b'\n' if one_line => return i,
+            b'\\' => i += 2,
             b if b == quote => return i + 1,
             _ => i += 1,
         }
@@ -250,23 +255,8 @@ fn skip_quoted(bytes: &[u8], open: usize, quote: u8, escapes: bool, one_line: bo
     bytes.len()
 }
 
-/// Skips a triple-quoted string whose opening `q q q` starts at `open`.
-fn skip_triple(bytes: &[u8], open: usize, quote: u8, escapes: bool) -> usize {
-    let mut i = open + 3;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' && escapes {
-            i += 2;
-        } else if bytes[i..].starts_with(&[quote; 3]) {
-            return i + 3;
-        } else {
-            i += 1;
-        }
-    }
-    bytes.len()
-}
-
-/// A comment the app tokenizer found, with the marker `marker_len` bytes long (`/* */`
-/// loses its `*/` too), and whether only whitespace precedes it on its line.
+/// A comment a reader found, with the marker `marker_len` bytes long (`/* */` loses its
+/// `*/` too), and whether only whitespace precedes it on its line.
 fn lexed_comment(text: &str, span: Span, marker_len: usize) -> Comment {
     let bytes = text.as_bytes();
     let end = if span.end > span.start && bytes.get(span.end - 1) == Some(&b'\r') {
@@ -304,38 +294,6 @@ fn js_comments(text: &str) -> Vec<Comment> {
         .into_iter()
         .map(|c| lexed_comment(text, c.span, 2))
         .collect()
-}
-
-fn toml_comments(text: &str) -> Vec<Comment> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut line = LineState { blank_so_far: true };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'#' => {
-                let c = comment_to_eol(bytes, i, 1, line.blank_so_far);
-                out.push(c);
-                i = c.span.end;
-                continue;
-            }
-            b'"' | b'\'' => {
-                line.see(b);
-                let escapes = b == b'"';
-                i = if bytes[i..].starts_with(&[b; 3]) {
-                    skip_triple(bytes, i, b, escapes)
-                } else {
-                    skip_quoted(bytes, i, b, escapes, true)
-                };
-                continue;
-            }
-            _ => {}
-        }
-        line.see(b);
-        i += 1;
-    }
-    out
 }
 
 /// A `gen:` comment: the rules it names, or why it could not be read.
@@ -472,6 +430,7 @@ fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start:
             }
         }
         Syntax::Ini => {
+            // configparser's continuation lines.
             while line < total {
                 let next = lines.get(line + 1);
                 if next.starts_with([' ', '\t']) && !next.trim().is_empty() {
@@ -481,7 +440,7 @@ fn statement_end(syntax: Syntax, lines: &Lines<'_>, comments: &[Comment], start:
                 }
             }
         }
-        Syntax::Js | Syntax::Toml | Syntax::Yaml => {}
+        Syntax::Js | Syntax::Toml | Syntax::Yaml | Syntax::UwsgiIni | Syntax::PhpIni => {}
     }
     line
 }
@@ -724,6 +683,173 @@ mod tests {
         }
     }
 
+    /// Each reader's decision where a `#` or `;` is not a comment to the program, or where a
+    /// file that does not parse still has comments.
+    #[test]
+    fn comments_as_the_program_reads_them() {
+        let own = |s: &str| (s.to_owned(), true);
+        let trail = |s: &str| (s.to_owned(), false);
+        let cases: Vec<(Syntax, &str, Vec<Found>)> = vec![
+            // nginx reads the rest of the file into an unterminated string.
+            (
+                Syntax::Nginx,
+                "# a\nreturn 200 \"x;\n# no\nlisten 80;\n",
+                vec![own(" a")],
+            ),
+            // ... and the rest of an unclosed Lua block as Lua code.
+            (
+                Syntax::Nginx,
+                "# a\ncontent_by_lua_block { -- }\n# no\n",
+                vec![own(" a")],
+            ),
+            // A token ends at a closing quote followed by the wrong character.
+            (Syntax::Nginx, "return 200 \"a\"#b;\n", vec![trail("b;")]),
+            // Stray braces and semicolons, a missing `;`, a Lua directive without its block.
+            (
+                Syntax::Nginx,
+                "} # a\n;; # b\nx { y } # c\n{ # d\ncontent_by_lua_block; # e\n",
+                vec![
+                    trail(" a"),
+                    trail(" b"),
+                    trail(" c"),
+                    trail(" d"),
+                    trail(" e"),
+                ],
+            ),
+            // `(` is part of a word to nginx, not a separator.
+            (Syntax::Nginx, "if ($a)#b {\n}\n", vec![]),
+            // configparser knows no quotes: ` ;` in a quoted value starts a comment.
+            (
+                Syntax::Ini,
+                "[program:a]\ncommand=sh -c \"a ;b\"\n",
+                vec![trail("b\"")],
+            ),
+            // A line before any section, and a line that is no `key=value`.
+            (
+                Syntax::Ini,
+                "x=1 ; a\n[program:a]\nnot a key ; b\n; c\n",
+                vec![trail(" a"), trail(" b"), own(" c")],
+            ),
+            // uWSGI has whole-line comments only.
+            (
+                Syntax::UwsgiIni,
+                "[uwsgi]\n; a\nsocket = :8000 ; no\n  # b\n",
+                vec![own(" a"), own(" b")],
+            ),
+            // PHP: `;` outside double quotes.
+            (
+                Syntax::PhpIni,
+                "[www]\nlisten = \"a;b\" ; c\n# d\nuser=x;e\n",
+                vec![trail(" c"), own(" d"), trail("e")],
+            ),
+            // Heredoc bodies: their `#` lines are the script's comments; `#` after code on an
+            // instruction line is not a comment; parser directives are not comments.
+            (
+                Syntax::Dockerfile,
+                "# syntax=docker/dockerfile:1\nFROM x\nRUN <<EOF\n# a\necho '# no'\nEOF\nCOPY <<-X /f\n\t# b\nX\n# c\n",
+                vec![own(" a"), own(" b"), own(" c")],
+            ),
+            // An unterminated heredoc's body runs to the end of the file.
+            (
+                Syntax::Dockerfile,
+                "# escape=x\n# a\nRUN <<EOF\n# b\n",
+                vec![own(" a"), own(" b")],
+            ),
+            // TOML's lexer: strings of every kind, and a string ended by a line break.
+            (
+                Syntax::Toml,
+                "a = \"x # no\nb = 1 # c\nd = \"\"\"\n# no\n\"\"\" # e\n",
+                vec![trail(" c"), trail(" e")],
+            ),
+        ];
+        for (syntax, text, want) in cases {
+            assert_eq!(bodies(syntax, text), want, "{syntax:?}: {text:?}");
+        }
+    }
+
+    /// A suppression covers the same lines in a file that parses and in the same file with
+    /// a syntax error before it, for every syntax whose parser can fail.
+    #[test]
+    fn suppression_does_not_depend_on_the_parse() {
+        let nginx = |t: &str| crate::parse::nginx::parse(t).is_ok();
+        let ini = |t: &str| crate::parse::supervisord::parse(t).is_ok();
+        let docker = |t: &str| crate::parse::dockerfile::parse(t).is_ok();
+        let toml = |t: &str| t.parse::<toml::Table>().is_ok();
+        let yaml = |t: &str| crate::parse::yaml::parse(t).is_ok();
+        type Parses = dyn Fn(&str) -> bool;
+        let cases: [(Syntax, &Parses, &str, &str, &str); 7] = [
+            (
+                Syntax::Nginx,
+                &nginx,
+                "x;\n",
+                "}\n",
+                "# gen: ignore[A]\nlisten\n  80;\ny;\n",
+            ),
+            (
+                Syntax::Nginx,
+                &nginx,
+                "x;\n",
+                "x \"a\"b;\n",
+                "# gen: ignore[A]\nlisten\n  80;\ny;\n",
+            ),
+            (
+                Syntax::Ini,
+                &ini,
+                "",
+                "k=v\n",
+                "[a]\n; gen: ignore[A]\nb=c\n  d\ne=f\n",
+            ),
+            (
+                Syntax::Ini,
+                &ini,
+                "[a]\n",
+                "[a]\nnot a key\n",
+                "; gen: ignore[A]\nb=c\n  d\ne=f\n",
+            ),
+            (
+                Syntax::Dockerfile,
+                &docker,
+                "# escape=\\\n",
+                "# escape=x\n",
+                "FROM a\n# gen: ignore[A]\nRUN b \\\n  c\nRUN d\n",
+            ),
+            (
+                Syntax::Toml,
+                &toml,
+                "a = 1\n",
+                "a = = 1\n",
+                "# gen: ignore[A]\nb = [\n]\nc = 2\n",
+            ),
+            (
+                Syntax::Yaml,
+                &yaml,
+                "a: 1\n",
+                "a: [\n",
+                "# gen: ignore[A]\nb: 1\n",
+            ),
+        ];
+        for (syntax, parses, good, bad, rest) in cases {
+            let (good, bad) = (format!("{good}{rest}"), format!("{bad}{rest}"));
+            assert!(parses(&good), "{good:?}");
+            assert!(!parses(&bad), "{bad:?}");
+            let offset = bad.lines().count() - good.lines().count();
+            let want: Vec<Covered<'_>> = covered(syntax, &good)
+                .into_iter()
+                .map(|((a, b), r)| ((a + offset, b + offset), r))
+                .collect();
+            assert!(!want.is_empty(), "{good:?}");
+            assert_eq!(covered(syntax, &bad), want, "{syntax:?}: {bad:?}");
+        }
+        // An unterminated heredoc after the suppression.
+        let good = "FROM a\n# gen: ignore[A]\nRUN b\nRUN <<EOF\nEOF\n";
+        let bad = "FROM a\n# gen: ignore[A]\nRUN b\nRUN <<EOF\n";
+        assert!(docker(good) && !docker(bad));
+        assert_eq!(
+            covered(Syntax::Dockerfile, good),
+            covered(Syntax::Dockerfile, bad)
+        );
+    }
+
     #[test]
     fn unterminated_strings_and_comments_do_not_panic() {
         for syntax in [
@@ -732,6 +858,8 @@ mod tests {
             Syntax::Nginx,
             Syntax::Shell,
             Syntax::Ini,
+            Syntax::UwsgiIni,
+            Syntax::PhpIni,
             Syntax::Python,
             Syntax::Js,
             Syntax::Toml,
@@ -752,14 +880,17 @@ mod tests {
         }
     }
 
-    const ALL: [Syntax; 7] = [
+    const ALL: [Syntax; 10] = [
         Syntax::Dockerfile,
         Syntax::Nginx,
         Syntax::Shell,
         Syntax::Ini,
+        Syntax::UwsgiIni,
+        Syntax::PhpIni,
         Syntax::Python,
         Syntax::Js,
         Syntax::Toml,
+        Syntax::Yaml,
     ];
 
     proptest::proptest! {

@@ -31,11 +31,14 @@ pub use command::{Bind, BindTarget, Server, ServerCommand, Word, bind_target, se
 pub use gunicorn::{ConfSetting, ConfValue, GunicornConfig, gunicorn_config};
 pub use hypercorn::hypercorn_toml;
 pub use javascript::javascript;
-pub use phpfpm::{FpmConfig, FpmEntry, FpmListen, FpmSection, fpm_listen, php_fpm};
+pub use phpfpm::{
+    FpmConfig, FpmEntry, FpmListen, FpmSection, comments as php_fpm_comments, fpm_listen, php_fpm,
+};
 pub use python::python;
 pub use syntax::{SyntaxError, javascript_syntax_error, python_syntax_error};
 pub use uwsgi::{
-    UwsgiAddr, UwsgiOption, UwsgiOptions, is_uwsgi, uwsgi_addr, uwsgi_args, uwsgi_ini, uwsgi_yaml,
+    UwsgiAddr, UwsgiOption, UwsgiOptions, ini_comments as uwsgi_ini_comments, is_uwsgi, uwsgi_addr,
+    uwsgi_args, uwsgi_ini, uwsgi_yaml,
 };
 
 use crate::parse::span::Span;

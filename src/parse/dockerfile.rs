@@ -14,7 +14,8 @@
 //! Errors are what BuildKit's parser rejects (bad directives, an unterminated heredoc, a JSON
 //! array of non-strings, an ENV or LABEL without `=`); what BuildKit rejects later, when it
 //! dispatches (a FROM with two words, an invalid EXPOSE port...), is a warning in
-//! `Dockerfile::warnings` and the instruction is kept.
+//! `Dockerfile::warnings` and the instruction is kept. [`comments`] gives the comments of a
+//! file that does not parse too: the line layer reads on past the error.
 
 mod expand;
 mod instructions;
@@ -422,21 +423,38 @@ pub fn parse_with(
     text: &str,
     image_env: &dyn Fn(&str) -> BTreeMap<String, String>,
 ) -> Result<Dockerfile, ParseError> {
-    let layout = lines::layout(text, &|line, escape| {
-        let (kw, rest) = words::keyword(line);
-        let kw = line[kw].to_ascii_uppercase();
-        if !matches!(kw.as_str(), "RUN" | "COPY" | "ADD") {
-            return Vec::new();
-        }
-        // The exec form has no heredocs.
-        let (_, args) = words::flags(line, rest);
-        if matches!(words::json_array(line, args), words::Json::Strings(_)) {
-            return Vec::new();
-        }
-        words::heredoc_openers(line, escape)
-            .into_iter()
-            .map(|o| (o.name, o.chomp))
-            .collect()
-    })?;
+    let mut layout = lines::layout(text, &heredoc_names);
+    if let Some(e) = layout.error.take() {
+        return Err(e);
+    }
     instructions::build(layout, image_env)
+}
+
+/// Every comment of a Dockerfile, whether or not it parses (the line layer reads on past
+/// an error; see `lines`), with the `#` lines of heredoc bodies, which are the script's or
+/// the written file's comments, not the Dockerfile's: `(comments, body comments)`. When
+/// [`parse`] succeeds, the first are its comments.
+#[must_use]
+pub fn comments(text: &str) -> (Vec<Comment>, Vec<Comment>) {
+    let layout = lines::layout(text, &heredoc_names);
+    (layout.comments, layout.body_comments)
+}
+
+/// The heredocs a joined instruction line opens, `(name, chomp)`: only `RUN`, `COPY` and
+/// `ADD` in the shell form have them.
+fn heredoc_names(line: &str, escape: char) -> Vec<(String, bool)> {
+    let (kw, rest) = words::keyword(line);
+    let kw = line[kw].to_ascii_uppercase();
+    if !matches!(kw.as_str(), "RUN" | "COPY" | "ADD") {
+        return Vec::new();
+    }
+    // The exec form has no heredocs.
+    let (_, args) = words::flags(line, rest);
+    if matches!(words::json_array(line, args), words::Json::Strings(_)) {
+        return Vec::new();
+    }
+    words::heredoc_openers(line, escape)
+        .into_iter()
+        .map(|o| (o.name, o.chomp))
+        .collect()
 }

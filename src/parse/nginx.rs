@@ -1,5 +1,6 @@
 //! The nginx configuration parser: text in, a tree of directives with byte spans out, plus the
-//! comments (gen reads `# gen: ignore[CODE]` from them).
+//! comments (gen reads `# gen: ignore[CODE]` from them), which [`comments`] also gives for a
+//! file that does not parse: the same parser, reading on past a syntax error.
 //!
 //! Tokens follow nginx's own reader (`ngx_conf_read_token`) so that gen sees what nginx sees;
 //! the tree follows crossplane's conventions so that `gen parse` prints crossplane's payload:
@@ -793,16 +794,31 @@ pub fn parse(text: &str) -> Result<Config<'_>, ParseError> {
             span: Span::new(0, 0),
         });
     }
-    Parser {
-        config: Config {
-            text,
-            ..Config::default()
-        },
-        open: Vec::new(),
-        head: None,
-        last_end: 0,
+    Parser::new(text, false).run()
+}
+
+/// Every `#` comment of a file, whether or not it parses: the parser's own reading, which
+/// on a syntax error reads on where `parse` stops, so that a suppression comment works the
+/// same in a file with an error as in one without. nginx itself stops at the first error,
+/// so where the error is in a token the reading goes on as nginx's token reader would:
+/// after an unterminated quote the rest of the file is inside the string, and after an
+/// unclosed Lua block it is Lua code, so no comment follows; a closing quote followed by
+/// something other than a blank, `;`, `{` or `)` ends its token there, as if a blank
+/// followed (`"a"#b` has the comment `#b`). Errors of structure (a stray `;`, `{` or `}`, a
+/// missing `;`, a Lua directive without its block, blocks nested too deep) are stepped
+/// over. A file longer than [`MAX_INPUT`] gives none. When `parse` succeeds, this gives
+/// exactly its comments (the fuzz target `nginx_parse` checks it).
+#[must_use]
+pub fn comments(text: &str) -> Vec<Comment<'_>> {
+    if text.len() > MAX_INPUT {
+        return Vec::new();
     }
-    .run()
+    // The tolerant reading never fails (the rest of the file is one token where nginx would
+    // read it so); an error here would be a bug, and no comments the safe answer.
+    Parser::new(text, true)
+        .run()
+        .map(|config| config.comments().collect())
+        .unwrap_or_default()
 }
 
 /// A block being read: its directive's node and the offset of its `{`.
@@ -827,9 +843,51 @@ struct Parser<'a> {
     head: Option<Head>,
     /// Where the last token or comment ends: the end of file is reported there.
     last_end: usize,
+    /// Read on after a syntax error, for [`comments`]: the tree may then be inconsistent
+    /// and is not given out.
+    tolerant: bool,
 }
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str, tolerant: bool) -> Self {
+        Parser {
+            config: Config {
+                text,
+                ..Config::default()
+            },
+            open: Vec::new(),
+            head: None,
+            last_end: 0,
+            tolerant,
+        }
+    }
+
+    /// A syntax error the tolerant reading steps over: `parse` stops at it.
+    #[cold]
+    fn fail(&self, e: ParseError) -> Result<(), ParseError> {
+        if self.tolerant { Ok(()) } else { Err(e) }
+    }
+
+    /// The word at `i` after the lexer's error `e`: in the tolerant reading, a quoted
+    /// string followed by the wrong character ends at its quote, and an unterminated one
+    /// runs to the end of the file; else the error. Kept out of line, so that the hot path
+    /// (`word`, inlined into `token`) stays as it was.
+    #[cold]
+    #[inline(never)]
+    fn recover_word(&self, i: usize, e: LexError) -> Result<Word, ParseError> {
+        let text = self.config.text;
+        let end = match e.kind {
+            ParseErrorKind::UnexpectedAfterQuote { .. } if self.tolerant && e.at > i + 1 => e.at,
+            ParseErrorKind::UnterminatedQuote { .. } if self.tolerant => text.len(),
+            _ => return Err(self.lex_error(e)),
+        };
+        Ok(Word {
+            start: i,
+            end,
+            value: default_value(text.as_bytes(), i, end),
+        })
+    }
+
     fn error(kind: ParseErrorKind, start: usize, end: usize) -> ParseError {
         ParseError {
             kind,
@@ -873,38 +931,46 @@ impl<'a> Parser<'a> {
             match c {
                 b'#' => i = self.comment(i),
                 b';' => {
-                    let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::EmptyDirective, i, i + 1));
-                    };
-                    self.end_head(head);
-                    self.finish(head.node, i + 1, false);
+                    if let Some(head) = self.head.take() {
+                        self.end_head(head);
+                        self.finish(head.node, i + 1, false);
+                    } else {
+                        self.fail(Self::error(ParseErrorKind::EmptyDirective, i, i + 1))?;
+                    }
                     i += 1;
                     self.last_end = i;
                 }
                 b'{' => {
-                    let Some(head) = self.head.take() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedOpenBrace, i, i + 1));
-                    };
-                    if self.open.len() >= MAX_DEPTH {
-                        let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
-                        return Err(Self::error(kind, i, i + 1));
+                    if let Some(head) = self.head.take() {
+                        self.end_head(head);
+                        if self.open.len() < MAX_DEPTH {
+                            self.open.push(Open {
+                                node: head.node,
+                                brace: i,
+                            });
+                        } else {
+                            let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
+                            self.fail(Self::error(kind, i, i + 1))?;
+                        }
+                    } else {
+                        let kind = ParseErrorKind::UnexpectedOpenBrace;
+                        self.fail(Self::error(kind, i, i + 1))?;
                     }
-                    self.end_head(head);
-                    self.open.push(Open {
-                        node: head.node,
-                        brace: i,
-                    });
                     i += 1;
                     self.last_end = i;
                 }
                 b'}' => {
                     if let Some(head) = self.head.take() {
-                        return Err(self.missing_semicolon(head));
+                        self.fail(self.missing_semicolon(head))?;
+                        self.end_head(head);
+                        self.finish(head.node, i, false);
                     }
-                    let Some(open) = self.open.pop() else {
-                        return Err(Self::error(ParseErrorKind::UnexpectedCloseBrace, i, i + 1));
-                    };
-                    self.finish(open.node, i + 1, true);
+                    if let Some(open) = self.open.pop() {
+                        self.finish(open.node, i + 1, true);
+                    } else {
+                        let kind = ParseErrorKind::UnexpectedCloseBrace;
+                        self.fail(Self::error(kind, i, i + 1))?;
+                    }
                     i += 1;
                     self.last_end = i;
                 }
@@ -957,7 +1023,10 @@ impl<'a> Parser<'a> {
     /// Reads the word or quoted string at `i`, a directive's name or its next argument;
     /// returns the index after it.
     fn token(&mut self, i: usize) -> Result<usize, ParseError> {
-        let w = word(self.config.text, i).map_err(|e| self.lex_error(e))?;
+        let w = match word(self.config.text, i) {
+            Ok(w) => w,
+            Err(e) => self.recover_word(i, e)?,
+        };
         self.last_end = w.end;
         if let Some(head) = &mut self.head {
             head.end = w.end;
@@ -1000,7 +1069,9 @@ impl<'a> Parser<'a> {
             match bytes.get(i) {
                 Some(b'#') => i = self.comment(i),
                 Some(b'{') => {
-                    let Some(end) = lex::lua_block(bytes, i) else {
+                    // Unclosed, the rest of the file is Lua code to the tolerant reading.
+                    let end = lex::lua_block(bytes, i).or(self.tolerant.then_some(text.len()));
+                    let Some(end) = end else {
                         let open = Span::new(i, i + 1);
                         let kind = ParseErrorKind::UnexpectedEof { open };
                         return Err(Self::error(kind, text.len(), text.len()));
@@ -1008,7 +1079,7 @@ impl<'a> Parser<'a> {
                     let code = Word {
                         start: i,
                         end,
-                        value: (i + 1, end - 1),
+                        value: default_value(bytes, i, end),
                     };
                     self.push_arg(&code);
                     self.finish(head.node, end, false);
@@ -1016,7 +1087,10 @@ impl<'a> Parser<'a> {
                     return Ok(end);
                 }
                 Some(&c) if wants_arg && !matches!(c, b';' | b'}') => {
-                    let w = word(text, i).map_err(|e| self.lex_error(e))?;
+                    let w = match word(text, i) {
+                        Ok(w) => w,
+                        Err(e) => self.recover_word(i, e)?,
+                    };
                     self.push_arg(&w);
                     head.end = w.end;
                     self.last_end = w.end;
@@ -1029,7 +1103,10 @@ impl<'a> Parser<'a> {
                     };
                     let rest = text.get(i..).unwrap_or_default();
                     let len = rest.chars().next().map_or(0, char::len_utf8);
-                    return Err(Self::error(kind, i, i + len));
+                    self.fail(Self::error(kind, i, i + len))?;
+                    // Read on from here as from after a directive.
+                    self.finish(head.node, i, false);
+                    return Ok(i);
                 }
             }
         }
@@ -1091,6 +1168,9 @@ impl<'a> Parser<'a> {
     }
 
     fn eof(mut self) -> Result<Config<'a>, ParseError> {
+        if self.tolerant {
+            return Ok(self.config);
+        }
         if let Some(head) = self.head.take() {
             return Err(self.missing_semicolon(head));
         }

@@ -47,8 +47,15 @@ pub enum CommentSyntax {
     Nginx,
     /// Shell scripts, requirements files: `#` at the start of a token, outside quotes.
     Shell,
-    /// supervisord and other ini files: `;` or `#` starting a line, or after whitespace.
+    /// supervisord and other ini files, as Python's configparser reads them: `;` or `#`
+    /// starting a line, or after whitespace.
     Ini,
+    /// uWSGI's ini files: `;` or `#` starting a line only (a `;` after a value is part of
+    /// it).
+    UwsgiIni,
+    /// PHP-FPM's configs, as PHP's ini scanner reads them: `;` outside double quotes, and
+    /// lines starting with `#`.
+    PhpIni,
     Python,
     /// JavaScript: `//` and `/* */` outside strings.
     Js,
@@ -79,8 +86,8 @@ pub const TABLE: &[Row] = &[
     row(Role::Compose, Some("compose"), CommentSyntax::Yaml),
     row(Role::Kubernetes, Some("kubernetes"), CommentSyntax::Yaml),
     row(Role::Gunicorn, Some("gunicorn"), CommentSyntax::Python),
-    row(Role::Uwsgi, Some("uwsgi"), CommentSyntax::Ini),
-    row(Role::PhpFpm, Some("php-fpm"), CommentSyntax::Ini),
+    row(Role::Uwsgi, Some("uwsgi"), CommentSyntax::UwsgiIni),
+    row(Role::PhpFpm, Some("php-fpm"), CommentSyntax::PhpIni),
     row(Role::Spec, Some("spec"), CommentSyntax::Toml),
     row(Role::GenConfig, None, CommentSyntax::Toml),
     row(Role::Python, None, CommentSyntax::Python),

@@ -10,7 +10,9 @@
 //! with the next line, where supervisord keeps the backslash and reads the next line as
 //! its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
 //! duplicate sections merge and the last duplicate key wins, as supervisord runs
-//! `configparser` with `strict=False`.
+//! `configparser` with `strict=False`. [`comments`] gives the comments of a file that does
+//! not parse too (a line's comment depends on that line alone); suppression reads
+//! every ini file of no other program gen knows with it, as configparser's dialect.
 
 mod env;
 pub mod format;
@@ -127,7 +129,10 @@ impl std::error::Error for ParseError {}
 /// # Errors
 /// A line supervisord would reject (a key before any section, a line without `=` or `:`).
 pub fn parse(text: &str) -> Result<Config, ParseError> {
-    let scanned = scan::scan(text)?;
+    let scanned = scan::scan(text);
+    if let Some(e) = scanned.error {
+        return Err(e);
+    }
     let sections = scanned
         .sections
         .into_iter()
@@ -154,6 +159,14 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
         sections,
         comments: scanned.comments,
     })
+}
+
+/// Every comment of a file, whether or not it parses, by the reader's own rule (a line's
+/// comment depends on that line alone; see `scan`), so a suppression comment works the same
+/// in both. When [`parse`] succeeds, these are its comments.
+#[must_use]
+pub fn comments(text: &str) -> Vec<Comment> {
+    scan::comments(text)
 }
 
 impl Config {

@@ -65,6 +65,30 @@ fn comment_at(line: &str) -> Option<usize> {
     None
 }
 
+/// Every comment of a PHP-FPM config as [`php_fpm`] reads it, from its marker to the end
+/// of its line, line ending excluded: a `;` outside double quotes, or a line whose first
+/// non-blank character is `#`.
+#[must_use]
+pub fn comments(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - body.trim_start().len();
+        let marker = if body[lead..].starts_with('#') {
+            Some(lead)
+        } else {
+            comment_at(body)
+        };
+        if let Some(m) = marker {
+            out.push(Span::new(at + m, at + body.len()));
+        }
+    }
+    out
+}
+
 #[must_use]
 pub fn php_fpm(text: &str) -> FpmConfig {
     let mut out = FpmConfig::default();

@@ -91,6 +91,32 @@ fn option(key: &str, key_span: Span, value: &str, value_span: Span) -> UwsgiOpti
     }
 }
 
+/// Where a line's comment starts, as uWSGI's `core/ini.c` reads it: a line whose first
+/// non-blank character is `;` or `#` is a comment, and nothing else is (a `;` after a value
+/// is part of the value).
+fn comment_at(line: &str) -> Option<usize> {
+    let lead = line.len() - line.trim_start().len();
+    line[lead..].starts_with([';', '#']).then_some(lead)
+}
+
+/// Every comment of an ini text as uWSGI reads it (whole lines only; see [`uwsgi_ini`]),
+/// from its marker to the end of its line, line ending excluded; every line is read,
+/// whatever its section.
+#[must_use]
+pub fn ini_comments(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(lead) = comment_at(body) {
+            out.push(Span::new(at + lead, at + body.len()));
+        }
+    }
+    out
+}
+
 /// The options of `section` (uWSGI's default is `uwsgi`) of an ini text.
 #[must_use]
 pub fn uwsgi_ini(text: &str, section: &str) -> UwsgiOptions {
@@ -109,7 +135,7 @@ pub fn uwsgi_ini(text: &str, section: &str) -> UwsgiOptions {
         let body = line.trim_end_matches(['\n', '\r']);
         let lead = body.len() - body.trim_start().len();
         let trimmed = body.trim();
-        if trimmed.is_empty() || trimmed.starts_with(';') || trimmed.starts_with('#') {
+        if trimmed.is_empty() || comment_at(body).is_some() {
             continue;
         }
         if let Some(name) = trimmed.strip_prefix('[') {

@@ -2,6 +2,12 @@
 //! directives at the top, comments, blank lines, escape-character line continuations (with
 //! comment and blank lines inside a continuation skipped), and heredoc bodies after the
 //! instruction line. Produces logical lines whose text maps back to source byte offsets.
+//!
+//! It reads the whole file even past an error BuildKit stops at, noting the first one, so
+//! that it gives every comment of a file that does not parse (suppression comments work the
+//! same in both): a bad or repeated parser directive is stepped over (the escape character
+//! stays `\`, the first directive of a name stays), and an unterminated heredoc's body runs
+//! to the end of the file, as BuildKit would read it had it not stopped.
 
 use super::{Comment, Directive, ParseError, ParseErrorKind};
 use crate::parse::span::Span;
@@ -106,6 +112,12 @@ pub(super) struct Layout {
     pub directives: Vec<Directive>,
     pub escape: char,
     pub warnings: Vec<ParseError>,
+    /// The lines of heredoc bodies whose first non-blank character is `#`: not the
+    /// Dockerfile's comments but the script's (a `RUN` heredoc is a shell script) or the
+    /// written file's, in every syntax gen reads there but JavaScript.
+    pub body_comments: Vec<Comment>,
+    /// The first error BuildKit's parser stops at.
+    pub error: Option<ParseError>,
 }
 
 const DIRECTIVES: [&str; 3] = ["syntax", "escape", "check"];
@@ -162,7 +174,7 @@ pub(super) type HeredocNames<'f> = &'f dyn Fn(&str, char) -> Vec<(String, bool)>
 
 /// Runs the line layer. `heredoc_names` gives, for a joined instruction line, the heredocs
 /// it opens (`(name, chomp)`); it is called only when the line contains `<<`.
-pub(super) fn layout(text: &str, heredoc_names: HeredocNames<'_>) -> Result<Layout, ParseError> {
+pub(super) fn layout(text: &str, heredoc_names: HeredocNames<'_>) -> Layout {
     let lines = physical_lines(text);
     let mut out = Layout {
         escape: '\\',
@@ -180,7 +192,9 @@ pub(super) fn layout(text: &str, heredoc_names: HeredocNames<'_>) -> Result<Layo
             {
                 Some((name, value)) => {
                     let span = Span::new(at, line.end());
-                    add_directive(&mut out, name, value, span)?;
+                    if let Err(e) = add_directive(&mut out, name, value, span) {
+                        out.error = out.error.or(Some(e));
+                    }
                     continue;
                 }
                 None => in_directives = false,
@@ -254,20 +268,24 @@ pub(super) fn layout(text: &str, heredoc_names: HeredocNames<'_>) -> Result<Layo
                         });
                         break;
                     }
+                    if let Some(c) = comment_of(&body) {
+                        out.body_comments.push(c);
+                    }
                     content.push_str(line_text);
                     content.push('\n');
                 }
                 if !terminated {
-                    return Err(ParseError {
+                    let e = ParseError {
                         kind: ParseErrorKind::UnterminatedHeredoc(name),
                         span: raw.span,
-                    });
+                    };
+                    out.error = out.error.or(Some(e));
                 }
             }
         }
         out.instructions.push(raw);
     }
-    Ok(out)
+    out
 }
 
 fn add_directive(out: &mut Layout, name: &str, value: &str, span: Span) -> Result<(), ParseError> {

@@ -542,6 +542,16 @@ mod properties {
                 }
             }
         }
+        // The tolerant comment pass gives the parse's comments when it succeeds, and spans
+        // inside the text always.
+        let tolerant = super::super::comments(text);
+        for c in &tolerant {
+            check_span(text, c.span, "tolerant comment")?;
+            prop_assert_eq!(&text[c.span.start + 1..c.span.end], c.text);
+        }
+        if let Ok(config) = &result {
+            prop_assert_eq!(&config.comments().collect::<Vec<_>>(), &tolerant);
+        }
         for comments in [false, true] {
             let json = payload::single_file_json("f", text, &result, comments);
             prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());

@@ -2,6 +2,13 @@
 //! (`;`/`#` comment lines, inline comments after whitespace, `key=value`/`key: value`,
 //! continuation lines indented deeper than their key), recording the span of every section,
 //! key and value.
+//!
+//! It reads the whole file even past a line supervisord rejects, noting the first such
+//! line: configparser itself reads on past a line that is not `key=value` (it raises all
+//! such errors at the end), and stops at a key before any section; here that line is
+//! stepped over too. Whether a line has a comment, and where, depends on that line alone
+//! ([`comment_at`]), so [`comments`] finds every comment of a file, parsed or not, without
+//! building its sections.
 
 use super::{Comment, ParseError, ParseErrorKind};
 use crate::parse::span::Span;
@@ -32,6 +39,8 @@ pub(super) struct ScannedEntry {
 pub(super) struct Scanned {
     pub sections: Vec<ScannedSection>,
     pub comments: Vec<Comment>,
+    /// The first line supervisord would reject.
+    pub error: Option<ParseError>,
 }
 
 /// Where an inline comment starts: a `;` or `#` at the start or after whitespace.
@@ -42,34 +51,57 @@ fn inline_comment(line: &str) -> Option<usize> {
     })
 }
 
-pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
-    let mut out = Scanned::default();
-    let mut indent_level = usize::MAX;
-    let mut in_entry = false;
+/// Every line of `text` with its offset, without its line ending.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = 0;
-    while start < text.len() {
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
         let rest = &text[start..];
         let (raw, next) = match rest.find('\n') {
             Some(i) => (&rest[..i], start + i + 1),
             None => (rest, text.len()),
         };
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let line_span = Span::new(start, start + line.len());
-        let line_start = start;
+        let at = start;
         start = next;
+        Some((at, raw.strip_suffix('\r').unwrap_or(raw)))
+    })
+}
 
-        let trimmed = line.trim();
-        let full_comment = trimmed.starts_with([';', '#']);
-        let comment_at = if full_comment {
-            Some(line.len() - line.trim_start().len())
-        } else {
-            inline_comment(line)
-        };
+/// Where a line's comment starts, if it has one: a line whose first non-blank character is
+/// `;` or `#`, or an inline comment.
+fn comment_at(line: &str) -> Option<usize> {
+    let lead = line.len() - line.trim_start().len();
+    if line[lead..].starts_with([';', '#']) {
+        Some(lead)
+    } else {
+        inline_comment(line)
+    }
+}
+
+fn comment(line_start: usize, line: &str, at: usize) -> Comment {
+    Comment {
+        text: line.get(at + 1..).unwrap_or_default().to_owned(),
+        span: Span::new(line_start + at, line_start + line.len()),
+    }
+}
+
+/// Every comment of `text`, as [`scan`] finds them, without reading the sections.
+pub(super) fn comments(text: &str) -> Vec<Comment> {
+    lines(text)
+        .filter_map(|(start, line)| Some(comment(start, line, comment_at(line)?)))
+        .collect()
+}
+
+pub(super) fn scan(text: &str) -> Scanned {
+    let mut out = Scanned::default();
+    let mut indent_level = usize::MAX;
+    let mut in_entry = false;
+    for (line_start, line) in lines(text) {
+        let comment_at = comment_at(line);
         if let Some(at) = comment_at {
-            out.comments.push(Comment {
-                text: line[at + 1..].to_owned(),
-                span: Span::new(line_start + at, line_span.end),
-            });
+            out.comments.push(comment(line_start, line, at));
         }
         let content = &line[..comment_at.unwrap_or(line.len())];
         let value = content.trim();
@@ -117,25 +149,25 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
             });
             continue;
         }
+        let error = |kind| {
+            Some(ParseError {
+                kind,
+                span: Span::new(value_start, value_end),
+            })
+        };
         let Some(section) = out.sections.last_mut() else {
-            return Err(ParseError {
-                kind: ParseErrorKind::MissingSectionHeader,
-                span: Span::new(value_start, value_end),
-            });
+            out.error = out
+                .error
+                .or_else(|| error(ParseErrorKind::MissingSectionHeader));
+            continue;
         };
-        let Some(sep) = value.find(['=', ':']) else {
-            return Err(ParseError {
-                kind: ParseErrorKind::NotKeyValue,
-                span: Span::new(value_start, value_end),
-            });
+        let key = value
+            .find(['=', ':'])
+            .map(|sep| (sep, value[..sep].trim_end()));
+        let Some((sep, key)) = key.filter(|(_, key)| !key.is_empty()) else {
+            out.error = out.error.or_else(|| error(ParseErrorKind::NotKeyValue));
+            continue;
         };
-        let key = value[..sep].trim_end();
-        if key.is_empty() {
-            return Err(ParseError {
-                kind: ParseErrorKind::NotKeyValue,
-                span: Span::new(value_start, value_end),
-            });
-        }
         let after = &value[sep + 1..];
         let val = after.trim_start();
         let val_start = value_start + sep + 1 + (after.len() - val.len());
@@ -154,7 +186,7 @@ pub(super) fn scan(text: &str) -> Result<Scanned, ParseError> {
         let trimmed = e.value.trim_end().len();
         e.value.truncate(trimmed);
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
