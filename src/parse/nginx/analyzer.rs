@@ -62,31 +62,24 @@ fn context(chain: &[&str]) -> Option<u32> {
     })
 }
 
-/// The error of one directive, as crossplane's `analyze` words it.
-fn judge(d: &Directive<'_, '_>, rows: &[&Row], here: u32, opts: &Options) -> Option<String> {
+/// The error of one directive, as crossplane's `analyze` words it. It borrows the table's
+/// rows and reads the arguments only when a row needs them: it runs once per directive of
+/// files of tens of thousands of directives.
+fn judge(d: &Directive<'_, '_>, rows: &[Row], here: u32, opts: &Options) -> Option<String> {
     let name = d.name();
-    let masks: Vec<&Row> = if opts.no_check_ctx {
-        rows.to_vec()
-    } else {
-        let m: Vec<&Row> = rows
-            .iter()
-            .copied()
-            .filter(|r| r.contexts & (here | ctx::ANY) != 0)
-            .collect();
-        if m.is_empty() {
-            return Some(format!("\"{name}\" directive is not allowed here"));
-        }
-        m
-    };
+    let allowed = |r: &&Row| opts.no_check_ctx || r.contexts & (here | ctx::ANY) != 0;
+    if !rows.iter().any(|r| allowed(&r)) {
+        return Some(format!("\"{name}\" directive is not allowed here"));
+    }
     if opts.no_check_args {
         return None;
     }
-    let args: Vec<String> = d.values().map(|v| v.into_owned()).collect();
-    let n = args.len();
+    let n = d.values().len();
+    let first = || d.values().next().unwrap_or_default();
     let flag_ok = |a: &str| a.eq_ignore_ascii_case("on") || a.eq_ignore_ascii_case("off");
     let mut reason = String::new();
     // In reverse, as crossplane does: the first mask is what it reports last.
-    for r in masks.iter().rev() {
+    for r in rows.iter().rev().filter(allowed) {
         if r.block && !d.has_block() {
             reason = format!("directive \"{name}\" has no opening \"{{\"");
             continue;
@@ -96,7 +89,7 @@ fn judge(d: &Directive<'_, '_>, rows: &[&Row], here: u32, opts: &Options) -> Opt
             continue;
         }
         let ok = match r.args {
-            Args::Flag => n == 1 && flag_ok(&args[0]),
+            Args::Flag => n == 1 && flag_ok(&first()),
             other => other.accepts(n),
         };
         if ok {
@@ -105,7 +98,7 @@ fn judge(d: &Directive<'_, '_>, rows: &[&Row], here: u32, opts: &Options) -> Opt
         reason = if r.args == Args::Flag && n == 1 {
             format!(
                 "invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"",
-                args[0]
+                first()
             )
         } else {
             format!("invalid number of arguments in \"{name}\" directive")
@@ -124,6 +117,7 @@ pub fn analyze(config: &Config<'_>, opts: &Options) -> Analysis {
         stopped: false,
     };
     // The chain of block names of each open block: (node index after its block, chain).
+    // A chain is built when a block opens and borrowed by the directives inside it.
     let mut open: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut skip_until = 0;
     for visit in config.walk() {
@@ -136,7 +130,7 @@ pub fn analyze(config: &Config<'_>, opts: &Options) -> Analysis {
             out.skip[index] = true;
             continue;
         }
-        let chain: Vec<&str> = open.last().map(|(_, c)| c.clone()).unwrap_or_default();
+        let chain: &[&str] = open.last().map_or(&[], |(_, c)| c.as_slice());
         let name = d.name();
         let block_end = d.node().next();
         if opts.ignore.iter().any(|i| i == name) {
@@ -144,11 +138,11 @@ pub fn analyze(config: &Config<'_>, opts: &Options) -> Analysis {
             skip_until = block_end;
             continue;
         }
-        let all: Vec<&Row> = t.rows(name).iter().collect();
+        let all = t.rows(name);
         let error = if all.is_empty() {
             opts.strict.then(|| format!("unknown directive \"{name}\""))
         } else {
-            context(&chain).and_then(|here| judge(&d, &all, here, opts))
+            context(chain).and_then(|here| judge(&d, all, here, opts))
         };
         if let Some(e) = error {
             out.errors.push((index, e));
@@ -161,12 +155,13 @@ pub fn analyze(config: &Config<'_>, opts: &Options) -> Analysis {
             continue;
         }
         if d.has_block() {
-            let mut inner = chain.clone();
-            if chain.first() == Some(&"http") && name == "location" {
-                inner = vec!["http", "location"];
+            let inner = if chain.first() == Some(&"http") && name == "location" {
+                vec!["http", "location"]
             } else {
+                let mut inner = chain.to_vec();
                 inner.push(name);
-            }
+                inner
+            };
             open.push((block_end, inner));
         }
     }
