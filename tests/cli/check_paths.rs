@@ -154,3 +154,27 @@ fn build_outside_a_project_points_to_init() {
         )
     );
 }
+
+/// One root cause, one finding, however the container is named: checked as `.` from
+/// inside it (its files then have no directory in their names), the findings that follow
+/// from an nginx config that does not load are held back as when it is checked by name.
+#[test]
+fn a_container_checked_as_dot_holds_back_what_follows_from_nginx() {
+    let case = fixture("check/unknown-nginx-directive/fail");
+    let name = "web";
+    let by_name = gen_in(&case, &["check", name]);
+    let as_dot = gen_in(&case.join(name), &["check", "."]);
+    assert!(
+        by_name.stdout.contains("NGX010") && by_name.stdout.contains("holds back"),
+        "the case must break nginx and hold findings back: {}{}",
+        by_name.stdout,
+        by_name.stderr
+    );
+    assert_eq!(
+        as_dot.stdout,
+        by_name.stdout.replace(&format!("{name}/"), ""),
+        "stderr by name: {}\nstderr as `.`: {}",
+        by_name.stderr,
+        as_dot.stderr
+    );
+}

@@ -594,7 +594,12 @@ fn follows_from_nginx(code: &str) -> bool {
 /// findings that only follow from it are dropped, and the first root cause says how many.
 pub fn fold(ctx: &Context, found: &mut Vec<Diagnostic>) {
     for c in &ctx.containers {
-        let prefix = format!("{}/", c.dir.trim_end_matches('/'));
+        // Checked as `.`, a container's files are named without a directory.
+        let prefix = if path::relative(&c.dir).is_empty() {
+            String::new()
+        } else {
+            format!("{}/", c.dir.trim_end_matches('/'))
+        };
         let mine = |d: &Diagnostic| {
             std::iter::once(&d.primary)
                 .chain(&d.related)
