@@ -770,9 +770,19 @@ fn targets(args: &CheckArgs, vfs: &mut Vfs) -> Result<Option<Targets>> {
                         .into(),
                 ));
             };
+            // At most what gen reads of a file on disk: a larger buffer is refused, not
+            // read whole into memory.
             let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            let mut input = std::io::Read::take(std::io::stdin().lock(), MAX_TEXT + 1);
+            std::io::Read::read_to_string(&mut input, &mut text)
                 .map_err(|e| Error::io("read", "standard input", e))?;
+            if text.len() as u64 > MAX_TEXT {
+                return Err(Error::Usage(format!(
+                    "standard input for `{}` is larger than 16 MiB, more than gen reads of a \
+                     file: check a smaller file",
+                    name.display()
+                )));
+            }
             vfs.insert(name, text);
             name.clone()
         } else if fs::metadata(path).is_ok_and(|m| m.is_file()) {

@@ -92,6 +92,27 @@ fn with_stdin(args: &[&str], input: &str) -> (i32, String, String) {
 }
 
 #[test]
+fn stdin_larger_than_gen_reads_is_refused() {
+    let big = " ".repeat((16 << 20) + 1);
+    let (code, stdout, stderr) =
+        with_stdin(&["check", "--stdin-filename", "web/app.js", "-"], &big);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (
+            2,
+            "",
+            "error: standard input for `web/app.js` is larger than 16 MiB, more than gen reads of a file: check a smaller file\n"
+        )
+    );
+    // Exactly 16 MiB is read.
+    let (code, _, stderr) = with_stdin(
+        &["check", "--stdin-filename", "web/app.js", "-", "--quiet"],
+        &big[1..],
+    );
+    assert_ne!(code, 2, "{stderr}");
+}
+
+#[test]
 fn stdin_replaces_the_named_file_of_its_container() {
     // The buffer fixes both findings about app.js: it listens on loopback, on nginx's port.
     let fixed = "const express = require(\"express\");\nconst app = express();\napp.listen(3001, \"127.0.0.1\");\n";
