@@ -32,6 +32,24 @@ impl From<std::ops::Range<usize>> for Span {
     }
 }
 
+/// The comments of a line-based config (ini files): for each line, its line ending
+/// excluded, `marker` gives where a comment starts, and the comment runs to the end of the
+/// line. The readers that share this differ only in where a comment may start.
+#[must_use]
+pub fn line_comments(text: &str, marker: impl Fn(&str) -> Option<usize>) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(m) = marker(body) {
+            out.push(Span::new(at + m, at + body.len()));
+        }
+    }
+    out
+}
+
 /// A 1-based line and column; the column counts characters, as editors and rustc do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct LineCol {

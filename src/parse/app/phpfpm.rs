@@ -70,23 +70,14 @@ fn comment_at(line: &str) -> Option<usize> {
 /// non-blank character is `#`.
 #[must_use]
 pub fn comments(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let at = start;
-        start += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
+    crate::parse::span::line_comments(text, |body| {
         let lead = body.len() - body.trim_start().len();
-        let marker = if body[lead..].starts_with('#') {
+        if body[lead..].starts_with('#') {
             Some(lead)
         } else {
             comment_at(body)
-        };
-        if let Some(m) = marker {
-            out.push(Span::new(at + m, at + body.len()));
         }
-    }
-    out
+    })
 }
 
 #[must_use]

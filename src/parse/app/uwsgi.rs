@@ -104,17 +104,7 @@ fn comment_at(line: &str) -> Option<usize> {
 /// whatever its section.
 #[must_use]
 pub fn ini_comments(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let at = start;
-        start += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        if let Some(lead) = comment_at(body) {
-            out.push(Span::new(at + lead, at + body.len()));
-        }
-    }
-    out
+    crate::parse::span::line_comments(text, comment_at)
 }
 
 /// The options of `section` (uWSGI's default is `uwsgi`) of an ini text.
