@@ -206,9 +206,12 @@ fn nginx_tables() {
         }
     }
 
-    // Exact variables merged by name (the first module, every version); prefixes in order.
+    // Exact variables merged by name (the first module, every version); prefixes in order;
+    // the variables `set`, `map` or a capture may not define again, per module (http's and
+    // stream's are apart), sorted by name.
     let mut variables: BTreeMap<String, (String, u8)> = BTreeMap::new();
     let mut prefixes = Vec::new();
+    let mut fixed: Vec<(String, String, u8)> = Vec::new();
     for line in read(variables_path).lines().filter(|l| !l.starts_with('#')) {
         let f: Vec<&str> = line.split('\t').collect();
         let [name, kind, module, vs] = f[..] else {
@@ -217,15 +220,19 @@ fn nginx_tables() {
         let v = versions(vs, line);
         match kind {
             "prefix" => prefixes.push((name.to_owned(), v)),
-            "exact" => {
+            "exact" | "changeable" => {
                 let entry = variables
                     .entry(name.to_owned())
                     .or_insert_with(|| (module.to_owned(), 0));
                 entry.1 |= v;
+                if kind == "exact" {
+                    fixed.push((name.to_owned(), module.to_owned(), v));
+                }
             }
             other => panic!("unknown variable kind `{other}` in: {line}"),
         }
     }
+    fixed.sort();
 
     // Third-party modules, sorted by name; their variables in the file's order.
     let mut modules = Vec::new();
@@ -300,6 +307,10 @@ fn nginx_tables() {
     out.push_str("];\n\nstatic PREFIXES: &[(&str, u8)] = &[\n");
     for (name, v) in &prefixes {
         let _ = writeln!(out, "    ({name:?}, {v:#07b}),");
+    }
+    out.push_str("];\n\nstatic FIXED: &[(&str, &str, u8)] = &[\n");
+    for (name, module, v) in &fixed {
+        let _ = writeln!(out, "    ({name:?}, {module:?}, {v:#07b}),");
     }
     out.push_str("];\n\nstatic MODULES: &[Module] = &[\n");
     for m in &modules {

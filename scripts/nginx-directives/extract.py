@@ -9,7 +9,7 @@ facts only, no nginx code:
 
     data/nginx/directives.tsv  name, module, module type, contexts, arguments, block,
                                value (the generic handler's check: flag, size...), versions
-    data/nginx/variables.tsv   name, kind (exact|prefix), module, versions
+    data/nginx/variables.tsv   name, kind (exact|changeable|prefix), module, versions
 
 Usage (the git directory is nginx's public repository, e.g. the one `fetch github:nginx/nginx`
 brings):
@@ -99,8 +99,10 @@ MODULE = re.compile(
 )
 VARIABLES = re.compile(r"ngx_(?:http|stream)_variable_t\s+\w+\[\]\s*=\s*\{(.*?)ngx_(?:http|stream)_null_variable", re.S)
 VARIABLE = re.compile(r"\{\s*ngx_string\(\"([^\"]+)\"\)(.*?)\}", re.S)
-# Variables modules add one by one (`ngx_http_add_variable(cf, &ngx_http_userid_got, ...)`).
-NAMED_STR = re.compile(r"static\s+ngx_str_t\s+\w+\s*=\s*ngx_string\(\"([a-z0-9_]+)\"\)")
+# Variables modules add one by one (`ngx_http_add_variable(cf, &ngx_http_userid_got, ...)`):
+# the string and the call with its flags.
+NAMED_STR = re.compile(r"static\s+ngx_str_t\s+(\w+)\s*=\s*ngx_string\(\"([a-z0-9_]+)\"\)")
+ADD_VARIABLE = re.compile(r"_add_variable\(\s*cf\s*,\s*&(\w+)\s*,\s*([^;]*?)\);", re.S)
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
@@ -110,6 +112,15 @@ def git(repo, *args):
 
 def flags(expr):
     return [f.strip() for f in expr.split("|") if f.strip()]
+
+
+def kind(flags):
+    """A variable's kind from its flags: a prefix (`http_`), one that `set`, `map` or a
+    named capture may define again (`NGX_HTTP_VAR_CHANGEABLE`: `args`, `limit_rate`), or
+    one they may not (nginx: `the duplicate "host" variable`)."""
+    if "_VAR_PREFIX" in flags:
+        return "prefix"
+    return "changeable" if "_VAR_CHANGEABLE" in flags else "exact"
 
 
 def extract(repo, tag):
@@ -137,11 +148,11 @@ def extract(repo, tag):
         module = next(iter(modules.values()), (Path(path).stem, "?"))[0]
         for block in VARIABLES.finditer(text):
             for v in VARIABLE.finditer(block.group(1)):
-                kind = "prefix" if "_VAR_PREFIX" in v.group(2) else "exact"
-                variables.append((v.group(1), kind, module))
+                variables.append((v.group(1), kind(v.group(2)), module))
         if "_add_variable(" in text:
-            for name in NAMED_STR.findall(text):
-                variables.append((name, "exact", module))
+            added = {m.group(1): m.group(2) for m in ADD_VARIABLE.finditer(text)}
+            for ident, name in NAMED_STR.findall(text):
+                variables.append((name, kind(added.get(ident, "")), module))
     return directives, variables
 
 

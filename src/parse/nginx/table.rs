@@ -258,7 +258,7 @@ impl Row {
 }
 
 // `DIRECTIVES` (rows by name, sorted by name), `NAMES`, `VARIABLES` (sorted by name),
-// `PREFIXES`, `MODULES` (the third-party modules) and `MODULE_VARIABLES` (theirs: name,
+// `PREFIXES`, `FIXED` (sorted by name), `MODULES` (the third-party modules) and `MODULE_VARIABLES` (theirs: name,
 // prefix or not, module, releases), compiled from the TSV files by build.rs.
 include!(concat!(env!("OUT_DIR"), "/nginx_table.rs"));
 
@@ -272,6 +272,9 @@ pub struct Table {
     variables: &'static [(&'static str, &'static str, u8)],
     /// Prefix variables (`http_`, `arg_`...), with their versions.
     prefixes: &'static [(&'static str, u8)],
+    /// The exact variables nginx does not let the config define again (not
+    /// `NGX_HTTP_VAR_CHANGEABLE`): name, module, versions; sorted by name.
+    fixed: &'static [(&'static str, &'static str, u8)],
     modules: &'static [Module],
     module_variables: &'static [(&'static str, bool, &'static str, u8)],
 }
@@ -281,6 +284,7 @@ static TABLE: Table = Table {
     names: NAMES,
     variables: VARIABLES,
     prefixes: PREFIXES,
+    fixed: FIXED,
     modules: MODULES,
     module_variables: MODULE_VARIABLES,
 };
@@ -333,6 +337,25 @@ impl Table {
                     name == *v
                 }
         })
+    }
+
+    /// The modules of nginx that define `$name` (lowercase) in `version` so that nginx
+    /// refuses to see it defined again by `set`, `map`, `geo`, `split_clients` or a named
+    /// capture (`the duplicate "host" variable`); http's modules and stream's alike.
+    pub fn fixed_variable(
+        &self,
+        name: &str,
+        version: Version,
+    ) -> impl Iterator<Item = &'static str> {
+        let from = self.fixed.partition_point(|(n, _, _)| *n < name);
+        let bit = version.bit();
+        self.fixed
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |(n, _, _)| *n == name)
+            .filter(move |(_, _, v)| v & bit != 0)
+            .map(|(_, module, _)| *module)
     }
 
     /// Whether `$name` is a variable some module defines in `version` (any version when
@@ -469,6 +492,7 @@ mod tests {
 
         let mut variables: HashMap<&str, (&str, u8)> = HashMap::new();
         let mut prefixes = Vec::new();
+        let mut fixed = Vec::new();
         for line in VARIABLES_TSV.lines().filter(|l| !l.starts_with('#')) {
             let f: Vec<&'static str> = line.split('\t').collect();
             let [name, kind, module, vs] = f[..] else {
@@ -478,9 +502,14 @@ mod tests {
                 prefixes.push((name, versions(vs)));
             } else {
                 variables.entry(name).or_insert((module, 0)).1 |= versions(vs);
+                if kind == "exact" {
+                    fixed.push((name, module, versions(vs)));
+                }
             }
         }
+        fixed.sort_unstable();
         assert_eq!(t.prefixes, prefixes.as_slice());
+        assert_eq!(t.fixed, fixed.as_slice());
         assert_eq!(t.variables.len(), variables.len());
         for (name, module, v) in t.variables {
             assert_eq!(variables.get(name), Some(&(*module, *v)), "{name}");
@@ -532,6 +561,31 @@ mod tests {
                 assert!(t.module(r.module).is_some(), "{}", r.module);
             }
         }
+    }
+
+    #[test]
+    fn fixed_variables_are_those_nginx_does_not_let_the_config_change() {
+        let t = table();
+        let v122 = Version::of("1.22").expect("1.22");
+        let owners = |name: &str| t.fixed_variable(name, v122).collect::<Vec<_>>();
+        assert_eq!(owners("host"), ["ngx_http_variables"]);
+        assert_eq!(
+            owners("remote_addr"),
+            ["ngx_http_variables", "ngx_stream_variables"]
+        );
+        assert_eq!(owners("uid_got"), ["ngx_http_userid_filter_module"]);
+        // `NGX_HTTP_VAR_CHANGEABLE`, a prefix, or nobody's.
+        for name in [
+            "args",
+            "limit_rate",
+            "uid_reset",
+            "ssl_protocol",
+            "http_",
+            "mine",
+        ] {
+            assert!(owners(name).is_empty(), "{name}");
+        }
+        assert!(t.has_variable("args", Some(v122)));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 Accepted base configs (written here for the purpose) are mutated the ways users break
 theirs: a directive name with a typo, a `;` dropped, a directive moved to another block, a
 bad value, a regular expression PCRE2 does not compile (or one it does), an `if`
-condition nginx cannot read (or one it can), a variable nobody defines. Each config is checked by Debian's nginx
+condition nginx cannot read (or one it can), a variable nobody defines, a capture or `set`
+or `map` variable named like one of nginx's own (or like one it may define again). Each
+config is checked by Debian's nginx
 (`nginx -t` with a temporary prefix and error log and the config given with `-c`; `-t`
 writes no pid file and starts nothing) and by
 `gen check` on a container directory whose Dockerfile installs Debian 12's nginx and copies
@@ -247,6 +249,28 @@ VARIABLE_SWAPS = [
     ("proxy_pass $backend;", "proxy_pass $backnd;"),
 ]
 
+# Variables the config defines (a named capture, `set`, `map`) with the name of one of
+# nginx's own (`the duplicate "host" variable`), or with a name nginx lets it define again
+# (a `set` or `map` variable, `$args`, a `$http_` prefix): each a set of replacements made
+# together, so that what reads the variable follows its new name.
+CAPTURE_SWAPS = [
+    [("(?<site>", "(?<host>")],
+    [("(?<site>", "(?<Server_Addr>")],
+    [("(?<site>", "(?<http_x_site>")],
+    [("(?<user>", "(?<args>"), ("/users/$user.html", "/users/$args.html")],
+    [("(?<user>", "(?<uri>"), ("/users/$user.html", "/users/$uri.html")],
+    [("~^/page/(?<num>\\d+)$ $num;", "~^/page/(?<Request_URI>\\d+)$ $Request_URI;")],
+    [("(?<tenant>", "(?<server_name>"), ("X-Tenant $tenant;", "X-Tenant $server_name;")],
+    [("(?<ver>", "(?<status>"), ("X-Api-Version $ver;", "X-Api-Version $status;")],
+    [("(?<ver>", "(?<is_bot>"), ("X-Api-Version $ver;", "X-Api-Version $is_bot;")],
+    [("(?<rest>", "(?<log_me>"), ("/new/$rest", "/new/$log_me")],
+    [("(?<rest>", "(?<limit_rate>"), ("/new/$rest", "/new/$limit_rate")],
+    [("if ($http_x_mode ~* \"^(?i)debug|trace$\")", "if ($http_x_mode ~* \"^(?<remote_port>debug)|trace$\")")],
+    [("set $backend http", "set $host http")],
+    [("map $http_upgrade $connection_upgrade {", "map $http_upgrade $scheme {"), ("Connection $connection_upgrade;", "Connection $scheme;")],
+    [("map $http_upgrade $connection_upgrade {", "map $http_upgrade $page {"), ("Connection $connection_upgrade;", "Connection $page;")],
+]
+
 # Regular expressions broken (nginx refuses them: PCRE2 does not compile them, or a
 # directive wants what they lack) or changed to others PCRE2 accepts (lookbehind, possessive
 # and atomic groups, inline options, named groups of the three syntaxes, `\K`, Unicode
@@ -431,6 +455,14 @@ def mutations() -> list[Case]:
                 if old in text:
                     at = text.index(old)
                     cases.append(Case(kind, base, text.replace(old, new, 1), _line_at(text, at), f"{old!r} -> {new!r}"))
+        for swaps in CAPTURE_SWAPS:
+            if all(old in text for old, _ in swaps):
+                mutated = text
+                for old, new in swaps:
+                    mutated = mutated.replace(old, new, 1)
+                first = swaps[0][0]
+                what = "; ".join(f"{old!r} -> {new!r}" for old, new in swaps)
+                cases.append(Case("capture", base, mutated, _line_at(text, text.index(first)), what))
         for old, new in VARIABLE_SWAPS:
             if old in text:
                 cases.append(

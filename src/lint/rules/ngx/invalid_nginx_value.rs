@@ -18,7 +18,10 @@ declare_rule! {
     /// `fastcgi_split_path_info`, `gzip_disable`); and what nginx refuses to see twice: a
     /// directive with a single value set twice in one block, `root` and `alias` in one
     /// location, two locations with the same path in one block, two `default_server`s for
-    /// one address.
+    /// one address, and a variable of nginx's own that the config defines again with `set`,
+    /// `map`, `geo`, `split_clients` or a named capture (`(?<host>...)`; http's and
+    /// stream's), which nginx allows only for the few it lets the config change (`$args`,
+    /// `$limit_rate`).
     ///
     /// Values built from variables, and `listen` addresses that are host names (nginx
     /// resolves them), are not judged.
@@ -27,13 +30,13 @@ declare_rule! {
     /// nginx refuses the config (`"client_max_body_size" directive invalid value`,
     /// `invalid parameter "defualt_server"`, `invalid condition "$x"`, `pcre2_compile()
     /// failed: missing closing parenthesis in "^/(abc"`, `a duplicate default server for
-    /// 0.0.0.0:80`) and does not start.
+    /// 0.0.0.0:80`, `the duplicate "host" variable`) and does not start.
     ///
     /// ## Example
     /// ```nginx
     /// client_max_body_size 10mb;
     /// proxy_read_timeout 60sec;
-    /// location ~ ^/(abc {
+    /// location ~ ^/(?<host>[a-z]+)/(abc {
     ///     if $http_x_debug {
     ///         return 403;
     ///     }
@@ -44,7 +47,7 @@ declare_rule! {
     /// ```nginx
     /// client_max_body_size 10m;
     /// proxy_read_timeout 60s;
-    /// location ~ ^/(abc) {
+    /// location ~ ^/(?<tenant>[a-z]+)/(abc) {
     ///     if ($http_x_debug) {
     ///         return 403;
     ///     }

@@ -420,6 +420,32 @@ impl Build {
         ModuleState::NotLoaded { so: m.so, how }
     }
 
+    /// Whether nginx's own module `module` is surely in this nginx, for a check that errs
+    /// when it is (where [`Self::module`] gives the benefit of the doubt): gen knows this
+    /// nginx, and the module is built in by every packaging gen knows, or is a dynamic
+    /// module the config loads. `ngx_http_v3_module` is not built in by all of them.
+    #[must_use]
+    pub fn surely_has(&self, module: &str) -> bool {
+        if self.who.is_none() || self.version.is_none() || module == "ngx_http_v3_module" {
+            return false;
+        }
+        let Some(d) = DYNAMIC.iter().find(|d| {
+            module == d.module || (d.module.ends_with('_') && module.starts_with(d.module))
+        }) else {
+            return true;
+        };
+        let package = match self.packaging {
+            Some(Packaging::Distro(Distro::Alpine)) => Some(d.alpine),
+            Some(Packaging::Distro(_)) => Some(d.debian),
+            // nginx.org's binary builds the mail and stream modules in.
+            Some(Packaging::NginxOrg(_)) if d.module.ends_with('_') => return true,
+            _ => None,
+        };
+        self.loaded.iter().any(|so| so == d.so)
+            || self.includes_modules
+                && package.is_some_and(|p| self.packages.iter().any(|q| q == p))
+    }
+
     /// Whether a row's module is loaded here. Modules gen knows nothing about count as
     /// loaded.
     #[must_use]

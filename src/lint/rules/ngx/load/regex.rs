@@ -20,7 +20,9 @@
 //! Ubuntu 24.04's (10.42); the releases between changed no verdict on patterns users write
 //! that gen's tests found.
 
+use super::build::Build;
 use super::condition::{self, Verdict};
+use super::variables::redefined;
 use super::{Finding, Kind, text_of};
 use crate::model::{Model, Nginx, NginxDirective, Origin};
 use crate::parse::span::Span;
@@ -96,9 +98,23 @@ fn tilde(w: &str, star: bool, always_caseless: bool) -> Option<(String, bool)> {
     Some((rest.to_owned(), always_caseless))
 }
 
+/// A named capture of a compiled pattern that is a variable nginx defines itself (`the
+/// duplicate "host" variable`, [`redefined`]): nginx stops at the first.
+fn captures(build: &Build, module: &str, names: &[String], origin: &Origin) -> Option<Finding> {
+    names
+        .iter()
+        .find_map(|name| redefined(build, module, name, origin.clone(), "a named capture"))
+}
+
 /// The regular expressions of directive `d` (of `module`), and nginx's other refusals in the
 /// same handlers, as findings.
-pub(super) fn check(m: &Model, d: &NginxDirective, module: &str, out: &mut Vec<Finding>) {
+pub(super) fn check(
+    m: &Model,
+    build: &Build,
+    d: &NginxDirective,
+    module: &str,
+    out: &mut Vec<Finding>,
+) {
     const REGEX_DIRECTIVES: [&str; 10] = [
         "location",
         "server_name",
@@ -227,18 +243,33 @@ pub(super) fn check(m: &Model, d: &NginxDirective, module: &str, out: &mut Vec<F
         }
         _ => return,
     }
+    // `valid_referers` and `gzip_disable` compile with `ngx_regex_compile`, whose named
+    // captures are no variables.
+    let variables = !matches!(d.name.as_str(), "valid_referers" | "gzip_disable");
     for (k, pattern, caseless) in sites {
-        if let Err(message) = compile(&pattern, caseless) {
-            out.push(finding(d.arg_origin(k), message, HELP));
+        let found = match compile(&pattern, caseless) {
+            Err(message) => Some(finding(d.arg_origin(k), message, HELP)),
+            Ok((_, names)) if variables => captures(build, module, &names, &d.arg_origin(k)),
+            Ok(_) => None,
+        };
+        if let Some(f) = found {
+            out.push(f);
             // nginx stops at the first.
             return;
         }
     }
 }
 
-/// The `~` keys of the `map` block at `map` (entries of the right shape only: the others
-/// are refused before their key is compiled).
-pub(super) fn map_keys(m: &Model, n: &Nginx, map: usize, out: &mut Vec<Finding>) {
+/// The `~` keys of the `map` block at `map` (of `module`: http's or stream's; entries of the
+/// right shape only: the others are refused before their key is compiled).
+pub(super) fn map_keys(
+    m: &Model,
+    build: &Build,
+    n: &Nginx,
+    map: usize,
+    module: &str,
+    out: &mut Vec<Finding>,
+) {
     for (_, e) in n.children(Some(map)) {
         if e.block || e.args.len() != 1 || e.cmdline {
             continue;
@@ -249,14 +280,16 @@ pub(super) fn map_keys(m: &Model, n: &Nginx, map: usize, out: &mut Vec<Finding>)
         let Some((pattern, caseless)) = tilde(&key, true, false) else {
             continue;
         };
-        if let Err(message) = compile(&pattern, caseless) {
-            out.push(finding(e.source.origin(e.name_span), message, HELP));
+        let origin = e.source.origin(e.name_span);
+        match compile(&pattern, caseless) {
+            Err(message) => out.push(finding(origin, message, HELP)),
+            Ok((_, names)) => out.extend(captures(build, module, &names, &origin)),
         }
     }
 }
 
 /// An `if`'s condition: nginx's verdict on its words, and its regex compiled.
-pub(super) fn condition(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
+pub(super) fn condition(m: &Model, build: &Build, d: &NginxDirective, out: &mut Vec<Finding>) {
     let Some(text) = text_of(m, &d.source) else {
         return;
     };
@@ -293,8 +326,14 @@ pub(super) fn condition(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
             pattern,
             caseless,
         } => {
-            if let Err(message) = compile(&pattern, caseless) {
-                out.push(finding(at(word), message, HELP));
+            match compile(&pattern, caseless) {
+                Err(message) => out.push(finding(at(word), message, HELP)),
+                Ok((_, names)) => out.extend(captures(
+                    build,
+                    "ngx_http_rewrite_module",
+                    &names,
+                    &at(word),
+                )),
             }
         }
     }

@@ -4,7 +4,8 @@
 //! one in the same block; `listen`'s port and parameters; `if` conditions and regular
 //! expressions ([`super::condition`], [`super::regex`]); and what nginx
 //! refuses to see twice: `root` and `alias` in one location, two locations with the same
-//! path in one block, two `default_server`s for one address. Anything that depends on what
+//! path in one block, two `default_server`s for one address, a variable of nginx's own
+//! defined again ([`super::variables::redefined`]). Anything that depends on what
 //! gen does not see (a host name nginx would resolve, a variable) is not judged.
 
 use super::build::Build;
@@ -158,15 +159,18 @@ pub(super) fn check(
                 seen.insert((d.parent, d.name.as_str()), i);
             }
         }
+        if !d.cmdline {
+            super::variables::defines(build, d, row.module, out);
+        }
         match d.name.as_str() {
             "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
-            "if" => super::regex::condition(m, d, out),
+            "if" => super::regex::condition(m, build, d, out),
             "map" if d.block => {
                 map_entries(n, i, out);
-                super::regex::map_keys(m, n, i, out);
+                super::regex::map_keys(m, build, n, i, row.module, out);
             }
             _ => {
-                super::regex::check(m, d, row.module, out);
+                super::regex::check(m, build, d, row.module, out);
                 own_handler(m, d, out);
             }
         }

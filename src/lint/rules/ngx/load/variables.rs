@@ -8,11 +8,19 @@
 //!
 //! Arguments that are regular expressions (a `location`'s, `rewrite`'s first, the operand
 //! of an `if` match, a `~` name) are not read for variables: `$` ends a line there.
+//!
+//! The other way round, [`redefined`]: a variable the config defines (`set`, `map`, `geo`,
+//! `split_clients`, `auth_request_set`, `perl_set`, or a named capture, which
+//! `ngx_http_regex_compile` and `ngx_stream_regex_compile` add as variables) that one of
+//! nginx's own modules already defines without `NGX_HTTP_VAR_CHANGEABLE` (`$host`, `$uri`;
+//! not `$args` or `$limit_rate`): `ngx_http_add_variable` refuses it with `the duplicate
+//! "host" variable`, at the directive that defines it, and nginx does not start. http's
+//! variables and stream's are apart.
 
 use super::build::Build;
 use super::table::{ctx, table};
 use super::{Finding, Kind, Place};
-use crate::model::{Nginx, NginxDirective};
+use crate::model::{Nginx, NginxDirective, Origin};
 use std::collections::HashSet;
 
 /// The `$name` references of a value: `(offset, name)`, `${name}` included; captures
@@ -167,6 +175,62 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
             }
         }
     }
+}
+
+/// nginx's `the duplicate "host" variable`, when `name` (a variable a directive of `module`
+/// defines, as written) is one that a module of this nginx defines and does not let the
+/// config define again. `how` says what defines it, for the help.
+pub(super) fn redefined(
+    build: &Build,
+    module: &str,
+    name: &str,
+    origin: Origin,
+    how: &str,
+) -> Option<Finding> {
+    let version = build.version?;
+    let stream = module.starts_with("ngx_stream_");
+    let lower = name.to_ascii_lowercase();
+    let owner = table()
+        .fixed_variable(&lower, version)
+        .find(|m| m.starts_with("ngx_stream_") == stream && build.surely_has(m))?;
+    Some(Finding {
+        kind: Kind::Value,
+        message: format!("the duplicate `{name}` variable"),
+        origin,
+        label: format!("already defined by nginx's `{owner}`"),
+        help: format!(
+            "nginx defines `${lower}` itself and does not let {how} define it again (names are compared without case): give yours another name, and use that where it is read"
+        ),
+        related: Vec::new(),
+    })
+}
+
+/// The variable directive `d` (of `module`) defines with `set`, `map`, `geo`,
+/// `split_clients`, `auth_request_set` or `perl_set`, checked by [`redefined`].
+pub(super) fn defines(build: &Build, d: &NginxDirective, module: &str, out: &mut Vec<Finding>) {
+    let k = match (d.name.as_str(), module) {
+        ("set", "ngx_http_rewrite_module" | "ngx_stream_set_module")
+        | ("auth_request_set", "ngx_http_auth_request_module")
+        | ("perl_set", "ngx_http_perl_module") => 0,
+        ("map", "ngx_http_map_module" | "ngx_stream_map_module")
+        | ("split_clients", "ngx_http_split_clients_module" | "ngx_stream_split_clients_module") => {
+            1
+        }
+        ("geo", "ngx_http_geo_module" | "ngx_stream_geo_module")
+            if (1..=2).contains(&d.args.len()) =>
+        {
+            d.args.len() - 1
+        }
+        _ => return,
+    };
+    let Some(name) = d.arg(k).and_then(|a| a.strip_prefix('$')) else {
+        return;
+    };
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return;
+    }
+    let how = format!("`{}`", d.name);
+    out.extend(redefined(build, module, name, d.arg_origin(k), &how));
 }
 
 /// A known variable close to `name`.
