@@ -135,8 +135,13 @@ fn releases(field: &str, line: &str) -> u8 {
 /// One directive row of `directives.tsv` (`third_party: false`, the last field nginx
 /// versions) or `modules-directives.tsv` (the last field releases), as Rust.
 fn directive_row(f: &[&str], line: &str, third_party: bool) -> (String, String) {
-    let [name, module, mtype, ctxs, a, block, value, last] = f[..] else {
-        panic!("not 8 fields: {line}");
+    let [name, module, mtype, ctxs, a, block, value, vars, last] = f[..] else {
+        panic!("not 9 fields: {line}");
+    };
+    let variables = match vars {
+        "vars" => true,
+        "-" => false,
+        other => panic!("unknown variables kind `{other}` in: {line}"),
     };
     let module_type = match mtype {
         "core" => "Core",
@@ -170,8 +175,8 @@ fn directive_row(f: &[&str], line: &str, third_party: bool) -> (String, String) 
     };
     let row = format!(
         "Row {{ name: {name:?}, module: {module:?}, module_type: ModuleType::{module_type}, \
-         contexts: {}, args: {}, block: {block}, value: Value::{value}, versions: {v:#07b}, \
-         releases: {r:#07b} }}",
+         contexts: {}, args: {}, block: {block}, value: Value::{value}, variables: {variables}, \
+         versions: {v:#07b}, releases: {r:#07b} }}",
         contexts(ctxs, line),
         args(a, line),
     );

@@ -8,7 +8,10 @@ of its `ngx_module_t`, and every `ngx_http_variable_t` / `ngx_stream_variable_t`
 facts only, no nginx code:
 
     data/nginx/directives.tsv  name, module, module type, contexts, arguments, block,
-                               value (the generic handler's check: flag, size...), versions
+                               value (the generic handler's check: flag, size...),
+                               variables (`vars` when nginx compiles its arguments as
+                               scripts, see `SCRIPT`; `-` when a `$` there is literal),
+                               versions
     data/nginx/variables.tsv   name, kind (exact|changeable|prefix), module, versions
 
 Usage (the git directory is nginx's public repository, e.g. the one `fetch github:nginx/nginx`
@@ -83,7 +86,80 @@ ARG_FLAGS = {
 }
 
 COMMANDS = re.compile(r"ngx_command_t\s+(\w+)\[\]\s*=\s*\{(.*?)ngx_null_command", re.S)
-COMMAND = re.compile(r"\{\s*ngx_string\(\"([^\"]+)\"\)\s*,\s*([A-Z0-9_|\s]+?)\s*,\s*(\w+)\s*,", re.S)
+# A command: name, flags, handler, and the field of the module's conf it sets, if any.
+COMMAND = re.compile(
+    r"\{\s*ngx_string\(\"([^\"]+)\"\)\s*,\s*([A-Z0-9_|\s]+?)\s*,\s*(\w+)\s*,"
+    r"(?:\s*\w+\s*,\s*offsetof\(\s*\w+\s*,\s*([\w.]+)\s*\))?",
+    re.S,
+)
+
+# Which directives' arguments nginx compiles as scripts, so that a `$name` in them must be
+# a variable it knows (`unknown "name" variable` otherwise); elsewhere `$` is just a
+# character (`perl_set`'s Perl code, `error_log`'s file, `ssl_password_file`). A directive
+# compiles when its handler (or a function of the same file it calls) compiles a complex
+# value or script, counts an argument's variables, or takes the index of a variable named
+# by the config (not one it has just defined: `perl_set`, nor a fixed one: `memcached_pass`'s
+# `$memcached_key`); or when a generic slot stores it in a field that the module compiles
+# later, when it merges the location (`proxy_set_header`, `fastcgi_param`,
+# `proxy_set_body`, `ssl_certificate`).
+SCRIPT = re.compile(
+    r"\bngx_(?:http|stream)_(?:compile_complex_value|script_compile|script_variables_count|"
+    r"set_complex_value_slot|set_complex_value_zero_slot|set_complex_value_size_slot|set_predicate_slot)\b"
+)
+SCRIPT_SLOTS = {
+    "ngx_http_set_complex_value_slot",
+    "ngx_http_set_complex_value_zero_slot",
+    "ngx_http_set_complex_value_size_slot",
+    "ngx_http_set_predicate_slot",
+    "ngx_http_upstream_bind_set_slot",
+    "ngx_stream_set_complex_value_slot",
+    "ngx_stream_set_complex_value_zero_slot",
+    "ngx_stream_set_complex_value_size_slot",
+    "ngx_stream_upstream_bind_set_slot",
+}
+INDEX = re.compile(r"\bngx_(?:http|stream)_get_variable_index\(\s*cf\s*,\s*(&?(?!&?ngx_)[\w\[\]]+)\s*\)")
+ADD_VARIABLE_ARG = re.compile(r"_add_variable\(\s*cf\s*,\s*(&?[\w\[\]]+)")
+FUNCTION = re.compile(r"^(\w+)\([^)]*\)\s*\n\{(.*?)\n\}", re.S | re.M)
+CALL = re.compile(r"\b(\w+)\s*\(")
+
+
+def scripts(text):
+    """A function telling, for a command's handler and field, whether nginx compiles the
+    command's arguments as scripts (see `SCRIPT`)."""
+    funcs = {m.group(1): m.group(2) for m in FUNCTION.finditer(text)}
+
+    def seeds(body):
+        if SCRIPT.search(body):
+            return True
+        for m in INDEX.finditer(body):
+            added = [a.start() for a in ADD_VARIABLE_ARG.finditer(body) if a.group(1) == m.group(1)]
+            if not any(at < m.start() for at in added):
+                return True
+        return False
+
+    compiling = {name for name, body in funcs.items() if seeds(body)}
+    changed = True
+    while changed:
+        changed = False
+        for name, body in funcs.items():
+            if name not in compiling and any(c in compiling for c in CALL.findall(body)):
+                compiling.add(name)
+                changed = True
+    compiling |= SCRIPT_SLOTS
+
+    def compiles(handler, field):
+        if handler in compiling:
+            return True
+        if not field:
+            return False
+        f = re.escape(field.split(".")[-1])
+        return bool(
+            re.search(r"\.(?:source|value)\s*=\s*&?[\w>.\-\[\]]*\b" + f + r"\b", text)
+            or re.search(r"variables_count\([^;]*\b" + f + r"\b", text)
+            or any(re.search(r"->" + f + r"->elts", b) and SCRIPT.search(b) for b in funcs.values())
+        )
+
+    return compiles
 # The generic handlers whose value check gen repeats; other handlers are "-".
 SLOTS = {
     "ngx_conf_set_flag_slot": "flag",
@@ -132,6 +208,7 @@ def extract(repo, tag):
             continue
         text = COMMENT.sub("", git(repo, "show", f"{tag}:{path}"))
         modules = {m.group(2): (m.group(1), m.group(3)) for m in MODULE.finditer(text)}
+        compiles = scripts(text)
         for block in COMMANDS.finditer(text):
             module, mtype = modules.get(block.group(1), ("?", "?"))
             for c in COMMAND.finditer(block.group(2)):
@@ -143,7 +220,8 @@ def extract(repo, tag):
                 block_flag = "block" if "NGX_CONF_BLOCK" in fl else "simple"
                 directives.append(
                     (c.group(1), module, mtype.removeprefix("NGX_").removesuffix("_MODULE").lower(),
-                     ",".join(contexts), ",".join(args) or "0", block_flag, SLOTS.get(c.group(3), "-"))
+                     ",".join(contexts), ",".join(args) or "0", block_flag, SLOTS.get(c.group(3), "-"),
+                     "vars" if compiles(c.group(3), c.group(4)) else "-")
                 )
         module = next(iter(modules.values()), (Path(path).stem, "?"))[0]
         for block in VARIABLES.finditer(text):
@@ -180,7 +258,7 @@ def main():
     )
     with open(out / "directives.tsv", "w") as f:
         f.write(header)
-        f.write("# name\tmodule\tmodule type\tcontexts\targuments\tblock\tvalue\tversions\n")
+        f.write("# name\tmodule\tmodule type\tcontexts\targuments\tblock\tvalue\tvariables\tversions\n")
         for item, versions in merge(directives):
             f.write("\t".join(item) + "\t" + " ".join(versions) + "\n")
     with open(out / "variables.tsv", "w") as f:

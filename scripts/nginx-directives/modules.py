@@ -10,8 +10,9 @@ arrays the way extract.py reads nginx's own, and writes facts only, no code:
     data/nginx/modules.tsv             ngx module, .so file, Debian/Ubuntu package, Alpine
                                        package, the releases that package it, the .so files
                                        it needs loaded first, the source versions read
-    data/nginx/modules-directives.tsv  as directives.tsv, with the releases (not nginx
-                                       versions) whose package has the row
+    data/nginx/modules-directives.tsv  as directives.tsv (with its `variables` column), with
+                                       the releases (not nginx versions) whose package has
+                                       the row
     data/nginx/modules-variables.tsv   as variables.tsv, with releases
 
 The releases: `bookworm` (Debian 12) and `trixie` (Debian 13) at the versions their
@@ -141,7 +142,11 @@ NOT_MODULE = re.compile(r"(^|/)(t|test|tests|examples?|util|misc|docs?)/")
 LINE_COMMENT = re.compile(r"(?<=[,;{}\s])//[^\n]*")
 MODULE_TYPES = {"core", "conf", "event", "http", "mail", "stream"}
 # A command; some modules write `ngx_string ("name")`.
-COMMAND = re.compile(r"\{\s*ngx_string\s*\(\s*\"([^\"]+)\"\s*\)\s*,\s*([A-Z0-9_|\s]+?)\s*,\s*(\w+)\s*,", re.S)
+COMMAND = re.compile(
+    r"\{\s*ngx_string\s*\(\s*\"([^\"]+)\"\s*\)\s*,\s*([A-Z0-9_|\s]+?)\s*,\s*(\w+)\s*,"
+    r"(?:\s*\w+\s*,\s*offsetof\(\s*\w+\s*,\s*([\w.]+)\s*\))?",
+    re.S,
+)
 VARIABLE = re.compile(r"\{\s*ngx_string\s*\(\s*\"([^\"]+)\"\s*\)(.*?)\}", re.S)
 DEFINE = re.compile(r"^#define\s+(\w+)\s+((?:[A-Z0-9_|()\s]|\\\n)+)$", re.M)
 # Variable arrays; modules end them with `ngx_http_null_variable` or a `{ ngx_null_string, ... }`.
@@ -176,6 +181,9 @@ def extract_module(repo, tag, spec):
         for m in DEFINE.finditer(text):
             defines[m.group(1)] = m.group(2).replace("\\", " ").replace("(", " ").replace(")", " ")
     directives, variables = [], []
+    # Whether a command's arguments are compiled as scripts, read from all of the module's
+    # files at once: a handler may call a compiling function of another file.
+    compiles = extract.scripts("\n".join(texts.values()))
 
     def expand(expr, depth=0):
         out = []
@@ -198,7 +206,8 @@ def extract_module(repo, tag, spec):
             return
         directives.append(
             (c.group(1), module, mt, ",".join(contexts), ",".join(sorted(set(args), key=args.index)) or "0",
-             "block" if "NGX_CONF_BLOCK" in fl else "simple", extract.SLOTS.get(c.group(3), "-"))
+             "block" if "NGX_CONF_BLOCK" in fl else "simple", extract.SLOTS.get(c.group(3), "-"),
+             "vars" if compiles(c.group(3), c.group(4)) else "-")
         )
 
     first = next(iter(modules.items()), (None, ("?", "?")))[1]
@@ -219,7 +228,7 @@ def extract_module(repo, tag, spec):
                 kind = "prefix" if "_VAR_PREFIX" in v.group(2) else "exact"
                 variables.append((v.group(1), kind, module))
         if "_add_variable(" in text:
-            for name in extract.NAMED_STR.findall(text):
+            for _, name in extract.NAMED_STR.findall(text):
                 variables.append((name, "exact", module))
     for path in spec.get("loose", []):
         text = extract.COMMENT.sub("", extract.git(repo, "show", f"{tag}:{path}"))
@@ -295,7 +304,7 @@ def main():
             f.write("\t".join(row) + "\n")
     with open(out / "modules-directives.tsv", "w") as f:
         f.write(header)
-        f.write("# name\tmodule\tmodule type\tcontexts\targuments\tblock\tvalue\treleases\n")
+        f.write("# name\tmodule\tmodule type\tcontexts\targuments\tblock\tvalue\tvariables\treleases\n")
         for item, rs in sorted(directives.items()):
             f.write("\t".join(item) + "\t" + releases(rs) + "\n")
     with open(out / "modules-variables.tsv", "w") as f:

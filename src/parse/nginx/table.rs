@@ -221,6 +221,10 @@ pub struct Row {
     pub block: bool,
     /// The check of nginx's generic handler, when it has one.
     pub value: Value,
+    /// Whether nginx compiles its arguments as scripts when it loads the config, so that
+    /// a `$name` in them must be a variable it knows; elsewhere `$` is a character
+    /// (`perl_set`'s code, `error_log`'s file name).
+    pub variables: bool,
     /// [`Version::bit`]s.
     versions: u8,
     /// A third-party module's row: the [`Release::bit`]s whose package declares it; 0
@@ -449,8 +453,8 @@ mod tests {
             .chain(MODULE_DIRECTIVES_TSV.lines().map(|l| (l, true)));
         for (line, third_party) in lines.filter(|(l, _)| !l.starts_with('#')) {
             let f: Vec<&'static str> = line.split('\t').collect();
-            let [name, module, mtype, ctxs, a, block, value, vs] = f[..] else {
-                panic!("not 8 fields: {line}");
+            let [name, module, mtype, ctxs, a, block, value, vars, vs] = f[..] else {
+                panic!("not 9 fields: {line}");
             };
             let module_type = match mtype {
                 "core" => ModuleType::Core,
@@ -477,6 +481,7 @@ mod tests {
                     "num" => Value::Num,
                     _ => Value::Other,
                 },
+                variables: vars == "vars",
                 versions: if third_party { 0b11111 } else { versions(vs) },
                 releases: if third_party { releases(vs) } else { 0 },
             });
@@ -586,6 +591,42 @@ mod tests {
             assert!(owners(name).is_empty(), "{name}");
         }
         assert!(t.has_variable("args", Some(v122)));
+    }
+
+    #[test]
+    fn the_directives_whose_arguments_nginx_compiles() {
+        let t = table();
+        let compiles = |name: &str| t.rows(name).iter().any(|r| r.variables);
+        for name in [
+            "return",
+            "root",
+            "proxy_pass",
+            "proxy_set_header",
+            "fastcgi_param",
+            "add_header",
+            "access_log",
+            "log_format",
+            "sub_filter",
+            "map",
+            "if",
+            "ssl_certificate",
+            "more_set_headers",
+        ] {
+            assert!(compiles(name), "{name}");
+        }
+        for name in [
+            "perl_set",
+            "perl",
+            "error_log",
+            "ssl_password_file",
+            "mirror",
+            "auth_request",
+            "proxy_hide_header",
+            "server_name",
+            "js_set",
+        ] {
+            assert!(!compiles(name), "{name}");
+        }
     }
 
     #[test]

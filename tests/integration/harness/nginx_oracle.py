@@ -249,6 +249,22 @@ VARIABLE_SWAPS = [
     ("proxy_pass $backend;", "proxy_pass $backnd;"),
 ]
 
+# `$` in arguments nginx does not compile as scripts (its file names, header names, URIs
+# of subrequests: a `$` there is a character, nginx accepts an unknown name), and in some it
+# does (`log_format`, `sub_filter`, `access_log`'s path), where it refuses one.
+LITERAL_SWAPS = [
+    ("access_log /dev/stdout;", "access_log /dev/stdout;\n    error_log logs/error-$undefined.log;"),
+    ("default_type application/octet-stream;", "default_type application/$undefined;"),
+    ("proxy_pass http://app;", "proxy_pass http://app;\n            proxy_pass_header X-$undefined;\n            proxy_hide_header X-$undefined;"),
+    ("location = /healthz {", "location = /healthz {\n            mirror /mirror$undefined;"),
+    ("location / {\n            proxy_pass", "location / {\n            auth_request /auth$undefined;\n            post_action /done$undefined;\n            proxy_pass"),
+    ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            add_before_body /head$undefined.html;\n            add_after_body /foot$undefined.html;'),
+    ("gzip_types text/css application/javascript;", "gzip_types text/css application/$undefined;"),
+    ("access_log /dev/stdout;", "access_log /dev/stdout;\n    log_format main '$remote_addr $undefined';"),
+    ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            sub_filter old $undefined;'),
+    ("access_log /dev/stdout;", "access_log logs/access-$undefined.log;"),
+]
+
 # Variables the config defines (a named capture, `set`, `map`) with the name of one of
 # nginx's own (`the duplicate "host" variable`), or with a name nginx lets it define again
 # (a `set` or `map` variable, `$args`, a `$http_` prefix): each a set of replacements made
@@ -455,6 +471,11 @@ def mutations() -> list[Case]:
                 if old in text:
                     at = text.index(old)
                     cases.append(Case(kind, base, text.replace(old, new, 1), _line_at(text, at), f"{old!r} -> {new!r}"))
+        for old, new in LITERAL_SWAPS:
+            if old in text:
+                cases.append(
+                    Case("literal", base, text.replace(old, new, 1), _line_at(text, text.index(old)), f"{old!r} -> {new!r}")
+                )
         for swaps in CAPTURE_SWAPS:
             if all(old in text for old, _ in swaps):
                 mutated = text

@@ -9,6 +9,12 @@ declare_rule! {
     /// Checks that every `$variable` an http directive uses is defined, by a module of
     /// nginx or by the config itself.
     ///
+    /// Only the arguments nginx compiles as scripts when it loads the config are read
+    /// (`return`, `root`, `proxy_pass`, `proxy_set_header`, `add_header`, `access_log`,
+    /// `log_format`, `sub_filter`...: which ones is read from nginx's source); in the
+    /// others a `$` is a character (`perl_set`'s Perl code, `error_log`'s file name,
+    /// `mirror`'s URI, `proxy_hide_header`'s header name).
+    ///
     /// Defined are the variables of nginx's modules (`$host`, `$request_uri`, and the
     /// prefixes `$http_...`, `$arg_...`, `$cookie_...`, `$sent_http_...`,
     /// `$upstream_http_...`) and those the config defines (`set`, `map`, `geo`,

@@ -1,4 +1,7 @@
-//! Variables nginx cannot find when it starts: every `$name` an http directive refers to
+//! Variables nginx cannot find when it starts: every `$name` in the arguments of an http
+//! directive that nginx compiles as scripts (the table's `variables` column, read from
+//! nginx's source by `scripts/nginx-directives/extract.py`: `return`, `root`,
+//! `proxy_set_header`, `access_log`, not `error_log`, `perl_set` or `ssl_password_file`)
 //! must be one a module defines (the table's, with prefixes such as `$http_` and
 //! `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
 //! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression
@@ -139,7 +142,11 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
         let Place::Known { bits, .. } = here else {
             continue;
         };
-        if bits & HTTP == 0 || t.rows(&d.name).is_empty() || d.name.contains("_by_lua") {
+        // Only where nginx compiles the arguments as scripts (the table's `variables`, read
+        // from nginx's source): elsewhere a `$` is a character (`perl_set`'s Perl code,
+        // `error_log`'s file name).
+        let rows = t.rows(&d.name);
+        if bits & HTTP == 0 || !rows.iter().any(|r| r.variables) || d.name.contains("_by_lua") {
             continue;
         }
         for (k, a) in d.args.iter().enumerate() {
