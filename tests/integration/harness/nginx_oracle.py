@@ -247,6 +247,7 @@ VARIABLE_SWAPS = [
     ("$connection_upgrade;", "$connection_upgrad;"),
     ("$arg_page;", "$args_page;"),
     ("proxy_pass $backend;", "proxy_pass $backnd;"),
+    ("~^curl/ 2;", "~^curl/ $curl_version;"),
 ]
 
 # `$` in arguments nginx does not compile as scripts (its file names, header names, URIs

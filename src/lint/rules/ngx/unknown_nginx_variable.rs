@@ -11,7 +11,8 @@ declare_rule! {
     ///
     /// Only the arguments nginx compiles as scripts when it loads the config are read
     /// (`return`, `root`, `proxy_pass`, `proxy_set_header`, `add_header`, `access_log`,
-    /// `log_format`, `sub_filter`...: which ones is read from nginx's source); in the
+    /// `log_format`, `sub_filter`..., and the values of `map` entries: which ones is read
+    /// from nginx's source); in the
     /// others a `$` is a character (`perl_set`'s Perl code, `error_log`'s file name,
     /// `mirror`'s URI, `proxy_hide_header`'s header name).
     ///

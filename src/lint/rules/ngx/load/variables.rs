@@ -1,9 +1,9 @@
 //! Variables nginx cannot find when it starts: every `$name` in the arguments of an http
 //! directive that nginx compiles as scripts (the table's `variables` column, read from
 //! nginx's source by `scripts/nginx-directives/extract.py`: `return`, `root`,
-//! `proxy_set_header`, `access_log`, not `error_log`, `perl_set` or `ssl_password_file`)
-//! must be one a module defines (the table's, with prefixes such as `$http_` and
-//! `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
+//! `proxy_set_header`, `access_log`, not `error_log`, `perl_set` or `ssl_password_file`),
+//! and in the values of `map` entries, must be one a module defines (the table's, with
+//! prefixes such as `$http_` and `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
 //! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression
 //! nginx compiles with `ngx_http_regex_compile` (not `valid_referers`', `gzip_disable`'s or
 //! `fastcgi_split_path_info`'s).
@@ -135,22 +135,31 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
     let mine = defined(n);
     let mut said: HashSet<String> = HashSet::new();
     for d in &n.directives {
-        let here = match d.parent {
-            Some(p) => places.get(p).copied().unwrap_or(Place::Opaque),
-            None => Place::Opaque,
+        // An entry of a `map` block (`key value;`): nginx compiles its value, not its key.
+        let map = d
+            .parent
+            .and_then(|p| n.directives.get(p))
+            .filter(|p| p.name == "map" && p.block);
+        let map_value = map.is_some() && !d.block && d.args.len() == 1 && d.name != "include";
+        let place_of = |p: Option<usize>| p.and_then(|p| places.get(p).copied());
+        let here = if map_value {
+            place_of(map.and_then(|m| m.parent))
+        } else {
+            place_of(d.parent)
         };
-        let Place::Known { bits, .. } = here else {
+        let Some(Place::Known { bits, .. }) = here else {
             continue;
         };
         // Only where nginx compiles the arguments as scripts (the table's `variables`, read
         // from nginx's source): elsewhere a `$` is a character (`perl_set`'s Perl code,
         // `error_log`'s file name).
-        let rows = t.rows(&d.name);
-        if bits & HTTP == 0 || !rows.iter().any(|r| r.variables) || d.name.contains("_by_lua") {
+        let compiled =
+            map_value || t.rows(&d.name).iter().any(|r| r.variables) && !d.name.contains("_by_lua");
+        if bits & HTTP == 0 || !compiled {
             continue;
         }
         for (k, a) in d.args.iter().enumerate() {
-            if not_expanded(d, k) {
+            if !map_value && not_expanded(d, k) {
                 continue;
             }
             // nginx takes an `if`'s first word whole as a variable name (`$a=b` is `a=b`).
