@@ -18,10 +18,13 @@ arrays the way extract.py reads nginx's own, and writes facts only, no code:
 The releases: `bookworm` (Debian 12) and `trixie` (Debian 13) at the versions their
 packages build (`apt-cache policy libnginx-mod-...` on each suite, recorded below);
 `noble` (Ubuntu 24.04), `alpine` (3.20 to 3.23) and `nginx.org` (the official image's
-njs), whose exact module versions are not recorded here: their rows are the union of the
-Debian versions and the module's newest release, so gen accepts whatever any of those
-declares (never a false "unknown directive"), at the cost of missing a directive added
-after the version such an image has.
+njs), whose exact module versions are not all recorded here: their rows are the union of
+the Debian versions and the module's newest release (and for Alpine, the version Alpine
+3.22 builds, `alpine322`, verified), so gen accepts whatever any of those declares (never
+a false "unknown directive"), at the cost of missing a directive added after the version
+such an image has. Ubuntu 24.04's module versions are not verified (Launchpad is not
+reachable from where this table was made, and no copy of Ubuntu's nginx packaging was
+found).
 
 Usage: the module repositories' git directories under one folder, named `owner+name`
 (as the `fetch` tool lays them out: /work/.mirror/owner+name/repo):
@@ -46,6 +49,13 @@ RELEASES = ["bookworm", "trixie", "noble", "alpine", "nginx.org"]
 # package needs loaded (its dependencies), and the source version per release.
 # `newest` is the newest release tag of the module when this table was made.
 # Debian 12 and 13 versions: `apt-cache show` of each package on that suite.
+# `alpine322`: the version Alpine 3.22's nginx 1.28.0-r1 builds, read from aports'
+# main/nginx/APKBUILD at pkgver 1.28.0, pkgrel 1 (`_add_module "http-echo" "v0.63" ...`,
+# njs's `_njs_ver`), whose subpackage names are the `alpine` packages below; Alpine builds
+# upstream-fair from itoffshore/nginx-upstream-fair 0.1.3, a fork of gnosek's that declares
+# the same two directives. Alpine 3.20, 3.21, 3.23 and edge are not verified here (aports
+# is too large to bring, and no copy of their APKBUILD was found): Alpine's rows are the
+# union of the Debian versions, the newest release and 3.22's version.
 MODULES = [
     dict(repo="sto/ngx_http_auth_pam_module", so="ngx_http_auth_pam_module.so",
          debian="libnginx-mod-http-auth-pam", alpine=None,
@@ -55,34 +65,34 @@ MODULES = [
          bookworm=None, trixie="v1.1.3", newest="v1.1.3", noble=False),
     dict(repo="google/ngx_brotli", files=r"^filter/", so="ngx_http_brotli_filter_module.so",
          debian="libnginx-mod-http-brotli-filter", alpine="nginx-mod-http-brotli",
-         bookworm="v1.0.0rc", trixie="v1.0.0rc", newest="v1.0.0rc"),
+         bookworm="v1.0.0rc", trixie="v1.0.0rc", alpine322="v1.0.0rc", newest="v1.0.0rc"),
     dict(repo="google/ngx_brotli", files=r"^static/", so="ngx_http_brotli_static_module.so",
          debian="libnginx-mod-http-brotli-static", alpine="nginx-mod-http-brotli",
-         bookworm="v1.0.0rc", trixie="v1.0.0rc", newest="v1.0.0rc"),
+         bookworm="v1.0.0rc", trixie="v1.0.0rc", alpine322="v1.0.0rc", newest="v1.0.0rc"),
     dict(repo="nginx-modules/ngx_cache_purge", so="ngx_http_cache_purge_module.so",
          debian="libnginx-mod-http-cache-purge", alpine="nginx-mod-http-cache-purge",
-         bookworm="2.3", trixie="2.5.3", newest="3.0.1"),
+         bookworm="2.3", trixie="2.5.3", alpine322="2.5.3", newest="3.0.1"),
     dict(repo="arut/nginx-dav-ext-module", so="ngx_http_dav_ext_module.so",
          debian="libnginx-mod-http-dav-ext", alpine="nginx-mod-http-dav-ext",
-         bookworm="v3.0.0", trixie="v3.0.0", newest="v3.0.0"),
+         bookworm="v3.0.0", trixie="v3.0.0", alpine322="v3.0.0", newest="v3.0.0"),
     dict(repo="openresty/echo-nginx-module", so="ngx_http_echo_module.so",
          debian="libnginx-mod-http-echo", alpine="nginx-mod-http-echo",
-         bookworm="v0.63", trixie="v0.63", newest="v0.65"),
+         bookworm="v0.63", trixie="v0.63", alpine322="v0.63", newest="v0.65"),
     dict(repo="aperezdc/ngx-fancyindex", so="ngx_http_fancyindex_module.so",
          debian="libnginx-mod-http-fancyindex", alpine="nginx-mod-http-fancyindex",
-         bookworm="v0.5.2", trixie="v0.5.2", newest="v0.6.0"),
+         bookworm="v0.5.2", trixie="v0.5.2", alpine322="v0.5.2", newest="v0.6.0"),
     dict(repo="leev/ngx_http_geoip2_module", variables="open", files=r"^ngx_http_", so="ngx_http_geoip2_module.so",
          debian="libnginx-mod-http-geoip2", alpine="nginx-mod-http-geoip2",
-         bookworm="3.4", trixie="3.4", newest="3.4"),
+         bookworm="3.4", trixie="3.4", alpine322="3.4", newest="3.4"),
     dict(repo="leev/ngx_http_geoip2_module", variables="open", files=r"^ngx_stream_", so="ngx_stream_geoip2_module.so",
          debian="libnginx-mod-stream-geoip2", alpine="nginx-mod-stream-geoip2",
-         bookworm="3.4", trixie="3.4", newest="3.4", needs=["ngx_stream_module.so"]),
+         bookworm="3.4", trixie="3.4", alpine322="3.4", newest="3.4", needs=["ngx_stream_module.so"]),
     dict(repo="openresty/headers-more-nginx-module", so="ngx_http_headers_more_filter_module.so",
          debian="libnginx-mod-http-headers-more-filter", alpine="nginx-mod-http-headers-more",
-         bookworm="v0.34", trixie="v0.38", newest="v0.39"),
+         bookworm="v0.34", trixie="v0.38", alpine322="v0.38", newest="v0.39"),
     dict(repo="openresty/lua-nginx-module", variables="open", so="ngx_http_lua_module.so",
          debian="libnginx-mod-http-lua", alpine="nginx-mod-http-lua",
-         bookworm="v0.10.23", trixie="v0.10.28", newest="v0.10.28", needs=["ndk_http_module.so"]),
+         bookworm="v0.10.23", trixie="v0.10.28", alpine322="v0.10.28", newest="v0.10.28", needs=["ndk_http_module.so"]),
     dict(repo="openresty/memc-nginx-module", so="ngx_http_memc_module.so",
          debian="libnginx-mod-http-memc", alpine=None,
          bookworm="v0.19", trixie="v0.20", newest="v0.20"),
@@ -91,7 +101,7 @@ MODULES = [
          bookworm="v1.0.3", trixie="v1.0.3", newest="v1.0.3", needs=["ndk_http_module.so"]),
     dict(repo="vision5/ngx_devel_kit", variables="open", files=r"^src/ndk", so="ndk_http_module.so",
          debian="libnginx-mod-http-ndk", alpine="nginx-mod-devel-kit",
-         bookworm="v0.3.2", trixie="v0.3.4", newest="v0.3.4",
+         bookworm="v0.3.2", trixie="v0.3.4", alpine322="v0.3.3", newest="v0.3.4",
          # NDK's one directive is declared in a header its generated config includes.
          loose=["src/ndk_upstream_list.h"]),
     dict(repo="wandenberg/nginx-push-stream-module", variables="open", so="ngx_http_push_stream_module.so",
@@ -99,7 +109,7 @@ MODULES = [
          bookworm=None, trixie="0.6.0", newest="0.6.0", noble=False),
     dict(repo="openresty/set-misc-nginx-module", variables="open", so="ngx_http_set_misc_module.so",
          debian="libnginx-mod-http-set-misc", alpine="nginx-mod-http-set-misc",
-         bookworm="v0.33", trixie="v0.33", newest="v0.33", needs=["ndk_http_module.so"]),
+         bookworm="v0.33", trixie="v0.33", alpine322="v0.33", newest="v0.33", needs=["ndk_http_module.so"]),
     dict(repo="openresty/srcache-nginx-module", so="ngx_http_srcache_filter_module.so",
          debian="libnginx-mod-http-srcache-filter", alpine=None,
          bookworm="v0.33", trixie="v0.33", newest="v0.33", needs=["ndk_http_module.so"]),
@@ -108,32 +118,32 @@ MODULES = [
          bookworm="v0.6.4", trixie="v0.6.4", newest="v0.6.4"),
     dict(repo="masterzen/nginx-upload-progress-module", so="ngx_http_uploadprogress_module.so",
          debian="libnginx-mod-http-uploadprogress", alpine="nginx-mod-http-upload-progress",
-         bookworm="v0.9.2", trixie="v0.9.4", newest="v0.9.4"),
+         bookworm="v0.9.2", trixie="v0.9.4", alpine322="v0.9.4", newest="v0.9.4"),
     dict(repo="gnosek/nginx-upstream-fair", so="ngx_http_upstream_fair_module.so",
          debian="libnginx-mod-http-upstream-fair", alpine="nginx-mod-http-upstream-fair",
-         bookworm="a18b409", trixie="a18b409", newest="a18b409"),
+         bookworm="a18b409", trixie="a18b409", alpine322="a18b409", newest="a18b409"),
     dict(repo="nginx/njs", files=r"^nginx/(ngx_http_js_module|ngx_js)", so="ngx_http_js_module.so",
          debian="libnginx-mod-http-js", alpine="nginx-mod-http-js", nginx_org=True,
-         bookworm="0.7.9", trixie="0.8.9", newest="1.0.0"),
+         bookworm="0.7.9", trixie="0.8.9", alpine322="0.8.10", newest="1.0.0"),
     dict(repo="nginx/njs", files=r"^nginx/(ngx_stream_js_module|ngx_js)", so="ngx_stream_js_module.so",
          debian="libnginx-mod-stream-js", alpine="nginx-mod-stream-js", nginx_org=True,
-         bookworm="0.7.9", trixie="0.8.9", newest="1.0.0", needs=["ngx_stream_module.so"]),
+         bookworm="0.7.9", trixie="0.8.9", alpine322="0.8.10", newest="1.0.0", needs=["ngx_stream_module.so"]),
     dict(repo="slact/nchan", variables="open", files=r"^src/", so="ngx_nchan_module.so",
          debian="libnginx-mod-nchan", alpine="nginx-mod-http-nchan",
-         bookworm="v1.3.6", trixie="v1.3.7", newest="v1.3.7"),
+         bookworm="v1.3.6", trixie="v1.3.7", alpine322="v1.3.7", newest="v1.3.7"),
     dict(repo="arut/nginx-rtmp-module", so="ngx_rtmp_module.so",
          debian="libnginx-mod-rtmp", alpine="nginx-mod-rtmp",
-         bookworm="v1.2.2", trixie="v1.2.2", newest="v1.2.2"),
+         bookworm="v1.2.2", trixie="v1.2.2", alpine322="v1.2.2", newest="v1.2.2"),
     # Alpine only.
     dict(repo="tokers/zstd-nginx-module", files=r"^filter/", so="ngx_http_zstd_filter_module.so",
          debian=None, alpine="nginx-mod-http-zstd",
-         bookworm=None, trixie=None, newest="0.1.1"),
+         bookworm=None, trixie=None, alpine322="0.1.1", newest="0.1.1"),
     dict(repo="tokers/zstd-nginx-module", files=r"^static/", so="ngx_http_zstd_static_module.so",
          debian=None, alpine="nginx-mod-http-zstd",
-         bookworm=None, trixie=None, newest="0.1.1"),
+         bookworm=None, trixie=None, alpine322="0.1.1", newest="0.1.1"),
     dict(repo="openresty/redis2-nginx-module", so="ngx_http_redis2_module.so",
          debian=None, alpine="nginx-mod-http-redis2",
-         bookworm=None, trixie=None, newest="v0.15"),
+         bookworm=None, trixie=None, alpine322="v0.15", newest="v0.15"),
 ]
 
 # Sources that are tests or examples, not the module.
@@ -242,6 +252,7 @@ def tags_of(spec):
     """The source versions each release's rows come from."""
     debian = [spec[r] for r in ("bookworm", "trixie") if spec.get(r)]
     union = sorted(set(debian + [spec["newest"]]))
+    alpine = sorted(set(union + ([spec["alpine322"]] if spec.get("alpine322") else [])))
     out = OrderedDict()
     if spec["debian"]:
         for r in ("bookworm", "trixie"):
@@ -251,7 +262,7 @@ def tags_of(spec):
         if spec.get("noble", True) and spec.get("bookworm") and spec.get("trixie"):
             out["noble"] = union
     if spec["alpine"]:
-        out["alpine"] = union
+        out["alpine"] = alpine
     if spec.get("nginx_org"):
         out["nginx.org"] = union
     return out
