@@ -264,6 +264,8 @@ LITERAL_SWAPS = [
     ("access_log /dev/stdout;", "access_log /dev/stdout;\n    log_format main '$remote_addr $undefined';"),
     ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            sub_filter old $undefined;'),
     ("access_log /dev/stdout;", "access_log logs/access-$undefined.log;"),
+    # A key no certificate pairs with is never compiled.
+    ("listen 80 default_server;", "listen 80 default_server;\n        ssl_certificate_key /etc/ssl/$undefined.key;"),
 ]
 
 # Variables the config defines (a named capture, `set`, `map`) with the name of one of

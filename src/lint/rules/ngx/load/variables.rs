@@ -155,7 +155,7 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
         // `error_log`'s file name).
         let compiled =
             map_value || t.rows(&d.name).iter().any(|r| r.variables) && !d.name.contains("_by_lua");
-        if bits & HTTP == 0 || !compiled {
+        if bits & HTTP == 0 || !compiled || key_alone(n, d) {
             continue;
         }
         for (k, a) in d.args.iter().enumerate() {
@@ -191,6 +191,33 @@ pub(super) fn check(n: &Nginx, build: &Build, places: &[Place], out: &mut Vec<Fi
             }
         }
     }
+}
+
+/// An `ssl_certificate_key` no `ssl_certificate` pairs with: nginx compiles the keys with
+/// the certificates of a `server` (`ngx_http_ssl_compile_certificates`), so with none in
+/// the key's block, the blocks around it or (for a key in `http`) any `server`, a `$` in
+/// the key is never read.
+fn key_alone(n: &Nginx, d: &NginxDirective) -> bool {
+    if d.name != "ssl_certificate_key" {
+        return false;
+    }
+    let ancestors = |mut at: Option<usize>| {
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(i);
+            at = n.directives.get(i).and_then(|p| p.parent);
+        }
+        out
+    };
+    let mine = ancestors(d.parent);
+    let in_http = d
+        .parent
+        .and_then(|p| n.directives.get(p))
+        .is_some_and(|p| p.name == "http");
+    !n.find("ssl_certificate").any(|(_, c)| {
+        c.parent.is_some_and(|p| mine.contains(&p))
+            || in_http && ancestors(c.parent).iter().any(|a| mine.first() == Some(a))
+    })
 }
 
 /// nginx's `the duplicate "host" variable`, when `name` (a variable a directive of `module`
