@@ -3,10 +3,10 @@
 //! nginx's source by `scripts/nginx-directives/extract.py`: `return`, `root`,
 //! `proxy_set_header`, `access_log`, not `error_log`, `perl_set` or `ssl_password_file`),
 //! and in the values of `map` entries, must be one a module defines (the table's, with
-//! prefixes such as `$http_` and `$arg_`), or one the config defines with `set`, `map`, `geo`, `split_clients`,
-//! `auth_request_set`, `perl_set`/`js_set`, or a named capture of a regular expression
-//! nginx compiles with `ngx_http_regex_compile` (not `valid_referers`', `gzip_disable`'s or
-//! `fastcgi_split_path_info`'s).
+//! prefixes such as `$http_` and `$arg_`), or one the config defines with `set`, `map`,
+//! `geo`, `split_clients`, `auth_request_set`, `perl_set`/`js_set`, or a named capture of
+//! a regular expression nginx compiles with `ngx_http_regex_compile` (not
+//! `valid_referers`', `gzip_disable`'s or `fastcgi_split_path_info`'s).
 //! nginx reports the first it misses as `unknown "name" variable` and does not start.
 //!
 //! Arguments that are regular expressions (a `location`'s, `rewrite`'s first, the operand
