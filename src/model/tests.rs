@@ -1,6 +1,7 @@
 //! Models of whole container directories: the two generated containers, the hand-written
 //! projects under tests/fixtures/projects, and in-memory fixtures for the corners.
 
+use super::runtime::Server;
 use super::*;
 use std::path::Path;
 
@@ -171,7 +172,7 @@ fn generated_fastapi_container() {
     assert_eq!(m.apps.len(), 1);
     let app = &m.apps[0];
     assert_eq!(app.program.as_deref(), Some("app"));
-    assert_eq!(app.runtime, Runtime::Uvicorn);
+    assert_eq!(app.runtime, Server::Uvicorn);
     assert_eq!(app.source.as_ref().map(|s| s.file.as_str()), Some("app.py"));
     assert_eq!(listens(app), ["127.0.0.1:8000"]);
     let port = app.listens[0].port.as_ref().expect("port");
@@ -217,7 +218,7 @@ fn generated_express_container() {
     assert_eq!(listeners(n), ["*:80"]);
     assert_eq!(proxies(n)[0], "server 127.0.0.1:3000");
     let app = &m.apps[0];
-    assert_eq!(app.runtime, Runtime::Node);
+    assert_eq!(app.runtime, Server::Node);
     assert_eq!(listens(app), ["127.0.0.1:3000"]);
     let host = app.listens[0].host.as_ref().expect("host");
     assert_eq!(shown(&m, &host.origin), "supervisord.conf:\"127.0.0.1\"");
@@ -319,7 +320,7 @@ fn gunicorn_confd_project() {
     let (_, d) = n.directive("daemon")[0];
     assert_eq!(shown(&m, &d.origin()), "supervisor/app.conf:daemon off;");
     let app = &m.apps[0];
-    assert_eq!(app.runtime, Runtime::Gunicorn);
+    assert_eq!(app.runtime, Server::Gunicorn);
     assert_eq!(app.cwd.value, "/srv");
     assert_eq!(listens(app), ["127.0.0.1:8000"]);
     assert_eq!(app.workers.as_ref().map(|w| w.value.as_str()), Some("2"));
@@ -390,7 +391,7 @@ fn app_files_alone_are_read_by_their_names() {
         ("notes.py", "uvicorn.run(app, port=1)\n"),
     ]));
     assert_eq!(m.apps.len(), 1);
-    assert_eq!(m.apps[0].runtime, Runtime::Node);
+    assert_eq!(m.apps[0].runtime, Server::Node);
     assert_eq!(listens(&m.apps[0]), ["127.0.0.1:3000"]);
     assert!(matches!(
         m.apps[0].command[0].origin,
@@ -532,7 +533,7 @@ fn sh_c_programs_and_npm_start() {
     ]));
     assert!(m.problems.is_empty(), "{:?}", m.problems);
     let web = &m.apps[0];
-    assert_eq!(web.runtime, Runtime::Node);
+    assert_eq!(web.runtime, Server::Node);
     assert_eq!(listens(web), [":::4000"]);
     let port = web.listens[0].port.as_ref().expect("port");
     assert_eq!(shown(&m, &port.origin), "Dockerfile:PORT=4000");
@@ -540,7 +541,7 @@ fn sh_c_programs_and_npm_start() {
     assert_eq!(cmd, ["node", "server.js"]);
     assert_eq!(shown(&m, &web.command[1].origin), "package.json:server.js");
     let py = &m.apps[1];
-    assert_eq!(py.runtime, Runtime::Uvicorn);
+    assert_eq!(py.runtime, Server::Uvicorn);
     assert_eq!(listens(py), ["unix:/run/api.sock"]);
 }
 
@@ -554,7 +555,7 @@ fn reference_clean_project() {
     let n = m.nginx.as_ref().expect("nginx");
     assert!(!n.listeners.is_empty());
     let app = m.apps.first().expect("an app");
-    assert_eq!(app.runtime, Runtime::Uvicorn);
+    assert_eq!(app.runtime, Server::Uvicorn);
     let nginx_ports: Vec<u16> = n
         .proxies
         .iter()

@@ -12,7 +12,7 @@ use crate::lint::ContainerDir;
 use crate::model::glob::Dots;
 use crate::model::path;
 use crate::model::path::basename;
-use crate::model::runtime;
+use crate::model::runtime::{self, Server};
 pub use crate::model::runtime::{bind_hint, host_port, listen_hint};
 use crate::model::{
     App, AppListen, ListenAddr, Listener, Model, Nginx, Origin, ProxyTarget, Resolved, Runtime,
@@ -285,7 +285,7 @@ fn listens_known(app: &App) -> bool {
             .as_ref()
             .is_some_and(|h| matches!(h.origin, Origin::Default { .. }))
     });
-    if app.runtime == Runtime::Gunicorn && app.config_file.is_some() && from_defaults {
+    if app.runtime == Server::Gunicorn && app.config_file.is_some() && from_defaults {
         return false;
     }
     app.listens.iter().all(|l| match (&l.unix, &l.port) {
@@ -449,7 +449,7 @@ fn literal_host(raw: &str) -> Option<(String, Option<u16>)> {
 /// `127.0.0.1` alone (its log says `Listening at: http://127.0.0.1:5000`); other servers
 /// may bind every address the name resolves to, which gen leaves unplaced.
 fn app_bind(app: &App, host: &str) -> (Bind, String) {
-    if app.runtime == Runtime::Gunicorn && host.eq_ignore_ascii_case("localhost") {
+    if app.runtime == Server::Gunicorn && host.eq_ignore_ascii_case("localhost") {
         return (Bind::Loop4("127.0.0.1".to_owned()), "127.0.0.1".to_owned());
     }
     (Bind::of(host), host.to_owned())
