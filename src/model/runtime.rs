@@ -206,6 +206,9 @@ pub struct Row {
     pub versioned: &'static [(&'static str, &'static str)],
     /// Programs that start it from a project file (`npm start` through `package.json`).
     pub launchers: &'static [&'static str],
+    /// The packages that install its programs, where gen can see the install (none for
+    /// PHP-FPM, whose programs and packages carry the PHP version in their names).
+    pub packages: &'static [Package],
     /// `python -m NAME` runs it.
     pub python_module: bool,
     pub reader: Reader,
@@ -236,35 +239,90 @@ pub struct Row {
     pub daemon_help: Option<(&'static str, &'static str)>,
 }
 
-/// The environment variables each command-line server is read with: the worker count
-/// gunicorn and uvicorn both take, and the trusted proxies.
-const PYTHON_SERVER_ENV: [(&str, Setting); 3] = [
-    ("WEB_CONCURRENCY", Setting::Workers),
-    ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
-    ("UVICORN_FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
-];
-
-/// The options every command-line server shares.
-macro_rules! shared_options {
-    ($($extra:expr),* $(,)?) => {
-        &[
-            $($extra,)*
-            ("-w", Setting::Workers),
-            ("--workers", Setting::Workers),
-            ("-k", Setting::WorkerClass),
-            ("--worker-class", Setting::WorkerClass),
-            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
-            ("--root-path", Setting::RootPath),
-        ]
-    };
-}
-
 /// Python's, a help text's syntax for `uvicorn.run(...)` and the scripts.
 const PYTHON_HINTS: Hints = Hints {
     bind: "`host=\"{host}\"`",
     listen: Some("`host=\"{host}\", port={port}`"),
     uds: "`{path}`",
 };
+
+/// A package that puts programs gen knows in a `bin` directory: a pip package and its
+/// console scripts, or a program of the base image or the distribution's packages.
+#[derive(Debug)]
+pub struct Package {
+    /// Its name on PyPI, normalized; `None` where gen knows no pip package for it.
+    pub pip: Option<&'static str>,
+    /// The programs it installs (a pip package's console scripts, from its
+    /// `entry_points.txt`).
+    pub programs: &'static [&'static str],
+    /// A word that a RUN installing it some other way names: the distributions' packages
+    /// of the programs contain it (Debian's `gunicorn`, `uwsgi-core`, `python3-hypercorn`,
+    /// `daphne`; Alpine's `py3-gunicorn`), and so does any installer gen does not follow.
+    pub family: &'static str,
+}
+
+const fn pip(
+    name: &'static str,
+    programs: &'static [&'static str],
+    family: &'static str,
+) -> Package {
+    Package {
+        pip: Some(name),
+        programs,
+        family,
+    }
+}
+
+const fn other(programs: &'static [&'static str], family: &'static str) -> Package {
+    Package {
+        pip: None,
+        programs,
+        family,
+    }
+}
+
+/// The packages of programs gen knows that are no app server: supervisord, nginx, the
+/// frameworks' command-line tools, the shell.
+pub static OTHER_PACKAGES: [Package; 7] = [
+    pip(
+        "supervisor",
+        &[
+            "supervisord",
+            "supervisorctl",
+            "pidproxy",
+            "echo_supervisord_conf",
+        ],
+        "supervisor",
+    ),
+    // fastapi 0.112 and later install `fastapi` themselves; fastapi-cli's first releases
+    // (0.0.4) did, which fastapi 0.111 depended on.
+    pip("fastapi", &["fastapi"], "fastapi"),
+    pip("fastapi-cli", &["fastapi"], "fastapi"),
+    pip("flask", &["flask"], "flask"),
+    pip("django", &["django-admin"], "django"),
+    other(&["nginx"], "nginx"),
+    other(&["bash"], "bash"),
+];
+
+/// Every package gen knows the programs of: the servers' and the others.
+pub fn packages() -> impl Iterator<Item = &'static Package> {
+    SERVERS
+        .iter()
+        .flat_map(|r| r.packages)
+        .chain(&OTHER_PACKAGES)
+}
+
+/// The console scripts `pip install NAME` puts in a `bin` directory (NAME normalized);
+/// `None` for a package gen does not know.
+#[must_use]
+pub fn pip_scripts(name: &str) -> Option<&'static [&'static str]> {
+    packages().find(|p| p.pip == Some(name)).map(|p| p.programs)
+}
+
+/// The packages that install a program, by the name it is run by.
+pub fn installing(program: &str) -> impl Iterator<Item = &'static Package> + '_ {
+    packages().filter(move |p| p.programs.contains(&program))
+}
 
 /// Every server gen models, in [`Server`]'s order.
 pub static SERVERS: [Row; 8] = [
@@ -275,6 +333,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["uvicorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("uvicorn", &["uvicorn"], "uvicorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -296,7 +355,7 @@ pub static SERVERS: [Row; 8] = [
             ("--no-reset-contextvars", Flag::Inert),
             ("--lifespan-off", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("--host", Setting::Host),
             ("--port", Setting::Port),
             ("--uds", Setting::Uds),
@@ -305,15 +364,22 @@ pub static SERVERS: [Row; 8] = [
             ("--app-dir", Setting::Chdir),
             // `--proxy-headers=false`.
             ("--proxy-headers", Setting::ProxyHeaders),
+            ("--workers", Setting::Workers),
+            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
+            ("--root-path", Setting::RootPath),
         ],
         env: &[
             ("UVICORN_UDS", Setting::Uds),
             ("UVICORN_HOST", Setting::Host),
             ("UVICORN_PORT", Setting::Port),
             ("UVICORN_ROOT_PATH", Setting::RootPath),
-            PYTHON_SERVER_ENV[0],
-            PYTHON_SERVER_ENV[1],
-            PYTHON_SERVER_ENV[2],
+            // Its command line reads `UVICORN_<OPTION>` (click's `auto_envvar_prefix`) as
+            // the option, ahead of the variables its `Config` falls back on when the
+            // option is unset (uvicorn 0.54's `config.py`).
+            ("UVICORN_WORKERS", Setting::Workers),
+            ("WEB_CONCURRENCY", Setting::Workers),
+            ("UVICORN_FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
+            ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
         ],
         option_env: &[],
         settings: &[],
@@ -354,6 +420,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["gunicorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("gunicorn", &["gunicorn"], "gunicorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -375,7 +442,7 @@ pub static SERVERS: [Row; 8] = [
             ("-v", Flag::Inert),
             ("--version", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("--keep-alive", Setting::KeepAlive),
             ("-b", Setting::Bind),
             ("--bind", Setting::Bind),
@@ -387,15 +454,21 @@ pub static SERVERS: [Row; 8] = [
             ("-u", Setting::User),
             ("--user", Setting::User),
             ("--pythonpath", Setting::PythonPath),
+            ("-w", Setting::Workers),
+            ("--workers", Setting::Workers),
+            ("-k", Setting::WorkerClass),
+            ("--worker-class", Setting::WorkerClass),
+            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
         ],
         // It reads its config file, then GUNICORN_CMD_ARGS, then the command line, each
-        // overriding the one before; PORT only changes the default bind.
+        // overriding the one before; PORT, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS only
+        // change the defaults (gunicorn 23's `config.py`). Not `UVICORN_*`: its uvicorn
+        // worker takes gunicorn's own `forwarded_allow_ips`.
         env: &[
             ("GUNICORN_CMD_ARGS", Setting::CommandLine),
             ("PORT", Setting::DefaultPort),
-            PYTHON_SERVER_ENV[0],
-            PYTHON_SERVER_ENV[1],
-            PYTHON_SERVER_ENV[2],
+            ("WEB_CONCURRENCY", Setting::Workers),
+            ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
         ],
         option_env: &[],
         settings: &[],
@@ -445,6 +518,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["hypercorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("hypercorn", &["hypercorn"], "hypercorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -455,15 +529,23 @@ pub static SERVERS: [Row; 8] = [
             ("--version", Flag::Inert),
             ("--verbose", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("-b", Setting::Bind),
             ("--bind", Setting::Bind),
             ("-c", Setting::Config),
             ("--config", Setting::Config),
             ("--insecure-bind", Setting::OtherListen),
             ("--quic-bind", Setting::OtherListen),
+            ("-w", Setting::Workers),
+            ("--workers", Setting::Workers),
+            ("-k", Setting::WorkerClass),
+            ("--worker-class", Setting::WorkerClass),
+            ("--root-path", Setting::RootPath),
         ],
-        env: &PYTHON_SERVER_ENV,
+        // It reads no environment variable for where or how it serves (hypercorn 0.17,
+        // daphne 4: `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` are gunicorn's and
+        // uvicorn's).
+        env: &[],
         option_env: &[],
         settings: &[],
         config_file: None,
@@ -472,10 +554,6 @@ pub static SERVERS: [Row; 8] = [
             port: Some(d("8000", "hypercorn's default bind")),
             bind_port: Some(d("8000", "hypercorn's default port")),
             workers: Some(d("1", "hypercorn runs one worker by default")),
-            forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "hypercorn trusts forwarded headers from 127.0.0.1 by default",
-            )),
             ..NONE
         },
         hints: Hints {
@@ -496,6 +574,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["daphne"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("daphne", &["daphne"], "daphne")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -505,7 +584,7 @@ pub static SERVERS: [Row; 8] = [
             ("--no-server-name", Flag::Inert),
             ("-s", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("-b", Setting::Host),
             ("--bind", Setting::Host),
             ("-p", Setting::Port),
@@ -515,8 +594,12 @@ pub static SERVERS: [Row; 8] = [
             ("--fd", Setting::Fd),
             ("-e", Setting::OtherListen),
             ("--endpoint", Setting::OtherListen),
+            ("--root-path", Setting::RootPath),
         ],
-        env: &PYTHON_SERVER_ENV,
+        // It reads no environment variable for where or how it serves (hypercorn 0.17,
+        // daphne 4: `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` are gunicorn's and
+        // uvicorn's).
+        env: &[],
         option_env: &[],
         settings: &[],
         config_file: None,
@@ -524,10 +607,6 @@ pub static SERVERS: [Row; 8] = [
             host: Some(d("127.0.0.1", "daphne's default bind")),
             port: Some(d("8000", "daphne's default port")),
             workers: Some(d("1", "daphne runs one worker by default")),
-            forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "daphne trusts forwarded headers from 127.0.0.1 by default",
-            )),
             ..NONE
         },
         hints: Hints {
@@ -548,6 +627,11 @@ pub static SERVERS: [Row; 8] = [
         programs: &["uwsgi", "uwsgi-core", "pyuwsgi"],
         versioned: &[],
         launchers: &[],
+        packages: &[
+            pip("uwsgi", &["uwsgi"], "uwsgi"),
+            // uWSGI as a binary wheel: the same `uwsgi` command, and its own name.
+            pip("pyuwsgi", &["uwsgi", "pyuwsgi"], "uwsgi"),
+        ],
         python_module: false,
         reader: Reader::ConfigFiles,
         // Its command line is read as options of its config (`parse::app::uwsgi_args`).
@@ -616,6 +700,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &[],
         versioned: &[("php-fpm", ""), ("php", "-fpm")],
         launchers: &[],
+        packages: &[],
         python_module: false,
         reader: Reader::ConfigFiles,
         flags: &[
@@ -676,6 +761,8 @@ pub static SERVERS: [Row; 8] = [
         programs: &[],
         versioned: &[("python", "")],
         launchers: &[],
+        // `python3-pip` brings `python3`: any RUN that names `python` may install it.
+        packages: &[other(&["python3", "python"], "python")],
         python_module: false,
         reader: Reader::Script,
         flags: &[],
@@ -699,6 +786,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["node", "nodejs"],
         versioned: &[],
         launchers: &["npm", "yarn"],
+        packages: &[other(&["node"], "node"), other(&["npm"], "npm")],
         python_module: false,
         reader: Reader::Script,
         flags: &[],

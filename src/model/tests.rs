@@ -790,3 +790,37 @@ fn how_supervisords_config_was_found() {
         ConfigFound::NotFound
     );
 }
+
+/// Each server reads only its own environment variables: uvicorn's command line prefers
+/// `UVICORN_<OPTION>` to the variables its config falls back on; gunicorn reads
+/// `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` but not uvicorn's; hypercorn and daphne
+/// read neither (hypercorn 0.17, daphne 4).
+#[test]
+fn servers_read_only_their_own_environment() {
+    let df = "FROM python:3.12-slim\nRUN pip install gunicorn uvicorn hypercorn daphne supervisor\nCOPY main.py /app/main.py\nCOPY supervisord.conf /etc/supervisord.conf\nCMD [\"supervisord\"]\n";
+    let env = "environment=WEB_CONCURRENCY=\"4\",FORWARDED_ALLOW_IPS=\"10.0.0.1\",UVICORN_WORKERS=\"3\",UVICORN_FORWARDED_ALLOW_IPS=\"*\"";
+    let app = |cmd: &str| {
+        let conf = format!(
+            "[supervisord]\nnodaemon=true\n[program:app]\ncommand={cmd}\ndirectory=/app\n{env}\n"
+        );
+        let m = build(&mem(&[
+            ("Dockerfile", df),
+            ("main.py", "app = None\n"),
+            ("supervisord.conf", &conf),
+        ]));
+        let a = &m.apps[0];
+        let value = |r: Option<&Resolved>| r.map(|r| r.value.clone());
+        (
+            value(a.workers.as_ref()),
+            value(a.forwarded_allow_ips.as_ref()),
+        )
+    };
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(app("uvicorn main:app"), (s("3"), s("*")));
+    assert_eq!(
+        app("gunicorn main:app -k uvicorn.workers.UvicornWorker"),
+        (s("4"), s("10.0.0.1"))
+    );
+    assert_eq!(app("hypercorn main:app"), (s("1"), None));
+    assert_eq!(app("daphne main:app"), (s("1"), None));
+}
