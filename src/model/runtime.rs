@@ -2,8 +2,10 @@
 //! program goes by, the command-line options and flags it reads and what each sets, the
 //! environment variables it reads, its built-in defaults (each with the words a finding
 //! shows for it), and how a help text tells it to listen, bind, keep connections alive or
-//! stay in the foreground. Beside it, the wrappers a command line is read through
-//! ([`WRAPPERS`]) and the calls in an app's source that listen ([`CALLS`]).
+//! stay in the foreground, and the packages that install its programs. Beside it, the
+//! packages of the programs that are no app server ([`OTHER_PACKAGES`]), the wrappers a
+//! command line is read through ([`WRAPPERS`], for the model and the rules alike) and the
+//! calls in an app's source that listen ([`CALLS`]).
 //!
 //! It is a table because that knowledge was spread over the command-line reader
 //! (`parse::app::command`), the model (`model::app`, `model::servers`, `model::cmdline`), the
@@ -225,6 +227,11 @@ pub struct Row {
     pub settings: &'static [&'static str],
     /// The config file it reads from its working directory when no option names one.
     pub config_file: Option<&'static str>,
+    /// It opens an IPv4 socket for any host that is not an IPv6 literal, so `localhost`
+    /// is `127.0.0.1` alone (gunicorn 23's and hypercorn 0.17's `socket.AF_INET6 if ":"
+    /// in host else socket.AF_INET`); otherwise it may bind every address a name
+    /// resolves to (uvicorn's `loop.create_server`).
+    pub names_bind_ipv4: bool,
     pub defaults: Defaults,
     pub hints: Hints,
     /// How to tell it to speak a protocol at its address.
@@ -384,6 +391,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "uvicorn's default host")),
             port: Some(d("8000", "uvicorn's default port")),
@@ -473,6 +481,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: Some("gunicorn.conf.py"),
+        names_bind_ipv4: true,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "gunicorn's default bind")),
             port: Some(d("8000", "gunicorn's default bind")),
@@ -549,6 +558,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: true,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "hypercorn's default bind")),
             port: Some(d("8000", "hypercorn's default bind")),
@@ -603,6 +613,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "daphne's default bind")),
             port: Some(d("8000", "daphne's default port")),
@@ -674,6 +685,7 @@ pub static SERVERS: [Row; 8] = [
             "python-path",
         ],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: NONE,
         hints: Hints {
             bind: "`socket = {hostport}`",
@@ -732,6 +744,7 @@ pub static SERVERS: [Row; 8] = [
             "php_admin_value[error_log]",
         ],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             socket_mode: Some(d("0660", "PHP-FPM's default `listen.mode`")),
             daemonizes: Some(d(
@@ -771,6 +784,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: NONE,
         hints: PYTHON_HINTS,
         protocol_hints: &[],
@@ -795,6 +809,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             // `listen()` without a port takes a random one: no default.
             host: Some(d(
@@ -934,6 +949,9 @@ pub enum Wrap {
     Init,
     /// `gosu USER CMD`.
     User,
+    /// `chpst [-u user] [-v] CMD`, `sudo [-u user] [-E] CMD`: options, of which those
+    /// named take a value (`-u app`, `-uapp`), up to `--` or the command.
+    Options(&'static str),
     /// `poetry run [--opt] CMD`: a project tool that runs the command in its environment.
     Run,
 }
@@ -951,9 +969,15 @@ pub enum SeenBy {
 }
 
 /// The wrappers that run the rest of a command line as the command.
-pub static WRAPPERS: [(&str, Wrap, SeenBy); 12] = [
+pub static WRAPPERS: [(&str, Wrap, SeenBy); 15] = [
     ("exec", Wrap::Exec, SeenBy::All),
     ("env", Wrap::Env, SeenBy::All),
+    ("nohup", Wrap::Exec, SeenBy::Model),
+    // runit's: `-u`, `-U`, `-b`, `-e`, `-/`, `-n`, `-l`, `-L`, `-m`, `-d`, `-o`, `-p`,
+    // `-f`, `-c` take a value.
+    ("chpst", Wrap::Options("uUbe/nlLmdopfc"), SeenBy::Model),
+    // `-u`, `-g`, `-C`, `-D`, `-h`, `-p`, `-r`, `-t`, `-T`, `-U` take a value.
+    ("sudo", Wrap::Options("ugCDhprtTU"), SeenBy::Model),
     ("tini", Wrap::Init, SeenBy::Model),
     ("dumb-init", Wrap::Init, SeenBy::Model),
     ("catatonit", Wrap::Init, SeenBy::Model),
@@ -1001,6 +1025,24 @@ pub fn skip_wrappers<'a>(
                 }
             }
             Some(Wrap::User) => i += 2,
+            Some(Wrap::Options(valued)) => {
+                i += 1;
+                while let Some(a) = word(i) {
+                    if a == "--" {
+                        i += 1;
+                        break;
+                    }
+                    let Some(opts) = a.strip_prefix('-').filter(|o| !o.is_empty()) else {
+                        break;
+                    };
+                    i += 1;
+                    // `-u app`: the value is the next word; `-uapp`, `--user=app`: this one.
+                    let first = opts.chars().next().unwrap_or('-');
+                    if !opts.starts_with('-') && valued.contains(first) && opts.len() == 1 {
+                        i += 1;
+                    }
+                }
+            }
             Some(Wrap::Run) if word(i + 1) == Some("run") => {
                 i += 2;
                 while word(i).is_some_and(|a| a.starts_with('-')) {
@@ -1011,6 +1053,17 @@ pub fn skip_wrappers<'a>(
         }
     }
     i
+}
+
+/// How a wrapper is seen through, by its program name (or path); `None` for a command
+/// that is no wrapper.
+#[must_use]
+pub fn wrapper(word: &str) -> Option<Wrap> {
+    let name = basename(word);
+    WRAPPERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, w, _)| *w)
 }
 
 impl Server {
@@ -1267,5 +1320,13 @@ mod tests {
         assert_eq!(at("tini -s -- gosu app uvicorn", SeenBy::Model), 5);
         assert_eq!(at("tini -- uvicorn", SeenBy::Servers), 0);
         assert_eq!(at("poetry install", SeenBy::Servers), 0);
+        assert_eq!(at("nohup gunicorn", SeenBy::Model), 1);
+        assert_eq!(at("chpst -u app -v gunicorn", SeenBy::Model), 4);
+        assert_eq!(at("chpst -uapp gunicorn", SeenBy::Model), 2);
+        assert_eq!(at("sudo -E -u app -- gunicorn", SeenBy::Model), 5);
+        assert_eq!(at("sudo --user=app gunicorn", SeenBy::Model), 2);
+        assert_eq!(at("sudo gunicorn", SeenBy::Servers), 0);
+        assert_eq!(wrapper("/sbin/tini"), Some(Wrap::Init));
+        assert_eq!(wrapper("gunicorn"), None);
     }
 }
