@@ -1007,8 +1007,12 @@ pub fn skip_wrappers<'a>(
             Some(Wrap::Exec) => i += 1,
             Some(Wrap::Env) => {
                 i += 1;
-                while word(i).is_some_and(|a| a.starts_with('-') || a.contains('=')) {
+                while let Some(a) = word(i).filter(|a| a.starts_with('-') || a.contains('=')) {
                     i += 1;
+                    // `env -u NAME`, `env -C DIR`: the next word is the option's value.
+                    if matches!(a, "-u" | "--unset" | "-C" | "--chdir") {
+                        i += 1;
+                    }
                 }
             }
             Some(Wrap::Init) => {
@@ -1308,6 +1312,33 @@ mod tests {
     }
 
     #[test]
+    fn packages_name_their_console_scripts() {
+        for p in packages() {
+            if let Some(name) = p.pip {
+                // As the image model reads requirements: normalized.
+                assert_eq!(crate::parse::requirement::normalize(name), name);
+                assert_eq!(packages().filter(|q| q.pip == Some(name)).count(), 1);
+            }
+            assert!(!p.programs.is_empty() && !p.family.is_empty());
+        }
+        assert_eq!(pip_scripts("pyuwsgi"), Some(&["uwsgi", "pyuwsgi"][..]));
+        assert_eq!(pip_scripts("django"), Some(&["django-admin"][..]));
+        assert_eq!(pip_scripts("requests"), None);
+        let pip_of = |program| {
+            installing(program)
+                .filter_map(|p| p.pip)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pip_of("uwsgi"), ["uwsgi", "pyuwsgi"]);
+        assert_eq!(pip_of("daphne"), ["daphne"]);
+        assert_eq!(pip_of("fastapi"), ["fastapi", "fastapi-cli"]);
+        assert_eq!(pip_of("node"), Vec::<&str>::new());
+        assert_eq!(installing("node").count(), 1);
+        // PHP-FPM's names carry its version: gen knows no package of it.
+        assert_eq!(installing("php-fpm").count(), 0);
+    }
+
+    #[test]
     fn wrappers() {
         let at = |line: &str, by: SeenBy| {
             let words: Vec<&str> = line.split(' ').collect();
@@ -1320,6 +1351,8 @@ mod tests {
         assert_eq!(at("tini -s -- gosu app uvicorn", SeenBy::Model), 5);
         assert_eq!(at("tini -- uvicorn", SeenBy::Servers), 0);
         assert_eq!(at("poetry install", SeenBy::Servers), 0);
+        assert_eq!(at("env -u HOME -C /app A=1 uvicorn", SeenBy::Servers), 6);
+        assert_eq!(at("env --unset=HOME uvicorn", SeenBy::Servers), 2);
         assert_eq!(at("nohup gunicorn", SeenBy::Model), 1);
         assert_eq!(at("chpst -u app -v gunicorn", SeenBy::Model), 4);
         assert_eq!(at("chpst -uapp gunicorn", SeenBy::Model), 2);
