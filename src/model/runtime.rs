@@ -266,6 +266,9 @@ pub struct Package {
     /// of the programs contain it (Debian's `gunicorn`, `uwsgi-core`, `python3-hypercorn`,
     /// `daphne`; Alpine's `py3-gunicorn`), and so does any installer gen does not follow.
     pub family: &'static str,
+    /// The app lists it in its requirements (a server, a framework), rather than the
+    /// image installing it as a tool of its own (supervisord, from a distribution or pip).
+    pub app_dependency: bool,
 }
 
 const fn pip(
@@ -277,6 +280,7 @@ const fn pip(
         pip: Some(name),
         programs,
         family,
+        app_dependency: true,
     }
 }
 
@@ -285,22 +289,26 @@ const fn other(programs: &'static [&'static str], family: &'static str) -> Packa
         pip: None,
         programs,
         family,
+        app_dependency: false,
     }
 }
 
 /// The packages of programs gen knows that are no app server: supervisord, nginx, the
 /// frameworks' command-line tools, the shell.
 pub static OTHER_PACKAGES: [Package; 7] = [
-    pip(
-        "supervisor",
-        &[
-            "supervisord",
-            "supervisorctl",
-            "pidproxy",
-            "echo_supervisord_conf",
-        ],
-        "supervisor",
-    ),
+    Package {
+        app_dependency: false,
+        ..pip(
+            "supervisor",
+            &[
+                "supervisord",
+                "supervisorctl",
+                "pidproxy",
+                "echo_supervisord_conf",
+            ],
+            "supervisor",
+        )
+    },
     // fastapi 0.112 and later install `fastapi` themselves; fastapi-cli's first releases
     // (0.0.4) did, which fastapi 0.111 depended on.
     pip("fastapi", &["fastapi"], "fastapi"),

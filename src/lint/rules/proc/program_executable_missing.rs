@@ -166,7 +166,14 @@ fn missing_name(m: &Model, name: &str, command_text: &str) -> Option<Missing> {
             ),
         });
     }
-    let help = match pip.as_slice() {
+    // The requirements are where an app's server or framework goes; supervisord is a
+    // tool of the image, installed from the distribution as often as from pip.
+    let requirements: Vec<&str> = packages
+        .iter()
+        .filter(|p| p.app_dependency)
+        .filter_map(|p| p.pip)
+        .collect();
+    let help = match requirements.as_slice() {
         [] => format!("install the package that provides `{name}`"),
         [one] => format!("add `{one}` to the requirements the Dockerfile installs"),
         [first, rest @ ..] => format!(
@@ -364,6 +371,22 @@ mod tests {
             ],
         );
         assert_eq!(found, []);
+        // Nothing installs supervisord: a tool of the image, not one of the requirements.
+        let found = findings(
+            &PROGRAM_EXECUTABLE_MISSING,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y python3-venv\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                ("s.conf", "[program:app]\ncommand=/bin/true\n"),
+            ],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("install the package that provides `supervisord`")
+        );
         // Nothing installs Node.
         let found = findings(
             &PROGRAM_EXECUTABLE_MISSING,
