@@ -448,11 +448,7 @@ fn programs(r: &Reader<'_>) -> Vec<Program> {
 
 /// Its name in the runtime table, or the program's.
 fn runtime_name(rt: &model::Runtime) -> String {
-    match (rt.row(), rt) {
-        (Some(row), _) => row.name.to_owned(),
-        (None, model::Runtime::Other(name)) => name.clone(),
-        (None, _) => String::new(),
-    }
+    rt.name().to_owned()
 }
 
 fn app_servers(r: &Reader<'_>) -> Vec<AppServer> {

@@ -6,7 +6,8 @@
 
 use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
 use crate::error::{Error, Result};
-use crate::generate::project::{AppFacts, Install, Project, requirement_name, uvicorn_pin};
+use crate::generate::project::{AppFacts, Install, Project, uvicorn_pin};
+use crate::parse::requirement::name as requirement_name;
 use crate::parse::span::{LineIndex, Span};
 use crate::spec::{AppKind, AppSource, Entry, Spec};
 use std::collections::BTreeSet;

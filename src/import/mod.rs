@@ -17,6 +17,7 @@ pub use spec_text::render;
 
 use crate::deploy::Project;
 use crate::lint::{ContainerDir, Context};
+use crate::model::runtime::Server;
 use crate::model::{App, Origin, Runtime};
 use crate::spec::raw;
 use crate::spec::{AppKind, Base};
@@ -201,17 +202,16 @@ fn main_app(cd: &ContainerDir) -> Option<usize> {
         .or_else(|| {
             m.apps
                 .iter()
-                .position(|a| matches!(a.runtime, Runtime::Uvicorn | Runtime::Node))
+                .position(|a| matches!(a.runtime.server(), Some(Server::Uvicorn | Server::Node)))
         })
         .or(if m.apps.is_empty() { None } else { Some(0) })
 }
 
 /// How prose names it: its title in the runtime table, or the program in backticks.
 fn runtime_name(r: &Runtime) -> String {
-    match (r.row(), r) {
-        (Some(row), _) => row.title.to_owned(),
-        (None, Runtime::Other(name)) => format!("`{name}`"),
-        (None, _) => String::new(),
+    match r.row() {
+        Some(row) => row.title.to_owned(),
+        None => format!("`{}`", r.name()),
     }
 }
 
@@ -279,16 +279,16 @@ fn container(ctx: &Context, index: usize, cd: &ContainerDir) -> Result<Imported,
         .command
         .first()
         .map_or_else(|| cd.dir.clone(), |w| place(cd, &w.origin));
-    let kind = match app.runtime {
-        Runtime::Uvicorn => AppKind::Fastapi,
-        Runtime::Node => AppKind::Express,
-        ref other => {
+    let kind = match app.runtime.server() {
+        Some(Server::Uvicorn) => AppKind::Fastapi,
+        Some(Server::Node) => AppKind::Express,
+        _ => {
             return Err(Refused {
                 dir: cd.dir.clone(),
                 from: app_from,
                 why: format!(
                     "the app runs under {}, which gen's templates cannot express yet: they run uvicorn (`kind = \"fastapi\"`) or node (`kind = \"express\"`)",
-                    runtime_name(other)
+                    runtime_name(&app.runtime)
                 ),
             });
         }

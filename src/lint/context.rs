@@ -10,6 +10,7 @@ use super::date::Date;
 use super::suppress::{self, Syntax};
 use crate::deploy::Project;
 use crate::diagnostic::{Diagnostic, Label, Sources};
+use crate::model::runtime::Server;
 use crate::model::{self, Model, Origin, Source};
 use crate::parse::role::Role;
 use crate::spec::{Container, Spec};
@@ -350,9 +351,8 @@ impl ContainerDir {
             .apps
             .iter()
             .find(|a| a.source.as_ref().is_some_and(|s| s.file == rel))?;
-        match app.runtime {
-            model::Runtime::Node => Some(Role::JavaScript),
-            model::Runtime::Other(_) => None,
+        match app.runtime.server()? {
+            Server::Node => Some(Role::JavaScript),
             _ => Some(Role::Python),
         }
     }

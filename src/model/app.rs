@@ -53,35 +53,26 @@ impl Resolved {
     }
 }
 
+/// The program that serves the app: a server of the runtime table, or another program.
+/// A wrapper around [`Server`] rather than a list of its own, so a new row needs no
+/// variant here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Runtime {
-    Uvicorn,
-    Gunicorn,
-    Hypercorn,
-    Daphne,
-    /// uWSGI, configured by its command line, ini/YAML files and `UWSGI_*` variables.
-    Uwsgi,
-    /// PHP-FPM, configured by its main config and pool files.
-    PhpFpm,
-    /// A Python script (Flask's, aiohttp's or another dev server).
-    Python,
-    Node,
+    /// A server of the runtime table.
+    Server(Server),
     /// Something else, by program name.
     Other(String),
 }
 
 impl From<Server> for Runtime {
     fn from(s: Server) -> Self {
-        match s {
-            Server::Uvicorn => Self::Uvicorn,
-            Server::Gunicorn => Self::Gunicorn,
-            Server::Hypercorn => Self::Hypercorn,
-            Server::Daphne => Self::Daphne,
-            Server::Uwsgi => Self::Uwsgi,
-            Server::PhpFpm => Self::PhpFpm,
-            Server::Python => Self::Python,
-            Server::Node => Self::Node,
-        }
+        Self::Server(s)
+    }
+}
+
+impl PartialEq<Server> for Runtime {
+    fn eq(&self, s: &Server) -> bool {
+        *self == Self::Server(*s)
     }
 }
 
@@ -89,23 +80,25 @@ impl Runtime {
     /// Its server in the runtime table; `None` for another program.
     #[must_use]
     pub const fn server(&self) -> Option<Server> {
-        Some(match self {
-            Self::Uvicorn => Server::Uvicorn,
-            Self::Gunicorn => Server::Gunicorn,
-            Self::Hypercorn => Server::Hypercorn,
-            Self::Daphne => Server::Daphne,
-            Self::Uwsgi => Server::Uwsgi,
-            Self::PhpFpm => Server::PhpFpm,
-            Self::Python => Server::Python,
-            Self::Node => Server::Node,
-            Self::Other(_) => return None,
-        })
+        match self {
+            Self::Server(s) => Some(*s),
+            Self::Other(_) => None,
+        }
     }
 
     /// Its row of the runtime table; `None` for another program.
     #[must_use]
     pub fn row(&self) -> Option<&'static Row> {
         self.server().map(Server::row)
+    }
+
+    /// Its name in the runtime table, or the program's.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Server(s) => s.name(),
+            Self::Other(name) => name,
+        }
     }
 }
 
@@ -950,7 +943,7 @@ fn server(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, cmd: &ServerComm
 }
 
 fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
-    a.runtime = Runtime::Python;
+    a.runtime = Runtime::Server(Server::Python);
     let mut i = 1;
     while words
         .get(i)
@@ -1026,7 +1019,7 @@ fn python_script(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) {
 }
 
 fn node(m: &Model, env: &Env<'_>, a: &mut App, words: &Words, depth: usize) {
-    a.runtime = Runtime::Node;
+    a.runtime = Runtime::Server(Server::Node);
     let row = Server::Node.row();
     let Some(first) = words.first() else { return };
     if row.launchers.contains(&basename(&first.value)) {

@@ -10,10 +10,12 @@
 
 use super::glob::{self, Dots};
 use super::packaged::{self, PackagedFile, Packaging};
+use super::runtime;
 use super::{Fact, Files, Origin};
 use crate::model::path;
 use crate::model::path::parent;
 use crate::parse::dockerfile::{Base, Copy, Dockerfile, Form, Instruction, Kind};
+use crate::parse::requirement;
 use crate::parse::shell;
 use crate::parse::span::Span;
 use crate::spec::Distro;
@@ -352,21 +354,6 @@ struct ShellState {
     script: String,
     region: Option<Span>,
 }
-
-/// Console scripts of the Python packages gen cares about.
-const SCRIPTS: [(&str, &[&str]); 10] = [
-    ("supervisor", &["supervisord", "supervisorctl", "pidproxy"]),
-    ("uvicorn", &["uvicorn"]),
-    ("gunicorn", &["gunicorn"]),
-    ("hypercorn", &["hypercorn"]),
-    ("daphne", &["daphne"]),
-    ("uwsgi", &["uwsgi"]),
-    // uWSGI as a binary wheel: the same `uwsgi` command.
-    ("pyuwsgi", &["uwsgi"]),
-    ("fastapi-cli", &["fastapi"]),
-    ("flask", &["flask"]),
-    ("django", &["django-admin"]),
-];
 
 struct Walk<'a> {
     file: &'a str,
@@ -976,10 +963,10 @@ impl Walk<'_> {
                 match st.fs.local_file(&path).and_then(|f| self.files.text(f)) {
                     Some(text) => {
                         complete &= text.lines().all(|l| {
-                            let l = l.split('#').next().unwrap_or("").trim();
-                            l.is_empty() || requirement_name(l).is_some_and(|_| !is_local(l))
+                            requirement::blank(l)
+                                || requirement::name(l).is_some_and(|_| !is_local(l.trim()))
                         });
-                        packages.extend(text.lines().filter_map(requirement_name));
+                        packages.extend(text.lines().filter_map(requirement::name));
                     }
                     None => complete = false,
                 }
@@ -992,7 +979,7 @@ impl Walk<'_> {
                 | "--extra-index-url" | "-f" | "--find-links" => skip_next = true,
                 _ if a.starts_with('-') => {}
                 _ if is_local(a) || a.contains("://") => complete = false,
-                _ => packages.extend(requirement_name(a)),
+                _ => packages.extend(requirement::name(a)),
             }
         }
         // Where the console scripts go: `<prefix>/bin`, `<target>/bin`, `<root>` + the
@@ -1009,9 +996,7 @@ impl Walk<'_> {
             .as_deref()
             .map_or_else(|| "/usr/local/bin".to_owned(), |v| child(v, "bin"));
         for p in packages.iter().filter(|_| !unknown_user) {
-            let scripts = SCRIPTS.iter().find(|(name, _)| name == p).map(|(_, s)| *s);
-            let fastapi_standard = p == "fastapi" && rest.iter().any(|a| a.contains("[standard"));
-            for s in scripts.unwrap_or(if fastapi_standard { &["fastapi"] } else { &[] }) {
+            for s in runtime::pip_scripts(p).unwrap_or_default() {
                 st.fs.put(
                     &child(&bin, s),
                     Entry {
@@ -1216,19 +1201,6 @@ fn write(st: &mut Built, path: &str, origin: &Origin) {
             },
         ),
     }
-}
-
-/// The package name of a requirements line (`uvicorn[standard]==0.30 ; python_version>"3"`).
-fn requirement_name(line: &str) -> Option<String> {
-    let line = line.split('#').next().unwrap_or("").trim();
-    if line.is_empty() || line.starts_with('-') || line.contains("://") {
-        return None;
-    }
-    let end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(line.len());
-    let name = line[..end].to_ascii_lowercase().replace('_', "-");
-    (!name.is_empty()).then_some(name)
 }
 
 fn packaged_entry(
@@ -1620,16 +1592,23 @@ mod tests {
     }
 
     #[test]
-    fn requirement_name_table() {
-        let cases = [
-            ("uvicorn[standard]==0.30", Some("uvicorn")),
-            ("Flask_Cors>=1", Some("flask-cors")),
-            ("  # comment", None),
-            ("-r other.txt", None),
-            ("git+https://x/y.git", None),
-        ];
-        for (line, want) in cases {
-            assert_eq!(requirement_name(line).as_deref(), want, "{line}");
-        }
+    fn requirements_files_list_their_packages() {
+        let b = built(
+            "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+            &[(
+                "requirements.txt",
+                "# the app\nUvicorn[standard]==0.30 ; python_version > '3' # pinned\nzope.interface\n",
+            )],
+        );
+        let p = &b.pip_installs[0];
+        assert_eq!(p.packages, ["uvicorn", "zope-interface"]);
+        assert!(p.complete);
+        assert!(b.fs.entry("/usr/local/bin/uvicorn").is_some());
+        let b = built(
+            "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n",
+            &[("requirements.txt", "dist/app-1.0-py3-none-any.whl\n")],
+        );
+        assert_eq!(b.pip_installs[0].packages, ["app"]);
+        assert!(!b.pip_installs[0].complete);
     }
 }

@@ -2,8 +2,10 @@
 //! program goes by, the command-line options and flags it reads and what each sets, the
 //! environment variables it reads, its built-in defaults (each with the words a finding
 //! shows for it), and how a help text tells it to listen, bind, keep connections alive or
-//! stay in the foreground. Beside it, the wrappers a command line is read through
-//! ([`WRAPPERS`]) and the calls in an app's source that listen ([`CALLS`]).
+//! stay in the foreground, and the packages that install its programs. Beside it, the
+//! packages of the programs that are no app server ([`OTHER_PACKAGES`]), the wrappers a
+//! command line is read through ([`WRAPPERS`], for the model and the rules alike) and the
+//! calls in an app's source that listen ([`CALLS`]).
 //!
 //! It is a table because that knowledge was spread over the command-line reader
 //! (`parse::app::command`), the model (`model::app`, `model::servers`, `model::cmdline`), the
@@ -206,6 +208,9 @@ pub struct Row {
     pub versioned: &'static [(&'static str, &'static str)],
     /// Programs that start it from a project file (`npm start` through `package.json`).
     pub launchers: &'static [&'static str],
+    /// The packages that install its programs, where gen can see the install (none for
+    /// PHP-FPM, whose programs and packages carry the PHP version in their names).
+    pub packages: &'static [Package],
     /// `python -m NAME` runs it.
     pub python_module: bool,
     pub reader: Reader,
@@ -222,6 +227,11 @@ pub struct Row {
     pub settings: &'static [&'static str],
     /// The config file it reads from its working directory when no option names one.
     pub config_file: Option<&'static str>,
+    /// It opens an IPv4 socket for any host that is not an IPv6 literal, so `localhost`
+    /// is `127.0.0.1` alone (gunicorn 23's and hypercorn 0.17's `socket.AF_INET6 if ":"
+    /// in host else socket.AF_INET`); otherwise it may bind every address a name
+    /// resolves to (uvicorn's `loop.create_server`).
+    pub names_bind_ipv4: bool,
     pub defaults: Defaults,
     pub hints: Hints,
     /// How to tell it to speak a protocol at its address.
@@ -236,35 +246,98 @@ pub struct Row {
     pub daemon_help: Option<(&'static str, &'static str)>,
 }
 
-/// The environment variables each command-line server is read with: the worker count
-/// gunicorn and uvicorn both take, and the trusted proxies.
-const PYTHON_SERVER_ENV: [(&str, Setting); 3] = [
-    ("WEB_CONCURRENCY", Setting::Workers),
-    ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
-    ("UVICORN_FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
-];
-
-/// The options every command-line server shares.
-macro_rules! shared_options {
-    ($($extra:expr),* $(,)?) => {
-        &[
-            $($extra,)*
-            ("-w", Setting::Workers),
-            ("--workers", Setting::Workers),
-            ("-k", Setting::WorkerClass),
-            ("--worker-class", Setting::WorkerClass),
-            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
-            ("--root-path", Setting::RootPath),
-        ]
-    };
-}
-
 /// Python's, a help text's syntax for `uvicorn.run(...)` and the scripts.
 const PYTHON_HINTS: Hints = Hints {
     bind: "`host=\"{host}\"`",
     listen: Some("`host=\"{host}\", port={port}`"),
     uds: "`{path}`",
 };
+
+/// A package that puts programs gen knows in a `bin` directory: a pip package and its
+/// console scripts, or a program of the base image or the distribution's packages.
+#[derive(Debug)]
+pub struct Package {
+    /// Its name on PyPI, normalized; `None` where gen knows no pip package for it.
+    pub pip: Option<&'static str>,
+    /// The programs it installs (a pip package's console scripts, from its
+    /// `entry_points.txt`).
+    pub programs: &'static [&'static str],
+    /// A word that a RUN installing it some other way names: the distributions' packages
+    /// of the programs contain it (Debian's `gunicorn`, `uwsgi-core`, `python3-hypercorn`,
+    /// `daphne`; Alpine's `py3-gunicorn`), and so does any installer gen does not follow.
+    pub family: &'static str,
+    /// The app lists it in its requirements (a server, a framework), rather than the
+    /// image installing it as a tool of its own (supervisord, from a distribution or pip).
+    pub app_dependency: bool,
+}
+
+const fn pip(
+    name: &'static str,
+    programs: &'static [&'static str],
+    family: &'static str,
+) -> Package {
+    Package {
+        pip: Some(name),
+        programs,
+        family,
+        app_dependency: true,
+    }
+}
+
+const fn other(programs: &'static [&'static str], family: &'static str) -> Package {
+    Package {
+        pip: None,
+        programs,
+        family,
+        app_dependency: false,
+    }
+}
+
+/// The packages of programs gen knows that are no app server: supervisord, nginx, the
+/// frameworks' command-line tools, the shell.
+pub static OTHER_PACKAGES: [Package; 7] = [
+    Package {
+        app_dependency: false,
+        ..pip(
+            "supervisor",
+            &[
+                "supervisord",
+                "supervisorctl",
+                "pidproxy",
+                "echo_supervisord_conf",
+            ],
+            "supervisor",
+        )
+    },
+    // fastapi 0.112 and later install `fastapi` themselves; fastapi-cli's first releases
+    // (0.0.4) did, which fastapi 0.111 depended on.
+    pip("fastapi", &["fastapi"], "fastapi"),
+    pip("fastapi-cli", &["fastapi"], "fastapi"),
+    pip("flask", &["flask"], "flask"),
+    pip("django", &["django-admin"], "django"),
+    other(&["nginx"], "nginx"),
+    other(&["bash"], "bash"),
+];
+
+/// Every package gen knows the programs of: the servers' and the others.
+pub fn packages() -> impl Iterator<Item = &'static Package> {
+    SERVERS
+        .iter()
+        .flat_map(|r| r.packages)
+        .chain(&OTHER_PACKAGES)
+}
+
+/// The console scripts `pip install NAME` puts in a `bin` directory (NAME normalized);
+/// `None` for a package gen does not know.
+#[must_use]
+pub fn pip_scripts(name: &str) -> Option<&'static [&'static str]> {
+    packages().find(|p| p.pip == Some(name)).map(|p| p.programs)
+}
+
+/// The packages that install a program, by the name it is run by.
+pub fn installing(program: &str) -> impl Iterator<Item = &'static Package> + '_ {
+    packages().filter(move |p| p.programs.contains(&program))
+}
 
 /// Every server gen models, in [`Server`]'s order.
 pub static SERVERS: [Row; 8] = [
@@ -275,6 +348,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["uvicorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("uvicorn", &["uvicorn"], "uvicorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -296,7 +370,7 @@ pub static SERVERS: [Row; 8] = [
             ("--no-reset-contextvars", Flag::Inert),
             ("--lifespan-off", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("--host", Setting::Host),
             ("--port", Setting::Port),
             ("--uds", Setting::Uds),
@@ -305,19 +379,27 @@ pub static SERVERS: [Row; 8] = [
             ("--app-dir", Setting::Chdir),
             // `--proxy-headers=false`.
             ("--proxy-headers", Setting::ProxyHeaders),
+            ("--workers", Setting::Workers),
+            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
+            ("--root-path", Setting::RootPath),
         ],
         env: &[
             ("UVICORN_UDS", Setting::Uds),
             ("UVICORN_HOST", Setting::Host),
             ("UVICORN_PORT", Setting::Port),
             ("UVICORN_ROOT_PATH", Setting::RootPath),
-            PYTHON_SERVER_ENV[0],
-            PYTHON_SERVER_ENV[1],
-            PYTHON_SERVER_ENV[2],
+            // Its command line reads `UVICORN_<OPTION>` (click's `auto_envvar_prefix`) as
+            // the option, ahead of the variables its `Config` falls back on when the
+            // option is unset (uvicorn 0.54's `config.py`).
+            ("UVICORN_WORKERS", Setting::Workers),
+            ("WEB_CONCURRENCY", Setting::Workers),
+            ("UVICORN_FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
+            ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
         ],
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "uvicorn's default host")),
             port: Some(d("8000", "uvicorn's default port")),
@@ -354,6 +436,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["gunicorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("gunicorn", &["gunicorn"], "gunicorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -375,7 +458,7 @@ pub static SERVERS: [Row; 8] = [
             ("-v", Flag::Inert),
             ("--version", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("--keep-alive", Setting::KeepAlive),
             ("-b", Setting::Bind),
             ("--bind", Setting::Bind),
@@ -387,19 +470,26 @@ pub static SERVERS: [Row; 8] = [
             ("-u", Setting::User),
             ("--user", Setting::User),
             ("--pythonpath", Setting::PythonPath),
+            ("-w", Setting::Workers),
+            ("--workers", Setting::Workers),
+            ("-k", Setting::WorkerClass),
+            ("--worker-class", Setting::WorkerClass),
+            ("--forwarded-allow-ips", Setting::ForwardedAllowIps),
         ],
         // It reads its config file, then GUNICORN_CMD_ARGS, then the command line, each
-        // overriding the one before; PORT only changes the default bind.
+        // overriding the one before; PORT, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS only
+        // change the defaults (gunicorn 23's `config.py`). Not `UVICORN_*`: its uvicorn
+        // worker takes gunicorn's own `forwarded_allow_ips`.
         env: &[
             ("GUNICORN_CMD_ARGS", Setting::CommandLine),
             ("PORT", Setting::DefaultPort),
-            PYTHON_SERVER_ENV[0],
-            PYTHON_SERVER_ENV[1],
-            PYTHON_SERVER_ENV[2],
+            ("WEB_CONCURRENCY", Setting::Workers),
+            ("FORWARDED_ALLOW_IPS", Setting::ForwardedAllowIps),
         ],
         option_env: &[],
         settings: &[],
         config_file: Some("gunicorn.conf.py"),
+        names_bind_ipv4: true,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "gunicorn's default bind")),
             port: Some(d("8000", "gunicorn's default bind")),
@@ -445,6 +535,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["hypercorn"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("hypercorn", &["hypercorn"], "hypercorn")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -455,27 +546,32 @@ pub static SERVERS: [Row; 8] = [
             ("--version", Flag::Inert),
             ("--verbose", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("-b", Setting::Bind),
             ("--bind", Setting::Bind),
             ("-c", Setting::Config),
             ("--config", Setting::Config),
             ("--insecure-bind", Setting::OtherListen),
             ("--quic-bind", Setting::OtherListen),
+            ("-w", Setting::Workers),
+            ("--workers", Setting::Workers),
+            ("-k", Setting::WorkerClass),
+            ("--worker-class", Setting::WorkerClass),
+            ("--root-path", Setting::RootPath),
         ],
-        env: &PYTHON_SERVER_ENV,
+        // It reads no environment variable for where or how it serves (hypercorn 0.17,
+        // daphne 4: `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` are gunicorn's and
+        // uvicorn's).
+        env: &[],
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: true,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "hypercorn's default bind")),
             port: Some(d("8000", "hypercorn's default bind")),
             bind_port: Some(d("8000", "hypercorn's default port")),
             workers: Some(d("1", "hypercorn runs one worker by default")),
-            forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "hypercorn trusts forwarded headers from 127.0.0.1 by default",
-            )),
             ..NONE
         },
         hints: Hints {
@@ -496,6 +592,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["daphne"],
         versioned: &[],
         launchers: &[],
+        packages: &[pip("daphne", &["daphne"], "daphne")],
         python_module: true,
         reader: Reader::CommandLine,
         flags: &[
@@ -505,7 +602,7 @@ pub static SERVERS: [Row; 8] = [
             ("--no-server-name", Flag::Inert),
             ("-s", Flag::Inert),
         ],
-        options: shared_options![
+        options: &[
             ("-b", Setting::Host),
             ("--bind", Setting::Host),
             ("-p", Setting::Port),
@@ -515,19 +612,20 @@ pub static SERVERS: [Row; 8] = [
             ("--fd", Setting::Fd),
             ("-e", Setting::OtherListen),
             ("--endpoint", Setting::OtherListen),
+            ("--root-path", Setting::RootPath),
         ],
-        env: &PYTHON_SERVER_ENV,
+        // It reads no environment variable for where or how it serves (hypercorn 0.17,
+        // daphne 4: `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` are gunicorn's and
+        // uvicorn's).
+        env: &[],
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             host: Some(d("127.0.0.1", "daphne's default bind")),
             port: Some(d("8000", "daphne's default port")),
             workers: Some(d("1", "daphne runs one worker by default")),
-            forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "daphne trusts forwarded headers from 127.0.0.1 by default",
-            )),
             ..NONE
         },
         hints: Hints {
@@ -548,6 +646,11 @@ pub static SERVERS: [Row; 8] = [
         programs: &["uwsgi", "uwsgi-core", "pyuwsgi"],
         versioned: &[],
         launchers: &[],
+        packages: &[
+            pip("uwsgi", &["uwsgi"], "uwsgi"),
+            // uWSGI as a binary wheel: the same `uwsgi` command, and its own name.
+            pip("pyuwsgi", &["uwsgi", "pyuwsgi"], "uwsgi"),
+        ],
         python_module: false,
         reader: Reader::ConfigFiles,
         // Its command line is read as options of its config (`parse::app::uwsgi_args`).
@@ -590,6 +693,7 @@ pub static SERVERS: [Row; 8] = [
             "python-path",
         ],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: NONE,
         hints: Hints {
             bind: "`socket = {hostport}`",
@@ -616,6 +720,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &[],
         versioned: &[("php-fpm", ""), ("php", "-fpm")],
         launchers: &[],
+        packages: &[],
         python_module: false,
         reader: Reader::ConfigFiles,
         flags: &[
@@ -647,6 +752,7 @@ pub static SERVERS: [Row; 8] = [
             "php_admin_value[error_log]",
         ],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             socket_mode: Some(d("0660", "PHP-FPM's default `listen.mode`")),
             daemonizes: Some(d(
@@ -676,6 +782,8 @@ pub static SERVERS: [Row; 8] = [
         programs: &[],
         versioned: &[("python", "")],
         launchers: &[],
+        // `python3-pip` brings `python3`: any RUN that names `python` may install it.
+        packages: &[other(&["python3", "python"], "python")],
         python_module: false,
         reader: Reader::Script,
         flags: &[],
@@ -684,6 +792,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: NONE,
         hints: PYTHON_HINTS,
         protocol_hints: &[],
@@ -699,6 +808,7 @@ pub static SERVERS: [Row; 8] = [
         programs: &["node", "nodejs"],
         versioned: &[],
         launchers: &["npm", "yarn"],
+        packages: &[other(&["node"], "node"), other(&["npm"], "npm")],
         python_module: false,
         reader: Reader::Script,
         flags: &[],
@@ -707,6 +817,7 @@ pub static SERVERS: [Row; 8] = [
         option_env: &[],
         settings: &[],
         config_file: None,
+        names_bind_ipv4: false,
         defaults: Defaults {
             // `listen()` without a port takes a random one: no default.
             host: Some(d(
@@ -846,6 +957,9 @@ pub enum Wrap {
     Init,
     /// `gosu USER CMD`.
     User,
+    /// `chpst [-u user] [-v] CMD`, `sudo [-u user] [-E] CMD`: options, of which those
+    /// named take a value (`-u app`, `-uapp`), up to `--` or the command.
+    Options(&'static str),
     /// `poetry run [--opt] CMD`: a project tool that runs the command in its environment.
     Run,
 }
@@ -863,9 +977,15 @@ pub enum SeenBy {
 }
 
 /// The wrappers that run the rest of a command line as the command.
-pub static WRAPPERS: [(&str, Wrap, SeenBy); 12] = [
+pub static WRAPPERS: [(&str, Wrap, SeenBy); 15] = [
     ("exec", Wrap::Exec, SeenBy::All),
     ("env", Wrap::Env, SeenBy::All),
+    ("nohup", Wrap::Exec, SeenBy::Model),
+    // runit's: `-u`, `-U`, `-b`, `-e`, `-/`, `-n`, `-l`, `-L`, `-m`, `-d`, `-o`, `-p`,
+    // `-f`, `-c` take a value.
+    ("chpst", Wrap::Options("uUbe/nlLmdopfc"), SeenBy::Model),
+    // `-u`, `-g`, `-C`, `-D`, `-h`, `-p`, `-r`, `-t`, `-T`, `-U` take a value.
+    ("sudo", Wrap::Options("ugCDhprtTU"), SeenBy::Model),
     ("tini", Wrap::Init, SeenBy::Model),
     ("dumb-init", Wrap::Init, SeenBy::Model),
     ("catatonit", Wrap::Init, SeenBy::Model),
@@ -895,8 +1015,12 @@ pub fn skip_wrappers<'a>(
             Some(Wrap::Exec) => i += 1,
             Some(Wrap::Env) => {
                 i += 1;
-                while word(i).is_some_and(|a| a.starts_with('-') || a.contains('=')) {
+                while let Some(a) = word(i).filter(|a| a.starts_with('-') || a.contains('=')) {
                     i += 1;
+                    // `env -u NAME`, `env -C DIR`: the next word is the option's value.
+                    if matches!(a, "-u" | "--unset" | "-C" | "--chdir") {
+                        i += 1;
+                    }
                 }
             }
             Some(Wrap::Init) => {
@@ -913,6 +1037,24 @@ pub fn skip_wrappers<'a>(
                 }
             }
             Some(Wrap::User) => i += 2,
+            Some(Wrap::Options(valued)) => {
+                i += 1;
+                while let Some(a) = word(i) {
+                    if a == "--" {
+                        i += 1;
+                        break;
+                    }
+                    let Some(opts) = a.strip_prefix('-').filter(|o| !o.is_empty()) else {
+                        break;
+                    };
+                    i += 1;
+                    // `-u app`: the value is the next word; `-uapp`, `--user=app`: this one.
+                    let first = opts.chars().next().unwrap_or('-');
+                    if !opts.starts_with('-') && valued.contains(first) && opts.len() == 1 {
+                        i += 1;
+                    }
+                }
+            }
             Some(Wrap::Run) if word(i + 1) == Some("run") => {
                 i += 2;
                 while word(i).is_some_and(|a| a.starts_with('-')) {
@@ -923,6 +1065,17 @@ pub fn skip_wrappers<'a>(
         }
     }
     i
+}
+
+/// How a wrapper is seen through, by its program name (or path); `None` for a command
+/// that is no wrapper.
+#[must_use]
+pub fn wrapper(word: &str) -> Option<Wrap> {
+    let name = basename(word);
+    WRAPPERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, w, _)| *w)
 }
 
 impl Server {
@@ -1167,6 +1320,33 @@ mod tests {
     }
 
     #[test]
+    fn packages_name_their_console_scripts() {
+        for p in packages() {
+            if let Some(name) = p.pip {
+                // As the image model reads requirements: normalized.
+                assert_eq!(crate::parse::requirement::normalize(name), name);
+                assert_eq!(packages().filter(|q| q.pip == Some(name)).count(), 1);
+            }
+            assert!(!p.programs.is_empty() && !p.family.is_empty());
+        }
+        assert_eq!(pip_scripts("pyuwsgi"), Some(&["uwsgi", "pyuwsgi"][..]));
+        assert_eq!(pip_scripts("django"), Some(&["django-admin"][..]));
+        assert_eq!(pip_scripts("requests"), None);
+        let pip_of = |program| {
+            installing(program)
+                .filter_map(|p| p.pip)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pip_of("uwsgi"), ["uwsgi", "pyuwsgi"]);
+        assert_eq!(pip_of("daphne"), ["daphne"]);
+        assert_eq!(pip_of("fastapi"), ["fastapi", "fastapi-cli"]);
+        assert_eq!(pip_of("node"), Vec::<&str>::new());
+        assert_eq!(installing("node").count(), 1);
+        // PHP-FPM's names carry its version: gen knows no package of it.
+        assert_eq!(installing("php-fpm").count(), 0);
+    }
+
+    #[test]
     fn wrappers() {
         let at = |line: &str, by: SeenBy| {
             let words: Vec<&str> = line.split(' ').collect();
@@ -1179,5 +1359,15 @@ mod tests {
         assert_eq!(at("tini -s -- gosu app uvicorn", SeenBy::Model), 5);
         assert_eq!(at("tini -- uvicorn", SeenBy::Servers), 0);
         assert_eq!(at("poetry install", SeenBy::Servers), 0);
+        assert_eq!(at("env -u HOME -C /app A=1 uvicorn", SeenBy::Servers), 6);
+        assert_eq!(at("env --unset=HOME uvicorn", SeenBy::Servers), 2);
+        assert_eq!(at("nohup gunicorn", SeenBy::Model), 1);
+        assert_eq!(at("chpst -u app -v gunicorn", SeenBy::Model), 4);
+        assert_eq!(at("chpst -uapp gunicorn", SeenBy::Model), 2);
+        assert_eq!(at("sudo -E -u app -- gunicorn", SeenBy::Model), 5);
+        assert_eq!(at("sudo --user=app gunicorn", SeenBy::Model), 2);
+        assert_eq!(at("sudo gunicorn", SeenBy::Servers), 0);
+        assert_eq!(wrapper("/sbin/tini"), Some(Wrap::Init));
+        assert_eq!(wrapper("gunicorn"), None);
     }
 }

@@ -204,7 +204,7 @@ pub(super) fn uwsgi(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) -> boo
     let Some(args) = uwsgi_args(&ws) else {
         return false;
     };
-    a.runtime = Runtime::Uwsgi;
+    a.runtime = Runtime::Server(Server::Uwsgi);
     let row = Server::Uwsgi.row();
     let mut opts = Vec::new();
     let mut known = true;
@@ -464,7 +464,7 @@ pub(super) fn php_fpm_app(m: &Model, env: &Env<'_>, a: &mut App, words: &Words) 
     if !row.runs(path::basename(&first.value)) {
         return false;
     }
-    a.runtime = Runtime::PhpFpm;
+    a.runtime = Runtime::Server(Server::PhpFpm);
     let mut known = true;
     let mut foreground = None;
     let mut config = None;

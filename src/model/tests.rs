@@ -1,6 +1,7 @@
 //! Models of whole container directories: the two generated containers, the hand-written
 //! projects under tests/fixtures/projects, and in-memory fixtures for the corners.
 
+use super::runtime::Server;
 use super::*;
 use std::path::Path;
 
@@ -171,7 +172,7 @@ fn generated_fastapi_container() {
     assert_eq!(m.apps.len(), 1);
     let app = &m.apps[0];
     assert_eq!(app.program.as_deref(), Some("app"));
-    assert_eq!(app.runtime, Runtime::Uvicorn);
+    assert_eq!(app.runtime, Server::Uvicorn);
     assert_eq!(app.source.as_ref().map(|s| s.file.as_str()), Some("app.py"));
     assert_eq!(listens(app), ["127.0.0.1:8000"]);
     let port = app.listens[0].port.as_ref().expect("port");
@@ -217,7 +218,7 @@ fn generated_express_container() {
     assert_eq!(listeners(n), ["*:80"]);
     assert_eq!(proxies(n)[0], "server 127.0.0.1:3000");
     let app = &m.apps[0];
-    assert_eq!(app.runtime, Runtime::Node);
+    assert_eq!(app.runtime, Server::Node);
     assert_eq!(listens(app), ["127.0.0.1:3000"]);
     let host = app.listens[0].host.as_ref().expect("host");
     assert_eq!(shown(&m, &host.origin), "supervisord.conf:\"127.0.0.1\"");
@@ -319,7 +320,7 @@ fn gunicorn_confd_project() {
     let (_, d) = n.directive("daemon")[0];
     assert_eq!(shown(&m, &d.origin()), "supervisor/app.conf:daemon off;");
     let app = &m.apps[0];
-    assert_eq!(app.runtime, Runtime::Gunicorn);
+    assert_eq!(app.runtime, Server::Gunicorn);
     assert_eq!(app.cwd.value, "/srv");
     assert_eq!(listens(app), ["127.0.0.1:8000"]);
     assert_eq!(app.workers.as_ref().map(|w| w.value.as_str()), Some("2"));
@@ -390,7 +391,7 @@ fn app_files_alone_are_read_by_their_names() {
         ("notes.py", "uvicorn.run(app, port=1)\n"),
     ]));
     assert_eq!(m.apps.len(), 1);
-    assert_eq!(m.apps[0].runtime, Runtime::Node);
+    assert_eq!(m.apps[0].runtime, Server::Node);
     assert_eq!(listens(&m.apps[0]), ["127.0.0.1:3000"]);
     assert!(matches!(
         m.apps[0].command[0].origin,
@@ -532,7 +533,7 @@ fn sh_c_programs_and_npm_start() {
     ]));
     assert!(m.problems.is_empty(), "{:?}", m.problems);
     let web = &m.apps[0];
-    assert_eq!(web.runtime, Runtime::Node);
+    assert_eq!(web.runtime, Server::Node);
     assert_eq!(listens(web), [":::4000"]);
     let port = web.listens[0].port.as_ref().expect("port");
     assert_eq!(shown(&m, &port.origin), "Dockerfile:PORT=4000");
@@ -540,7 +541,7 @@ fn sh_c_programs_and_npm_start() {
     assert_eq!(cmd, ["node", "server.js"]);
     assert_eq!(shown(&m, &web.command[1].origin), "package.json:server.js");
     let py = &m.apps[1];
-    assert_eq!(py.runtime, Runtime::Uvicorn);
+    assert_eq!(py.runtime, Server::Uvicorn);
     assert_eq!(listens(py), ["unix:/run/api.sock"]);
 }
 
@@ -554,7 +555,7 @@ fn reference_clean_project() {
     let n = m.nginx.as_ref().expect("nginx");
     assert!(!n.listeners.is_empty());
     let app = m.apps.first().expect("an app");
-    assert_eq!(app.runtime, Runtime::Uvicorn);
+    assert_eq!(app.runtime, Server::Uvicorn);
     let nginx_ports: Vec<u16> = n
         .proxies
         .iter()
@@ -788,4 +789,38 @@ fn how_supervisords_config_was_found() {
         found("[\"supervisord\"]", "/opt/elsewhere.conf").0,
         ConfigFound::NotFound
     );
+}
+
+/// Each server reads only its own environment variables: uvicorn's command line prefers
+/// `UVICORN_<OPTION>` to the variables its config falls back on; gunicorn reads
+/// `WEB_CONCURRENCY` and `FORWARDED_ALLOW_IPS` but not uvicorn's; hypercorn and daphne
+/// read neither (hypercorn 0.17, daphne 4).
+#[test]
+fn servers_read_only_their_own_environment() {
+    let df = "FROM python:3.12-slim\nRUN pip install gunicorn uvicorn hypercorn daphne supervisor\nCOPY main.py /app/main.py\nCOPY supervisord.conf /etc/supervisord.conf\nCMD [\"supervisord\"]\n";
+    let env = "environment=WEB_CONCURRENCY=\"4\",FORWARDED_ALLOW_IPS=\"10.0.0.1\",UVICORN_WORKERS=\"3\",UVICORN_FORWARDED_ALLOW_IPS=\"*\"";
+    let app = |cmd: &str| {
+        let conf = format!(
+            "[supervisord]\nnodaemon=true\n[program:app]\ncommand={cmd}\ndirectory=/app\n{env}\n"
+        );
+        let m = build(&mem(&[
+            ("Dockerfile", df),
+            ("main.py", "app = None\n"),
+            ("supervisord.conf", &conf),
+        ]));
+        let a = &m.apps[0];
+        let value = |r: Option<&Resolved>| r.map(|r| r.value.clone());
+        (
+            value(a.workers.as_ref()),
+            value(a.forwarded_allow_ips.as_ref()),
+        )
+    };
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(app("uvicorn main:app"), (s("3"), s("*")));
+    assert_eq!(
+        app("gunicorn main:app -k uvicorn.workers.UvicornWorker"),
+        (s("4"), s("10.0.0.1"))
+    );
+    assert_eq!(app("hypercorn main:app"), (s("1"), None));
+    assert_eq!(app("daphne main:app"), (s("1"), None));
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod dockerfile;
 pub mod nginx;
+pub mod requirement;
 pub mod role;
 pub mod shell;
 pub mod span;

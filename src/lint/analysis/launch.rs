@@ -6,6 +6,7 @@
 //! understood, which is what entrypoint scripts are.
 
 use crate::model::path::basename;
+use crate::model::runtime::{self, Wrap};
 use crate::model::{Fact, Model, Origin};
 use crate::parse::shell;
 use crate::parse::span::Span;
@@ -39,7 +40,7 @@ pub struct Launch {
 }
 
 fn is_init(word: &str) -> bool {
-    matches!(basename(word), "tini" | "dumb-init" | "catatonit")
+    runtime::wrapper(word) == Some(Wrap::Init)
 }
 
 fn is_shell(word: &str) -> bool {

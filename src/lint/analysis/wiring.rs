@@ -12,7 +12,7 @@ use crate::lint::ContainerDir;
 use crate::model::glob::Dots;
 use crate::model::path;
 use crate::model::path::basename;
-use crate::model::runtime;
+use crate::model::runtime::{self, SeenBy};
 pub use crate::model::runtime::{bind_hint, host_port, listen_hint};
 use crate::model::{
     App, AppListen, ListenAddr, Listener, Model, Nginx, Origin, ProxyTarget, Resolved, Runtime,
@@ -279,13 +279,15 @@ fn listens_known(app: &App) -> bool {
     if app.listens.is_empty() {
         return never_listens(app);
     }
-    // A gunicorn config file may set `bind` where the command line does not.
+    // A config file the server reads by default (gunicorn's `gunicorn.conf.py`) may set
+    // `bind` where the command line does not.
     let from_defaults = app.listens.iter().all(|l| {
         l.host
             .as_ref()
             .is_some_and(|h| matches!(h.origin, Origin::Default { .. }))
     });
-    if app.runtime == Runtime::Gunicorn && app.config_file.is_some() && from_defaults {
+    let reads_config = app.runtime.row().is_some_and(|r| r.config_file.is_some());
+    if reads_config && app.config_file.is_some() && from_defaults {
         return false;
     }
     app.listens.iter().all(|l| match (&l.unix, &l.port) {
@@ -382,9 +384,10 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
                 }
             }
             let words: Vec<&str> = cmd.split_whitespace().collect();
-            let Some(first) = words.iter().position(|w| *w != "sudo" && *w != "exec") else {
+            let first = runtime::skip_wrappers(|k| words.get(k).copied(), 0, SeenBy::Model);
+            if first >= words.len() {
                 return false;
-            };
+            }
             let prog = words[first].rsplit('/').next().unwrap_or(words[first]);
             let args = &words[first + 1..];
             match prog {
@@ -444,12 +447,14 @@ fn literal_host(raw: &str) -> Option<(String, Option<u16>)> {
     }
 }
 
-/// What an app binds for the host it is given, and the address it listens on. gunicorn
-/// opens an IPv4 socket for any host that is not an IPv6 literal, so `localhost` is
-/// `127.0.0.1` alone (its log says `Listening at: http://127.0.0.1:5000`); other servers
-/// may bind every address the name resolves to, which gen leaves unplaced.
+/// What an app binds for the host it is given, and the address it listens on. A server
+/// that opens an IPv4 socket for any host that is not an IPv6 literal
+/// ([`runtime::Row::names_bind_ipv4`]: gunicorn, hypercorn) binds `localhost` as
+/// `127.0.0.1` alone (gunicorn's log says `Listening at: http://127.0.0.1:5000`); other
+/// servers may bind every address the name resolves to, which gen leaves unplaced.
 fn app_bind(app: &App, host: &str) -> (Bind, String) {
-    if app.runtime == Runtime::Gunicorn && host.eq_ignore_ascii_case("localhost") {
+    let ipv4 = app.runtime.row().is_some_and(|r| r.names_bind_ipv4);
+    if ipv4 && host.eq_ignore_ascii_case("localhost") {
         return (Bind::Loop4("127.0.0.1".to_owned()), "127.0.0.1".to_owned());
     }
     (Bind::of(host), host.to_owned())

@@ -6,7 +6,8 @@ use crate::fix::text;
 use crate::lint::analysis::app::{Peer, Route, ips_trust, routes};
 use crate::lint::analysis::nginx::{effective, header};
 use crate::lint::{ContainerDir, Context, declare_rule};
-use crate::model::{App, Nginx, Origin, Runtime, Source};
+use crate::model::runtime::Server;
+use crate::model::{App, Nginx, Origin, Source};
 
 declare_rule! {
     /// ## What it does
@@ -99,8 +100,8 @@ fn express_trusts(value: &str, peer: Peer) -> Option<bool> {
 }
 
 fn fault(app: &App, peer: Peer) -> Option<Fault> {
-    match app.runtime {
-        Runtime::Node => {
+    match app.runtime.server() {
+        Some(Server::Node) => {
             let src = app.source.as_ref()?;
             let express = src.source.express?;
             let file = Source::Local(src.file.clone());
@@ -118,12 +119,12 @@ fn fault(app: &App, peer: Peer) -> Option<Fault> {
                 }),
             }
         }
-        Runtime::Uvicorn | Runtime::Gunicorn => {
+        Some(Server::Uvicorn | Server::Gunicorn) => {
             let uvicorn_worker = app
                 .worker_class
                 .as_ref()
                 .is_some_and(|w| w.value.to_ascii_lowercase().contains("uvicorn"));
-            let uvicorn = app.runtime == Runtime::Uvicorn || uvicorn_worker;
+            let uvicorn = app.runtime == Server::Uvicorn || uvicorn_worker;
             if uvicorn {
                 if let Some(ph) = &app.proxy_headers {
                     if ph.value.eq_ignore_ascii_case("false") {
@@ -280,7 +281,10 @@ fn allow_fix(
     value: &str,
     origin: &Origin,
 ) -> Option<Fix> {
-    if !matches!(app.runtime, Runtime::Gunicorn | Runtime::Uvicorn) {
+    if !matches!(
+        app.runtime.server(),
+        Some(Server::Gunicorn | Server::Uvicorn)
+    ) {
         return None;
     }
     let new = match peer {

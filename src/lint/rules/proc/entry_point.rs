@@ -15,7 +15,7 @@
 use crate::model::path;
 use crate::model::path::basename;
 use crate::model::runtime::{Server, UWSGI_OTHER_APP_OPTIONS};
-use crate::model::{App, Model, Origin, Runtime};
+use crate::model::{App, Model, Origin};
 use crate::parse::app::{Word, server_command};
 
 /// Where the runtime looks for the app, and the file names it tries in each place.
@@ -74,8 +74,8 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
             .collect(),
         None => Vec::new(),
     };
-    match app.runtime {
-        Runtime::Uvicorn | Runtime::Gunicorn | Runtime::Hypercorn => {
+    match app.runtime.server()? {
+        Server::Uvicorn | Server::Gunicorn | Server::Hypercorn => {
             let ws: Vec<Word> = words
                 .iter()
                 .map(|w| Word {
@@ -123,7 +123,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 at: None,
             })
         }
-        Runtime::Python => {
+        Server::Python => {
             if words.iter().any(|w| w == "-m" || w == "-c") {
                 return None;
             }
@@ -141,7 +141,7 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 at: None,
             })
         }
-        Runtime::Node => {
+        Server::Node => {
             let first = words.first()?;
             if !Server::Node.row().runs(basename(first)) {
                 return None;
@@ -171,8 +171,8 @@ pub fn lookup(m: &Model, app: &App, pythonpath: Option<&str>) -> Option<Lookup> 
                 at: None,
             })
         }
-        Runtime::Uwsgi => uwsgi(m, app, extra),
-        Runtime::Daphne | Runtime::PhpFpm | Runtime::Other(_) => None,
+        Server::Uwsgi => uwsgi(m, app, extra),
+        Server::Daphne | Server::PhpFpm => None,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Fix};
 use crate::fix::text;
 use crate::lint::{Context, declare_rule};
 use crate::model::path::basename;
-use crate::model::runtime::Children;
+use crate::model::runtime::{self, Children, SeenBy};
 use crate::model::{Fact, Runtime};
 use crate::parse::shell;
 
@@ -115,23 +115,8 @@ fn spawns(
     runtime: Option<(&Runtime, Option<u32>)>,
 ) -> Option<(usize, String)> {
     let words: Vec<&str> = argv.iter().map(|w| w.value.as_str()).collect();
-    let mut i = 0;
-    while words
-        .get(i)
-        .is_some_and(|w| matches!(basename(w), "exec" | "env" | "gosu" | "su-exec"))
-    {
-        i += if matches!(basename(words[i]), "gosu" | "su-exec") {
-            2
-        } else {
-            1
-        };
-        while words
-            .get(i)
-            .is_some_and(|w| w.contains('=') && !w.starts_with('-'))
-        {
-            i += 1;
-        }
-    }
+    // The wrappers in front of it ([`runtime::WRAPPERS`]) pass the stop signal on.
+    let i = runtime::skip_wrappers(|k| words.get(k).copied(), 0, SeenBy::Model);
     let first = basename(words.get(i)?);
     match first {
         "sh" | "bash" | "ash" | "dash" | "zsh" => {

@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::{Context, declare_rule};
 use crate::model::path;
 use crate::model::path::basename;
-use crate::model::runtime::{Flag, Server};
+use crate::model::runtime::{self, Flag, SeenBy, Server};
 use crate::model::{Fact, Origin};
 use crate::parse::shell;
 use crate::parse::supervisord::{AutoRestart, ProcessKind};
@@ -217,26 +217,10 @@ fn daemonizes(words: &[&str]) -> Option<Fork> {
     }
 }
 
-/// How many words in front of a command are wrappers (`exec`, `env A=b`, `gosu user`).
+/// How many words in front of a command are wrappers (`exec`, `env A=b`, `gosu user`:
+/// [`runtime::WRAPPERS`]).
 fn wrappers(values: &[&str]) -> usize {
-    let mut i = 0;
-    while let Some(w) = values.get(i) {
-        match basename(w) {
-            "exec" | "nohup" => i += 1,
-            "env" => {
-                i += 1;
-                while values
-                    .get(i)
-                    .is_some_and(|a| a.starts_with('-') || a.contains('='))
-                {
-                    i += 1;
-                }
-            }
-            "gosu" | "su-exec" | "chpst" => i += 2,
-            _ => break,
-        }
-    }
-    i
+    runtime::skip_wrappers(|i| values.get(i).copied(), 0, SeenBy::Model)
 }
 
 /// Drops the wrappers in front of a command (`exec`, `env A=b`, `gosu user`).

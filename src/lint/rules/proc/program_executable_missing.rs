@@ -6,6 +6,7 @@ use crate::lint::analysis::absent::{Absence, known_absent, mentioned, run_texts}
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::path;
 use crate::model::path::{basename, parent};
+use crate::model::runtime;
 use crate::model::{EntryKind, Fact, Model, Origin, Presence};
 
 declare_rule! {
@@ -41,34 +42,6 @@ declare_rule! {
         check: check,
     }
 }
-
-/// Programs of packages gen knows, by the name they are run by: a missing one is absent
-/// unless some RUN names it (an install gen cannot follow).
-const PACKAGED: [&str; 13] = [
-    "nginx",
-    "supervisord",
-    "node",
-    "npm",
-    "bash",
-    "uvicorn",
-    "gunicorn",
-    "hypercorn",
-    "fastapi",
-    "flask",
-    "django-admin",
-    "python3",
-    "python",
-];
-
-/// Console scripts that `pip install` puts in a `bin` directory.
-const PIP_SCRIPTS: [&str; 6] = [
-    "uvicorn",
-    "gunicorn",
-    "hypercorn",
-    "fastapi",
-    "flask",
-    "django-admin",
-];
 
 /// What is wrong with one executable.
 struct Missing {
@@ -153,27 +126,32 @@ fn missing_name(m: &Model, name: &str, command_text: &str) -> Option<Missing> {
             help: format!("run `{path}`, or put `{dir}` on the PATH with `ENV PATH={dir}:$PATH`"),
         });
     }
-    if !PACKAGED.contains(&name) || m.packaging.is_none() || m.dockerfile.is_none() {
+    // Programs of packages gen knows (the runtime table's): a missing one is absent
+    // unless some RUN names it (an install gen cannot follow).
+    let packages: Vec<&runtime::Package> = runtime::installing(name).collect();
+    if packages.is_empty() || m.packaging.is_none() || m.dockerfile.is_none() {
         return None;
     }
     // A package or RUN that names the program's family may install it (`python3-pip`
     // brings `python3`, pip's `supervisor` brings `supervisord`).
-    let family = match name {
-        "supervisord" => "supervisor",
-        "python3" => "python",
-        other => other,
-    };
-    if mentioned(m, name) || run_texts(m).iter().any(|t| t.contains(family)) {
+    let texts = run_texts(m);
+    if mentioned(m, name)
+        || packages
+            .iter()
+            .any(|p| texts.iter().any(|t| t.contains(p.family)))
+    {
         return None;
     }
-    if PIP_SCRIPTS.contains(&name) && m.pip_installs.iter().any(|p| !p.complete) {
+    // The pip packages whose console script it is.
+    let pip: Vec<&str> = packages.iter().filter_map(|p| p.pip).collect();
+    if !pip.is_empty() && m.pip_installs.iter().any(|p| !p.complete) {
         return None;
     }
     // Installed in another stage, part of whose install directory is copied: not its `bin`.
     let left_behind = m
         .pip_installs
         .iter()
-        .find(|p| p.copied && p.packages.iter().any(|n| n == name) && PIP_SCRIPTS.contains(&name));
+        .find(|p| p.copied && p.packages.iter().any(|n| pip.contains(&n.as_str())));
     if let Some(p) = left_behind {
         let bin = format!("{}/bin", p.into.as_deref().unwrap_or("/usr/local"));
         return Some(Missing {
@@ -188,10 +166,23 @@ fn missing_name(m: &Model, name: &str, command_text: &str) -> Option<Missing> {
             ),
         });
     }
-    let help = if PIP_SCRIPTS.contains(&name) {
-        format!("add `{name}` to the requirements the Dockerfile installs")
-    } else {
-        format!("install the package that provides `{name}`")
+    // The requirements are where an app's server or framework goes; supervisord is a
+    // tool of the image, installed from the distribution as often as from pip.
+    let requirements: Vec<&str> = packages
+        .iter()
+        .filter(|p| p.app_dependency)
+        .filter_map(|p| p.pip)
+        .collect();
+    let help = match requirements.as_slice() {
+        [] => format!("install the package that provides `{name}`"),
+        [one] => format!("add `{one}` to the requirements the Dockerfile installs"),
+        [first, rest @ ..] => format!(
+            "add `{first}` (or {}) to the requirements the Dockerfile installs",
+            rest.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     Some(Missing {
         message: format!("`{name}` is not in the image: no package or RUN installs it"),
@@ -380,6 +371,22 @@ mod tests {
             ],
         );
         assert_eq!(found, []);
+        // Nothing installs supervisord: a tool of the image, not one of the requirements.
+        let found = findings(
+            &PROGRAM_EXECUTABLE_MISSING,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM debian:12\nRUN apt-get install -y python3-venv\nCOPY s.conf /etc/supervisord.conf\nCMD [\"supervisord\", \"-n\"]\n",
+                ),
+                ("s.conf", "[program:app]\ncommand=/bin/true\n"),
+            ],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("install the package that provides `supervisord`")
+        );
         // Nothing installs Node.
         let found = findings(
             &PROGRAM_EXECUTABLE_MISSING,
