@@ -406,9 +406,13 @@ pub static SERVERS: [Row; 8] = [
             workers: Some(d("1", "uvicorn runs one worker by default")),
             keep_alive: Some(d("5", "uvicorn's default keep-alive timeout (s)")),
             proxy_headers: Some(d("true", "uvicorn trusts proxy headers by default")),
+            // 0.53 added `::1` (uvicorn's `config.py`); before it, `127.0.0.1` alone. An
+            // install gen sees rarely names its version, so the later default is taken: it
+            // covers more, and an older uvicorn behind nginx on `::1` is a miss, never a
+            // false finding.
             forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "uvicorn trusts forwarded headers from 127.0.0.1 by default",
+                "127.0.0.1,::1",
+                "uvicorn (0.53 and later) trusts forwarded headers from 127.0.0.1 and ::1 by default",
             )),
             ..NONE
         },
@@ -901,9 +905,13 @@ pub static CALLS: [Call; 3] = [
             // As Python writes it.
             proxy_headers: Some(d("True", "uvicorn trusts proxy headers by default")),
             keep_alive: Some(d("5", "uvicorn's default keep-alive timeout (s)")),
+            // 0.53 added `::1` (uvicorn's `config.py`); before it, `127.0.0.1` alone. An
+            // install gen sees rarely names its version, so the later default is taken: it
+            // covers more, and an older uvicorn behind nginx on `::1` is a miss, never a
+            // false finding.
             forwarded_allow_ips: Some(d(
-                "127.0.0.1",
-                "uvicorn trusts forwarded headers from 127.0.0.1 by default",
+                "127.0.0.1,::1",
+                "uvicorn (0.53 and later) trusts forwarded headers from 127.0.0.1 and ::1 by default",
             )),
             ..NONE
         },

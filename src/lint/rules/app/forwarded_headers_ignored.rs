@@ -18,9 +18,10 @@ declare_rule! {
     /// `app.set('trust proxy', ...)` covering nginx (over a unix socket only `true` or a
     /// hop count do, since there is no address to match); uvicorn needs proxy headers on
     /// (its default) and `--forwarded-allow-ips` covering nginx's address, which its
-    /// default `127.0.0.1` does not when nginx connects from `::1`, from the network, or
-    /// over a unix socket (then only `*` does); gunicorn likewise (its default is
-    /// `127.0.0.1,::1`; its sync workers trust a unix socket, its uvicorn workers do not).
+    /// default `127.0.0.1,::1` (since uvicorn 0.53; `127.0.0.1` before) does not when
+    /// nginx connects from the network or over a unix socket (then only `*` does);
+    /// gunicorn likewise (same default; its sync workers trust a unix socket, its uvicorn
+    /// workers do not).
     ///
     /// Only routes where nginx sets one of the headers are checked; a value gen cannot
     /// resolve is not reported.
