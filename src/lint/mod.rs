@@ -33,6 +33,7 @@ pub mod analysis;
 mod context;
 pub mod date;
 pub mod docs;
+mod fold;
 pub mod removed;
 pub mod rules;
 pub mod suppress;
@@ -320,7 +321,7 @@ pub fn findings_of(ctx: &Context, rule: &'static Rule) -> Vec<Diagnostic> {
 pub fn finish(ctx: &Context, mut found: Vec<Diagnostic>) -> Outcome {
     // One root cause, one finding: what follows from a config nginx does not load is held
     // back.
-    rules::ngx::load::fold(ctx, &mut found);
+    fold::fold(ctx, &mut found);
     let sources = ctx.sources(&found);
     let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
     let mut outcome = Outcome::default();

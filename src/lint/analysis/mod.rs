@@ -4,16 +4,20 @@
 //!
 //! What is costly is computed once per container directory, lazily, on the first rule that
 //! asks ([`Cache`], kept in each [`crate::lint::ContainerDir`]): the wiring of nginx to the
-//! programs ([`wiring::Wiring::of`]) was worked out by each of about ten rules before.
+//! programs ([`wiring::Wiring::of`]) and nginx's config as `nginx -t` loads it
+//! ([`nginx_load::of`]).
 
 pub mod absent;
 pub mod app;
 pub mod compose;
+pub mod entry_point;
 pub mod exposure;
 pub mod image;
 pub mod launch;
 pub mod nginx;
+pub mod nginx_load;
 pub mod probe;
+pub mod runtime_eol;
 pub mod wiring;
 
 use std::cell::OnceCell;
@@ -22,4 +26,7 @@ use std::cell::OnceCell;
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     pub(crate) wiring: OnceCell<Option<wiring::Stored>>,
+    pub(crate) nginx_load: OnceCell<Vec<nginx_load::Finding>>,
+    pub(crate) reachable: OnceCell<Option<Vec<exposure::Listening>>>,
+    pub(crate) inside: OnceCell<Option<Vec<exposure::Listening>>>,
 }
