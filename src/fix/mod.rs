@@ -14,7 +14,7 @@ pub mod apply;
 pub mod text;
 
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::lint::{self, ContainerDir, Context, Outcome, Rule};
+use crate::lint::{self, Context, Outcome, Rule};
 use std::collections::BTreeMap;
 
 /// Enough for fixes that wait on one another; a set of fixes that never settles stops here.
@@ -126,7 +126,7 @@ pub fn fix(
 }
 
 /// `ctx` with the files named in `texts` holding those texts, and the models built anew.
-/// The directories are new values ([`ContainerDir::with_texts`]): the analyses cached in
+/// The directories are new values ([`crate::lint::ContainerDir::with_texts`]): the analyses cached in
 /// the old ones, worked out from the old texts, go with them.
 fn with_texts(mut ctx: Context, texts: &BTreeMap<String, String>) -> Context {
     let containers = std::mem::take(&mut ctx.containers);
@@ -166,6 +166,7 @@ pub fn fixable_hint(diags: &[Diagnostic], level: Applicability) -> Option<String
 mod tests {
     use super::*;
     use crate::diagnostic::{Fix, Label, Severity};
+    use crate::lint::ContainerDir;
 
     #[test]
     fn fixable_hint_table() {
