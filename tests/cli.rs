@@ -31,6 +31,8 @@ mod harness;
 mod hostile;
 #[path = "cli/import.rs"]
 mod import;
+#[path = "cli/layers.rs"]
+mod layers;
 #[path = "cli/lsp.rs"]
 mod lsp;
 #[path = "cli/meta.rs"]

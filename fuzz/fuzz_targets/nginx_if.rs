@@ -1,9 +1,9 @@
-//! The `if`-condition reader (`lint::rules::ngx::load::condition`): nginx's token rules read
+//! The `if`-condition reader (`lint::analysis::nginx_load::condition`): nginx's token rules read
 //! again from the text after `if`, then `ngx_http_rewrite_if_condition`'s verdict. Every
 //! word must lie within the text, and never a panic, whatever the text says.
 #![no_main]
 
-use gen_core::lint::rules::ngx::load::condition;
+use gen_core::lint::analysis::nginx_load::condition;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

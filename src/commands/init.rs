@@ -51,7 +51,9 @@ pub fn spec_text(a: &Answers) -> String {
 
 fn ask(question: &str, default: &str) -> Result<String> {
     let mut err = std::io::stderr();
-    let _ = write!(err, "{question} [{default}]: ");
+    // One write: `write!` to the unbuffered stderr writes each piece of the format on its
+    // own, and what the terminal echoes of an answer typed ahead lands between them.
+    let _ = err.write_all(format!("{question} [{default}]: ").as_bytes());
     let _ = err.flush();
     let mut line = String::new();
     std::io::stdin()

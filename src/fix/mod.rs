@@ -14,7 +14,7 @@ pub mod apply;
 pub mod text;
 
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::lint::{self, ContainerDir, Context, Outcome, Rule};
+use crate::lint::{self, Context, Outcome, Rule};
 use std::collections::BTreeMap;
 
 /// Enough for fixes that wait on one another; a set of fixes that never settles stops here.
@@ -126,26 +126,13 @@ pub fn fix(
 }
 
 /// `ctx` with the files named in `texts` holding those texts, and the models built anew.
+/// The directories are new values ([`crate::lint::ContainerDir::with_texts`]): the analyses cached in
+/// the old ones, worked out from the old texts, go with them.
 fn with_texts(mut ctx: Context, texts: &BTreeMap<String, String>) -> Context {
     let containers = std::mem::take(&mut ctx.containers);
     ctx.containers = containers
         .into_iter()
-        .map(|c| {
-            if !c.files.iter().any(|f| texts.contains_key(&f.path)) {
-                return c;
-            }
-            let files = c
-                .files
-                .into_iter()
-                .map(|mut f| {
-                    if let Some(t) = texts.get(&f.path) {
-                        f.text = Some(t.clone());
-                    }
-                    f
-                })
-                .collect();
-            ContainerDir::new(c.name, c.dir, c.spec_index, files)
-        })
+        .map(|c| c.with_texts(texts))
         .collect();
     ctx
 }
@@ -179,6 +166,7 @@ pub fn fixable_hint(diags: &[Diagnostic], level: Applicability) -> Option<String
 mod tests {
     use super::*;
     use crate::diagnostic::{Fix, Label, Severity};
+    use crate::lint::ContainerDir;
 
     #[test]
     fn fixable_hint_table() {
@@ -213,6 +201,91 @@ mod tests {
         for (diags, level, want) in cases {
             assert_eq!(fixable_hint(&diags, level).as_deref(), want, "{diags:?}");
         }
+    }
+
+    /// A fix that changes a fact the directory's analyses hold (here the wiring: which
+    /// socket nginx's upstream reaches) is seen by the next pass: the edited directory is a
+    /// new value with its analyses worked out anew. Were the old wiring kept, the second
+    /// pass would report the mismatch the fix removed, with a fix that no longer applies.
+    #[test]
+    fn a_fix_is_seen_by_the_analyses_of_the_next_pass() {
+        use crate::lint::analysis::wiring::Wiring;
+        use crate::lint::date::Date;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/fastapi-nginx");
+        let mut files: Vec<(String, String)> = Vec::new();
+        for entry in std::fs::read_dir(&root).expect("generated/fastapi-nginx") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path).expect("text");
+            files.push((name, text));
+        }
+        files.sort();
+        for (name, text) in &mut files {
+            if name == "nginx.conf" {
+                assert!(text.contains("server 127.0.0.1:8000;"), "{text}");
+                *text = text.replace("server 127.0.0.1:8000;", "server 127.0.0.1:8001;");
+            }
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let dir = ContainerDir::from_texts("c", &refs);
+        let misses = |d: &ContainerDir| Wiring::of(d).expect("nginx").misses().len();
+        assert_eq!(misses(&dir), 1, "the broken upstream reaches nothing");
+        let mut ctx = Context::new(Date::new(2026, 11, 29).expect("a date"));
+        ctx.containers.push(dir);
+        let port001 = lint::find("PORT001").expect("PORT001");
+        let fixed = fix(ctx, &[port001], Applicability::Unsafe, &|_| {});
+        assert_eq!(fixed.fixed, 1);
+        assert!(fixed.settled);
+        assert!(
+            fixed.outcome.diagnostics.is_empty(),
+            "{:?}",
+            fixed.outcome.diagnostics
+        );
+        let after = &fixed.ctx.containers[0];
+        assert!(
+            after
+                .file("nginx.conf")
+                .and_then(|f| f.text.as_deref())
+                .is_some_and(|t| t.contains("server 127.0.0.1:8000;"))
+        );
+        assert_eq!(misses(after), 0, "the wiring of the fixed texts");
+    }
+
+    /// A directory built with a Dockerfile of another name keeps it when a fix rebuilds it.
+    #[test]
+    fn with_texts_keeps_the_dockerfile_the_directory_was_built_with() {
+        let file = |rel: &str, text: &str| crate::lint::SourceFile {
+            rel: rel.to_owned(),
+            path: format!("c/{rel}"),
+            text: Some(text.to_owned()),
+        };
+        let files = vec![
+            file("Dockerfile", "FROM alpine:3.22\n"),
+            file("Dockerfile.prod", "FROM ubuntu:24.04\n"),
+            file("app.py", "x = 1\n"),
+        ];
+        let dir = ContainerDir::with_dockerfile(
+            "c".into(),
+            "c".into(),
+            None,
+            files,
+            Some("Dockerfile.prod"),
+        );
+        let texts = BTreeMap::from([("c/app.py".to_owned(), "x = 2\n".to_owned())]);
+        let after = dir.with_texts(&texts);
+        let df = after.model.dockerfile.as_ref().expect("a Dockerfile");
+        assert_eq!(df.file, "Dockerfile.prod");
+        assert_eq!(
+            after.file("app.py").and_then(|f| f.text.as_deref()),
+            Some("x = 2\n")
+        );
     }
 }
 

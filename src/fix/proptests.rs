@@ -3,8 +3,8 @@
 //! a second round has nothing left to do, and a clean container is left as it is.
 
 use super::*;
-use crate::lint::RULES;
 use crate::lint::date::Date;
+use crate::lint::{ContainerDir, RULES};
 use proptest::prelude::*;
 
 const DOCKERFILE: &str = "FROM ubuntu:24.04

@@ -76,10 +76,12 @@ pub struct ContainerDir {
     pub files: Vec<SourceFile>,
     /// What the running container will be, from those files.
     pub model: Model,
-    /// nginx's config as `nginx -t` would load it, worked out once for the rules
-    /// `NGX010`-`NGX014` that each show one kind of its findings.
-    pub(crate) nginx_load: std::cell::OnceCell<Vec<crate::lint::rules::ngx::load::Finding>>,
-    /// The shared analyses of the rules, each worked out on first use.
+    /// The Dockerfile the model was built from, as given to [`ContainerDir::with_dockerfile`]
+    /// (`None`: picked by name), so [`ContainerDir::with_texts`] builds it alike.
+    dockerfile: Option<String>,
+    /// The shared analyses of the rules, each worked out on first use from `files` and
+    /// `model`, and kept beside them: a value with other texts is a new `ContainerDir`
+    /// ([`ContainerDir::with_texts`]), whose analyses start empty.
     pub(crate) analysis: crate::lint::analysis::Cache,
 }
 
@@ -244,9 +246,37 @@ impl ContainerDir {
             spec_index,
             files,
             model,
-            nginx_load: std::cell::OnceCell::new(),
+            dockerfile: dockerfile.map(str::to_owned),
             analysis: crate::lint::analysis::Cache::default(),
         }
+    }
+
+    /// This directory with the files that `texts` names (by the path diagnostics show)
+    /// holding those texts: a new value whose model and analyses are built from them, the
+    /// Dockerfile picked as before. Nothing worked out from the old texts is kept; a
+    /// directory whose files `texts` does not name is returned as it is, analyses and all.
+    #[must_use]
+    pub fn with_texts(self, texts: &std::collections::BTreeMap<String, String>) -> Self {
+        if !self.files.iter().any(|f| texts.contains_key(&f.path)) {
+            return self;
+        }
+        let files = self
+            .files
+            .into_iter()
+            .map(|mut f| {
+                if let Some(t) = texts.get(&f.path) {
+                    f.text = Some(t.clone());
+                }
+                f
+            })
+            .collect();
+        Self::with_dockerfile(
+            self.name,
+            self.dir,
+            self.spec_index,
+            files,
+            self.dockerfile.as_deref(),
+        )
     }
 
     /// A container directory `name` from in-memory texts by relative path (tests, fuzzing,

@@ -4,10 +4,19 @@
 //! `gen rules`, the SARIF rule metadata and the README's rule table.
 //!
 //! A rule is a plain function from a [`Context`] to diagnostics; [`run`] runs the selected
-//! rules and drops what suppression comments allow. Analyses several rules read (how nginx
-//! meets the apps, what the image exposes, what is absent from it, how PID 1 starts the
-//! processes) are the fact layer, [`analysis`], worked out once per container directory;
-//! a rule folder holds rules only.
+//! rules, folds what follows from a config nginx does not load into its root cause
+//! (`fold`) and drops what suppression comments allow.
+//!
+//! The layers inside the linter: the model ([`crate::model`], [`crate::deploy`]) is built
+//! when the command reads the files ([`ContainerDir::new`], [`crate::deploy::Project::new`]);
+//! the fact layer, [`analysis`], derives what several rule families read (how nginx meets
+//! the apps, what the image exposes, what is absent from it, how PID 1 starts the
+//! processes, nginx's config as `nginx -t` loads it), worked out once per container
+//! directory on first use and cached in the [`ContainerDir`], which a change of its texts
+//! replaces ([`ContainerDir::with_texts`]); [`rules`] holds the rules only, each reading
+//! the context, the analyses and the model, never another family's rules (what two
+//! families share moves to [`analysis`]); the findings are [`crate::diagnostic`]s, which
+//! the commands render.
 //!
 //! Adding a rule (CONTRIBUTING.md has the whole recipe; `scripts/new-rule.py NAME CODE`
 //! writes the rule's file, its module line and the fixtures' skeleton): write
@@ -33,6 +42,7 @@ pub mod analysis;
 mod context;
 pub mod date;
 pub mod docs;
+mod fold;
 pub mod removed;
 pub mod rules;
 pub mod suppress;
@@ -320,7 +330,7 @@ pub fn findings_of(ctx: &Context, rule: &'static Rule) -> Vec<Diagnostic> {
 pub fn finish(ctx: &Context, mut found: Vec<Diagnostic>) -> Outcome {
     // One root cause, one finding: what follows from a config nginx does not load is held
     // back.
-    rules::ngx::load::fold(ctx, &mut found);
+    fold::fold(ctx, &mut found);
     let sources = ctx.sources(&found);
     let mut allows: HashMap<String, Vec<Allow>> = HashMap::new();
     let mut outcome = Outcome::default();

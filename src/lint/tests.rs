@@ -246,7 +246,7 @@ fn everything_wrong() -> Context {
         out: "generated".into(),
     });
     ctx.containers
-        .extend(crate::lint::rules::proc::testing::broken_containers());
+        .extend(crate::lint::rules::testing::broken_containers());
     ctx.drift.push(FileDrift {
         path: "generated/c/app.js".into(),
         container: "c".into(),

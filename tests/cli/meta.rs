@@ -167,13 +167,15 @@ fn init_never_half_initializes_a_directory() {
 }
 
 /// On a terminal, init asks its questions; tested through a pseudo-terminal (`script`).
+/// The answers are typed ahead (written at once): the terminal's echo of them is turned
+/// off, so that what is shown is gen's alone, wherever the echo would have landed.
 #[test]
 fn init_on_a_terminal_asks() {
     let Some(script) = crate::support::tool("script") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let cmd = format!("{} init --no-build", gen_bin());
+    let cmd = format!("stty -echo; {} init --no-build", gen_bin());
     let out = Command::new(script)
         .args(["-qec", &cmd, "/dev/null"])
         .current_dir(dir.path())

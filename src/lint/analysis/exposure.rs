@@ -108,17 +108,23 @@ impl Listening {
 /// The TCP ports other containers reach this one on, nginx's first: nginx's listeners
 /// and the apps' sockets that are not on loopback. `None` when gen cannot tell them all:
 /// no nginx, a program or listen address it cannot read, config files whose text it does
-/// not know.
+/// not know. Worked out once per directory, on the first call.
 #[must_use]
-pub fn reachable(dir: &ContainerDir) -> Option<Vec<Listening>> {
-    listening(dir, false)
+pub fn reachable(dir: &ContainerDir) -> Option<&[Listening]> {
+    dir.analysis
+        .reachable
+        .get_or_init(|| listening(dir, false))
+        .as_deref()
 }
 
 /// The TCP ports a probe run inside the container reaches: every socket nginx and the
 /// apps listen on, loopback included. `None` as for [`reachable`].
 #[must_use]
-pub fn inside(dir: &ContainerDir) -> Option<Vec<Listening>> {
-    listening(dir, true)
+pub fn inside(dir: &ContainerDir) -> Option<&[Listening]> {
+    dir.analysis
+        .inside
+        .get_or_init(|| listening(dir, true))
+        .as_deref()
 }
 
 fn listening(dir: &ContainerDir, loopback: bool) -> Option<Vec<Listening>> {

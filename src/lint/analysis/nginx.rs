@@ -1,7 +1,8 @@
 //! nginx's config as the rules read it beyond the model's facts: inheritance (array
 //! directives such as `proxy_set_header` are inherited only into blocks that set none of
-//! their own), `map`s, which upstream a `proxy_pass` names, and where a packaged file's
-//! directive shows. The nginx and app rules share them.
+//! their own), `map`s, which upstream a `proxy_pass` names, whether a location reuses its
+//! upstream's keep-alive connections ([`closes`], [`keepalive`]), and where a packaged
+//! file's directive shows. The nginx and app rules share them.
 
 use crate::lint::ContainerDir;
 use crate::model::{Nginx, NginxDirective, Origin, ProxyTarget, Source, Target};
@@ -195,4 +196,97 @@ pub(crate) fn local_label(
         source = n.files.iter().find(|f| &f.path == path)?.source.clone();
     }
     None
+}
+
+/// Why a location closes its upstream connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Closes {
+    /// `proxy_http_version` is 1.0 (the default when `None`): the directive in effect.
+    pub http10: Option<Option<usize>>,
+    pub connection: Option<Connection>,
+    /// `fastcgi_keep_conn` is off: the directive in effect, if any.
+    pub fastcgi: Option<Option<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Connection {
+    /// Not set: nginx sends `Connection: close`. With the block whose `proxy_set_header`
+    /// lines are in effect (if any), and an outer `Connection` header they hide.
+    Unset {
+        scope: Option<usize>,
+        hidden: Option<usize>,
+    },
+    /// Set to `close` by this directive.
+    Close(usize),
+    /// Set from `$var`, which a `map` makes `close` for requests without `Upgrade`.
+    Map { directive: usize, var: String },
+}
+
+/// Whether the location of proxy `p` (to an upstream with `keepalive`) reuses connections:
+/// `Some(None)` yes, `Some(Some(why))` no, `None` when gen cannot tell.
+pub(crate) fn closes(n: &Nginx, p: &ProxyTarget) -> Option<Option<Closes>> {
+    let mut why = Closes {
+        http10: None,
+        connection: None,
+        fastcgi: None,
+    };
+    match p.kind.as_str() {
+        "proxy_pass" => {
+            let version = effective(n, p.directive, "proxy_http_version")?;
+            if last_value(n, &version.set).as_deref() != Some("1.1") {
+                why.http10 = Some(version.set.last().copied());
+            }
+            let headers = effective(n, p.directive, "proxy_set_header")?;
+            why.connection = match header(n, &headers.set, "Connection") {
+                None => Some(Connection::Unset {
+                    scope: headers.scope,
+                    hidden: outer(n, headers.scope, "proxy_set_header")
+                        .and_then(|o| header(n, &o.set, "Connection").map(|(k, _)| k)),
+                }),
+                Some((k, d)) => {
+                    let value = d.arg(1).unwrap_or("");
+                    if value.eq_ignore_ascii_case("close") {
+                        Some(Connection::Close(k))
+                    } else if let Some(var) = value.strip_prefix('$') {
+                        // A request without `Upgrade` has `$http_upgrade` empty: the map's
+                        // `""` entry, or its default.
+                        let values = map_values(n, var);
+                        let plain = values.as_ref().and_then(|vals| {
+                            vals.iter()
+                                .find(|(k, _)| k.is_empty())
+                                .or_else(|| vals.iter().find(|(k, _)| *k == "default"))
+                                .map(|(_, v)| *v)
+                        });
+                        plain
+                            .filter(|v| v.eq_ignore_ascii_case("close"))
+                            .map(|_| Connection::Map {
+                                directive: k,
+                                var: var.to_owned(),
+                            })
+                    } else {
+                        None
+                    }
+                }
+            };
+        }
+        "fastcgi_pass" => {
+            let keep = effective(n, p.directive, "fastcgi_keep_conn")?;
+            if last_value(n, &keep.set).as_deref() != Some("on") {
+                why.fastcgi = Some(keep.set.last().copied());
+            }
+        }
+        // uwsgi, scgi and grpc: gen does not judge their keep-alive.
+        _ => return None,
+    }
+    let broken = why.http10.is_some() || why.connection.is_some() || why.fastcgi.is_some();
+    Some(broken.then_some(why))
+}
+
+/// The `keepalive` directive of the upstream a proxy sends to.
+pub(crate) fn keepalive(n: &Nginx, p: &ProxyTarget) -> Option<(String, usize)> {
+    let name = upstream_of(n, p)?;
+    let u = n.upstreams.iter().find(|u| u.name == name)?;
+    n.children(Some(u.directive))
+        .find(|(_, d)| d.name == "keepalive")
+        .map(|(k, _)| (name.to_owned(), k))
 }

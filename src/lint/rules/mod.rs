@@ -25,3 +25,6 @@ pub mod port;
 pub mod proc;
 pub mod sock;
 pub mod time;
+
+#[cfg(test)]
+pub(crate) mod testing;

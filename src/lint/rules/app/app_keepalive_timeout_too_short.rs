@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::analysis::app::routes;
-use crate::lint::rules::ngx::ineffective_upstream_keepalive::{closes, keepalive};
+use crate::lint::analysis::nginx::{closes, keepalive};
 use crate::lint::{Context, declare_rule};
 use crate::model::runtime::KeepAlive;
 use crate::model::{App, Nginx, Resolved};

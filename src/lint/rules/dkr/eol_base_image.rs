@@ -3,8 +3,8 @@
 //! Judged against a dated table: from the spec's `base` when checking a spec, and from the
 //! Dockerfile's final `FROM` for container directories checked as paths.
 
-use super::runtime_eol;
 use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::analysis::runtime_eol;
 use crate::lint::date::Date;
 use crate::lint::{Context, declare_rule};
 use crate::spec::{Base, Distro};

@@ -3,4 +3,3 @@
 
 pub mod eol_base_image;
 pub mod pip_install_outside_venv;
-pub mod runtime_eol;

@@ -3,10 +3,9 @@
 
 use crate::deploy::k8s::PortRef;
 use crate::diagnostic::Diagnostic;
-use crate::lint::analysis::exposure::{self, Listening};
+use crate::lint::analysis::exposure;
 use crate::lint::analysis::probe;
 use crate::lint::{Context, declare_rule};
-use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -85,8 +84,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .with_help(format!("probe port {}", first.port)),
             );
         }
-        // Each image's ports, worked out once however many probes ask them.
-        let mut reach: HashMap<usize, Option<Vec<Listening>>> = HashMap::new();
         for w in &project.k8s.workloads {
             for c in &w.containers {
                 for p in &c.probes {
@@ -126,9 +123,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             let Some(dir) = ctx.containers.get(i) else {
                                 continue;
                             };
-                            let Some(ports) =
-                                reach.entry(i).or_insert_with(|| exposure::reachable(dir))
-                            else {
+                            let Some(ports) = exposure::reachable(dir) else {
                                 continue;
                             };
                             let Some(first) = ports.first() else {

@@ -6,7 +6,6 @@ use crate::deploy::{Project, Val};
 use crate::diagnostic::Diagnostic;
 use crate::lint::analysis::exposure::{self, Listening};
 use crate::lint::{Context, declare_rule};
-use std::collections::{HashMap, HashSet};
 
 declare_rule! {
     /// ## What it does
@@ -56,37 +55,24 @@ declare_rule! {
     }
 }
 
-/// The ports the image of each linked container listens on, when known and not none.
-type Reach = HashMap<usize, Vec<Listening>>;
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for project in &ctx.projects {
-        let linked: HashSet<usize> = project
-            .k8s
-            .workloads
-            .iter()
-            .flat_map(|w| &w.containers)
-            .filter_map(|c| c.container)
-            .collect();
-        let reach: Reach = linked
-            .into_iter()
-            .filter_map(|i| Some((i, exposure::reachable(ctx.containers.get(i)?)?)))
-            .filter(|(_, ports)| !ports.is_empty())
-            .collect();
-        container_ports(ctx, &reach, project, out);
-        services(ctx, &reach, project, out);
+        container_ports(ctx, project, out);
+        services(ctx, project, out);
     }
 }
 
-fn listening(reach: &Reach, container: Option<usize>) -> Option<(usize, &[Listening])> {
+/// The linked container and the ports its image listens on, when known and not none.
+fn listening(ctx: &Context, container: Option<usize>) -> Option<(usize, &[Listening])> {
     let i = container?;
-    Some((i, reach.get(&i)?))
+    let ports = exposure::reachable(ctx.containers.get(i)?)?;
+    (!ports.is_empty()).then_some((i, ports))
 }
 
-fn container_ports(ctx: &Context, reach: &Reach, project: &Project, out: &mut Vec<Diagnostic>) {
+fn container_ports(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
     for w in &project.k8s.workloads {
         for c in &w.containers {
-            let Some((i, ports)) = listening(reach, c.container) else {
+            let Some((i, ports)) = listening(ctx, c.container) else {
                 continue;
             };
             let dir = &ctx.containers[i];
@@ -120,7 +106,7 @@ fn labels(selector: &[(String, String)]) -> String {
         .join(", ")
 }
 
-fn services(ctx: &Context, reach: &Reach, project: &Project, out: &mut Vec<Diagnostic>) {
+fn services(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
     let k8s = &project.k8s;
     if k8s.workloads.is_empty() {
         return;
@@ -190,7 +176,7 @@ fn services(ctx: &Context, reach: &Reach, project: &Project, out: &mut Vec<Diagn
                 PortRef::Number(n) => {
                     let mut known = Vec::new();
                     for c in selected.iter().flat_map(|w| &w.containers) {
-                        match listening(reach, c.container) {
+                        match listening(ctx, c.container) {
                             Some(k) => known.push(k),
                             // One container gen cannot judge may be the one listening.
                             None => {

@@ -187,7 +187,7 @@ fn fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(conf: &str) -> Vec<Diagnostic> {
         findings(

@@ -2,9 +2,8 @@
 //! that use it close every connection after one request.
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::analysis::nginx::{effective, header, last_value, map_values, outer, upstream_of};
+use crate::lint::analysis::nginx::{Connection, closes, keepalive};
 use crate::lint::{Context, declare_rule};
-use crate::model::{Nginx, ProxyTarget};
 
 declare_rule! {
     /// ## What it does
@@ -50,99 +49,6 @@ declare_rule! {
         severity: Warning,
         check: check,
     }
-}
-
-/// Why a location closes its upstream connections.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Closes {
-    /// `proxy_http_version` is 1.0 (the default when `None`): the directive in effect.
-    pub http10: Option<Option<usize>>,
-    pub connection: Option<Connection>,
-    /// `fastcgi_keep_conn` is off: the directive in effect, if any.
-    pub fastcgi: Option<Option<usize>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Connection {
-    /// Not set: nginx sends `Connection: close`. With the block whose `proxy_set_header`
-    /// lines are in effect (if any), and an outer `Connection` header they hide.
-    Unset {
-        scope: Option<usize>,
-        hidden: Option<usize>,
-    },
-    /// Set to `close` by this directive.
-    Close(usize),
-    /// Set from `$var`, which a `map` makes `close` for requests without `Upgrade`.
-    Map { directive: usize, var: String },
-}
-
-/// Whether the location of proxy `p` (to an upstream with `keepalive`) reuses connections:
-/// `Some(None)` yes, `Some(Some(why))` no, `None` when gen cannot tell.
-pub(crate) fn closes(n: &Nginx, p: &ProxyTarget) -> Option<Option<Closes>> {
-    let mut why = Closes {
-        http10: None,
-        connection: None,
-        fastcgi: None,
-    };
-    match p.kind.as_str() {
-        "proxy_pass" => {
-            let version = effective(n, p.directive, "proxy_http_version")?;
-            if last_value(n, &version.set).as_deref() != Some("1.1") {
-                why.http10 = Some(version.set.last().copied());
-            }
-            let headers = effective(n, p.directive, "proxy_set_header")?;
-            why.connection = match header(n, &headers.set, "Connection") {
-                None => Some(Connection::Unset {
-                    scope: headers.scope,
-                    hidden: outer(n, headers.scope, "proxy_set_header")
-                        .and_then(|o| header(n, &o.set, "Connection").map(|(k, _)| k)),
-                }),
-                Some((k, d)) => {
-                    let value = d.arg(1).unwrap_or("");
-                    if value.eq_ignore_ascii_case("close") {
-                        Some(Connection::Close(k))
-                    } else if let Some(var) = value.strip_prefix('$') {
-                        // A request without `Upgrade` has `$http_upgrade` empty: the map's
-                        // `""` entry, or its default.
-                        let values = map_values(n, var);
-                        let plain = values.as_ref().and_then(|vals| {
-                            vals.iter()
-                                .find(|(k, _)| k.is_empty())
-                                .or_else(|| vals.iter().find(|(k, _)| *k == "default"))
-                                .map(|(_, v)| *v)
-                        });
-                        plain
-                            .filter(|v| v.eq_ignore_ascii_case("close"))
-                            .map(|_| Connection::Map {
-                                directive: k,
-                                var: var.to_owned(),
-                            })
-                    } else {
-                        None
-                    }
-                }
-            };
-        }
-        "fastcgi_pass" => {
-            let keep = effective(n, p.directive, "fastcgi_keep_conn")?;
-            if last_value(n, &keep.set).as_deref() != Some("on") {
-                why.fastcgi = Some(keep.set.last().copied());
-            }
-        }
-        // uwsgi, scgi and grpc: gen does not judge their keep-alive.
-        _ => return None,
-    }
-    let broken = why.http10.is_some() || why.connection.is_some() || why.fastcgi.is_some();
-    Some(broken.then_some(why))
-}
-
-/// The `keepalive` directive of the upstream a proxy sends to.
-pub(crate) fn keepalive(n: &Nginx, p: &ProxyTarget) -> Option<(String, usize)> {
-    let name = upstream_of(n, p)?;
-    let u = n.upstreams.iter().find(|u| u.name == name)?;
-    n.children(Some(u.directive))
-        .find(|(_, d)| d.name == "keepalive")
-        .map(|(k, _)| (name.to_owned(), k))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -2,8 +2,9 @@
 //! it takes none or none where it takes one; and the `;` missing at the end of a line, so
 //! that the next line became arguments.
 
-use super::load::{Kind, report};
+use super::report;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::Kind;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

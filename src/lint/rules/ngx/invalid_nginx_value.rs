@@ -1,8 +1,9 @@
 //! `invalid-nginx-value`: a value nginx refuses while it reads the config, or a directive
 //! it refuses to see twice.
 
-use super::load::{Kind, report};
+use super::report;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::Kind;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

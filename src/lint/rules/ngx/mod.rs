@@ -1,18 +1,48 @@
-//! Rules about nginx: whether it loads the config at all (`load`: directives, contexts,
-//! arguments, values and variables as `nginx -t` judges them), and as a reverse proxy: the
-//! headers it passes to the app and whether its upstream keep-alive works.
-//! What they share with other families is in [`crate::lint::analysis::nginx`].
+//! Rules about nginx: whether it loads the config at all (directives, contexts, arguments,
+//! values and variables as `nginx -t` judges them, worked out once per container by
+//! [`crate::lint::analysis::nginx_load`], each rule showing one kind of its findings with
+//! [`report`]), and as a reverse proxy: the headers it passes to the app and whether its
+//! upstream keep-alive works. What they share with other families is in
+//! [`crate::lint::analysis::nginx`].
 
 pub mod ineffective_upstream_keepalive;
 pub mod invalid_nginx_arguments;
 pub mod invalid_nginx_value;
-pub mod load;
 pub mod missing_forwarded_headers;
 pub mod nginx_directive_not_allowed_here;
 pub mod packaged_default_site_answers;
 pub mod unknown_nginx_directive;
 pub mod unknown_nginx_variable;
 pub mod unknown_upstream_host;
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::{self, Finding, Kind};
+use crate::lint::{ContainerDir, Context, Rule};
+
+/// The diagnostic of a load-time finding, for the rule that shows its kind.
+fn diagnostic(rule: &Rule, c: &ContainerDir, f: &Finding) -> Diagnostic {
+    let mut diag = rule
+        .diagnostic(
+            f.message.clone(),
+            c.label_or(&f.origin, "nginx.conf", f.label.clone()),
+        )
+        .with_help(f.help.clone());
+    for (o, msg) in &f.related {
+        if let Some(l) = c.label(o, msg.clone()) {
+            diag.related.push(l);
+        }
+    }
+    diag
+}
+
+/// Pushes the load-time findings of `kind` of every container, as `rule`.
+fn report(ctx: &Context, rule: &Rule, kind: Kind, out: &mut Vec<Diagnostic>) {
+    for c in &ctx.containers {
+        for f in nginx_load::of(c).iter().filter(|f| f.kind == kind) {
+            out.push(diagnostic(rule, c, f));
+        }
+    }
+}
 
 #[cfg(test)]
 mod never_panics {

@@ -1,7 +1,8 @@
 //! `nginx-directive-not-allowed-here`: a directive in a block that does not take it.
 
-use super::load::{Kind, report};
+use super::report;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::Kind;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

@@ -1,7 +1,8 @@
 //! `unknown-nginx-directive`: a directive no module of the image's nginx declares.
 
-use super::load::{Kind, report};
+use super::report;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::Kind;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

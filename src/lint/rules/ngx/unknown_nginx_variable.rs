@@ -1,7 +1,8 @@
 //! `unknown-nginx-variable`: a variable that nothing defines.
 
-use super::load::{Kind, report};
+use super::report;
 use crate::diagnostic::Diagnostic;
+use crate::lint::analysis::nginx_load::Kind;
 use crate::lint::{Context, declare_rule};
 
 declare_rule! {

@@ -5,10 +5,9 @@
 use crate::deploy::{Project, k8s::PortRef};
 use crate::diagnostic::Diagnostic;
 use crate::lint::analysis::compose::{Resolution, joined, names, not_a_service_name, resolve};
-use crate::lint::analysis::exposure::{self, Listening};
+use crate::lint::analysis::exposure;
 use crate::lint::{Context, declare_rule};
 use crate::model::Target;
-use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -63,8 +62,6 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
     let Some(compose) = &project.compose else {
         return;
     };
-    // Each target container's ports, worked out once however many targets name it.
-    let mut reach: HashMap<usize, Option<Vec<Listening>>> = HashMap::new();
     for s in &compose.services {
         let Some(dir) = s.container.and_then(|i| ctx.containers.get(i)) else {
             continue;
@@ -138,7 +135,7 @@ fn compose(ctx: &Context, project: &Project, out: &mut Vec<Diagnostic>) {
             let Some(tdir) = ctx.containers.get(ti) else {
                 continue;
             };
-            let Some(ports) = reach.entry(ti).or_insert_with(|| exposure::reachable(tdir)) else {
+            let Some(ports) = exposure::reachable(tdir) else {
                 continue;
             };
             let Some(first) = ports.first() else { continue };

@@ -217,7 +217,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(copies: &str, nginx: &str, sup: &str) -> Vec<Diagnostic> {
         findings(

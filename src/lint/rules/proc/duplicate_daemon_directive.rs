@@ -114,7 +114,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(command: &str, conf: &str) -> Vec<Diagnostic> {
         let sup = format!("[supervisord]\nnodaemon=true\n[program:nginx]\ncommand={command}\n");

@@ -3,8 +3,6 @@
 //! What they share with the path and log families is in [`crate::lint::analysis`]
 //! (`absent`, `launch`).
 
-pub mod entry_point;
-
 pub mod duplicate_daemon_directive;
 pub mod nginx_daemonizes;
 pub mod process_group_not_stopped;
@@ -14,6 +12,3 @@ pub mod program_path_missing;
 pub mod supervisord_behind_shell;
 pub mod supervisord_config_missing;
 pub mod supervisord_daemonizes;
-
-#[cfg(test)]
-pub(crate) mod testing;

@@ -225,7 +225,7 @@ fn fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     #[test]
     fn nginx_program_without_daemon_off() {

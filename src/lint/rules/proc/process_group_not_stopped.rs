@@ -255,7 +255,7 @@ fn group_fix(dir: &crate::lint::ContainerDir, p: &crate::model::ProgramFacts) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(program: &str) -> Vec<Diagnostic> {
         let conf = format!("[supervisord]\nnodaemon=true\n[program:app]\n{program}\n");

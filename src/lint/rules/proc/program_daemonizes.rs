@@ -405,7 +405,7 @@ fn from_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(program: &str) -> Vec<Diagnostic> {
         let conf = format!("[supervisord]\nnodaemon=true\n[program:x]\n{program}\n");

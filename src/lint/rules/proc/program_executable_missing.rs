@@ -265,7 +265,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(run: &str, command: &str) -> Vec<Diagnostic> {
         let conf = format!("[supervisord]\nnodaemon=true\n[program:app]\ncommand={command}\n");

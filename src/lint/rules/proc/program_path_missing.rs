@@ -1,10 +1,10 @@
 //! `program-path-missing`: a program's `directory=`, or the app module or script its
 //! command names, is not where the Dockerfile puts the app. Where the runtime looks for
-//! the app is `entry_point`'s.
+//! the app is [`crate::lint::analysis::entry_point`]'s.
 
-use super::entry_point;
 use crate::diagnostic::Diagnostic;
 use crate::lint::analysis::absent::{Absence, known_absent};
+use crate::lint::analysis::entry_point;
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::path;
 use crate::model::path::basename;
@@ -218,7 +218,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(copy: &str, program: &str) -> Vec<Diagnostic> {
         container_with(copy, program, &[])

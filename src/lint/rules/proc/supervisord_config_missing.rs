@@ -134,7 +134,7 @@ fn check_dir(dir: &ContainerDir, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(lines: &str) -> Vec<Diagnostic> {
         findings(

@@ -129,7 +129,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::proc::testing::findings;
+    use crate::lint::rules::testing::findings;
 
     fn container(cmd: &str, conf: &str) -> Vec<Diagnostic> {
         findings(

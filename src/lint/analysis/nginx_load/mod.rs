@@ -5,11 +5,10 @@
 //! context, then block or no block, then the argument count. Then the values nginx checks
 //! while it reads ([`values`]) and the variables every argument refers to ([`variables`]).
 //!
-//! [`analyze`] does it once for a container and returns every finding with its kind; the
-//! rules `NGX010`-`NGX014` show their kind each. [`fold`] applies "one root cause, one
-//! finding": when nginx will not load a container's config (a syntax error or one of these
-//! findings), the findings of other rules that reason about what that nginx does are held
-//! back, and the root cause says so.
+//! [`of`] does it once for a container directory (kept in its [`super::Cache`]) and gives
+//! every finding with its kind; the rules `NGX010`-`NGX014` show their kind each
+//! (`lint::rules::ngx::report`), and `lint::fold` holds back what follows from a config
+//! nginx does not load.
 
 pub mod build;
 pub mod condition;
@@ -18,9 +17,8 @@ pub use crate::parse::nginx::table;
 mod values;
 mod variables;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::{ContainerDir, Context};
-use crate::model::{Model, Nginx, NginxDirective, Origin, ProblemKind, Source, path};
+use crate::lint::ContainerDir;
+use crate::model::{Model, Nginx, NginxDirective, Origin, Source, path};
 use build::{Build, ModuleState, Provide};
 use table::{ModuleType, Row, ctx, table};
 
@@ -202,10 +200,16 @@ fn missing_semicolon(d: &NginxDirective, k: usize, takes: &str) -> Finding {
     }
 }
 
+/// Every load-time finding of the directory's nginx, in directive order; empty when it has
+/// none. Worked out once per directory, on the first call.
+#[must_use]
+pub fn of(dir: &ContainerDir) -> &[Finding] {
+    dir.analysis.nginx_load.get_or_init(|| analyze(&dir.model))
+}
+
 /// Every load-time finding of a container's nginx, in directive order; empty when it has
 /// no nginx.
-#[must_use]
-pub fn analyze(m: &Model) -> Vec<Finding> {
+fn analyze(m: &Model) -> Vec<Finding> {
     let Some(n) = &m.nginx else {
         return Vec::new();
     };
@@ -546,101 +550,4 @@ fn elsewhere(n: &Nginx, d: &NginxDirective, rows: &[&Row]) -> String {
     pattern.map_or(String::new(), |p| {
         format!("; this nginx reads `{p}` in `http`: put the file there")
     })
-}
-
-/// The diagnostic of a finding, for the rule that shows its kind.
-#[must_use]
-pub fn diagnostic(rule: &crate::lint::Rule, c: &ContainerDir, f: &Finding) -> Diagnostic {
-    let mut diag = rule
-        .diagnostic(
-            f.message.clone(),
-            c.label_or(&f.origin, "nginx.conf", f.label.clone()),
-        )
-        .with_help(f.help.clone());
-    for (o, msg) in &f.related {
-        if let Some(l) = c.label(o, msg.clone()) {
-            diag.related.push(l);
-        }
-    }
-    diag
-}
-
-/// Pushes the findings of `kind` of every container, as `rule`.
-pub fn report(ctx: &Context, rule: &crate::lint::Rule, kind: Kind, out: &mut Vec<Diagnostic>) {
-    for c in &ctx.containers {
-        let found = c.nginx_load.get_or_init(|| analyze(&c.model));
-        for f in found.iter().filter(|f| f.kind == kind) {
-            out.push(diagnostic(rule, c, f));
-        }
-    }
-}
-
-/// The codes whose findings are root causes: nginx does not load the config.
-const ROOT_CAUSES: [&str; 6] = ["PRS001", "NGX010", "NGX011", "NGX012", "NGX013", "NGX014"];
-
-/// The rules that reason about what the container's nginx does once it runs (where it
-/// listens, what it proxies to, the headers it sends), so that their findings only follow
-/// from a config nginx does not load.
-const FOLLOW_FROM_NGINX: [&str; 16] = [
-    "APP001", "APP003", "HC002", "HC003", "NET001", "NET002", "NGX001", "NGX003", "NGX006",
-    "PORT001", "PORT002", "PORT003", "PORT004", "PROC001", "PROC002", "SOCK001",
-];
-
-fn follows_from_nginx(code: &str) -> bool {
-    FOLLOW_FROM_NGINX.contains(&code)
-}
-
-/// One root cause, one finding: in a container whose nginx config does not load, the
-/// findings that only follow from it are dropped, and the first root cause says how many.
-pub fn fold(ctx: &Context, found: &mut Vec<Diagnostic>) {
-    for c in &ctx.containers {
-        // Checked as `.`, a container's files are named without a directory.
-        let prefix = if path::relative(&c.dir).is_empty() {
-            String::new()
-        } else {
-            format!("{}/", c.dir.trim_end_matches('/'))
-        };
-        let mine = |d: &Diagnostic| {
-            std::iter::once(&d.primary)
-                .chain(&d.related)
-                .any(|l| l.file.starts_with(&prefix))
-        };
-        let broken = c
-            .model
-            .problems
-            .iter()
-            .any(|p| p.kind == ProblemKind::NginxSyntax)
-            || found.iter().any(|d| {
-                ROOT_CAUSES.contains(&d.code.as_str()) && d.severity == Severity::Error && mine(d)
-            });
-        if !broken {
-            continue;
-        }
-        let mut held: Vec<String> = Vec::new();
-        found.retain(|d| {
-            let drop = follows_from_nginx(&d.code) && mine(d);
-            if drop && !held.contains(&d.code) {
-                held.push(d.code.clone());
-            }
-            !drop
-        });
-        if held.is_empty() {
-            continue;
-        }
-        held.sort();
-        if let Some(root) = found
-            .iter_mut()
-            .filter(|d| ROOT_CAUSES.contains(&d.code.as_str()) && mine(d))
-            .min_by_key(|d| (d.primary.file.clone(), d.primary.start))
-        {
-            let note = format!(
-                "gen holds back what follows from this ({}): fix this first, then run `gen check` again",
-                held.join(", ")
-            );
-            root.help = Some(match root.help.take() {
-                Some(h) => format!("{h}\n{note}"),
-                None => note,
-            });
-        }
-    }
 }
