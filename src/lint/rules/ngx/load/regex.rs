@@ -229,7 +229,12 @@ pub(super) fn check(m: &Model, d: &NginxDirective, module: &str, out: &mut Vec<F
     }
     for (k, pattern, caseless) in sites {
         if let Err(message) = compile(&pattern, caseless) {
-            out.push(finding(d.arg_origin(k), message, HELP));
+            // A `{` outside quotes cut the pattern short (`[0-9]{1,2}` read as `[0-9]`).
+            let mut f = finding(d.arg_origin(k), message, HELP);
+            if let Some(help) = super::regex_brace(m, d).filter(|_| k + 1 == d.args.len()) {
+                f.help = help;
+            }
+            out.push(f);
             // nginx stops at the first.
             return;
         }
@@ -285,7 +290,7 @@ pub(super) fn condition(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
             message,
             origin: at(word),
             label: "nginx cannot read this condition".to_owned(),
-            help: "an `if` condition is in parentheses: `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned(),
+            help: super::regex_brace(m, d).unwrap_or_else(|| "an `if` condition is in parentheses: `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned()),
             related: Vec::new(),
         }),
         Verdict::Regex {
