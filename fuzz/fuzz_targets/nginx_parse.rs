@@ -1,7 +1,9 @@
 //! The nginx parser on arbitrary bytes: a tree or an error, never a panic; every span in
 //! bounds and on character boundaries; the crossplane payload is always valid JSON. The
 //! tolerant comment pass (`nginx::comments`) never panics either, and gives exactly the
-//! parse's comments when the parse succeeds.
+//! parse's comments when the parse succeeds. What nginx reads before a syntax error
+//! (`nginx::parse_prefix`) has the parse's error, and is the parse's tree when there is
+//! none, every directive of it before the error.
 #![no_main]
 
 use gen_core::parse::nginx;
@@ -30,6 +32,20 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(e) => assert!(text.get(e.span.start..e.span.end).is_some()),
+    }
+    let (prefix, error) = nginx::parse_prefix(&text);
+    assert_eq!(error, result.as_ref().err().cloned());
+    let prefix_nodes: Vec<_> = prefix.walk().map(|v| v.directive.span()).collect();
+    match &result {
+        Ok(config) => {
+            let nodes: Vec<_> = config.walk().map(|v| v.directive.span()).collect();
+            assert_eq!(nodes, prefix_nodes);
+        }
+        Err(e) => {
+            for span in prefix_nodes {
+                assert!(span.end <= e.span.start && text.get(span.start..span.end).is_some());
+            }
+        }
     }
     let json = nginx::payload::single_file_json("f.conf", &text, &result, true);
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());

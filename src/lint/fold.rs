@@ -48,9 +48,28 @@ pub(super) fn fold(ctx: &Context, found: &mut Vec<Diagnostic>) {
         if !broken {
             continue;
         }
+        // nginx stops at the first error it reads: a syntax error after a directive it
+        // refuses (found by `before_syntax_errors`) is never reached, and is often only the
+        // end of the file that the refused directive's stray `{` left open.
+        let refused: Vec<(String, usize)> = found
+            .iter()
+            .filter(|d| {
+                d.code != "PRS001"
+                    && ROOT_CAUSES.contains(&d.code.as_str())
+                    && d.severity == Severity::Error
+                    && mine(d)
+            })
+            .map(|d| (d.primary.file.clone(), d.primary.span.start))
+            .collect();
+        let unreached = |d: &Diagnostic| {
+            d.code == "PRS001"
+                && refused
+                    .iter()
+                    .any(|(file, start)| *file == d.primary.file && *start < d.primary.span.start)
+        };
         let mut held: Vec<String> = Vec::new();
         found.retain(|d| {
-            let drop = follows_from_nginx(&d.code) && mine(d);
+            let drop = (follows_from_nginx(&d.code) || unreached(d)) && mine(d);
             if drop && !held.contains(&d.code) {
                 held.push(d.code.clone());
             }

@@ -36,7 +36,7 @@ pub use files::Files;
 pub use image::{Entry, EntryKind, ImageFs, PipInstall, Presence, script_span};
 pub use nginx::{
     ListenAddr, Listener, Nginx, NginxArg, NginxCommand, NginxDirective, ProxyTarget, Target,
-    Upstream,
+    UnparsedFile, Upstream,
 };
 pub use packaged::{Packaging, distro_of};
 pub use servers::{Protocol, SocketPerm};

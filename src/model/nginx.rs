@@ -70,6 +70,20 @@ pub struct NginxFile {
     pub included_by: Option<Origin>,
 }
 
+/// A file nginx reads that does not parse, and what nginx reads of it before the error:
+/// nginx checks each directive as its `;` or `{` is read, so one of these it refuses is
+/// the error `nginx -t` reports instead (see `lint::rules::ngx::load`). Kept apart from
+/// [`Nginx::directives`], which the other rules read: a tree cut short is not the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnparsedFile {
+    /// The block its `include` is in (`None`: the main context, or the main config).
+    pub parent: Option<usize>,
+    /// The directives before the error; a `parent` indexes this list.
+    pub directives: Vec<NginxDirective>,
+    /// The syntax error.
+    pub error: Origin,
+}
+
 /// How nginx is started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NginxCommand {
@@ -175,6 +189,8 @@ pub struct Nginx {
     /// targets may be missing from the model.
     pub unseen: bool,
     pub problems: Vec<Problem>,
+    /// The files with a syntax error, each with what nginx reads of it before the error.
+    pub unparsed: Vec<UnparsedFile>,
 }
 
 impl Nginx {
@@ -403,6 +419,9 @@ struct Flatten<'m> {
     stack: Vec<String>,
     unknown: Vec<Fact<String>>,
     unseen: bool,
+    unparsed: Vec<UnparsedFile>,
+    /// Reading a file cut short by a syntax error: its `include`s are not followed.
+    partial: bool,
 }
 
 impl Flatten<'_> {
@@ -479,6 +498,9 @@ impl Flatten<'_> {
                     | nginx::ParseErrorKind::TooLarge { .. } => ProblemKind::Limit,
                     _ => ProblemKind::NginxSyntax,
                 };
+                if kind == ProblemKind::NginxSyntax {
+                    self.unparsed_file(text, &source, parent, source.origin(e.span));
+                }
                 self.problems.push(Problem {
                     kind,
                     message: format!("cannot read the nginx config: {e}"),
@@ -495,6 +517,22 @@ impl Flatten<'_> {
         self.stack.push(path.to_owned());
         self.directives(parsed.directives(), &source, parent, false);
         self.stack.pop();
+    }
+
+    /// What nginx reads of a file with a syntax error before the error, as an
+    /// [`UnparsedFile`].
+    fn unparsed_file(&mut self, text: &str, source: &Source, parent: Option<usize>, error: Origin) {
+        let (prefix, _) = nginx::parse_prefix(text);
+        let out = std::mem::take(&mut self.out);
+        self.partial = true;
+        self.directives(prefix.directives(), source, None, false);
+        self.partial = false;
+        let directives = std::mem::replace(&mut self.out, out);
+        self.unparsed.push(UnparsedFile {
+            parent,
+            directives,
+            error,
+        });
     }
 
     fn directives<'c, 'a: 'c>(
@@ -525,7 +563,7 @@ impl Flatten<'_> {
             if d.has_block() {
                 self.directives(d.children(), source, Some(index), cmdline);
             }
-            if d.name() == "include" {
+            if d.name() == "include" && !self.partial {
                 if let Some(arg) = d.args().next() {
                     self.include(&arg.value(), source.origin(arg.span), parent);
                 }
@@ -618,6 +656,8 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         stack: Vec::new(),
         unknown: Vec::new(),
         unseen: (!readable && loose.is_empty()) || binary(m, &main.value),
+        unparsed: Vec::new(),
+        partial: false,
     };
     if readable {
         f.file(&main.value, None, None);
@@ -675,6 +715,7 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
         unknown_files: f.unknown,
         unseen: f.unseen,
         problems: f.problems,
+        unparsed: f.unparsed,
     };
     derive(&mut n);
     Some(n)

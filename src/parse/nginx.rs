@@ -1,6 +1,12 @@
 //! The nginx configuration parser: text in, a tree of directives with byte spans out, plus the
 //! comments (gen reads `# gen: ignore[CODE]` from them), which [`comments`] also gives for a
-//! file that does not parse: the same parser, reading on past a syntax error.
+//! file that does not parse: the same parser, reading on past a syntax error. For a file
+//! that does not parse, [`parse_prefix`] gives what nginx reads before the error, which the
+//! load checks judge as nginx does before it reaches the error.
+//!
+//! The strict reading ([`parse`], [`parse_prefix`]) and the tolerant one ([`comments`]) are
+//! one parser compiled twice, on a const parameter, so that the strict hot loop carries no
+//! test of which it is (see `Parser`).
 //!
 //! Tokens follow nginx's own reader (`ngx_conf_read_token`) so that gen sees what nginx sees;
 //! the tree follows crossplane's conventions so that `gen parse` prints crossplane's payload:
@@ -794,7 +800,32 @@ pub fn parse(text: &str) -> Result<Config<'_>, ParseError> {
             span: Span::new(0, 0),
         });
     }
-    Parser::new(text, false).run()
+    let mut parser = Parser::<false>::new(text);
+    parser.run()?;
+    Ok(parser.config)
+}
+
+/// The directives nginx reads before the first syntax error of `text`, and that error
+/// (`None` when the file parses: then the whole tree). nginx checks each directive as soon
+/// as its `;` or `{` is read, so a directive it refuses before the syntax error is what
+/// `nginx -t` reports, not the error: an unquoted `{` in a regular expression
+/// (`location ~ ^/x/\d{3}$ {`) ends the word and opens a block, whose first directive is
+/// `3}$`, and the unbalanced brace only shows at the end of the file. Blocks still open at
+/// the error end there; the directive whose name or arguments the error is in is left out,
+/// as nginx never checks it. A file longer than [`MAX_INPUT`] gives no directives.
+#[must_use]
+pub fn parse_prefix(text: &str) -> (Config<'_>, Option<ParseError>) {
+    let mut parser = Parser::<false>::new(text);
+    if text.len() > MAX_INPUT {
+        return (parser.config, parse(text).err());
+    }
+    match parser.run() {
+        Ok(()) => (parser.config, None),
+        Err(e) => {
+            parser.close_at(e.span.start);
+            (parser.config, Some(e))
+        }
+    }
 }
 
 /// Every `#` comment of a file, whether or not it parses: the parser's own reading, which
@@ -815,10 +846,11 @@ pub fn comments(text: &str) -> Vec<Comment<'_>> {
     }
     // The tolerant reading never fails (the rest of the file is one token where nginx would
     // read it so); an error here would be a bug, and no comments the safe answer.
-    Parser::new(text, true)
-        .run()
-        .map(|config| config.comments().collect())
-        .unwrap_or_default()
+    let mut parser = Parser::<true>::new(text);
+    match parser.run() {
+        Ok(()) => parser.config.comments().collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// A block being read: its directive's node and the offset of its `{`.
@@ -837,19 +869,21 @@ struct Head {
     is_if: bool,
 }
 
-struct Parser<'a> {
+/// The parser. `TOLERANT` reads on after a syntax error, for [`comments`] (the tree may
+/// then be inconsistent and is not given out); [`parse`] is `Parser<false>`. A const
+/// parameter rather than a field, so that each reading is compiled on its own and the
+/// strict one, the hot loop of `gen check` and `gen parse`, carries no test of it: as a
+/// field it cost `parse` 5.7 % more instructions (docs/performance.md).
+struct Parser<'a, const TOLERANT: bool> {
     config: Config<'a>,
     open: Vec<Open>,
     head: Option<Head>,
     /// Where the last token or comment ends: the end of file is reported there.
     last_end: usize,
-    /// Read on after a syntax error, for [`comments`]: the tree may then be inconsistent
-    /// and is not given out.
-    tolerant: bool,
 }
 
-impl<'a> Parser<'a> {
-    fn new(text: &'a str, tolerant: bool) -> Self {
+impl<'a, const TOLERANT: bool> Parser<'a, TOLERANT> {
+    fn new(text: &'a str) -> Self {
         Parser {
             config: Config {
                 text,
@@ -858,14 +892,13 @@ impl<'a> Parser<'a> {
             open: Vec::new(),
             head: None,
             last_end: 0,
-            tolerant,
         }
     }
 
     /// A syntax error the tolerant reading steps over: `parse` stops at it.
     #[cold]
-    fn fail(&self, e: ParseError) -> Result<(), ParseError> {
-        if self.tolerant { Ok(()) } else { Err(e) }
+    fn fail(e: ParseError) -> Result<(), ParseError> {
+        if TOLERANT { Ok(()) } else { Err(e) }
     }
 
     /// The word at `i` after the lexer's error `e`: in the tolerant reading, a quoted
@@ -877,8 +910,8 @@ impl<'a> Parser<'a> {
     fn recover_word(&self, i: usize, e: LexError) -> Result<Word, ParseError> {
         let text = self.config.text;
         let end = match e.kind {
-            ParseErrorKind::UnexpectedAfterQuote { .. } if self.tolerant && e.at > i + 1 => e.at,
-            ParseErrorKind::UnterminatedQuote { .. } if self.tolerant => text.len(),
+            ParseErrorKind::UnexpectedAfterQuote { .. } if TOLERANT && e.at > i + 1 => e.at,
+            ParseErrorKind::UnterminatedQuote { .. } if TOLERANT => text.len(),
             _ => return Err(self.lex_error(e)),
         };
         Ok(Word {
@@ -920,7 +953,7 @@ impl<'a> Parser<'a> {
         Self::error(kind, head.end, head.end)
     }
 
-    fn run(mut self) -> Result<Config<'a>, ParseError> {
+    fn run(&mut self) -> Result<(), ParseError> {
         let bytes = self.config.text.as_bytes();
         let mut i = 0;
         loop {
@@ -935,7 +968,7 @@ impl<'a> Parser<'a> {
                         self.end_head(head);
                         self.finish(head.node, i + 1, false);
                     } else {
-                        self.fail(Self::error(ParseErrorKind::EmptyDirective, i, i + 1))?;
+                        Self::fail(Self::error(ParseErrorKind::EmptyDirective, i, i + 1))?;
                     }
                     i += 1;
                     self.last_end = i;
@@ -950,18 +983,18 @@ impl<'a> Parser<'a> {
                             });
                         } else {
                             let kind = ParseErrorKind::TooDeep { limit: MAX_DEPTH };
-                            self.fail(Self::error(kind, i, i + 1))?;
+                            Self::fail(Self::error(kind, i, i + 1))?;
                         }
                     } else {
                         let kind = ParseErrorKind::UnexpectedOpenBrace;
-                        self.fail(Self::error(kind, i, i + 1))?;
+                        Self::fail(Self::error(kind, i, i + 1))?;
                     }
                     i += 1;
                     self.last_end = i;
                 }
                 b'}' => {
                     if let Some(head) = self.head.take() {
-                        self.fail(self.missing_semicolon(head))?;
+                        Self::fail(self.missing_semicolon(head))?;
                         self.end_head(head);
                         self.finish(head.node, i, false);
                     }
@@ -969,7 +1002,7 @@ impl<'a> Parser<'a> {
                         self.finish(open.node, i + 1, true);
                     } else {
                         let kind = ParseErrorKind::UnexpectedCloseBrace;
-                        self.fail(Self::error(kind, i, i + 1))?;
+                        Self::fail(Self::error(kind, i, i + 1))?;
                     }
                     i += 1;
                     self.last_end = i;
@@ -1070,7 +1103,7 @@ impl<'a> Parser<'a> {
                 Some(b'#') => i = self.comment(i),
                 Some(b'{') => {
                     // Unclosed, the rest of the file is Lua code to the tolerant reading.
-                    let end = lex::lua_block(bytes, i).or(self.tolerant.then_some(text.len()));
+                    let end = lex::lua_block(bytes, i).or(TOLERANT.then_some(text.len()));
                     let Some(end) = end else {
                         let open = Span::new(i, i + 1);
                         let kind = ParseErrorKind::UnexpectedEof { open };
@@ -1103,7 +1136,7 @@ impl<'a> Parser<'a> {
                     };
                     let rest = text.get(i..).unwrap_or_default();
                     let len = rest.chars().next().map_or(0, char::len_utf8);
-                    self.fail(Self::error(kind, i, i + len))?;
+                    Self::fail(Self::error(kind, i, i + len))?;
                     // Read on from here as from after a directive.
                     self.finish(head.node, i, false);
                     return Ok(i);
@@ -1167,20 +1200,43 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn eof(mut self) -> Result<Config<'a>, ParseError> {
-        if self.tolerant {
-            return Ok(self.config);
+    fn eof(&mut self) -> Result<(), ParseError> {
+        if TOLERANT {
+            return Ok(());
         }
         if let Some(head) = self.head.take() {
             return Err(self.missing_semicolon(head));
         }
-        if let Some(open) = self.open.pop() {
+        if let Some(open) = self.open.last() {
             let kind = ParseErrorKind::UnexpectedEof {
                 open: Span::new(open.brace, open.brace + 1),
             };
             return Err(Self::error(kind, self.last_end, self.last_end));
         }
-        Ok(self.config)
+        Ok(())
+    }
+
+    /// After a syntax error at `error`, the tree of what came before: the directive being
+    /// read (a name and arguments without their `;` or `{`, or a Lua directive without
+    /// its code) is dropped, and the blocks still open end at `error`.
+    #[cold]
+    fn close_at(&mut self, error: usize) {
+        let nodes = &mut self.config.nodes;
+        let last = nodes.len().checked_sub(1);
+        let unfinished = last.filter(|&k| {
+            let open = self.open.last().is_some_and(|o| o.node == k);
+            // A directive ends after its name: at its `;`, `}` or Lua code.
+            !open && nodes.get(k).is_some_and(|n| n.end == n.name_end)
+        });
+        if let Some(k) = unfinished {
+            let first = nodes.get(k).map_or(0, |n| n.first_arg);
+            nodes.truncate(k);
+            self.config.args.truncate(at(first));
+            self.config.trimmed.retain(|t| t.0 < first);
+        }
+        while let Some(open) = self.open.pop() {
+            self.finish(open.node, error, true);
+        }
     }
 }
 

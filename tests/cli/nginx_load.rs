@@ -152,6 +152,65 @@ fn a_missing_semicolon_before_a_brace_is_one_parse_error() {
     assert!(help.contains("PORT002, PORT003"), "{help}");
 }
 
+/// An unquoted `{` quantifier in a regular expression opens a block where nginx reads it:
+/// nginx stops at that line (`nginx -t`, Debian's 1.22.1), so gen gives that one error
+/// there, with the expression quoted in the help, not a syntax error at the end of the file
+/// where the brace is left open, nor what follows from either.
+#[test]
+fn an_unquoted_brace_in_a_regex_is_one_error_at_its_line() {
+    let cases = [
+        // nginx: unknown directive "3}$"
+        (
+            "location / {",
+            "location ~ ^/x/\\d{3}$ {",
+            "NGX010",
+            19,
+            "`location ~ \"^/x/\\d{3}$\" {`",
+        ),
+        // nginx: directive "server_name" is not terminated by ";"
+        (
+            "server_name _;",
+            "server_name ~^a{2}\\.example\\.com$;",
+            "NGX012",
+            17,
+            "`server_name \"~^a{2}\\.example\\.com$\";`",
+        ),
+        // nginx: directive "rewrite" is not terminated by ";"
+        (
+            "server_name _;",
+            "server_name _;\n        rewrite ^/a{2}$ /b last;",
+            "NGX012",
+            18,
+            "`rewrite \"^/a{2}$\" /b last;`",
+        ),
+        // nginx: invalid condition "^a"
+        (
+            "server_name _;",
+            "server_name _;\n        if ($uri ~ ^a{2}$) { return 404; }",
+            "NGX013",
+            18,
+            "`if ($uri ~ \"^a{2}$\") { return 404; }`",
+        ),
+        // nginx: unexpected "{"
+        (
+            "    server {",
+            "    map $uri $x {\n        ~^/a{2}$ 1;\n    }\n    server {",
+            "NGX013",
+            16,
+            "`\"~^/a{2}$\" 1;`",
+        ),
+    ];
+    for (from, to, code, line, help) in cases {
+        let report = check_mutated("fastapi", "nginx.conf", from, to);
+        assert_one(&report, code, "case/nginx.conf", line, help);
+        let (_, _, _, help) = one_error(&report);
+        assert!(
+            help.contains("PRS001"),
+            "the syntax error is held back: {help}"
+        );
+    }
+}
+
 /// Writes `files` into a temporary directory and checks it with every rule, as JSON.
 fn check_files(files: &[(&str, &str)]) -> (serde_json::Value, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -437,6 +437,31 @@ fn unescaped_gives_nginx_values() {
 }
 
 #[test]
+fn prefix_is_what_nginx_reads_before_the_error() {
+    let cases = [
+        // An unquoted `{` in a regex opens a block: its first directive is `3}$`.
+        (
+            "server { location ~ ^/x/\\d{3}$ { return 200; } }",
+            "server { location ~ ^/x/\\d { 3}$ { return 200; } } }",
+        ),
+        // The directive being read is left out; open blocks end at the error.
+        ("http { a 1; b 2 }", "http { a 1; }"),
+        ("http { a; } }", "http { a; }"),
+        ("a \"b\"c;", ""),
+        ("a; content_by_lua_block x", "a;"),
+        ("a; b { c; ;", "a; b { c; }"),
+        ("a; b", "a;"),
+        ("a; b {", "a; b { }"),
+        ("a;", "a;"),
+    ];
+    for (text, want) in cases {
+        let (config, error) = parse_prefix(text);
+        assert_eq!(error, parse(text).err(), "{text:?}");
+        assert_eq!(show(text, config.directives()), want, "{text:?}");
+    }
+}
+
+#[test]
 fn walk_gives_parents() {
     let config = parse("a { b { c; } d; } e;").expect("parses");
     let got: Vec<_> = config
@@ -541,6 +566,23 @@ mod properties {
                     prop_assert_eq!(&text[open.start..open.end], "{");
                 }
             }
+        }
+        // What nginx reads before the error: a well-formed tree, all of it before the
+        // error; the parse's own tree when there is none.
+        let (prefix, error) = super::super::parse_prefix(text);
+        check_tree(text, prefix.directives(), Span::new(0, text.len()))?;
+        prop_assert_eq!(&error, &result.as_ref().err().cloned());
+        match (&result, &error) {
+            (Ok(config), _) => prop_assert_eq!(
+                show(text, config.directives()),
+                show(text, prefix.directives())
+            ),
+            (Err(_), Some(e)) => {
+                for d in prefix.walk() {
+                    prop_assert!(d.directive.span().end <= e.span.start);
+                }
+            }
+            (Err(_), None) => prop_assert!(false, "parse_prefix lost the error"),
         }
         // The tolerant comment pass gives the parse's comments when it succeeds, and spans
         // inside the text always.

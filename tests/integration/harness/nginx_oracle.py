@@ -11,9 +11,10 @@ writes no pid file and starts nothing) and by
 `gen check` on a container directory whose Dockerfile installs Debian 12's nginx and copies
 the config to /etc/nginx/nginx.conf, with only gen's load-time rules selected.
 
-Agreement, per config: nginx rejects it and gen reports an error at nginx's line (or at the
-line the mutation touched, where a missing `;` belongs); or nginx accepts it and gen reports
-no error. nginx names no line for an unknown variable: then any gen error agrees.
+Agreement, per config: nginx rejects it and gen reports its errors at nginx's line only
+(or at the line the mutation touched, where a missing `;` belongs): one mutation, one root
+cause, one finding; or nginx accepts it and gen reports no error. nginx names no line for
+an unknown variable: then any gen error agrees.
 """
 
 from __future__ import annotations
@@ -347,6 +348,25 @@ REGEX_SWAPS = [
     ("rewrite \"^/old/(?<rest>.*)$\" /new/$rest", "rewrite \"^/old/(?<rest>.*)$\" \"\""),
 ]
 
+# A `{` quantifier in an unquoted regular expression: nginx's token reader ends the word at
+# `{` and opens a block there, so nginx stops at the line (an unknown directive `3}$` in a
+# location, a block after `rewrite` or `server_name`, a condition cut short, a `{` in a
+# `map`), not at the end of the file where the extra `{` shows. Quoted, each is accepted.
+BRACE_SWAPS = [
+    ("location ~ \\.php$", "location ~ ^/x/\\d{3}$"),
+    ("location ~ \\.php$", "location ~ ^/x/\\d{3}"),
+    ("location ~ \\.php$", "location ~ \"^/x/\\d{3}$\""),
+    ("^/api/v(?<ver>[0-9]+)/", "^/api/v(?<ver>[0-9]{1,2})/"),
+    ("^/api/v(?<ver>[0-9]+)/", "\"^/api/v(?<ver>[0-9]{1,2})/\""),
+    ('"^/old/(?<rest>.*)$"', "^/old/(?<rest>.{2,})$"),
+    ("(^|&)debug=1)", "^debug={1}$)"),
+    ("(^|&)debug=1)", "\"^debug={1}$\")"),
+    ("~^curl/ 2;", "~^curl/{1,2} 2;"),
+    ("(?<tenant>[a-z0-9-]+)", "(?<tenant>[a-z0-9-]{1,63})"),
+    ("^(.+?\\.php)(/.*)$", "^(.{1,}?\\.php)(/.*)$"),
+    ("~*^/internal(/.*)?$", "~*^/internal(/.*){0,1}$"),
+]
+
 # `if` conditions as nginx reads them: no parentheses, bad operators and file tests, too
 # many or too few words, quotes; and spellings nginx accepts.
 CONDITION_SWAPS = [
@@ -408,6 +428,8 @@ class Verdict:
     nginx_message: str
     gen_lines: list[int] = field(default_factory=list)
     gen_messages: list[str] = field(default_factory=list)
+    # The mutation is one root cause: gen reports nothing but nginx's error.
+    single: bool = True
 
     @property
     def agrees(self) -> bool:
@@ -417,7 +439,16 @@ class Verdict:
             return False
         if self.nginx_line is None:
             return True
-        return self.nginx_line in self.gen_lines or self.case.line in self.gen_lines
+        # nginx stops at its first error: gen's first is at nginx's line, or, for a dropped
+        # `;`, at the line where it belongs. A mutation that is one root cause gets no other
+        # gen error (`single`); one that breaks many directives at once (a module not
+        # loaded) may get one for each, after nginx's.
+        allowed = {self.nginx_line}
+        if self.case.kind == "semicolon":
+            allowed.add(self.case.line)
+        if self.single:
+            return all(line in allowed for line in self.gen_lines)
+        return min(self.gen_lines) in allowed
 
 
 def _line_at(text: str, offset: int) -> int:
@@ -469,7 +500,7 @@ def mutations() -> list[Case]:
                 first = old.split("\n")[0]
                 offset = at + len(first) + 1 if "\n" in old and first == new.split("\n")[0] else at
                 cases.append(Case("value", base, text.replace(old, new, 1), _line_at(text, offset), f"{old!r} -> {new!r}"))
-        for kind, swaps in (("regex", REGEX_SWAPS), ("if", CONDITION_SWAPS)):
+        for kind, swaps in (("regex", REGEX_SWAPS), ("if", CONDITION_SWAPS), ("brace", BRACE_SWAPS)):
             for old, new in swaps:
                 if old in text:
                     at = text.index(old)

@@ -181,6 +181,67 @@ fn swallowed(m: &Model, d: &NginxDirective) -> Option<usize> {
     None
 }
 
+/// The help for a regular expression with an unquoted `{` quantifier, when `d`'s block
+/// opens at such a `{`: glued to `d`'s last argument and followed by a digit or `,`
+/// (`^/x/\d{3}$`). nginx's token reader ends a word at `{` and opens a block there, so
+/// the quantifier's rest (`3}$`) becomes a directive. The help writes `d`'s line with the
+/// whole expression quoted.
+fn regex_brace(m: &Model, d: &NginxDirective) -> Option<String> {
+    let text = text_of(m, &d.source)?;
+    let bytes = text.as_bytes();
+    // The last word of the head: a `map` key is the entry's name.
+    let last = d.args.last().map_or(d.name_span, |a| a.span);
+    let brace = last.end;
+    let quantifier = bytes.get(brace) == Some(&b'{')
+        && bytes
+            .get(brace + 1)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b',');
+    if !d.block || !quantifier {
+        return None;
+    }
+    // The expression as written: the argument, the `{` and what follows up to a blank or
+    // `;` (for `if`, without the condition's closing parenthesis).
+    let start = last.start + usize::from(d.name == "if" && bytes.get(last.start) == Some(&b'('));
+    let mut end = (brace..text.len())
+        .find(|&i| matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | b';'))
+        .unwrap_or(text.len());
+    if d.name == "if" && bytes.get(end - 1) == Some(&b')') {
+        end -= 1;
+    }
+    let pattern = text.get(start..end)?;
+    let quote = if !pattern.contains('"') {
+        '"'
+    } else if !pattern.contains('\'') {
+        '\''
+    } else {
+        return Some(format!(
+            "a `{{` outside quotes ends a word and opens a block, so nginx reads `{pattern}` as `{}` then a block: quote the regular expression",
+            text.get(start..brace).unwrap_or("")
+        ));
+    };
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = format!(
+        "{}{quote}{pattern}{quote}{}",
+        text.get(line_start..start).unwrap_or(""),
+        text.get(end..line_end).unwrap_or("")
+    );
+    Some(format!(
+        "a `{{` outside quotes ends a word and opens a block, so nginx reads `{pattern}` as `{}` then a block: quote the regular expression, `{}`",
+        text.get(start..brace).unwrap_or(""),
+        line.trim()
+    ))
+}
+
+/// [`regex_brace`] for the directive whose block `d` is the first directive of.
+fn regex_brace_of_parent(m: &Model, n: &Nginx, d: &NginxDirective) -> Option<String> {
+    let p = n.directives.get(d.parent?)?;
+    let brace = p.args.last().map_or(p.name_span, |a| a.span).end;
+    (p.source == d.source && d.name_span.start == brace + 1)
+        .then(|| regex_brace(m, p))
+        .flatten()
+}
+
 /// A finding for a `;` missing after argument `k - 1` of `d`: at the end of that line.
 fn missing_semicolon(d: &NginxDirective, k: usize, takes: &str) -> Finding {
     let before = d.args.get(k - 1).map_or(d.name_span, |a| a.span);
@@ -207,12 +268,66 @@ pub fn of(dir: &ContainerDir) -> &[Finding] {
     dir.analysis.nginx_load.get_or_init(|| analyze(&dir.model))
 }
 
-/// Every load-time finding of a container's nginx, in directive order; empty when it has
-/// no nginx.
+/// Every load-time finding of a container's nginx, in directive order, then those nginx
+/// reports before a file's syntax error ([`before_syntax_errors`]); empty when it has no
+/// nginx.
 fn analyze(m: &Model) -> Vec<Finding> {
     let Some(n) = &m.nginx else {
         return Vec::new();
     };
+    let mut out = analyze_tree(m, n, true);
+    out.extend(before_syntax_errors(m, n));
+    out
+}
+
+/// What nginx refuses in a file that does not parse before it reaches the syntax error:
+/// nginx judges each directive when its `;` or `{` is read (name, context, block, argument
+/// count, the values its handler reads), so `nginx -t` reports the first of these, not the
+/// error. An unquoted `{` in a regular expression is the common case: it opens a block
+/// (`location ~ ^/x/\d{3}$ {` gives the directive `3}$`), and the brace it leaves open only
+/// shows at the end of the file. The file's directives before the error are judged where
+/// it is read, and the first finding is nginx's error; what nginx checks once a block or
+/// the file is complete (duplicate locations and default servers, variables) is not, as
+/// nginx never gets there.
+fn before_syntax_errors(m: &Model, n: &Nginx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for u in &n.unparsed {
+        let Some((file, error)) = origin_place(&u.error) else {
+            continue;
+        };
+        let mut tree = n.clone();
+        let offset = tree.directives.len();
+        tree.directives
+            .extend(u.directives.iter().map(|d| NginxDirective {
+                parent: d.parent.map(|p| p + offset).or(u.parent),
+                ..d.clone()
+            }));
+        // nginx stops at the first: what follows it in the file is read as nginx never
+        // would (the rest of a quantifier as a directive, the file's blocks inside a `map`).
+        let first = analyze_tree(m, &tree, false)
+            .into_iter()
+            .filter_map(|f| {
+                let (f_file, at) = origin_place(&f.origin)?;
+                (f_file == file && at.start < error.start).then_some((at.start, f))
+            })
+            .min_by_key(|(at, _)| *at);
+        out.extend(first.map(|(_, f)| f));
+    }
+    out
+}
+
+/// The file (its path in the directory or the image) and span of an origin in a file.
+fn origin_place(o: &Origin) -> Option<(&str, crate::parse::span::Span)> {
+    match o {
+        Origin::File { file, span } => Some((file, *span)),
+        Origin::Packaged { path, span, .. } => Some((path, *span)),
+        _ => None,
+    }
+}
+
+/// The findings of one tree; `complete` when it is the whole config, so that the checks
+/// nginx makes once a block or the file is read are made too.
+fn analyze_tree(m: &Model, n: &Nginx, complete: bool) -> Vec<Finding> {
     let build = Build::of(m, n);
     let mut out = Vec::new();
     // What each directive's block opens, by index: a parent comes before its children.
@@ -238,8 +353,12 @@ fn analyze(m: &Model) -> Vec<Finding> {
     if templated_at_start(m) {
         return out;
     }
-    values::check(m, n, &build, &judged, &mut out);
-    if !build.open && !build.variables_open && out.iter().all(|f| f.kind != Kind::Unknown) {
+    values::check(m, n, &build, &judged, complete, &mut out);
+    if complete
+        && !build.open
+        && !build.variables_open
+        && out.iter().all(|f| f.kind != Kind::Unknown)
+    {
         variables::check(n, &build, &places, &mut out);
     }
     out
@@ -283,7 +402,11 @@ fn judge(
         if build.open {
             return (opaque_block, None, None);
         }
-        return (opaque_block, Some(unknown(d, build, None)), None);
+        let mut f = unknown(d, build, None);
+        if let Some(help) = regex_brace_of_parent(m, n, d) {
+            f.help = help;
+        }
+        return (opaque_block, Some(f), None);
     }
     if in_version.is_empty() {
         if let Some(r) = all.iter().find(|r| r.third_party()) {
@@ -364,11 +487,13 @@ fn judge(
                 ),
                 origin: d.source.origin(d.name_span),
                 label: "a block after a directive that takes none".to_owned(),
-                help: format!(
-                    "`{}` takes {}, then `;`; remove the `{{ ... }}`",
-                    d.name,
-                    row.args.describe()
-                ),
+                help: regex_brace(m, d).unwrap_or_else(|| {
+                    format!(
+                        "`{}` takes {}, then `;`; remove the `{{ ... }}`",
+                        d.name,
+                        row.args.describe()
+                    )
+                }),
                 related: Vec::new(),
             }),
             None,

@@ -248,7 +248,14 @@ pub(super) fn check(
     let variables = !matches!(d.name.as_str(), "valid_referers" | "gzip_disable");
     for (k, pattern, caseless) in sites {
         let found = match compile(&pattern, caseless) {
-            Err(message) => Some(finding(d.arg_origin(k), message, HELP)),
+            Err(message) => {
+                // A `{` outside quotes cut the pattern short (`[0-9]{1,2}` read as `[0-9]`).
+                let mut f = finding(d.arg_origin(k), message, HELP);
+                if let Some(help) = super::regex_brace(m, d).filter(|_| k + 1 == d.args.len()) {
+                    f.help = help;
+                }
+                Some(f)
+            }
             Ok((_, names)) if variables => captures(build, module, &names, &d.arg_origin(k)),
             Ok(_) => None,
         };
@@ -318,7 +325,7 @@ pub(super) fn condition(m: &Model, build: &Build, d: &NginxDirective, out: &mut 
             message,
             origin: at(word),
             label: "nginx cannot read this condition".to_owned(),
-            help: "an `if` condition is in parentheses: `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned(),
+            help: super::regex_brace(m, d).unwrap_or_else(|| "an `if` condition is in parentheses: `($variable)`, `($variable OP value)` with `=`, `!=`, `~`, `~*`, `!~`, `!~*`, or a file test such as `(-f $request_filename)`".to_owned()),
             related: Vec::new(),
         }),
         Verdict::Regex {

@@ -129,12 +129,15 @@ fn finding(d: &NginxDirective, arg: usize, message: String, help: String) -> Fin
     }
 }
 
-/// The value checks of every directive judged right so far (`judged`: index and row).
+/// The value checks of every directive judged right so far (`judged`: index and row);
+/// with `complete`, those nginx makes once a block is read too (duplicate locations and
+/// default servers).
 pub(super) fn check(
     m: &Model,
     n: &Nginx,
     build: &Build,
     judged: &[(usize, &'static Row)],
+    complete: bool,
     out: &mut Vec<Finding>,
 ) {
     // Generic handlers refuse a second value in one block: (parent, name) -> first.
@@ -166,7 +169,7 @@ pub(super) fn check(
             "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
             "if" => super::regex::condition(m, build, d, out),
             "map" if d.block => {
-                map_entries(n, i, out);
+                map_entries(m, n, i, out);
                 super::regex::map_keys(m, build, n, i, row.module, out);
             }
             _ => {
@@ -175,9 +178,11 @@ pub(super) fn check(
             }
         }
     }
-    root_and_alias(n, out);
-    duplicate_locations(n, out);
-    default_servers(n, out);
+    root_and_alias(n, judged, out);
+    if complete {
+        duplicate_locations(n, out);
+        default_servers(n, out);
+    }
 }
 
 fn bad_value(m: &Model, d: &NginxDirective, row: &Row, v: &str) -> Finding {
@@ -375,9 +380,23 @@ fn own_handler(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
 
 /// A `map`'s entries: `key value;`, or `default` (once), `hostnames`, `volatile`,
 /// `include`; a value nginx can compile.
-fn map_entries(n: &Nginx, map: usize, out: &mut Vec<Finding>) {
+fn map_entries(m: &Model, n: &Nginx, map: usize, out: &mut Vec<Finding>) {
     let mut default: Option<&NginxDirective> = None;
     for (_, e) in n.children(Some(map)) {
+        // `map` reads its block with its own handler, which takes no blocks: nginx stops at
+        // the `{` (`ngx_conf_parse`: unexpected "{").
+        if e.block {
+            out.push(Finding {
+                kind: Kind::Value,
+                message: "unexpected `{`".to_owned(),
+                origin: e.source.origin(e.name_span),
+                label: "a block in a `map`".to_owned(),
+                help: super::regex_brace(m, e)
+                    .unwrap_or_else(|| "a `map` entry is `key value;`, without a block".to_owned()),
+                related: Vec::new(),
+            });
+            continue;
+        }
         let flag = matches!(e.name.as_str(), "hostnames" | "volatile");
         let ok = !e.block
             && if flag {
@@ -471,9 +490,13 @@ fn script_error(v: &str) -> Option<String> {
 }
 
 /// `root` and `alias` in one location.
-fn root_and_alias(n: &Nginx, out: &mut Vec<Finding>) {
+fn root_and_alias(n: &Nginx, judged: &[(usize, &'static Row)], out: &mut Vec<Finding>) {
     let mut first: HashMap<Option<usize>, usize> = HashMap::new();
-    for (i, d) in n.directives.iter().enumerate() {
+    // Only those nginx took: one it refused (`alias` outside a location) stopped it there.
+    for &(i, _) in judged {
+        let Some(d) = n.directives.get(i) else {
+            continue;
+        };
         if d.name != "root" && d.name != "alias" {
             continue;
         }
