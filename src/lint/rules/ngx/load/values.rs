@@ -159,14 +159,14 @@ pub(super) fn check(
             }
         }
         match d.name.as_str() {
-            "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
+            "listen" if row.module() == "ngx_http_core_module" => listen(m, build, d, out),
             "if" => super::regex::condition(m, d, out),
             "map" if d.block => {
                 map_entries(n, i, out);
                 super::regex::map_keys(m, n, i, out);
             }
             _ => {
-                super::regex::check(m, d, row.module, out);
+                super::regex::check(m, d, row.module(), out);
                 own_handler(m, d, out);
             }
         }
