@@ -139,7 +139,7 @@ fn with_texts(mut ctx: Context, texts: &BTreeMap<String, String>) -> Context {
                 .into_iter()
                 .map(|mut f| {
                     if let Some(t) = texts.get(&f.path) {
-                        f.text = Some(t.clone());
+                        f.text = Some(t.as_str().into());
                     }
                     f
                 })
