@@ -216,6 +216,7 @@ pub enum Value {
 struct Str(u32, u16);
 
 impl Str {
+    #[inline]
     fn get(self) -> &'static str {
         let start = self.0 as usize;
         STRINGS
@@ -226,6 +227,7 @@ impl Str {
     /// Its bytes, for the binary searches: byte order is `str`'s order, and a byte range
     /// is not checked for character boundaries at every step of a search (that was a
     /// tenth of `gen parse`'s instructions).
+    #[inline]
     fn bytes(self) -> &'static [u8] {
         let start = self.0 as usize;
         STRINGS
@@ -335,6 +337,7 @@ pub fn table() -> &'static Table {
 impl Table {
     /// Every row of directive `name`, in any version.
     #[must_use]
+    #[inline]
     pub fn rows(&self, name: &str) -> &'static [Row] {
         self.directives
             .binary_search_by(|(n, _, _)| n.bytes().cmp(name.as_bytes()))
