@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|(body, rel)| SourceFile {
             rel: rel.to_owned(),
             path: format!("c/{rel}"),
-            text: Some(body.to_owned()),
+            text: Some(body.into()),
         })
         .collect();
     let mut ctx = Context::new(Date::from_unix_days(20_000));

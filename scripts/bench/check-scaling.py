@@ -2,7 +2,9 @@
 """Check latency and scaling: how long `gen check` and `gen build` take, and how that grows.
 
 Times, with the release build of gen:
-  - `gen check` on the default project (spec.toml and generated/ of this repository);
+  - `gen check` on the default project (spec.toml and generated/ of this repository), on one
+    of its containers, and `gen --version` (start-up alone): process time and page faults,
+    from `perf stat` (task-clock) when perf is installed, else from the child's rusage;
   - `gen build` into an empty directory, then `gen check`, on specs of 1, 10, 100 and 1,000
     containers written by scripts/bench/make-spec.py (alternating fastapi and express).
 Each is run several times; the medians of wall time and of CPU time (user + sys, from the
@@ -15,6 +17,7 @@ thousands (each run starts from an empty directory) costs the kernel seconds in 
 allocation (`find_inode_bit`, `recently_deleted`); `--dir /tmp` shows that case.
 
 Usage: scripts/bench/check-scaling.py [--runs N] [--sizes 1,10,100,1000] [--dir DIR] [--no-build]
+                                      [--latency-only]
 Writes only under a temporary directory (removed afterwards) and target/.
 """
 
@@ -38,6 +41,13 @@ MAKE_SPEC = REPO / "scripts" / "bench" / "make-spec.py"
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, user + sys seconds) of one run; fails loudly on a non-zero exit."""
+    wall, cpu, _ = timed_faults(argv, cwd)
+    return wall, cpu
+
+
+def timed_faults(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, user + sys seconds, page faults) of one run; fails loudly on a
+    non-zero exit."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -46,7 +56,61 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} (in {cwd}) exited {proc.returncode}:\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_minflt + usage.ru_majflt
+
+
+def perf_stat(argv: list[str], cwd: Path, runs: int) -> tuple[float, float] | None:
+    """(task-clock ms, page faults), means over `runs` runs by `perf stat -r`; None without
+    a working perf."""
+    if shutil.which("perf") is None:
+        return None
+    cmd = ["perf", "stat", "-x,", "-e", "task-clock,page-faults", "-r", str(runs), *argv]
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    figures = {}
+    for line in proc.stderr.splitlines():
+        fields = line.split(",")
+        if proc.returncode == 0 and len(fields) > 2 and fields[2] in ("task-clock", "page-faults"):
+            try:
+                figures[fields[2]] = float(fields[0])
+            except ValueError:
+                return None
+    if len(figures) != 2:
+        return None
+    return figures["task-clock"], figures["page-faults"]
+
+
+def latency(gen: str, runs: int) -> None:
+    """Process time and page faults of `gen check` on the default project, on one of its
+    containers, and of `gen --version`: `runs` rounds taking turns, medians of the rounds.
+
+    The page faults depend on how the binary's file came into the page cache: the file the
+    linker wrote took 433 on the default project where a `cp` of it took 385 (2026-12-06).
+    Compare binaries put in place the same way."""
+    cases = [
+        ("default project, `gen check`", [gen, "check", "--quiet"]),
+        ("one container, `gen check generated/fastapi-nginx`", [gen, "check", "--quiet", "generated/fastapi-nginx"]),
+        ("start-up alone, `gen --version`", [gen, "--version"]),
+    ]  # fmt: skip
+    use_perf = perf_stat([gen, "--version"], REPO, 1) is not None
+    how = "perf stat task-clock, 20 runs a round" if use_perf else "rusage user+sys (perf not found)"
+    print(f"\nprocess time and page faults ({how}; medians of {runs} rounds taking turns):")
+    rounds: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in cases}
+    for _ in range(runs):
+        for label, argv in cases:
+            if use_perf:
+                figures = perf_stat(argv, REPO, 20)
+                if figures is None:
+                    raise SystemExit(f"perf stat failed on {' '.join(argv)}")
+                rounds[label].append(figures)
+            else:
+                _, cpu, faults = timed_faults(argv, REPO)
+                rounds[label].append((cpu * 1000, float(faults)))
+    for label, figures in rounds.items():
+        ms = statistics.median(f[0] for f in figures)
+        faults = statistics.median(f[1] for f in figures)
+        spread = f"{min(f[0] for f in figures):.2f} to {max(f[0] for f in figures):.2f}"
+        print(f"  {label}: {ms:.2f} ms ({spread}), {faults:.0f} page faults")
+    print("  (target: < 5 ms of process time for the default project)")
 
 
 def median_pair(runs: list[tuple[float, float]]) -> tuple[float, float]:
@@ -76,6 +140,8 @@ def main() -> int:
     parser.add_argument("--dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
                         help="where to make the temporary directory (default /dev/shm)")  # fmt: skip
     parser.add_argument("--no-build", action="store_true", help="use target/release/gen as it is")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only the default project's process time and page faults, no scaling")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if not 1 <= args.runs <= 50 or not all(1 <= n <= 10000 for n in sizes):
@@ -87,6 +153,9 @@ def main() -> int:
     print(f"machine: {machine()}")
     print(f"gen: {subprocess.run([gen, '--version'], capture_output=True, text=True).stdout.strip()}")
 
+    latency(gen, args.runs)
+    if args.latency_only:
+        return 0
     runs = [timed([gen, "check", "--quiet"], REPO) for _ in range(args.runs * 4)]
     wall, cpu = median_pair(runs)
     print(f"\ndefault project, `gen check` ({len(runs)} runs): wall {wall * 1000:.1f} ms, "

@@ -393,7 +393,7 @@ pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<
     let (spec, text) = build::load_spec(spec_path)?;
     let project = super::project::inspect(&spec, spec_path, &text, out)?;
     let files = generate::generate(&spec, &project)?;
-    let on_disk = build::read_tree(out)?;
+    let mut on_disk = build::read_tree(out)?;
     let mut ctx = Context::new(today);
     for (rel, change) in build::compare(&on_disk, &files) {
         let expected = || {
@@ -455,7 +455,9 @@ pub(super) fn spec_context(spec_path: &Path, out: &Path, today: Date) -> Result<
         } else {
             let dir = out.join(&c.name);
             keys.push((canonical(&dir), None));
-            read_container(&dir, &Vfs::default())?
+            // The drift comparison read these files already: their bytes are taken
+            // from it, not read again.
+            read_container(&dir, (out, &mut on_disk))?
         };
         dir.spec_index = Some(i);
         ctx.containers.push(dir);
@@ -975,13 +977,17 @@ fn is_container(dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// A container directory read from disk: its files, and the model built from them.
-fn read_container(dir: &Path, vfs: &Vfs) -> Result<ContainerDir> {
+/// A container directory of the output directory: its files, with the bytes already read
+/// into `read` taken from it, and the model built from them.
+fn read_container(
+    dir: &Path,
+    read: (&Path, &mut std::collections::BTreeMap<PathBuf, Vec<u8>>),
+) -> Result<ContainerDir> {
     Ok(ContainerDir::new(
         container_name(dir),
         dir.display().to_string(),
         None,
-        read_files(dir, vfs)?,
+        read_files_from(dir, &Vfs::default(), Some(read))?,
     ))
 }
 
@@ -1000,6 +1006,16 @@ fn container_name(dir: &Path) -> String {
 /// Every file under `dir` (a missing directory has none), without following symlinks and
 /// without version-control, dependency and cache directories.
 fn read_files(dir: &Path, vfs: &Vfs) -> Result<Vec<SourceFile>> {
+    read_files_from(dir, vfs, None)
+}
+
+/// [`read_files`], taking the bytes of the files already read into `read` (by their path
+/// relative to its root) from it instead of the disk.
+fn read_files_from(
+    dir: &Path,
+    vfs: &Vfs,
+    mut read: Option<(&Path, &mut std::collections::BTreeMap<PathBuf, Vec<u8>>)>,
+) -> Result<Vec<SourceFile>> {
     let mut files = Vec::new();
     if dir.is_dir() {
         let mut stack = vec![PathBuf::new()];
@@ -1021,15 +1037,23 @@ fn read_files(dir: &Path, vfs: &Vfs) -> Result<Vec<SourceFile>> {
                 } else if kind.is_file() {
                     let len = entry.metadata().map_or(u64::MAX, |m| m.len());
                     let text = if let Some(text) = vfs.get(&path) {
-                        Some(text.to_owned())
+                        Some(text.into())
                     } else if len <= MAX_TEXT {
-                        let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+                        let taken = read
+                            .as_mut()
+                            .and_then(|(root, tree)| tree.remove(path.strip_prefix(root).ok()?));
+                        let bytes = match taken {
+                            Some(bytes) => bytes,
+                            None => read_len(&path, len)?,
+                        };
                         // nginx and supervisord read bytes, not UTF-8: a Latin-1 comment is
                         // fine. Only a NUL byte makes a file binary.
                         (!bytes.contains(&0)).then(|| {
-                            String::from_utf8(bytes).unwrap_or_else(|e| {
-                                String::from_utf8_lossy(e.as_bytes()).into_owned()
-                            })
+                            String::from_utf8(bytes)
+                                .unwrap_or_else(|e| {
+                                    String::from_utf8_lossy(e.as_bytes()).into_owned()
+                                })
+                                .into()
                         })
                     } else {
                         None
@@ -1059,12 +1083,23 @@ fn read_files(dir: &Path, vfs: &Vfs) -> Result<Vec<SourceFile>> {
             files.push(SourceFile {
                 path: path.display().to_string(),
                 rel,
-                text: Some(text.to_owned()),
+                text: Some(text.into()),
             });
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(files)
+}
+
+/// The bytes of the file at `path`, whose size the directory listing said is `len`: read
+/// into a buffer of that size (`fs::read` would ask the file system for the size again).
+fn read_len(path: &Path, len: u64) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

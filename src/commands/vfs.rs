@@ -28,12 +28,20 @@ impl Vfs {
     /// The in-memory contents of the file at `path`, if any.
     #[must_use]
     pub fn get(&self, path: &Path) -> Option<&str> {
+        // Without buffers (every run but `--stdin-filename` and the language server's), no
+        // path is made absolute: that is a `getcwd` for every file read.
+        if self.overlay.is_empty() {
+            return None;
+        }
         self.overlay.get(&key(path)).map(String::as_str)
     }
 
     /// The in-memory files under `dir`, by their path relative to it.
     #[must_use]
     pub fn under(&self, dir: &Path) -> Vec<(PathBuf, &str)> {
+        if self.overlay.is_empty() {
+            return Vec::new();
+        }
         let dir = key(dir);
         self.overlay
             .iter()

@@ -93,8 +93,9 @@ pub struct SourceFile {
     /// The path as shown in diagnostics (`generated/fastapi-nginx/conf.d/app.conf`).
     pub path: String,
     /// The contents; `None` for a file that is not UTF-8 text or is too large to lint. The
-    /// file still counts as present (a Dockerfile may `COPY` it).
-    pub text: Option<String>,
+    /// file still counts as present (a Dockerfile may `COPY` it). The model's copy of the
+    /// directory's files shares it.
+    pub text: Option<model::Text>,
 }
 
 impl Context {
@@ -237,7 +238,7 @@ impl ContainerDir {
     ) -> Self {
         let mut input = model::Files::new();
         for f in &files {
-            input.insert(&f.rel, f.text.clone());
+            input.insert_text(&f.rel, f.text.clone());
         }
         let model = model::build_owned(input, dockerfile);
         Self {
@@ -265,7 +266,7 @@ impl ContainerDir {
             .into_iter()
             .map(|mut f| {
                 if let Some(t) = texts.get(&f.path) {
-                    f.text = Some(t.clone());
+                    f.text = Some(t.as_str().into());
                 }
                 f
             })
@@ -288,7 +289,7 @@ impl ContainerDir {
             .map(|(rel, text)| SourceFile {
                 rel: (*rel).to_owned(),
                 path: format!("{name}/{rel}"),
-                text: Some((*text).to_owned()),
+                text: Some((*text).into()),
             })
             .collect();
         Self::new(name.to_owned(), name.to_owned(), None, files)

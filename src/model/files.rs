@@ -2,13 +2,49 @@
 //! commands (which read the disk) or by tests; the model never reads the disk itself.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// A file's text, shared: a container directory's file list and its model hold the same
+/// one instead of a copy each (a copy of a file of tens of KB is as many pages of fresh
+/// memory, each a page fault). An `Arc<String>`, not an `Arc<str>`: making one from the
+/// `String` read from disk moves it, where an `Arc<str>` would copy it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Text(Arc<String>);
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(Arc::new(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(Arc::new(s.to_owned()))
+    }
+}
 
 /// A container directory's files: relative `/`-separated path to text. A file that is
 /// present but not readable as text (binary, too large) has no text; it still exists, so a
 /// COPY of it is not a COPY of nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
-    entries: BTreeMap<String, Option<String>>,
+    entries: BTreeMap<String, Option<Text>>,
 }
 
 impl Files {
@@ -19,6 +55,11 @@ impl Files {
 
     /// Adds a file; `None` for one whose contents cannot be read as text.
     pub fn insert(&mut self, path: &str, text: Option<String>) {
+        self.insert_text(path, text.map(Text::from));
+    }
+
+    /// Adds a file whose text is shared with its reader; `None` as for [`Files::insert`].
+    pub fn insert_text(&mut self, path: &str, text: Option<Text>) {
         self.entries.insert(super::path::relative(path), text);
     }
 

@@ -32,7 +32,7 @@ mod supervisor;
 mod tests;
 
 pub use app::{App, AppListen, AppSourceFile, Resolved, Runtime};
-pub use files::Files;
+pub use files::{Files, Text};
 pub use image::{Entry, EntryKind, ImageFs, PipInstall, Presence, script_span};
 pub use nginx::{
     ListenAddr, Listener, Nginx, NginxArg, NginxCommand, NginxDirective, ProxyTarget, Target,

@@ -399,7 +399,7 @@ pub fn check_snippet(file: &str, text: &str) -> Vec<Diagnostic> {
         let name = d.name();
         let rows = t.rows(name);
         let problem = if rows.is_empty() {
-            let help = match super::nearest(name, t.names()) {
+            let help = match super::nearest(name, &t.names().collect::<Vec<_>>()) {
                 Some(n) => format!("did you mean `{n}`? nginx declares no `{name}`"),
                 None => format!(
                     "nginx declares no `{name}`; a third-party module's directive needs that module in the image"

@@ -957,7 +957,7 @@ mod tests {
                     files.push(SourceFile {
                         path: rel.clone(),
                         rel,
-                        text: std::fs::read_to_string(&path).ok(),
+                        text: std::fs::read_to_string(&path).ok().map(Into::into),
                     });
                 }
             }
@@ -1229,7 +1229,7 @@ mod tests {
                         .map(|(rel, text)| SourceFile {
                             rel: (*rel).to_owned(),
                             path: format!("c/{rel}"),
-                            text: Some((*text).to_owned()),
+                            text: Some((*text).into()),
                         })
                         .collect();
                     ContainerDir::new("c".into(), "c".into(), None, files)

@@ -13,7 +13,7 @@ pub fn findings(rule: &Rule, files: &[(&str, &str)]) -> Vec<Diagnostic> {
         .map(|(rel, text)| SourceFile {
             rel: (*rel).to_owned(),
             path: format!("c/{rel}"),
-            text: Some((*text).to_owned()),
+            text: Some((*text).into()),
         })
         .collect();
     list.sort_by(|a, b| a.rel.cmp(&b.rel));

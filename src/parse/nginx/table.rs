@@ -209,11 +209,39 @@ pub enum Value {
     Other,
 }
 
+/// A string of the table: where it is in [`STRINGS`], and how long. The tables hold these
+/// rather than `&str`s, which in a position-independent binary are pointers the dynamic
+/// loader rewrites at every start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Str(u32, u16);
+
+impl Str {
+    #[inline]
+    fn get(self) -> &'static str {
+        let start = self.0 as usize;
+        STRINGS
+            .get(start..start + usize::from(self.1))
+            .unwrap_or_default()
+    }
+
+    /// Its bytes, for the binary searches: byte order is `str`'s order, and a byte range
+    /// is not checked for character boundaries at every step of a search (that was a
+    /// tenth of `gen parse`'s instructions).
+    #[inline]
+    fn bytes(self) -> &'static [u8] {
+        let start = self.0 as usize;
+        STRINGS
+            .as_bytes()
+            .get(start..start + usize::from(self.1))
+            .unwrap_or_default()
+    }
+}
+
 /// One shape of a directive in one module, in the versions that have it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
-    pub name: &'static str,
-    pub module: &'static str,
+    name: Str,
+    module: Str,
     pub module_type: ModuleType,
     /// [`ctx`] bits.
     pub contexts: u32,
@@ -233,6 +261,18 @@ pub struct Row {
 }
 
 impl Row {
+    /// The directive's name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.name.get()
+    }
+
+    /// The module that declares it (`ngx_http_proxy_module`).
+    #[must_use]
+    pub fn module(&self) -> &'static str {
+        self.module.get()
+    }
+
     #[must_use]
     pub const fn in_version(&self, v: Version) -> bool {
         self.versions & v.bit() != 0
@@ -261,34 +301,37 @@ impl Row {
     }
 }
 
-// `DIRECTIVES` (rows by name, sorted by name), `NAMES`, `VARIABLES` (sorted by name),
-// `PREFIXES`, `FIXED` (sorted by name), `MODULES` (the third-party modules) and `MODULE_VARIABLES` (theirs: name,
-// prefix or not, module, releases), compiled from the TSV files by build.rs.
+// `ROWS` (sorted by name, each name's rows in the files' order), `DIRECTIVES` (each name
+// with its range of `ROWS`), `VARIABLES` (sorted by name), `PREFIXES`, `FIXED` (sorted by
+// name), `STRINGS` (the text the `Str`s of these point into), `MODULES` (the third-party
+// modules) and `MODULE_VARIABLES` (theirs: name, prefix or not, module, releases),
+// compiled from the TSV files by build.rs.
 include!(concat!(env!("OUT_DIR"), "/nginx_table.rs"));
 
 /// Every directive's rows, and every variable: statics compiled in from `data/nginx/`.
 #[derive(Debug)]
 pub struct Table {
-    directives: &'static [(&'static str, &'static [Row])],
-    /// Directive names, for "did you mean".
-    names: &'static [&'static str],
+    /// Every row, sorted by directive name.
+    rows: &'static [Row],
+    /// Each directive name with its rows, `rows[start..end]`.
+    directives: &'static [(Str, u16, u16)],
     /// Exact variables: name, the first module that defines it, its versions.
-    variables: &'static [(&'static str, &'static str, u8)],
+    variables: &'static [(Str, Str, u8)],
     /// Prefix variables (`http_`, `arg_`...), with their versions.
-    prefixes: &'static [(&'static str, u8)],
+    prefixes: &'static [(Str, u8)],
     /// The exact variables nginx does not let the config define again (not
     /// `NGX_HTTP_VAR_CHANGEABLE`): name, module, versions; sorted by name.
-    fixed: &'static [(&'static str, &'static str, u8)],
+    fixed: &'static [(Str, Str, u8)],
     modules: &'static [Module],
     module_variables: &'static [(&'static str, bool, &'static str, u8)],
 }
 
 static TABLE: Table = Table {
-    directives: DIRECTIVES,
-    names: NAMES,
-    variables: VARIABLES,
-    prefixes: PREFIXES,
-    fixed: FIXED,
+    rows: &ROWS,
+    directives: &DIRECTIVES,
+    variables: &VARIABLES,
+    prefixes: &PREFIXES,
+    fixed: &FIXED,
     modules: MODULES,
     module_variables: MODULE_VARIABLES,
 };
@@ -302,18 +345,19 @@ pub fn table() -> &'static Table {
 impl Table {
     /// Every row of directive `name`, in any version.
     #[must_use]
+    #[inline]
     pub fn rows(&self, name: &str) -> &'static [Row] {
         self.directives
-            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .binary_search_by(|(n, _, _)| n.bytes().cmp(name.as_bytes()))
             .ok()
             .and_then(|i| self.directives.get(i))
-            .map_or(&[], |(_, rows)| rows)
+            .and_then(|(_, start, end)| self.rows.get(usize::from(*start)..usize::from(*end)))
+            .unwrap_or_default()
     }
 
     /// Every directive name, sorted.
-    #[must_use]
-    pub fn names(&self) -> &'static [&'static str] {
-        self.names
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        self.directives.iter().map(|(n, _, _)| n.get())
     }
 
     /// The third-party module `name`.
@@ -351,15 +395,17 @@ impl Table {
         name: &str,
         version: Version,
     ) -> impl Iterator<Item = &'static str> {
-        let from = self.fixed.partition_point(|(n, _, _)| *n < name);
+        let from = self
+            .fixed
+            .partition_point(|(n, _, _)| n.bytes() < name.as_bytes());
         let bit = version.bit();
         self.fixed
             .get(from..)
             .unwrap_or(&[])
             .iter()
-            .take_while(move |(n, _, _)| *n == name)
+            .take_while(move |(n, _, _)| n.bytes() == name.as_bytes())
             .filter(move |(_, _, v)| v & bit != 0)
-            .map(|(_, module, _)| *module)
+            .map(|(_, module, _)| module.get())
     }
 
     /// Whether `$name` is a variable some module defines in `version` (any version when
@@ -368,14 +414,14 @@ impl Table {
     pub fn has_variable(&self, name: &str, version: Option<Version>) -> bool {
         let bit = version.map_or(u8::MAX, Version::bit);
         self.variables
-            .binary_search_by(|(n, _, _)| (*n).cmp(name))
+            .binary_search_by(|(n, _, _)| n.bytes().cmp(name.as_bytes()))
             .ok()
             .and_then(|i| self.variables.get(i))
             .is_some_and(|(_, _, v)| v & bit != 0)
-            || self
-                .prefixes
-                .iter()
-                .any(|(p, v)| v & bit != 0 && name.len() > p.len() && name.starts_with(p))
+            || self.prefixes.iter().any(|(p, v)| {
+                let p = p.get();
+                v & bit != 0 && name.len() > p.len() && name.starts_with(p)
+            })
     }
 }
 
@@ -444,9 +490,38 @@ mod tests {
 
     /// The compiled statics say what the TSV files say: read them here as the table was
     /// read at run time before build.rs compiled it, and compare every row and variable.
+    /// A row as the TSV files give it: name, module, and the rest.
+    type Fields = (
+        &'static str,
+        &'static str,
+        ModuleType,
+        u32,
+        Args,
+        bool,
+        Value,
+        bool,
+        u8,
+        u8,
+    );
+
+    fn fields(r: &Row) -> Fields {
+        (
+            r.name(),
+            r.module(),
+            r.module_type,
+            r.contexts,
+            r.args,
+            r.block,
+            r.value,
+            r.variables,
+            r.versions,
+            r.releases,
+        )
+    }
+
     #[test]
     fn compiled_table_equals_the_tsv_files() {
-        let mut directives: HashMap<&str, Vec<Row>> = HashMap::new();
+        let mut directives: HashMap<&str, Vec<Fields>> = HashMap::new();
         let lines = DIRECTIVES_TSV
             .lines()
             .map(|l| (l, false))
@@ -465,14 +540,14 @@ mod tests {
                 "http" => ModuleType::Http,
                 other => panic!("module type {other}"),
             };
-            directives.entry(name).or_default().push(Row {
+            directives.entry(name).or_default().push((
                 name,
                 module,
                 module_type,
-                contexts: contexts(ctxs),
-                args: args(a),
-                block: block == "block",
-                value: match value {
+                contexts(ctxs),
+                args(a),
+                block == "block",
+                match value {
                     "flag" => Value::Flag,
                     "size" => Value::Size,
                     "offset" => Value::Offset,
@@ -481,18 +556,23 @@ mod tests {
                     "num" => Value::Num,
                     _ => Value::Other,
                 },
-                variables: vars == "vars",
-                versions: if third_party { 0b11111 } else { versions(vs) },
-                releases: if third_party { releases(vs) } else { 0 },
-            });
+                vars == "vars",
+                if third_party { 0b11111 } else { versions(vs) },
+                if third_party { releases(vs) } else { 0 },
+            ));
         }
         let t = table();
         let mut names: Vec<&str> = directives.keys().copied().collect();
         names.sort_unstable();
-        assert_eq!(t.names(), names.as_slice());
+        assert_eq!(t.names().collect::<Vec<_>>(), names);
         assert_eq!(t.directives.len(), directives.len());
+        assert_eq!(
+            t.rows.len(),
+            directives.values().map(Vec::len).sum::<usize>()
+        );
         for (name, rows) in &directives {
-            assert_eq!(t.rows(name), rows.as_slice(), "{name}");
+            let compiled: Vec<Fields> = t.rows(name).iter().map(fields).collect();
+            assert_eq!(&compiled, rows, "{name}");
         }
 
         let mut variables: HashMap<&str, (&str, u8)> = HashMap::new();
@@ -513,13 +593,20 @@ mod tests {
             }
         }
         fixed.sort_unstable();
-        assert_eq!(t.prefixes, prefixes.as_slice());
-        assert_eq!(t.fixed, fixed.as_slice());
+        let compiled: Vec<(&str, u8)> = t.prefixes.iter().map(|(p, v)| (p.get(), *v)).collect();
+        assert_eq!(compiled, prefixes);
+        let compiled: Vec<(&str, &str, u8)> = t
+            .fixed
+            .iter()
+            .map(|(n, m, v)| (n.get(), m.get(), *v))
+            .collect();
+        assert_eq!(compiled, fixed);
         assert_eq!(t.variables.len(), variables.len());
         for (name, module, v) in t.variables {
-            assert_eq!(variables.get(name), Some(&(*module, *v)), "{name}");
+            let name = name.get();
+            assert_eq!(variables.get(name), Some(&(module.get(), *v)), "{name}");
         }
-        assert!(t.variables.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(t.variables.windows(2).all(|w| w[0].0.get() < w[1].0.get()));
 
         let mut modules = Vec::new();
         for line in MODULES_TSV.lines().filter(|l| !l.starts_with('#')) {
@@ -561,10 +648,8 @@ mod tests {
         }
         assert_eq!(t.module_variables, module_variables.as_slice());
         // Every third-party row's module is one the modules table places.
-        for (_, rows) in t.directives {
-            for r in rows.iter().filter(|r| r.third_party()) {
-                assert!(t.module(r.module).is_some(), "{}", r.module);
-            }
+        for r in t.rows.iter().filter(|r| r.third_party()) {
+            assert!(t.module(r.module()).is_some(), "{}", r.module());
         }
     }
 
@@ -636,7 +721,7 @@ mod tests {
         assert!(
             proxy_pass
                 .iter()
-                .any(|r| r.module == "ngx_http_proxy_module"
+                .any(|r| r.module() == "ngx_http_proxy_module"
                     && r.args == Args::Counts(0b10)
                     && r.contexts & ctx::LOC != 0
                     && !r.block)
@@ -663,7 +748,7 @@ mod tests {
         let bookworm = Release::of("bookworm").expect("bookworm");
         let more = t.rows("more_set_headers");
         assert!(more.iter().any(|r| r.third_party()
-            && r.module == "ngx_http_headers_more_filter_module"
+            && r.module() == "ngx_http_headers_more_filter_module"
             && r.in_release(bookworm)
             && r.contexts & ctx::LIF != 0));
         let m = t
@@ -682,7 +767,7 @@ mod tests {
         let js_set: Vec<&Row> = t
             .rows("js_set")
             .iter()
-            .filter(|r| r.module == "ngx_http_js_module")
+            .filter(|r| r.module() == "ngx_http_js_module")
             .collect();
         assert!(
             js_set

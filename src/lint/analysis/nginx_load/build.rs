@@ -401,7 +401,7 @@ impl Build {
     fn third_party(&self, row: &Row) -> ModuleState {
         let t = table();
         let (Some(m), Some(packaging), Some(release)) =
-            (t.module(row.module), self.packaging, self.release)
+            (t.module(row.module()), self.packaging, self.release)
         else {
             return ModuleState::Loaded;
         };
@@ -454,7 +454,8 @@ impl Build {
             return self.third_party(row);
         }
         let Some(d) = DYNAMIC.iter().find(|d| {
-            row.module == d.module || (d.module.ends_with('_') && row.module.starts_with(d.module))
+            row.module() == d.module
+                || (d.module.ends_with('_') && row.module().starts_with(d.module))
         }) else {
             return ModuleState::Loaded;
         };

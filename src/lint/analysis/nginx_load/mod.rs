@@ -446,7 +446,7 @@ fn judge(
                     build.who.unwrap_or("this distribution")
                 ),
             };
-            let module = in_version.first().map_or("", |r| r.module);
+            let module = in_version.first().map_or("", |r| r.module());
             return (
                 opaque_block,
                 Some(Finding {
@@ -579,7 +579,7 @@ fn unknown(d: &NginxDirective, build: &Build, since: Option<&str>) -> Finding {
             "`{}` is a directive of nginx {s} and later; this image has {nginx}{version}",
             d.name
         ),
-        None => match crate::spec::nearest(&d.name, t.names()) {
+        None => match crate::spec::nearest(&d.name, &t.names().collect::<Vec<_>>()) {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!(
                 "no module of {nginx}{version} declares it; a third-party module's directive needs that module installed and loaded"
@@ -607,7 +607,8 @@ fn other_release(d: &NginxDirective, build: &Build, row: &Row) -> Finding {
         label: "nginx does not know this directive".to_owned(),
         help: format!(
             "`{}` is a directive of another version of the third-party module `{}` than the one packaged for {nginx}",
-            d.name, row.module
+            d.name,
+            row.module()
         ),
         related: Vec::new(),
     }

@@ -163,17 +163,17 @@ pub(super) fn check(
             }
         }
         if !d.cmdline {
-            super::variables::defines(build, d, row.module, out);
+            super::variables::defines(build, d, row.module(), out);
         }
         match d.name.as_str() {
-            "listen" if row.module == "ngx_http_core_module" => listen(m, build, d, out),
+            "listen" if row.module() == "ngx_http_core_module" => listen(m, build, d, out),
             "if" => super::regex::condition(m, build, d, out),
             "map" if d.block => {
                 map_entries(m, n, i, out);
-                super::regex::map_keys(m, build, n, i, row.module, out);
+                super::regex::map_keys(m, build, n, i, row.module(), out);
             }
             _ => {
-                super::regex::check(m, build, d, row.module, out);
+                super::regex::check(m, build, d, row.module(), out);
                 own_handler(m, d, out);
             }
         }
