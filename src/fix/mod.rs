@@ -264,7 +264,7 @@ mod tests {
         let file = |rel: &str, text: &str| crate::lint::SourceFile {
             rel: rel.to_owned(),
             path: format!("c/{rel}"),
-            text: Some(text.to_owned()),
+            text: Some(text.into()),
         };
         let files = vec![
             file("Dockerfile", "FROM alpine:3.22\n"),
