@@ -354,11 +354,9 @@ fn analyze_tree(m: &Model, n: &Nginx, complete: bool) -> Vec<Finding> {
         return out;
     }
     values::check(m, n, &build, &judged, complete, &mut out);
-    if complete
-        && !build.open
-        && !build.variables_open
-        && out.iter().all(|f| f.kind != Kind::Unknown)
-    {
+    // nginx resolves variables only once the whole config has loaded: after any error it
+    // stops first, and a variable a refused `set` or `map` would define is not missing.
+    if complete && !build.open && !build.variables_open && out.is_empty() {
         variables::check(n, &build, &places, &mut out);
     }
     out
