@@ -243,6 +243,18 @@ fn regex_brace_of_parent(m: &Model, n: &Nginx, d: &NginxDirective) -> Option<Str
 }
 
 /// A finding for a `;` missing after argument `k - 1` of `d`: at the end of that line.
+/// A finding of kind [`Kind::Arguments`] at directive `d`'s name.
+fn arguments(d: &NginxDirective, message: String, label: String, help: String) -> Finding {
+    Finding {
+        kind: Kind::Arguments,
+        message,
+        origin: d.source.origin(d.name_span),
+        label,
+        help,
+        related: Vec::new(),
+    }
+}
+
 fn missing_semicolon(d: &NginxDirective, k: usize, takes: &str) -> Finding {
     let before = d.args.get(k - 1).map_or(d.name_span, |a| a.span);
     let next = d.args.get(k).map_or("", |a| a.value.as_str());
@@ -477,40 +489,36 @@ fn judge(
     if d.block && !row.block {
         return (
             Place::Opaque,
-            Some(Finding {
-                kind: Kind::Arguments,
-                message: format!(
+            Some(arguments(
+                d,
+                format!(
                     "directive `{}` is not terminated by `;`: it takes no block",
                     d.name
                 ),
-                origin: d.source.origin(d.name_span),
-                label: "a block after a directive that takes none".to_owned(),
-                help: regex_brace(m, d).unwrap_or_else(|| {
+                "a block after a directive that takes none".to_owned(),
+                regex_brace(m, d).unwrap_or_else(|| {
                     format!(
                         "`{}` takes {}, then `;`; remove the `{{ ... }}`",
                         d.name,
                         row.args.describe()
                     )
                 }),
-                related: Vec::new(),
-            }),
+            )),
             None,
         );
     }
     if !d.block && row.block {
         return (
             here,
-            Some(Finding {
-                kind: Kind::Arguments,
-                message: format!("directive `{}` has no opening `{{`", d.name),
-                origin: d.source.origin(d.name_span),
-                label: "a block directive without its block".to_owned(),
-                help: format!(
+            Some(arguments(
+                d,
+                format!("directive `{}` has no opening `{{`", d.name),
+                "a block directive without its block".to_owned(),
+                format!(
                     "write `{} ... {{ ... }}`: it opens a block of directives",
                     d.name
                 ),
-                related: Vec::new(),
-            }),
+            )),
             None,
         );
     }
@@ -525,14 +533,12 @@ fn judge(
         }
         return (
             place,
-            Some(Finding {
-                kind: Kind::Arguments,
-                message: format!("invalid number of arguments in `{}` directive", d.name),
-                origin: d.source.origin(d.name_span),
-                label: format!("{} argument(s) given", d.args.len()),
-                help: format!("`{}` takes {takes}", d.name),
-                related: Vec::new(),
-            }),
+            Some(arguments(
+                d,
+                format!("invalid number of arguments in `{}` directive", d.name),
+                format!("{} argument(s) given", d.args.len()),
+                format!("`{}` takes {takes}", d.name),
+            )),
             None,
         );
     }
