@@ -356,7 +356,7 @@ impl<'t> Lines<'t> {
 pub fn directives(syntax: Syntax, text: &str) -> Vec<Directive<'_>> {
     // Every directive starts with the marker (see `parse`): a file without it has none,
     // and most files are read for nothing else than to find that out.
-    if !text.contains(MARKER) {
+    if !may_have_directive(text) {
         return Vec::new();
     }
     let found = comments(syntax, text);
@@ -393,6 +393,24 @@ pub fn directives(syntax: Syntax, text: &str) -> Vec<Directive<'_>> {
         });
     }
     out
+}
+
+/// Whether `text` has the marker where a comment's body can start it: after a comment
+/// marker's last byte (`#`, `;`, `//`, `/*`) and whitespace only, as [`parse`] reads the
+/// body. A necessary condition, checked before the file is lexed for its comments: gen's
+/// own scripts and supervisord configs say `gen:` in strings (`printf 'gen: %s'`), and
+/// lexing them to find no directive costs more than the rest of the rule. A caller may
+/// ask it before it works out the file's syntax.
+#[must_use]
+pub fn may_have_directive(text: &str) -> bool {
+    // `contains` is vectorized, where a search for each place (`match_indices`) is not:
+    // most files are ruled out by it.
+    text.contains(MARKER)
+        && text.match_indices(':').any(|(i, _)| {
+            text[..i]
+                .strip_suffix("gen")
+                .is_some_and(|before| before.trim_end().ends_with(['#', ';', '/', '*']))
+        })
 }
 
 /// The last line of the statement that starts on line `start`.
@@ -549,6 +567,28 @@ mod tests {
             .iter()
             .map(|c| (text[c.body.start..c.body.end].to_owned(), c.own_line))
             .collect()
+    }
+
+    #[test]
+    fn a_directive_needs_the_marker_where_a_comment_body_starts() {
+        for (text, may) in [
+            ("# gen: ignore[NGX001]\n", true),
+            ("x = 1  #gen: ignore[A]", true),
+            ("; \t gen: ignore[A]", true),
+            ("// gen: ignore[A]", true),
+            ("/*\n   gen: ignore[A] */", true),
+            ("printf 'gen: %s\\n' \"$*\"", false),
+            ("echo \"gen: failed\"; kill 1", false),
+            ("origen: x\n# gen:", true),
+            ("regen: 1", false),
+            ("no marker here", false),
+        ] {
+            assert_eq!(may_have_directive(text), may, "{text:?}");
+        }
+        // What it rules out has no directive.
+        for syntax in [Syntax::Shell, Syntax::Ini, Syntax::Yaml] {
+            assert!(directives(syntax, "printf 'gen: ignore[A]'\n").is_empty());
+        }
     }
 
     #[test]

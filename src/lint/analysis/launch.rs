@@ -98,24 +98,42 @@ fn scan(text: &str, region: Span, word: Span) -> (bool, bool) {
     )
 }
 
+/// The first place of `pat` (which holds a `$`) in `line`, found from the line's `$`s:
+/// `str::find` builds a searcher for each call.
+fn find_dollar(line: &str, pat: &str) -> Option<usize> {
+    let d = pat.find('$')?;
+    line.match_indices('$')
+        .filter_map(|(i, _)| i.checked_sub(d))
+        .find(|&at| line.get(at..).is_some_and(|rest| rest.starts_with(pat)))
+}
+
 /// The `exec "$@"` (or bare `"$@"`) of a script: where it is.
 fn args_line(text: &str) -> Option<Span> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if !trimmed.starts_with('#') {
-            for pat in ["\"$@\"", "\"${@}\"", "$@"] {
-                if let Some(i) = line.find(pat) {
-                    let before = joined(&line[..i]);
-                    let cmd_start = before.rfind(SEPARATORS).map_or(0, |j| j + 1);
-                    let words: Vec<&str> = before[cmd_start..].split_whitespace().collect();
-                    if words.iter().all(|w| *w == "exec") {
-                        return Some(Span::new(offset + i, offset + i + pat.len()));
-                    }
+    // Only a line with `$@` or `${@}` can hold it: those are found from the `$`s of the
+    // whole text (a byte search), and the rest of the script is never read line by line.
+    let mut after = 0;
+    for (p, _) in text.match_indices('$') {
+        let rest = &text[p..];
+        if p < after || !(rest.starts_with("$@") || rest.starts_with("${@}")) {
+            continue;
+        }
+        let offset = text[..p].rfind('\n').map_or(0, |n| n + 1);
+        let end = rest.find('\n').map_or(text.len(), |n| p + n + 1);
+        after = end;
+        let line = &text[offset..end];
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for pat in ["\"$@\"", "\"${@}\"", "$@"] {
+            if let Some(i) = find_dollar(line, pat) {
+                let before = joined(&line[..i]);
+                let cmd_start = before.rfind(SEPARATORS).map_or(0, |j| j + 1);
+                let words: Vec<&str> = before[cmd_start..].split_whitespace().collect();
+                if words.iter().all(|w| *w == "exec") {
+                    return Some(Span::new(offset + i, offset + i + pat.len()));
                 }
             }
         }
-        offset += line.len();
     }
     None
 }
@@ -357,6 +375,27 @@ mod tests {
         for (cmd, body, execd) in cases {
             let l = supervisord(&[("Dockerfile", &df(cmd)), ("start.sh", body)]);
             assert_eq!((&l.via, l.execd), (&via, execd), "{cmd} {body}");
+        }
+    }
+
+    #[test]
+    fn args_line_table() {
+        // (script, the text of the span found)
+        let cases = [
+            ("#!/bin/sh\nset -e\nexec \"$@\"\n", Some("\"$@\"")),
+            (
+                "#!/bin/sh\n# exec \"$@\"\necho $HOME\nexec \"${@}\"",
+                Some("\"${@}\""),
+            ),
+            ("#!/bin/sh\necho \"$@\"\n$@\n", Some("$@")),
+            ("#!/bin/sh\r\nx=$1\r\n  exec $@\r\n", Some("$@")),
+            ("#!/bin/sh\nfor a in \"$@\"; do echo $a; done\n", None),
+            ("#!/bin/sh\necho $1 $HOME ${X}\n", None),
+            ("#!/bin/sh\nfoo; exec \"$@\"", Some("\"$@\"")),
+        ];
+        for (text, want) in cases {
+            let got = args_line(text).map(|s| &text[s.start..s.end]);
+            assert_eq!(got, want, "{text:?}");
         }
     }
 

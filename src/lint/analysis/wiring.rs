@@ -370,10 +370,25 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
         script
     };
     // Only the lines that name a path there can write one: most of a long script is
-    // skipped without splitting it into commands.
+    // skipped without splitting it into commands. They are found from the text's `/`s
+    // (a byte search), not with a substring searcher for each line.
+    let mut after = 0;
     script
-        .lines()
-        .filter(|l| l.contains("/etc/nginx"))
+        .match_indices('/')
+        .filter_map(|(i, _)| {
+            if i < after || !script[i..].starts_with("/etc/nginx") {
+                return None;
+            }
+            let start = script[..i].rfind('\n').map_or(0, |n| n + 1);
+            let end = script[i..].find('\n').map_or(script.len(), |n| i + n);
+            after = end;
+            let line = &script[start..end];
+            // As `str::lines` gives it: without the `\r` of a `\r\n`.
+            Some(match line.strip_suffix('\r') {
+                Some(l) if end < script.len() => l,
+                _ => line,
+            })
+        })
         .flat_map(|l| l.split(';'))
         .flat_map(|l| l.split("&&"))
         .flat_map(|l| l.split('|'))
@@ -1098,6 +1113,20 @@ mod tests {
                 true,
             ),
             ("cp /etc/nginx/nginx.conf /tmp/backup", false, false),
+            // Lines are found from the path's places: the second of two on one line, a
+            // line of CRLF text, a path on the last line, one among other lines.
+            (
+                "echo start\ncp /etc/nginx/a /etc/nginx/b\necho done",
+                false,
+                true,
+            ),
+            ("cd /\r\ncp x /etc/nginx/b\r\nexit 0\r\n", false, true),
+            ("echo /etc/nginx\n\ncp /app/x /tmp/y", false, false),
+            (
+                "# /etc/nginx/conf.d\ntee /etc/nginx/x < /dev/null",
+                false,
+                true,
+            ),
         ] {
             assert_eq!(writes_nginx(script, sed_too), writes, "{script}");
         }

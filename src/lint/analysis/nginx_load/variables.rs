@@ -53,19 +53,24 @@ fn references(v: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// Named captures of a regular expression: `(?<name>`, `(?P<name>`, `(?'name'`.
+/// Named captures of a regular expression: `(?<name>`, `(?P<name>`, `(?'name'`. Found
+/// from the value's `(`s: most values have none, and `str::find` would build a searcher
+/// for each value and each of the three openings.
 fn captures(v: &str, out: &mut HashSet<String>) {
-    for pat in ["(?<", "(?P<", "(?'"] {
-        let mut rest = v;
-        while let Some(at) = rest.find(pat) {
-            rest = &rest[at + pat.len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                out.insert(name.to_ascii_lowercase());
-            }
+    for (at, _) in v.match_indices('(') {
+        let rest = &v[at..];
+        let Some(pat) = ["(?<", "(?P<", "(?'"]
+            .into_iter()
+            .find(|p| rest.starts_with(p))
+        else {
+            continue;
+        };
+        let name: String = rest[pat.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            out.insert(name.to_ascii_lowercase());
         }
     }
 }

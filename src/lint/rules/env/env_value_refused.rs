@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::{ContainerDir, Context, declare_rule};
 use crate::model::Origin;
 use crate::parse::span::Span;
+use std::borrow::Cow;
 
 declare_rule! {
     /// ## What it does
@@ -67,14 +68,21 @@ pub fn checks(script: &str) -> Vec<EnvCheck> {
         let start = offset;
         offset += line.len();
         let text = line.trim_end();
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let [kind, name, value, args @ ..] = words.as_slice() else {
+        // Most lines of a script are not checks: they are told apart by their first three
+        // words before the rest is collected or anything is formatted.
+        let mut words = text.split_whitespace();
+        let (Some(kind), Some(name), Some(value)) = (words.next(), words.next(), words.next())
+        else {
             continue;
         };
-        if *value != format!("\"${{{name}-}}\"") {
+        let quoted = value
+            .strip_prefix("\"${")
+            .and_then(|v| v.strip_suffix("-}\""));
+        if quoted != Some(name) {
             continue;
         }
-        let kind = match (*kind, args) {
+        let args: Vec<&str> = words.collect();
+        let kind = match (kind, args.as_slice()) {
             ("port", [nginx_port]) => CheckKind::Port {
                 nginx_port: (*nginx_port).to_owned(),
             },
@@ -102,14 +110,15 @@ pub fn checks(script: &str) -> Vec<EnvCheck> {
 }
 
 fn number(value: &str, min: u64, max: u64) -> Result<(), String> {
-    let expected = format!("a whole number from {min} to {max}");
+    // Written only for a value refused: most are taken.
+    let expected = || format!("a whole number from {min} to {max}");
     let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
     if !digits || (value.len() > 1 && value.starts_with('0')) || value.len() > 5 {
-        return Err(expected);
+        return Err(expected());
     }
     match value.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(()),
-        _ => Err(expected),
+        _ => Err(expected()),
     }
 }
 
@@ -181,7 +190,24 @@ struct Script<'a> {
 struct Setting<'a> {
     name: &'a str,
     value: &'a str,
-    who: String,
+    who: Who<'a>,
+}
+
+/// Who sets a value, as the message says it; written out only for a finding.
+enum Who<'a> {
+    Image,
+    Service(&'a str),
+    Workload { kind: &'a str, name: &'a str },
+}
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Image => f.write_str("the image's default"),
+            Self::Service(name) => write!(f, "service `{name}`"),
+            Self::Workload { kind, name } => write!(f, "the {kind} `{name}`"),
+        }
+    }
 }
 
 /// Reports `setting` when the entrypoint of `dir` refuses it. The label is made only for a
@@ -226,11 +252,15 @@ fn report(
 /// A deployment's value as the container gets it: compose and the kubelet both read `$$`
 /// as `$`. `None` when it depends on the host or on other variables (`$VAR`, `${VAR}`,
 /// `$(VAR)`), which gen cannot know.
-fn literal(value: &str) -> Option<String> {
+fn literal(value: &str) -> Option<Cow<'_, str>> {
+    // Most values have no `$`: they are taken as they are, without a copy.
+    if !value.contains('$') {
+        return Some(Cow::Borrowed(value));
+    }
     if value.replace("$$", "").contains('$') {
         return None;
     }
-    Some(value.replace("$$", "$"))
+    Some(Cow::Owned(value.replace("$$", "$")))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -251,19 +281,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let setting = Setting {
                 name,
                 value: &default.value,
-                who: "the image's default".to_owned(),
+                who: Who::Image,
             };
-            let label = format!(
-                "the image's default: `{}`",
-                crate::spec::shown(&default.value)
-            );
-            report(
-                dir,
-                script(i),
-                &setting,
-                || dir.label(&default.origin, label),
-                out,
-            );
+            let label = || {
+                let shown = crate::spec::shown(&default.value);
+                dir.label(&default.origin, format!("the image's default: `{shown}`"))
+            };
+            report(dir, script(i), &setting, label, out);
         }
     }
     for project in &ctx.projects {
@@ -279,7 +303,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let setting = Setting {
                     name: &e.name.value,
                     value: &value,
-                    who: format!("service `{}`", s.name.value),
+                    who: Who::Service(&s.name.value),
                 };
                 let primary = || Some(project.label(v.loc, "refused at start"));
                 report(dir, script(i), &setting, primary, out);
@@ -299,7 +323,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let setting = Setting {
                         name: &name.value,
                         value: &value,
-                        who: format!("the {} `{}`", w.kind, w.name.value),
+                        who: Who::Workload {
+                            kind: &w.kind,
+                            name: &w.name.value,
+                        },
                     };
                     let primary = || Some(project.label(v.loc, "refused at start"));
                     report(dir, script(i), &setting, primary, out);

@@ -51,7 +51,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // A compose file beside a Dockerfile is both a container's file and the project's.
     let mut seen = std::collections::BTreeSet::new();
     for (path, text) in spec.chain(files).chain(deploy) {
-        if !seen.insert(path) {
+        // Most files have no directive: that is found out before their syntax is.
+        if !seen.insert(path) || !suppress::may_have_directive(text) {
             continue;
         }
         let Some(syntax) = ctx.comment_syntax(path) else {

@@ -55,8 +55,10 @@ struct Missing {
 /// Another place in the image with an executable of this name, in a `bin` directory.
 fn elsewhere(m: &Model, name: &str) -> Option<(String, Origin)> {
     m.image.iter().find_map(|(path, e)| {
-        let in_bin = basename(parent(path)) == "bin";
-        (in_bin && basename(path) == name && !matches!(e.kind, EntryKind::Dir))
+        // The name first: a comparison of the path's end rejects almost every entry of
+        // the image before its directories are looked for.
+        let named = path.ends_with(name) && basename(path) == name;
+        (named && basename(parent(path)) == "bin" && !matches!(e.kind, EntryKind::Dir))
             .then(|| (path.to_owned(), e.origin.clone()))
     })
 }
