@@ -361,6 +361,12 @@ fn writes_nginx(script: &str, sed_too: bool) -> bool {
         w.trim_matches(|c| c == '"' || c == '\'' || c == '(' || c == ')')
             .starts_with("/etc/nginx")
     };
+    // Most texts (a RUN, an app's source, supervisord's config) never name the path: a
+    // vectorized `contains` rules them out before any line is looked at. Joining
+    // continued lines below neither makes nor breaks the path.
+    if !script.contains("/etc/nginx") {
+        return false;
+    }
     // Continued lines are one command.
     let joined;
     let script = if script.contains("\\\n") {

@@ -68,11 +68,13 @@ pub fn checks(script: &str) -> Vec<EnvCheck> {
         let start = offset;
         offset += line.len();
         let text = line.trim_end();
-        // Most lines of a script are not checks: they are told apart by their first three
-        // words before the rest is collected or anything is formatted.
+        // Most lines of a script are not checks: they are told apart by their first word,
+        // then the next two, before the rest is collected or anything is formatted.
         let mut words = text.split_whitespace();
-        let (Some(kind), Some(name), Some(value)) = (words.next(), words.next(), words.next())
-        else {
+        let Some(kind @ ("port" | "number" | "size" | "one_of" | "text")) = words.next() else {
+            continue;
+        };
+        let (Some(name), Some(value)) = (words.next(), words.next()) else {
             continue;
         };
         let quoted = value

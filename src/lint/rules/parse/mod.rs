@@ -107,9 +107,9 @@ fn file_type(rel: &str, text: &str) -> Option<FileType> {
         .iter()
         .any(|d| matches!(*d, "supervisor" | "supervisor.d" | "supervisord"));
     // By name only a config file: `supervisord.log` and `supervisor.pid` are not one.
-    let config_ext = [".conf", ".ini"]
+    let config_ext = [(".conf", ".conf."), (".ini", ".ini.")]
         .iter()
-        .any(|e| name.ends_with(e) || name.contains(&format!("{e}.")));
+        .any(|(e, inside)| name.ends_with(e) || name.contains(inside));
     if (name.starts_with("supervisor") && config_ext)
         || (supervisor_dir && (name.ends_with(".conf") || name.ends_with(".ini")))
         || ((name.ends_with(".ini") || name.ends_with(".conf")) && supervisord_sections())
