@@ -61,14 +61,33 @@ const SEPARATORS: [char; 6] = [';', '&', '|', '\n', '(', ')'];
 /// Whether the simple command that ends at `text[..at]` starts with `exec` (after
 /// `NAME=value` assignments).
 fn execd_before(text: &str, at: usize) -> bool {
-    let prefix = joined(text.get(..at).unwrap_or_default());
-    let start = prefix.rfind(SEPARATORS).map_or(0, |i| i + 1);
-    let first = prefix[start..].split_whitespace().find(|w| {
+    let raw = text.get(..at).unwrap_or_default();
+    // Only the last command is read: it starts after the last separator that joining
+    // leaves, and only it is joined (the text before can be a whole script).
+    let start = last_separator(raw).map_or(0, |i| i + 1);
+    let prefix = joined(&raw[start..]);
+    let first = prefix.split_whitespace().find(|w| {
         !w.split_once('=').is_some_and(|(name, _)| {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
     });
     first == Some("exec")
+}
+
+/// The last separator of `text` that [`joined`] keeps: not the newline of a continuation
+/// (after a backslash, or a backslash and `\r`), which it makes a blank. Joining keeps
+/// every offset, so this is `joined(text).rfind(SEPARATORS)` without copying the text.
+fn last_separator(text: &str) -> Option<usize> {
+    let mut rest = text;
+    while let Some(i) = rest.rfind(SEPARATORS) {
+        let before = &rest[..i];
+        if rest.as_bytes()[i] == b'\n' && (before.ends_with('\\') || before.ends_with("\\\r")) {
+            rest = before;
+            continue;
+        }
+        return Some(i);
+    }
+    None
 }
 
 /// Whether any command follows the one that goes on at `text[from..]`.
@@ -375,6 +394,27 @@ mod tests {
         for (cmd, body, execd) in cases {
             let l = supervisord(&[("Dockerfile", &df(cmd)), ("start.sh", body)]);
             assert_eq!((&l.via, l.execd), (&via, execd), "{cmd} {body}");
+        }
+    }
+
+    #[test]
+    fn last_separator_is_the_one_joining_keeps() {
+        for text in [
+            "a; b",
+            "a \\\n  b",
+            "a \\\r\n  b",
+            "x\ny \\\n exec",
+            "x | y \\\r\n\\\n exec",
+            "a\\\\\nb",
+            "no separator",
+            "",
+            "(a)\n",
+        ] {
+            assert_eq!(
+                last_separator(text),
+                joined(text).rfind(SEPARATORS),
+                "{text:?}"
+            );
         }
     }
 
