@@ -59,14 +59,17 @@ pub(super) fn commands(words: &[Fact<String>]) -> Vec<Words> {
             return shell::simple_commands(&script.value)
                 .into_iter()
                 .map(|cmd| {
-                    cmd.into_iter()
+                    let mut c: Words = cmd
+                        .into_iter()
                         .map(|w| Fact {
                             origin: sub_origin(script, w.range.start, w.range.end),
                             value: w.value,
                         })
-                        .collect::<Words>()
+                        .collect();
+                    let wrappers = c.len() - strip_wrappers(&c).len();
+                    c.drain(..wrappers);
+                    c
                 })
-                .map(|c| strip_wrappers(&c).to_vec())
                 .filter(|c| !c.is_empty())
                 .collect();
         }
@@ -166,13 +169,10 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
     let mut body = String::with_capacity(text.len());
     for l in text.split_inclusive('\n') {
         if l.trim_start().starts_with('#') {
-            for c in l.chars() {
-                if c == '\n' {
-                    body.push('\n');
-                } else {
-                    body.extend(std::iter::repeat_n(' ', c.len_utf8()));
-                }
-            }
+            // A space for each byte; the line's `\n` (its last character) stays.
+            let (comment, newline) = l.strip_suffix('\n').map_or((l, ""), |c| (c, "\n"));
+            body.extend(std::iter::repeat_n(' ', comment.len()));
+            body.push_str(newline);
         } else {
             body.push_str(l);
         }
@@ -180,7 +180,7 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
     shell::simple_commands(&body)
         .into_iter()
         .map(|sc| {
-            let words: Words = sc
+            let mut words: Words = sc
                 .into_iter()
                 .map(|w| Fact {
                     value: w.value,
@@ -190,7 +190,10 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
                     },
                 })
                 .collect();
-            strip_wrappers(&words).to_vec()
+            // In place, rather than copying what is kept.
+            let wrappers = words.len() - strip_wrappers(&words).len();
+            words.drain(..wrappers);
+            words
         })
         .filter(|words| !words.is_empty())
         .collect()
