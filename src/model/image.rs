@@ -174,19 +174,16 @@ impl ImageFs {
     #[must_use]
     pub fn present(&self, path: &str) -> Option<&Entry> {
         let path = path::cleaned(path);
-        self.resolved(&path)
-            .map(|(_, e)| e)
-            .or_else(|| self.entries.get(path.as_ref()))
+        // A miss is the usual answer (a PATH search): one lookup gives it.
+        let entry = self.entries.get(path.as_ref())?;
+        Some(self.resolved(&path).map_or(entry, |(_, e)| e))
     }
 
     /// What gen knows about `path`.
     #[must_use]
     pub fn presence(&self, path: &str) -> Presence<'_> {
         let path = path::cleaned(path);
-        if let Some((_, e)) = self.resolved(&path) {
-            return Presence::Present(e);
-        }
-        if let Some(e) = self.entries.get(path.as_ref()) {
+        if let Some(e) = self.present(&path) {
             return Presence::Present(e);
         }
         // Not an entry: a directory only by the entries under it.

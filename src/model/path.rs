@@ -47,10 +47,12 @@ fn is_clean(path: &str) -> bool {
     if path == "/" {
         return true;
     }
-    let Some(rest) = path.strip_prefix('/') else {
+    // By bytes: a `str` split builds a searcher per call, and this runs on every lookup.
+    let Some(rest) = path.as_bytes().strip_prefix(b"/") else {
         return false;
     };
-    !rest.is_empty() && rest.split('/').all(|c| !matches!(c, "" | "." | ".."))
+    rest.split(|&b| b == b'/')
+        .all(|c| !matches!(c, b"" | b"." | b".."))
 }
 
 /// `rel` resolved against the directory `base`, cleaned; an absolute `rel` stands alone.

@@ -145,22 +145,39 @@ fn run(bytes: &[u8], at: usize, stop: impl Fn(u8) -> bool) -> Option<usize> {
 /// into `script`.
 #[must_use]
 pub fn simple_commands(script: &str) -> Vec<Vec<ShellWord>> {
+    let bytes = script.as_bytes();
     let mut cuts = Vec::new();
-    let mut quote: Option<u8> = None;
-    let mut escaped = false;
-    // By bytes: every character that matters is ASCII, and an escaped character's other
-    // bytes (if any) match nothing.
-    for (i, &c) in script.as_bytes().iter().enumerate() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match (quote, c) {
-            (None | Some(b'"'), b'\\') => escaped = true,
-            (None, b'\'' | b'"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, b';' | b'&' | b'|' | b'\n' | b'(' | b')') => cuts.push(i),
-            _ => {}
+    // From one byte that matters to the next: every character that matters is ASCII, and
+    // an escaped character's other bytes (if any) match nothing. An unclosed quote runs
+    // to the end.
+    let mut i = 0;
+    while let Some(len) = run(bytes, i, |b| {
+        matches!(
+            b,
+            b'\\' | b'\'' | b'"' | b';' | b'&' | b'|' | b'\n' | b'(' | b')'
+        )
+    }) {
+        let at = i + len;
+        i = at + 1;
+        match bytes.get(at) {
+            Some(b'\\') => i += 1,
+            Some(b'\'') => match run(bytes, i, |b| b == b'\'') {
+                Some(len) => i += len + 1,
+                None => break,
+            },
+            Some(b'"') => loop {
+                let Some(len) = run(bytes, i, |b| b == b'"' || b == b'\\') else {
+                    i = bytes.len();
+                    break;
+                };
+                let at = i + len;
+                i = at + 1;
+                if bytes.get(at) == Some(&b'"') {
+                    break;
+                }
+                i += 1;
+            },
+            _ => cuts.push(at),
         }
     }
     cuts.push(script.len());
