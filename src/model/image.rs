@@ -156,12 +156,21 @@ impl ImageFs {
     /// [`ImageFs::resolve`] of a clean path, without a string of its own when no symlink
     /// is followed.
     fn resolved<'p>(&self, path: &'p str) -> Option<(std::borrow::Cow<'p, str>, &Entry)> {
-        let mut path = std::borrow::Cow::Borrowed(path);
+        let entry = self.entries.get(path)?;
+        self.followed(std::borrow::Cow::Borrowed(path), entry)
+    }
+
+    /// [`ImageFs::resolved`] from the entry at `path`, already looked up.
+    fn followed<'s, 'p>(
+        &'s self,
+        mut path: std::borrow::Cow<'p, str>,
+        mut entry: &'s Entry,
+    ) -> Option<(std::borrow::Cow<'p, str>, &'s Entry)> {
         for _ in 0..16 {
-            let entry = self.entries.get(path.as_ref())?;
             match &entry.kind {
                 EntryKind::Symlink { target } => {
                     path = std::borrow::Cow::Owned(path::join(parent(&path), target));
+                    entry = self.entries.get(path.as_ref())?;
                 }
                 _ => return Some((path, entry)),
             }
@@ -176,7 +185,10 @@ impl ImageFs {
         let path = path::cleaned(path);
         // A miss is the usual answer (a PATH search): one lookup gives it.
         let entry = self.entries.get(path.as_ref())?;
-        Some(self.resolved(&path).map_or(entry, |(_, e)| e))
+        Some(
+            self.followed(std::borrow::Cow::Borrowed(&path), entry)
+                .map_or(entry, |(_, e)| e),
+        )
     }
 
     /// What gen knows about `path`.
