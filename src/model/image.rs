@@ -247,9 +247,16 @@ impl ImageFs {
                 Vec::new()
             };
         }
+        // Only paths that start with the pattern's literal head (up to its first
+        // metacharacter or escape) can match: the rest of the image is not tried.
+        let head = pattern
+            .find(['*', '?', '[', '\\'])
+            .map_or(pattern.as_str(), |i| pattern.get(..i).unwrap_or_default());
         let mut out: Vec<String> = self
             .entries
-            .keys()
+            .range::<str, _>((std::ops::Bound::Included(head), std::ops::Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(head))
             .filter(|k| glob::matches(&pattern, k, dots))
             .cloned()
             .collect();
