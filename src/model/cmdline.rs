@@ -7,6 +7,8 @@ use super::{Fact, Model, Origin, runtime};
 use crate::model::path::basename;
 use crate::parse::shell;
 use crate::parse::span::Span;
+use std::borrow::Cow;
+use std::ops::ControlFlow;
 
 pub(super) type Words = Vec<Fact<String>>;
 
@@ -59,14 +61,17 @@ pub(super) fn commands(words: &[Fact<String>]) -> Vec<Words> {
             return shell::simple_commands(&script.value)
                 .into_iter()
                 .map(|cmd| {
-                    cmd.into_iter()
+                    let mut c: Words = cmd
+                        .into_iter()
                         .map(|w| Fact {
                             origin: sub_origin(script, w.range.start, w.range.end),
                             value: w.value,
                         })
-                        .collect::<Words>()
+                        .collect();
+                    let wrappers = c.len() - strip_wrappers(&c).len();
+                    c.drain(..wrappers);
+                    c
                 })
-                .map(|c| strip_wrappers(&c).to_vec())
                 .filter(|c| !c.is_empty())
                 .collect();
         }
@@ -113,6 +118,22 @@ pub(super) fn shell_script_operand<'a>(
 /// entrypoint script), the simple commands of that script too, with origins in its file.
 pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &str) -> Vec<Words> {
     let mut out = Vec::new();
+    each_command_through_scripts(m, words, cwd, |cmd| {
+        out.push(cmd.into_owned());
+        ControlFlow::Continue(())
+    });
+    out
+}
+
+/// [`commands_through_scripts`], each command handed to `visit` in turn until it breaks:
+/// a script's commands borrowed, for a caller that looks for one command or reads them
+/// without keeping them (a script's words are copied only when kept).
+pub(super) fn each_command_through_scripts(
+    m: &Model,
+    words: &[Fact<String>],
+    cwd: &str,
+    mut visit: impl FnMut(Cow<'_, [Fact<String>]>) -> ControlFlow<()>,
+) {
     // Commands a shell runs (`sh -c '/start.sh'`, the shell form): a script without a
     // shebang is run by that shell too (it falls back on `sh` when exec fails with ENOEXEC).
     let by_shell = matches!(strip_wrappers(words), [sh, flag, ..]
@@ -133,29 +154,31 @@ pub(super) fn commands_through_scripts(m: &Model, words: &[Fact<String>], cwd: &
             };
             is_script.then(|| (file.to_owned(), text, 1))
         });
-        match script {
-            Some((file, text, args_at)) => {
-                for words in m.script_commands(&file, text).iter() {
-                    // `exec "$@"`: the script runs the arguments it was given (the
-                    // docker-entrypoint pattern), here the CMD after the ENTRYPOINT.
-                    if words
-                        .first()
-                        .is_some_and(|w| w.value == "$@" || w.value == "${@}")
-                    {
-                        let args = strip_wrappers(cmd.get(args_at..).unwrap_or_default()).to_vec();
-                        if !args.is_empty() {
-                            out.push(args);
-                        }
+        if let Some((file, text, args_at)) = script {
+            for words in m.script_commands(&file, text).iter() {
+                // `exec "$@"`: the script runs the arguments it was given (the
+                // docker-entrypoint pattern), here the CMD after the ENTRYPOINT.
+                let words = if words
+                    .first()
+                    .is_some_and(|w| w.value == "$@" || w.value == "${@}")
+                {
+                    let args = strip_wrappers(cmd.get(args_at..).unwrap_or_default());
+                    if args.is_empty() {
                         continue;
                     }
-                    out.push(words.clone());
+                    args
+                } else {
+                    words
+                };
+                if visit(Cow::Borrowed(words)).is_break() {
+                    return;
                 }
-                out.push(cmd);
             }
-            None => out.push(cmd),
+        }
+        if visit(Cow::Owned(cmd)).is_break() {
+            return;
         }
     }
-    out
 }
 
 /// The simple commands of a script's text, wrappers stripped, empty ones left out, with
@@ -166,13 +189,10 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
     let mut body = String::with_capacity(text.len());
     for l in text.split_inclusive('\n') {
         if l.trim_start().starts_with('#') {
-            for c in l.chars() {
-                if c == '\n' {
-                    body.push('\n');
-                } else {
-                    body.extend(std::iter::repeat_n(' ', c.len_utf8()));
-                }
-            }
+            // A space for each byte; the line's `\n` (its last character) stays.
+            let (comment, newline) = l.strip_suffix('\n').map_or((l, ""), |c| (c, "\n"));
+            body.extend(std::iter::repeat_n(' ', comment.len()));
+            body.push_str(newline);
         } else {
             body.push_str(l);
         }
@@ -180,7 +200,7 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
     shell::simple_commands(&body)
         .into_iter()
         .map(|sc| {
-            let words: Words = sc
+            let mut words: Words = sc
                 .into_iter()
                 .map(|w| Fact {
                     value: w.value,
@@ -190,7 +210,10 @@ pub(super) fn script_commands(file: &str, text: &str) -> Vec<Words> {
                     },
                 })
                 .collect();
-            strip_wrappers(&words).to_vec()
+            // In place, rather than copying what is kept.
+            let wrappers = words.len() - strip_wrappers(&words).len();
+            words.drain(..wrappers);
+            words
         })
         .filter(|words| !words.is_empty())
         .collect()

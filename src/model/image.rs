@@ -156,12 +156,21 @@ impl ImageFs {
     /// [`ImageFs::resolve`] of a clean path, without a string of its own when no symlink
     /// is followed.
     fn resolved<'p>(&self, path: &'p str) -> Option<(std::borrow::Cow<'p, str>, &Entry)> {
-        let mut path = std::borrow::Cow::Borrowed(path);
+        let entry = self.entries.get(path)?;
+        self.followed(std::borrow::Cow::Borrowed(path), entry)
+    }
+
+    /// [`ImageFs::resolved`] from the entry at `path`, already looked up.
+    fn followed<'s, 'p>(
+        &'s self,
+        mut path: std::borrow::Cow<'p, str>,
+        mut entry: &'s Entry,
+    ) -> Option<(std::borrow::Cow<'p, str>, &'s Entry)> {
         for _ in 0..16 {
-            let entry = self.entries.get(path.as_ref())?;
             match &entry.kind {
                 EntryKind::Symlink { target } => {
                     path = std::borrow::Cow::Owned(path::join(parent(&path), target));
+                    entry = self.entries.get(path.as_ref())?;
                 }
                 _ => return Some((path, entry)),
             }
@@ -174,19 +183,19 @@ impl ImageFs {
     #[must_use]
     pub fn present(&self, path: &str) -> Option<&Entry> {
         let path = path::cleaned(path);
-        self.resolved(&path)
-            .map(|(_, e)| e)
-            .or_else(|| self.entries.get(path.as_ref()))
+        // A miss is the usual answer (a PATH search): one lookup gives it.
+        let entry = self.entries.get(path.as_ref())?;
+        Some(
+            self.followed(std::borrow::Cow::Borrowed(&path), entry)
+                .map_or(entry, |(_, e)| e),
+        )
     }
 
     /// What gen knows about `path`.
     #[must_use]
     pub fn presence(&self, path: &str) -> Presence<'_> {
         let path = path::cleaned(path);
-        if let Some((_, e)) = self.resolved(&path) {
-            return Presence::Present(e);
-        }
-        if let Some(e) = self.entries.get(path.as_ref()) {
+        if let Some(e) = self.present(&path) {
             return Presence::Present(e);
         }
         // Not an entry: a directory only by the entries under it.
@@ -238,9 +247,16 @@ impl ImageFs {
                 Vec::new()
             };
         }
+        // Only paths that start with the pattern's literal head (up to its first
+        // metacharacter or escape) can match: the rest of the image is not tried.
+        let head = pattern
+            .find(['*', '?', '[', '\\'])
+            .map_or(pattern.as_str(), |i| pattern.get(..i).unwrap_or_default());
         let mut out: Vec<String> = self
             .entries
-            .keys()
+            .range::<str, _>((std::ops::Bound::Included(head), std::ops::Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(head))
             .filter(|k| glob::matches(&pattern, k, dots))
             .cloned()
             .collect();

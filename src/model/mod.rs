@@ -46,6 +46,7 @@ use crate::parse::dockerfile::{self, Dockerfile, ExposedPort, Form, Healthcheck,
 use crate::parse::span::Span;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Where a fact comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,7 +210,9 @@ pub struct Model {
     /// The simple commands of each script the model followed, by file: an entrypoint
     /// script is followed from PID 1's command line by supervisord's, nginx's and the
     /// apps' analyses and by rules, and is split once.
-    scripts: RefCell<BTreeMap<String, Vec<cmdline::Words>>>,
+    /// Shared, so that a caller walks a script's commands without copying them or
+    /// holding the cell borrowed.
+    scripts: RefCell<BTreeMap<String, Rc<[cmdline::Words]>>>,
 }
 
 /// The standard PATH of the official images, which they all set.
@@ -285,14 +288,15 @@ impl Model {
     }
 
     /// The simple commands of the script `file` (whose text is `text`), split on first use.
-    fn script_commands(&self, file: &str, text: &str) -> std::cell::Ref<'_, [cmdline::Words]> {
-        if !self.scripts.borrow().contains_key(file) {
-            let commands = cmdline::script_commands(file, text);
-            self.scripts.borrow_mut().insert(file.to_owned(), commands);
+    fn script_commands(&self, file: &str, text: &str) -> Rc<[cmdline::Words]> {
+        if let Some(commands) = self.scripts.borrow().get(file) {
+            return Rc::clone(commands);
         }
-        std::cell::Ref::map(self.scripts.borrow(), |s| {
-            s.get(file).map_or(&[][..], Vec::as_slice)
-        })
+        let commands: Rc<[cmdline::Words]> = cmdline::script_commands(file, text).into();
+        self.scripts
+            .borrow_mut()
+            .insert(file.to_owned(), Rc::clone(&commands));
+        commands
     }
 
     /// Where a command name is found on the final stage's PATH, or the path itself when it

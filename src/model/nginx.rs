@@ -5,13 +5,14 @@
 //! that each know their file; and from that tree the listeners, the proxy targets with their
 //! enclosing location, and the upstreams.
 
-use super::cmdline::{self, Words};
+use super::cmdline;
 use super::glob::{self, Dots};
 use super::{Fact, Model, Origin, Problem, ProblemKind, Source};
 use crate::model::path;
 use crate::model::path::basename;
 use crate::parse::nginx;
 use crate::parse::span::Span;
+use std::ops::ControlFlow;
 
 /// Deepest include nesting followed.
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -270,14 +271,14 @@ impl Nginx {
     }
 }
 
-fn nginx_command(program: Option<String>, cmd: &Words) -> Option<NginxCommand> {
+fn nginx_command(program: Option<String>, cmd: &[Fact<String>]) -> Option<NginxCommand> {
     let first = cmd.first()?;
     if basename(&first.value) != "nginx" {
         return None;
     }
     let mut c = NginxCommand {
         program,
-        argv: cmd.clone(),
+        argv: cmd.to_vec(),
         config: None,
         globals: None,
     };
@@ -606,18 +607,20 @@ pub(super) fn build(m: &Model) -> Option<Nginx> {
     let mut commands = Vec::new();
     if let Some(sup) = &m.supervisor {
         for p in &sup.programs {
-            for cmd in cmdline::commands_through_scripts(m, &p.argv(), &cwd) {
+            cmdline::each_command_through_scripts(m, &p.argv(), &cwd, |cmd| {
                 if let Some(c) = nginx_command(Some(p.program.name.clone()), &cmd) {
                     commands.push(c);
                 }
-            }
+                ControlFlow::Continue(())
+            });
         }
     }
-    for cmd in cmdline::commands_through_scripts(m, &m.argv, &cwd) {
+    cmdline::each_command_through_scripts(m, &m.argv, &cwd, |cmd| {
         if let Some(c) = nginx_command(None, &cmd) {
             commands.push(c);
         }
-    }
+        ControlFlow::Continue(())
+    });
     let main = commands.iter().find_map(|c| c.config.clone()).map_or_else(
         || Fact {
             value: "/etc/nginx/nginx.conf".to_owned(),

@@ -47,10 +47,25 @@ fn is_clean(path: &str) -> bool {
     if path == "/" {
         return true;
     }
-    let Some(rest) = path.strip_prefix('/') else {
+    let bytes = path.as_bytes();
+    if bytes.first() != Some(&b'/') {
         return false;
-    };
-    !rest.is_empty() && rest.split('/').all(|c| !matches!(c, "" | "." | ".."))
+    }
+    // Each `/` starts a component that is neither empty, `.` nor `..`. By bytes, looking
+    // only after each `/`: this runs on every lookup, and a split builds a searcher.
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'/'
+            || !matches!(
+                bytes.get(i + 1..),
+                Some(
+                    [] | [b'/', ..]
+                        | [b'.']
+                        | [b'.', b'/', ..]
+                        | [b'.', b'.']
+                        | [b'.', b'.', b'/', ..]
+                )
+            )
+    })
 }
 
 /// `rel` resolved against the directory `base`, cleaned; an absolute `rel` stands alone.

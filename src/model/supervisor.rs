@@ -9,6 +9,7 @@ use super::{Entry, EntryKind, Fact, Model, Origin, Presence, Problem, ProblemKin
 use crate::model::path;
 use crate::model::path::basename;
 use crate::parse::supervisord::{self, Config, Expansions, Program, Supervisord};
+use std::ops::ControlFlow;
 
 /// A supervisord config file in the image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,8 +136,8 @@ impl Supervisor {
     }
 }
 
-fn is_supervisord(cmd: &Words) -> bool {
-    match cmd.as_slice() {
+fn is_supervisord(cmd: &[Fact<String>]) -> bool {
+    match cmd {
         [first, ..] if basename(&first.value) == "supervisord" => true,
         [py, m, module, ..] => {
             basename(&py.value).starts_with("python")
@@ -199,9 +200,14 @@ pub fn search_path(cwd: &str) -> Vec<String> {
 
 pub(super) fn build(m: &Model) -> Option<Supervisor> {
     let cwd = m.workdir.value.clone();
-    let command = cmdline::commands_through_scripts(m, &m.argv, &cwd)
-        .into_iter()
-        .find(is_supervisord);
+    let mut command = None;
+    cmdline::each_command_through_scripts(m, &m.argv, &cwd, |cmd| {
+        if is_supervisord(&cmd) {
+            command = Some(cmd.into_owned());
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
     let (config, nodaemon_flag) = command.as_ref().map(options).unwrap_or_default();
     let (config, found) = match config {
         Some(c) => (

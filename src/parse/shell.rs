@@ -44,61 +44,83 @@ impl std::error::Error for SplitError {}
 
 /// Python's `shlex.split(text)`.
 ///
+/// Scans bytes, and copies each run of ordinary characters (or a quoted run) into the word
+/// whole rather than a character at a time: every character with a meaning here is ASCII,
+/// which in UTF-8 never occurs inside another character, so each run ends on a character
+/// boundary.
+///
 /// # Errors
 /// An unclosed quote, or a trailing backslash.
 pub fn split(text: &str) -> Result<Vec<ShellWord>, SplitError> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut word = String::new();
     let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            ' ' | '\t' | '\r' | '\n' => {
+    let mut i = 0;
+    let rest = |at: usize| text.get(at..).unwrap_or_default();
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => {
                 if let Some(s) = start.take() {
                     out.push(ShellWord {
                         value: std::mem::take(&mut word),
                         range: s..i,
                     });
                 }
+                i += 1;
             }
-            '\\' => {
+            b'\\' => {
                 start.get_or_insert(i);
-                match chars.next() {
-                    Some((_, n)) => word.push(n),
-                    None => return Err(SplitError::NoEscapedCharacter(i)),
-                }
+                let Some(n) = rest(i + 1).chars().next() else {
+                    return Err(SplitError::NoEscapedCharacter(i));
+                };
+                word.push(n);
+                i += 1 + n.len_utf8();
             }
-            '\'' => {
+            b'\'' => {
                 start.get_or_insert(i);
+                let Some(len) = run(bytes, i + 1, |b| b == b'\'') else {
+                    return Err(SplitError::NoClosingQuotation(i));
+                };
+                word.push_str(rest(i + 1).get(..len).unwrap_or_default());
+                i += len + 2;
+            }
+            b'"' => {
+                start.get_or_insert(i);
+                let open = i;
+                i += 1;
                 loop {
-                    match chars.next() {
-                        Some((_, '\'')) => break,
-                        Some((_, n)) => word.push(n),
-                        None => return Err(SplitError::NoClosingQuotation(i)),
+                    let Some(len) = run(bytes, i, |b| b == b'"' || b == b'\\') else {
+                        return Err(SplitError::NoClosingQuotation(open));
+                    };
+                    word.push_str(rest(i).get(..len).unwrap_or_default());
+                    i += len;
+                    if bytes.get(i) == Some(&b'"') {
+                        i += 1;
+                        break;
                     }
-                }
-            }
-            '"' => {
-                start.get_or_insert(i);
-                loop {
-                    match chars.next() {
-                        Some((_, '"')) => break,
-                        Some((_, '\\')) => match chars.peek() {
-                            Some(&(_, n @ ('"' | '\\'))) => {
-                                word.push(n);
-                                chars.next();
-                            }
-                            Some(_) => word.push('\\'),
-                            None => return Err(SplitError::NoClosingQuotation(i)),
-                        },
-                        Some((_, n)) => word.push(n),
-                        None => return Err(SplitError::NoClosingQuotation(i)),
+                    // A backslash: it escapes only `"` and `\`.
+                    match bytes.get(i + 1) {
+                        Some(&n @ (b'"' | b'\\')) => {
+                            word.push(char::from(n));
+                            i += 2;
+                        }
+                        Some(_) => {
+                            word.push('\\');
+                            i += 1;
+                        }
+                        None => return Err(SplitError::NoClosingQuotation(open)),
                     }
                 }
             }
             _ => {
                 start.get_or_insert(i);
-                word.push(c);
+                let len = run(bytes, i, |b| {
+                    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\\' | b'\'' | b'"')
+                })
+                .unwrap_or(bytes.len() - i);
+                word.push_str(rest(i).get(..len).unwrap_or_default());
+                i += len;
             }
         }
     }
@@ -111,6 +133,11 @@ pub fn split(text: &str) -> Result<Vec<ShellWord>, SplitError> {
     Ok(out)
 }
 
+/// The length of the run of `bytes` from `at` up to the first byte `stop` accepts.
+fn run(bytes: &[u8], at: usize, stop: impl Fn(u8) -> bool) -> Option<usize> {
+    bytes.get(at..)?.iter().position(|&b| stop(b))
+}
+
 /// The simple commands of a `sh -c` script, split at unquoted `;`, `&`, `|`, `(`, `)` and
 /// newlines, each split as `split` does, with a leading `exec` and `NAME=value` assignments
 /// dropped. Enough to see through `sh -c 'cd /app && exec uvicorn main:app --port 8000'`;
@@ -118,20 +145,39 @@ pub fn split(text: &str) -> Result<Vec<ShellWord>, SplitError> {
 /// into `script`.
 #[must_use]
 pub fn simple_commands(script: &str) -> Vec<Vec<ShellWord>> {
+    let bytes = script.as_bytes();
     let mut cuts = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in script.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match (quote, c) {
-            (None | Some('"'), '\\') => escaped = true,
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, ';' | '&' | '|' | '\n' | '(' | ')') => cuts.push(i),
-            _ => {}
+    // From one byte that matters to the next: every character that matters is ASCII, and
+    // an escaped character's other bytes (if any) match nothing. An unclosed quote runs
+    // to the end.
+    let mut i = 0;
+    while let Some(len) = run(bytes, i, |b| {
+        matches!(
+            b,
+            b'\\' | b'\'' | b'"' | b';' | b'&' | b'|' | b'\n' | b'(' | b')'
+        )
+    }) {
+        let at = i + len;
+        i = at + 1;
+        match bytes.get(at) {
+            Some(b'\\') => i += 1,
+            Some(b'\'') => match run(bytes, i, |b| b == b'\'') {
+                Some(len) => i += len + 1,
+                None => break,
+            },
+            Some(b'"') => loop {
+                let Some(len) = run(bytes, i, |b| b == b'"' || b == b'\\') else {
+                    i = bytes.len();
+                    break;
+                };
+                let at = i + len;
+                i = at + 1;
+                if bytes.get(at) == Some(&b'"') {
+                    break;
+                }
+                i += 1;
+            },
+            _ => cuts.push(at),
         }
     }
     cuts.push(script.len());

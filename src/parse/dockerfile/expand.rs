@@ -34,6 +34,14 @@ pub(super) fn expand(
     escape: char,
     lookup: &dyn Fn(&str) -> Lookup,
 ) -> Result<Expanded, String> {
+    // A word without quotes, `$` or the escape character expands to itself: the usual
+    // case, answered without the lexer's copy of the word as characters.
+    if !word.contains(['\'', '"', '$', escape]) {
+        return Ok(Expanded {
+            value: word.to_owned(),
+            unresolved: Vec::new(),
+        });
+    }
     let mut lx = Lexer {
         chars: word.chars().collect(),
         pos: 0,

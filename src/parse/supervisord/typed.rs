@@ -310,22 +310,21 @@ fn auto_restart(s: &str) -> Option<AutoRestart> {
 struct Reader<'c> {
     config: &'c Config,
     section: &'c str,
+    /// The names `%(name)s` expands besides `ENV_*`, which are looked up in `env` when
+    /// used (rather than copied into `vars` for every section).
     vars: BTreeMap<String, FormatValue>,
+    env: &'c BTreeMap<String, String>,
     problems: Vec<Problem>,
 }
 
 impl<'c> Reader<'c> {
-    fn new(config: &'c Config, section: &'c str, x: &Expansions) -> Self {
-        let mut vars: BTreeMap<String, FormatValue> = x
-            .env
-            .iter()
-            .map(|(k, v)| (format!("ENV_{k}"), FormatValue::Str(v.clone())))
-            .collect();
-        vars.insert("here".to_owned(), FormatValue::Str(x.here.clone()));
+    fn new(config: &'c Config, section: &'c str, x: &'c Expansions) -> Self {
+        let vars = BTreeMap::from([("here".to_owned(), FormatValue::Str(x.here.clone()))]);
         Self {
             config,
             section,
             vars,
+            env: &x.env,
             problems: Vec::new(),
         }
     }
@@ -343,7 +342,10 @@ impl<'c> Reader<'c> {
             if name == "host_node_name" {
                 return Some(FormatValue::Str("%(host_node_name)s".to_owned()));
             }
-            self.vars.get(name).cloned()
+            match name.strip_prefix("ENV_") {
+                Some(var) => self.env.get(var).map(|v| FormatValue::Str(v.clone())),
+                None => self.vars.get(name).cloned(),
+            }
         };
         match format::expand(text, &lookup) {
             Ok(v) => v,
