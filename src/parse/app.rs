@@ -154,6 +154,11 @@ pub struct Source {
     /// JavaScript: where `express` is imported (`require('express')`, `from 'express'`).
     pub express: Option<Span>,
     pub comments: Vec<Comment>,
+    /// The first syntax error the reader sees, as [`python_syntax_error`] or
+    /// [`javascript_syntax_error`] finds it.
+    pub syntax_error: Option<SyntaxError>,
+    /// Read as JavaScript (else as Python): the language of `syntax_error`.
+    pub javascript: bool,
 }
 
 /// Splits the arguments of the call whose `(` is at `open`: token ranges of each top-level

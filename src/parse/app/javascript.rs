@@ -2,6 +2,7 @@
 //! `trust proxy`, `server.keepAliveTimeout`, and signs of a WebSocket server.
 
 use super::lex::{self, Tok, Token};
+use super::syntax::first_error;
 use super::{
     Listen, ListenKind, Source, Value, ValueKind, call_args, span_of, split_top, strip_parens,
     with_default,
@@ -38,8 +39,8 @@ const WS_MODULES: [&str; 6] = [
 /// Reads a JavaScript (or TypeScript) source file.
 #[must_use]
 pub fn javascript(text: &str) -> Source {
-    let lexed = lex::javascript(text);
-    let tokens = &lexed.tokens;
+    let lex::Lexed { tokens, comments } = lex::javascript(text);
+    let tokens = &tokens;
     let mut r = Reader {
         text,
         tokens,
@@ -47,7 +48,10 @@ pub fn javascript(text: &str) -> Source {
     };
     r.bindings = r.collect_bindings();
     let mut out = Source {
-        comments: lexed.comments.clone(),
+        comments,
+        // From these tokens, so that rule PRS005 need not read the file again.
+        syntax_error: first_error(text, tokens, false),
+        javascript: true,
         ..Source::default()
     };
     for i in 1..tokens.len() {

@@ -2,6 +2,7 @@
 //! host/port/uds values, uvicorn's proxy settings, `root_path`, and WebSocket routes.
 
 use super::lex::{self, Tok, Token};
+use super::syntax::first_error;
 use super::{
     Listen, ListenKind, Source, Value, ValueKind, call_args, span_of, split_top, strip_parens,
     with_default,
@@ -18,15 +19,18 @@ struct Reader<'t> {
 /// Reads a Python source file.
 #[must_use]
 pub fn python(text: &str) -> Source {
-    let lexed = lex::python(text);
-    let tokens = &lexed.tokens;
+    let lex::Lexed { tokens, comments } = lex::python(text);
+    let tokens = &tokens;
     let r = Reader {
         text,
         tokens,
         bindings: bindings(tokens),
     };
     let mut out = Source {
-        comments: lexed.comments.clone(),
+        comments,
+        // From these tokens, so that rule PRS005 need not read the file again.
+        syntax_error: first_error(text, tokens, true),
+        javascript: false,
         ..Source::default()
     };
     let imports_run = imported_from(tokens, "uvicorn", "run");
