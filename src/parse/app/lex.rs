@@ -145,6 +145,18 @@ impl Cursor<'_> {
     }
 }
 
+/// The quote that opens the Python string at the start of `rest` (which starts with `'` or
+/// `"`): tripled or single.
+fn python_quote(rest: &str) -> &'static str {
+    if rest.starts_with('\'') {
+        if rest.starts_with("'''") { "'''" } else { "'" }
+    } else if rest.starts_with("\"\"\"") {
+        "\"\"\""
+    } else {
+        "\""
+    }
+}
+
 /// Tokenizes Python: `#` comments, string prefixes (`r`, `b`, `f`, `u` and pairs), triple
 /// quotes, implicit line joining inside brackets, backslash continuations.
 pub(super) fn python(text: &str) -> Lexed {
@@ -187,18 +199,16 @@ pub(super) fn python(text: &str) -> Lexed {
                 c.bump();
             }
             let word = &text[start..c.pos];
-            let lower = word.to_ascii_lowercase();
-            let is_prefix = lower.len() <= 2 && lower.chars().all(|p| "rbfu".contains(p));
+            // Checked before anything is allocated: most words are not string prefixes.
+            let is_prefix = word.len() <= 2
+                && word
+                    .bytes()
+                    .all(|p| matches!(p.to_ascii_lowercase(), b'r' | b'b' | b'f' | b'u'));
             if is_prefix && c.peek().is_some_and(|q| q == '\'' || q == '"') {
-                let quote_char = c.peek().unwrap_or('"');
-                let triple: String = std::iter::repeat_n(quote_char, 3).collect();
-                let quote = if c.rest().starts_with(&triple) {
-                    triple
-                } else {
-                    quote_char.to_string()
-                };
+                let lower = word.to_ascii_lowercase();
+                let quote = python_quote(c.rest());
                 let multiline = quote.len() == 3;
-                let (b, e) = c.string(&quote, multiline);
+                let (b, e) = c.string(quote, multiline);
                 let body = &text[b..e];
                 let interpolated = lower.contains('f') && body.contains('{');
                 out.tokens.push(Token {
@@ -224,14 +234,9 @@ pub(super) fn python(text: &str) -> Lexed {
             continue;
         }
         if ch == '\'' || ch == '"' {
-            let triple: String = std::iter::repeat_n(ch, 3).collect();
-            let quote = if c.rest().starts_with(&triple) {
-                triple
-            } else {
-                ch.to_string()
-            };
+            let quote = python_quote(c.rest());
             let multiline = quote.len() == 3;
-            let (b, e) = c.string(&quote, multiline);
+            let (b, e) = c.string(quote, multiline);
             out.tokens.push(Token {
                 kind: Tok::Str,
                 value: unescape(&text[b..e]),
@@ -345,7 +350,7 @@ pub(super) fn javascript(text: &str) -> Lexed {
             continue;
         }
         if ch == '\'' || ch == '"' {
-            let (b, e) = c.string(&ch.to_string(), false);
+            let (b, e) = c.string(if ch == '"' { "\"" } else { "'" }, false);
             out.tokens.push(Token {
                 kind: Tok::Str,
                 value: unescape(&text[b..e]),
