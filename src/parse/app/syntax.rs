@@ -42,7 +42,7 @@ pub(super) fn first_error(text: &str, tokens: &[Token], python: bool) -> Option<
                     });
                 }
             }
-            Tok::Punct => match t.value.as_str() {
+            Tok::Punct => match t.value.as_ref() {
                 "(" | "[" | "{" => open.push(t),
                 close @ (")" | "]" | "}") => {
                     let Some(opener) = open.pop() else {
