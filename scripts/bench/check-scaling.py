@@ -17,7 +17,9 @@ thousands (each run starts from an empty directory) costs the kernel seconds in 
 allocation (`find_inode_bit`, `recently_deleted`); `--dir /tmp` shows that case.
 
 Usage: scripts/bench/check-scaling.py [--runs N] [--sizes 1,10,100,1000] [--dir DIR] [--no-build]
-                                      [--latency-only]
+                                      [--latency-only] [--gen BINARY ...]
+With several `--gen` binaries (and `--latency-only`) the binaries take turns, so that a change of
+the machine's load falls on all of them alike: how to compare two builds.
 Writes only under a temporary directory (removed afterwards) and target/.
 """
 
@@ -79,19 +81,23 @@ def perf_stat(argv: list[str], cwd: Path, runs: int) -> tuple[float, float] | No
     return figures["task-clock"], figures["page-faults"]
 
 
-def latency(gen: str, runs: int) -> None:
+def latency(gens: list[str], runs: int) -> None:
     """Process time and page faults of `gen check` on the default project, on one of its
-    containers, and of `gen --version`: `runs` rounds taking turns, medians of the rounds.
+    containers, and of `gen --version`: `runs` rounds taking turns (between the cases, and
+    between the binaries when there are several), medians of the rounds.
 
     The page faults depend on how the binary's file came into the page cache: the file the
     linker wrote took 433 on the default project where a `cp` of it took 385 (2026-12-06).
     Compare binaries put in place the same way."""
-    cases = [
-        ("default project, `gen check`", [gen, "check", "--quiet"]),
-        ("one container, `gen check generated/fastapi-nginx`", [gen, "check", "--quiet", "generated/fastapi-nginx"]),
-        ("start-up alone, `gen --version`", [gen, "--version"]),
-    ]  # fmt: skip
-    use_perf = perf_stat([gen, "--version"], REPO, 1) is not None
+    cases = []
+    for gen in gens:
+        tag = f" [{gen}]" if len(gens) > 1 else ""
+        cases += [
+            (f"default project, `gen check`{tag}", [gen, "check", "--quiet"]),
+            (f"one container, `gen check generated/fastapi-nginx`{tag}", [gen, "check", "--quiet", "generated/fastapi-nginx"]),
+            (f"start-up alone, `gen --version`{tag}", [gen, "--version"]),
+        ]  # fmt: skip
+    use_perf = perf_stat([gens[0], "--version"], REPO, 1) is not None
     how = "perf stat task-clock, 20 runs a round" if use_perf else "rusage user+sys (perf not found)"
     print(f"\nprocess time and page faults ({how}; medians of {runs} rounds taking turns):")
     rounds: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in cases}
@@ -142,18 +148,26 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="use target/release/gen as it is")
     parser.add_argument("--latency-only", action="store_true",
                         help="only the default project's process time and page faults, no scaling")  # fmt: skip
+    parser.add_argument("--gen", action="append", metavar="BINARY",
+                        help="the binary to measure instead of target/release/gen (implies --no-build); "
+                             "given more than once, the binaries take turns in --latency-only")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if not 1 <= args.runs <= 50 or not all(1 <= n <= 10000 for n in sizes):
         parser.error("--runs 1..50, sizes 1..10000")
-    if not args.no_build:
+    gens = [str(Path(g).resolve()) for g in args.gen or []]
+    if len(gens) > 1 and not args.latency_only:
+        parser.error("several --gen binaries take turns only with --latency-only")
+    if not args.no_build and not gens:
         subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"], cwd=REPO, check=True)
-    gen = str(GEN)
+    gens = gens or [str(GEN)]
+    gen = gens[0]
 
     print(f"machine: {machine()}")
-    print(f"gen: {subprocess.run([gen, '--version'], capture_output=True, text=True).stdout.strip()}")
+    for g in gens:
+        print(f"gen: {g}: {subprocess.run([g, '--version'], capture_output=True, text=True).stdout.strip()}")
 
-    latency(gen, args.runs)
+    latency(gens, args.runs)
     if args.latency_only:
         return 0
     runs = [timed([gen, "check", "--quiet"], REPO) for _ in range(args.runs * 4)]
