@@ -931,9 +931,12 @@ fn read_deploy_file(path: &Path, vfs: &Vfs) -> Result<DeployFile> {
     file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("read", path, e))?;
+    // Checked as UTF-8 first, taken without a copy: `from_utf8_lossy` goes byte by byte.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(DeployFile {
         path: path.display().to_string(),
-        text: String::from_utf8_lossy(&bytes).into_owned(),
+        text,
     })
 }
 

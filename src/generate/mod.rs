@@ -362,7 +362,7 @@ pub struct Tags(std::collections::BTreeMap<String, String>);
 
 impl Tags {
     fn of_files(files: &[GeneratedFile]) -> Self {
-        use std::io::Write as _;
+        use sha2::{Digest, Sha256};
         let mut by_dir: std::collections::BTreeMap<String, Vec<&GeneratedFile>> =
             std::collections::BTreeMap::new();
         for f in files {
@@ -377,15 +377,17 @@ impl Tags {
                 .into_iter()
                 .map(|(dir, mut files)| {
                     files.sort_by(|a, b| a.path.cmp(&b.path));
-                    let mut text = Vec::new();
+                    // Fed to the hash file by file rather than joined first: the same input
+                    // without a copy of every file.
+                    let mut hasher = Sha256::new();
                     for f in files {
                         // Length-prefixed, so no two different trees hash the same input.
                         let path = f.path.to_string_lossy();
-                        let _ = write!(text, "{} {path}\n{} ", path.len(), f.contents.len());
-                        text.extend_from_slice(&f.contents);
+                        hasher.update(format!("{} {path}\n{} ", path.len(), f.contents.len()));
+                        hasher.update(&f.contents);
                     }
-                    let digest = sha256_hex(&text);
-                    (dir, digest.get(..12).unwrap_or_default().to_owned())
+                    let digest = hex(&hasher.finalize()[..6]);
+                    (dir, digest)
                 })
                 .collect(),
         )
@@ -427,13 +429,19 @@ pub fn parse_manifest(text: &str) -> std::collections::BTreeMap<PathBuf, String>
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of `bytes`. By table rather than `write!("{b:02x}")`: the formatter costs
+/// some hundred instructions a byte, and `gen check` hashes every generated file.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// Renders the files of one container, under `<name>/`.

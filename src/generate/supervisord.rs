@@ -1,22 +1,47 @@
-//! supervisord.conf, written with rust-ini: supervisord in the foreground as PID 1, nginx and
-//! the app as programs logging to the container's stdout/stderr, and an event listener that
-//! stops the container when a program fails for good.
+//! supervisord.conf: supervisord in the foreground as PID 1, nginx and the app as programs
+//! logging to the container's stdout/stderr, and an event listener that stops the container
+//! when a program fails for good.
+//!
+//! Written line by line rather than with an INI library: every section and key is written
+//! once (the spec refuses two programs of one name and the names of gen's own), values are
+//! written as they are (supervisord has no escapes), so all a library adds is its ordered
+//! map, which cost some 150 K instructions a file on every `gen check` (that renders the
+//! spec to compare it with `generated/`).
 
 use super::Layout;
 use super::env;
-use ini::{EscapePolicy, Ini, LineSeparator, WriteOption};
+
+/// The file being written: `[section]` headers, `key=value` lines, a blank line between
+/// sections.
+struct Conf {
+    text: String,
+}
+
+impl Conf {
+    fn section(&mut self, name: &str) -> &mut Self {
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push('[');
+        self.text.push_str(name);
+        self.text.push_str("]\n");
+        self
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.text.push_str(key);
+        self.text.push('=');
+        self.text.push_str(value);
+        self.text.push('\n');
+        self
+    }
+}
 
 /// Sets the keys every program shares, after its own: its start order (`priority`),
 /// started with supervisord and restarted, stopped with `signal` within `stopwait` seconds
 /// (with its children when `group`), and logs to the container's stdout/stderr (with
 /// `maxbytes=0`, since those cannot be rotated).
-fn supervised(
-    s: &mut ini::SectionSetter<'_>,
-    priority: &str,
-    signal: &str,
-    stopwait: &str,
-    group: bool,
-) {
+fn supervised(s: &mut Conf, priority: &str, signal: &str, stopwait: &str, group: bool) {
     s.set("priority", priority)
         .set("autostart", "true")
         .set("autorestart", "true")
@@ -36,33 +61,35 @@ fn supervised(
 pub fn render(l: &Layout<'_>) -> String {
     let c = l.c;
     let stopwait = c.stopwaitsecs().to_string();
-    let mut ini = Ini::new();
-    ini.with_section(Some("supervisord"))
+    let mut ini = Conf {
+        text: String::with_capacity(1536),
+    };
+    ini.section("supervisord")
         .set("nodaemon", "true")
         .set("user", "root")
         .set("logfile", "/dev/null")
         .set("logfile_maxbytes", "0")
         .set("pidfile", "/run/supervisord.pid");
-    ini.with_section(Some("unix_http_server"))
+    ini.section("unix_http_server")
         .set("file", "/run/supervisor.sock")
         .set("chmod", "0700");
-    ini.with_section(Some("rpcinterface:supervisor")).set(
+    ini.section("rpcinterface:supervisor").set(
         "supervisor.rpcinterface_factory",
         "supervisor.rpcinterface:make_main_rpcinterface",
     );
-    ini.with_section(Some("supervisorctl"))
+    ini.section("supervisorctl")
         .set("serverurl", "unix:///run/supervisor.sock");
 
-    let mut app = ini.with_section(Some("program:app"));
-    app.set("command", l.app_command())
+    let app = ini.section("program:app");
+    app.set("command", &l.app_command())
         .set("directory", l.app_dir)
         .set("user", c.app.user.as_str())
         // Only the address is fixed here (loopback: nginx is the only way in); the port and
         // the other settings come from the image's environment (ENV, `docker run -e`).
-        .set("environment", l.app_environment());
-    supervised(&mut app, "10", "TERM", &stopwait, true);
+        .set("environment", &l.app_environment());
+    supervised(app, "10", "TERM", &stopwait, true);
 
-    let mut nginx = ini.with_section(Some("program:nginx"));
+    let nginx = ini.section("program:nginx");
     nginx
         // `-e stderr`: nginx opens its compiled-in error log before reading the config;
         // this keeps it off the (possibly read-only) filesystem.
@@ -70,18 +97,18 @@ pub fn render(l: &Layout<'_>) -> String {
             "command",
             // The entrypoint sets the config's path: the image's, or its copy with the
             // configuration variables applied.
-            format!("{} -e stderr -c %(ENV_{})s", l.nginx_bin, env::NGINX_CONF),
+            &format!("{} -e stderr -c %(ENV_{})s", l.nginx_bin, env::NGINX_CONF),
         );
-    supervised(&mut nginx, "20", "QUIT", &stopwait, false);
+    supervised(nginx, "20", "QUIT", &stopwait, false);
 
     // The project's programs, with the settings gen gives its own: in the foreground (the
     // spec refuses a command known to daemonize), logging to the container's output,
     // restarted, stopped with TERM with their children within the stop timeout. They start
     // after nginx and the app, and stop before them.
     for p in &c.programs {
-        let mut s = ini.with_section(Some(format!("program:{}", p.name)));
+        let s = ini.section(&format!("program:{}", p.name));
         // supervisord expands `%(name)s` in these values: a literal `%` is written `%%`.
-        s.set("command", p.command.replace('%', "%%"))
+        s.set("command", &p.command.replace('%', "%%"))
             .set("directory", p.directory.as_deref().unwrap_or(l.app_dir))
             .set("user", p.user.as_str());
         if !p.environment.is_empty() {
@@ -90,12 +117,12 @@ pub fn render(l: &Layout<'_>) -> String {
                 .iter()
                 .map(|(k, v)| format!("{k}=\"{}\"", v.replace('%', "%%")))
                 .collect();
-            s.set("environment", env.join(","));
+            s.set("environment", &env.join(","));
         }
-        supervised(&mut s, "30", "TERM", &stopwait, true);
+        supervised(s, "30", "TERM", &stopwait, true);
     }
 
-    ini.with_section(Some("eventlistener:exit-on-fatal"))
+    ini.section("eventlistener:exit-on-fatal")
         .set(
             "command",
             "/bin/sh -c 'printf \"READY\\n\"; read -r header; echo \"gen: a program failed for good ($header), stopping the container\" >&2; kill -TERM \"$PPID\"'",
@@ -107,14 +134,5 @@ pub fn render(l: &Layout<'_>) -> String {
         .set("stderr_logfile", "/dev/stderr")
         .set("stderr_logfile_maxbytes", "0");
 
-    let mut buf = Vec::new();
-    let opt = WriteOption {
-        escape_policy: EscapePolicy::Nothing,
-        line_separator: LineSeparator::CR,
-        kv_separator: "=",
-    };
-    // Writing to a Vec cannot fail.
-    let _ = ini.write_to_opt(&mut buf, opt);
-    let body = String::from_utf8_lossy(&buf);
-    format!("; {}\n\n{}", l.header, body)
+    format!("; {}\n\n{}", l.header, ini.text)
 }

@@ -154,6 +154,11 @@ pub struct Source {
     /// JavaScript: where `express` is imported (`require('express')`, `from 'express'`).
     pub express: Option<Span>,
     pub comments: Vec<Comment>,
+    /// The first syntax error the reader sees, as [`python_syntax_error`] or
+    /// [`javascript_syntax_error`] finds it.
+    pub syntax_error: Option<SyntaxError>,
+    /// Read as JavaScript (else as Python): the language of `syntax_error`.
+    pub javascript: bool,
 }
 
 /// Splits the arguments of the call whose `(` is at `open`: token ranges of each top-level
@@ -166,7 +171,7 @@ fn call_args(tokens: &[lex::Token], open: usize) -> (Vec<std::ops::Range<usize>>
         if t.kind != lex::Tok::Punct {
             continue;
         }
-        match t.value.as_str() {
+        match t.value.as_ref() {
             "(" | "[" | "{" => depth += 1,
             ")" | "]" | "}" => {
                 depth = depth.saturating_sub(1);
@@ -226,7 +231,7 @@ fn split_top(
     for i in r.clone() {
         let t = &tokens[i];
         if t.kind == lex::Tok::Punct {
-            match t.value.as_str() {
+            match t.value.as_ref() {
                 "(" | "[" | "{" => depth += 1,
                 ")" | "]" | "}" => depth = depth.saturating_sub(1),
                 _ => {}
@@ -282,7 +287,7 @@ pub fn message_literal(text: &str, javascript: bool) -> Option<(String, Span)> {
         let key = (w[0].kind == lex::Tok::Str || (javascript && w[0].kind == lex::Tok::Ident))
             && w[0].value == "message";
         (key && w[1].punct(":") && w[2].kind == lex::Tok::Str)
-            .then(|| (w[2].value.clone(), w[2].span))
+            .then(|| (w[2].value.to_string(), w[2].span))
     })
 }
 

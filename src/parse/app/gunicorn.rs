@@ -83,9 +83,9 @@ fn at_line_start(text: &str, span: Span) -> bool {
 /// A literal: a string, a number, `True`/`False`/`None`, or a list/tuple of those.
 fn literal(tokens: &[Token]) -> Option<Vec<(String, Span)>> {
     let scalar = |t: &Token| match t.kind {
-        Tok::Str | Tok::Number => Some((t.value.clone(), t.span)),
-        Tok::Ident if matches!(t.value.as_str(), "True" | "False" | "None") => {
-            Some((t.value.clone(), t.span))
+        Tok::Str | Tok::Number => Some((t.value.to_string(), t.span)),
+        Tok::Ident if matches!(t.value.as_ref(), "True" | "False" | "None") => {
+            Some((t.value.to_string(), t.span))
         }
         _ => None,
     };
@@ -128,7 +128,7 @@ pub fn gunicorn_config(text: &str) -> GunicornConfig {
             s.value = value;
         } else {
             out.settings.push(ConfSetting {
-                name: name.value.clone(),
+                name: name.value.to_string(),
                 name_span: name.span,
                 value,
             });
@@ -153,7 +153,7 @@ pub fn gunicorn_config(text: &str) -> GunicornConfig {
             let opaque = (t.kind == Tok::Ident
                 && call
                 && matches!(
-                    t.value.as_str(),
+                    t.value.as_ref(),
                     "globals" | "exec" | "setattr" | "vars" | "locals"
                 ))
                 || (t.ident("import") && next.is_some_and(|n| n.punct("*")));
@@ -162,7 +162,7 @@ pub fn gunicorn_config(text: &str) -> GunicornConfig {
             }
         }
         let simple = first.kind == Tok::Ident
-            && SETTINGS.contains(&first.value.as_str())
+            && SETTINGS.contains(&first.value.as_ref())
             && st.get(1).is_some_and(|t| t.punct("="))
             && at_line_start(text, first.span)
             && st.len() > 2;
@@ -180,7 +180,7 @@ pub fn gunicorn_config(text: &str) -> GunicornConfig {
         // Any other statement that may bind a setting's name.
         let imports = first.ident("import") || first.ident("from");
         for (i, t) in st.iter().enumerate() {
-            if t.kind != Tok::Ident || !SETTINGS.contains(&t.value.as_str()) {
+            if t.kind != Tok::Ident || !SETTINGS.contains(&t.value.as_ref()) {
                 continue;
             }
             if i > 0 && st[i - 1].punct(".") {
@@ -189,12 +189,12 @@ pub fn gunicorn_config(text: &str) -> GunicornConfig {
             let next = st.get(i + 1);
             let binds = imports
                 || next.is_some_and(|n| {
-                    n.kind == Tok::Punct && ASSIGN_OPS.contains(&n.value.as_str())
+                    n.kind == Tok::Punct && ASSIGN_OPS.contains(&n.value.as_ref())
                 })
                 || (next.is_some_and(|n| n.punct("."))
                     && st.get(i + 2).is_some_and(|m| {
                         matches!(
-                            m.value.as_str(),
+                            m.value.as_ref(),
                             "append" | "extend" | "insert" | "clear" | "pop" | "remove"
                         )
                     }))

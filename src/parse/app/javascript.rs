@@ -2,6 +2,7 @@
 //! `trust proxy`, `server.keepAliveTimeout`, and signs of a WebSocket server.
 
 use super::lex::{self, Tok, Token};
+use super::syntax::first_error;
 use super::{
     Listen, ListenKind, Source, Value, ValueKind, call_args, span_of, split_top, strip_parens,
     with_default,
@@ -22,7 +23,7 @@ enum Binding {
 
 struct Reader<'t> {
     text: &'t str,
-    tokens: &'t [Token],
+    tokens: &'t [Token<'t>],
     bindings: Vec<(String, Binding, usize)>,
 }
 
@@ -38,8 +39,8 @@ const WS_MODULES: [&str; 6] = [
 /// Reads a JavaScript (or TypeScript) source file.
 #[must_use]
 pub fn javascript(text: &str) -> Source {
-    let lexed = lex::javascript(text);
-    let tokens = &lexed.tokens;
+    let lex::Lexed { tokens, comments } = lex::javascript(text);
+    let tokens = &tokens;
     let mut r = Reader {
         text,
         tokens,
@@ -47,7 +48,10 @@ pub fn javascript(text: &str) -> Source {
     };
     r.bindings = r.collect_bindings();
     let mut out = Source {
-        comments: lexed.comments.clone(),
+        comments,
+        // From these tokens, so that rule PRS005 need not read the file again.
+        syntax_error: first_error(text, tokens, false),
+        javascript: true,
         ..Source::default()
     };
     for i in 1..tokens.len() {
@@ -57,7 +61,7 @@ pub fn javascript(text: &str) -> Source {
             && tokens.get(i + 1).is_some_and(|n| n.punct("("));
         if dot_call {
             let (args, close) = call_args(tokens, i + 1);
-            match t.value.as_str() {
+            match t.value.as_ref() {
                 "listen" => out.listens.push(r.listen(i, &args, close)),
                 "set" if r.is_str(args.first(), "trust proxy") => {
                     out.trust_proxy = args.get(1).map(|a| r.value(a.clone(), 0));
@@ -85,7 +89,7 @@ pub fn javascript(text: &str) -> Source {
             out.keep_alive_timeout = Some(r.value(i + 2..end, 0));
         }
         let ws_import = t.kind == Tok::Str
-            && WS_MODULES.contains(&t.value.as_str())
+            && WS_MODULES.contains(&t.value.as_ref())
             && (tokens[i - 1].ident("from")
                 || tokens[i - 1].ident("import")
                 || (i >= 2 && tokens[i - 1].punct("(") && tokens[i - 2].ident("require")));
@@ -159,10 +163,10 @@ impl Reader<'_> {
             let t = &self.tokens[i];
             if i > from && depth == 0 && self.newline_before(i) {
                 let prev = &self.tokens[i - 1];
-                let joins = (prev.kind == Tok::Punct && CONTINUES.contains(&prev.value.as_str()))
+                let joins = (prev.kind == Tok::Punct && CONTINUES.contains(&prev.value.as_ref()))
                     || (t.kind == Tok::Punct
-                        && CONTINUES.contains(&t.value.as_str())
-                        && !matches!(t.value.as_str(), "(" | "[" | "{"));
+                        && CONTINUES.contains(&t.value.as_ref())
+                        && !matches!(t.value.as_ref(), "(" | "[" | "{"));
                 if !joins {
                     return i;
                 }
@@ -170,7 +174,7 @@ impl Reader<'_> {
             if t.kind != Tok::Punct {
                 continue;
             }
-            match t.value.as_str() {
+            match t.value.as_ref() {
                 "(" | "[" | "{" => depth += 1,
                 ")" | "]" | "}" => {
                     if depth == 0 {
@@ -190,7 +194,7 @@ impl Reader<'_> {
         let toks = self.tokens;
         let mut out = Vec::new();
         for i in 0..toks.len() {
-            if !matches!(toks[i].value.as_str(), "const" | "let" | "var")
+            if !matches!(toks[i].value.as_ref(), "const" | "let" | "var")
                 || toks[i].kind != Tok::Ident
             {
                 continue;
@@ -223,9 +227,9 @@ impl Reader<'_> {
                                 _ => (field, None),
                             };
                             out.push((
-                                local.value.clone(),
+                                local.value.to_string(),
                                 Binding::EnvField {
-                                    var: field.value.clone(),
+                                    var: field.value.to_string(),
                                     span: field.span,
                                     default,
                                 },
@@ -244,7 +248,7 @@ impl Reader<'_> {
                     let mut depth = 0usize;
                     eq += 1;
                     while let Some(t) = toks.get(eq) {
-                        match t.value.as_str() {
+                        match t.value.as_ref() {
                             "(" | "[" | "{" | "<" if t.kind == Tok::Punct => depth += 1,
                             ")" | "]" | "}" | ">" if t.kind == Tok::Punct => {
                                 depth = depth.saturating_sub(1);
@@ -259,7 +263,7 @@ impl Reader<'_> {
                     break;
                 }
                 let end = self.statement_end(eq + 1);
-                out.push((name.value.clone(), Binding::Expr(eq + 1..end), j));
+                out.push((name.value.to_string(), Binding::Expr(eq + 1..end), j));
                 if toks.get(end).is_some_and(|t| t.punct(",")) {
                     j = end + 1;
                 } else {
@@ -286,7 +290,7 @@ impl Reader<'_> {
 
     fn literal(tok: &Token) -> Value {
         Value {
-            kind: ValueKind::Literal(tok.value.clone()),
+            kind: ValueKind::Literal(tok.value.to_string()),
             span: tok.span,
             used_at: tok.span,
         }
@@ -312,7 +316,7 @@ impl Reader<'_> {
         match toks {
             [t] if matches!(t.kind, Tok::Str | Tok::Number) => return Self::literal(t),
             [t] if t.kind == Tok::Ident
-                && matches!(t.value.as_str(), "true" | "false" | "null") =>
+                && matches!(t.value.as_ref(), "true" | "false" | "null") =>
             {
                 return Self::literal(t);
             }
@@ -338,7 +342,7 @@ impl Reader<'_> {
         let callee: String = toks
             .iter()
             .take_while(|t| t.kind == Tok::Ident || t.punct("."))
-            .map(|t| t.value.as_str())
+            .map(|t| t.value.as_ref())
             .collect();
         let open = r.start
             + toks
@@ -381,7 +385,7 @@ impl Reader<'_> {
                     && d2.punct(".")
                     && name.kind == Tok::Ident =>
             {
-                name.value.clone()
+                name.value.to_string()
             }
             [p, d1, e, open, name, close]
                 if p.ident("process")
@@ -391,7 +395,7 @@ impl Reader<'_> {
                     && name.kind == Tok::Str
                     && close.punct("]") =>
             {
-                name.value.clone()
+                name.value.to_string()
             }
             _ => return None,
         };
@@ -503,7 +507,7 @@ impl Reader<'_> {
                 } else {
                     self.value(p.clone(), 0)
                 };
-                match key.value.as_str() {
+                match key.value.as_ref() {
                     "port" => l.port = Some(value),
                     "host" => l.host = Some(value),
                     "path" => l.path = Some(value),

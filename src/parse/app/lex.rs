@@ -5,6 +5,7 @@
 
 use super::Comment;
 use crate::parse::span::Span;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tok {
@@ -20,14 +21,15 @@ pub(super) enum Tok {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Token {
+pub(super) struct Token<'t> {
     pub kind: Tok,
-    /// The source text (for punctuation and identifiers) or the decoded string.
-    pub value: String,
+    /// The source text (for punctuation and identifiers) or the decoded string: borrowed
+    /// from the source unless decoding changed it, so that a token costs no allocation.
+    pub value: Cow<'t, str>,
     pub span: Span,
 }
 
-impl Token {
+impl Token<'_> {
     pub fn is(&self, kind: Tok, value: &str) -> bool {
         self.kind == kind && self.value == value
     }
@@ -42,8 +44,8 @@ impl Token {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Lexed {
-    pub tokens: Vec<Token>,
+pub(super) struct Lexed<'t> {
+    pub tokens: Vec<Token<'t>>,
     pub comments: Vec<Comment>,
 }
 
@@ -72,7 +74,10 @@ fn is_ident_char(c: char) -> bool {
 }
 
 /// Decodes the common backslash escapes of a string body; others keep the backslash.
-fn unescape(body: &str) -> String {
+fn unescape(body: &str) -> Cow<'_, str> {
+    if !body.contains('\\') {
+        return Cow::Borrowed(body);
+    }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {
@@ -93,7 +98,16 @@ fn unescape(body: &str) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// A number's text without its `_` separators.
+fn number(raw: &str) -> Cow<'_, str> {
+    if raw.contains('_') {
+        Cow::Owned(raw.replace('_', ""))
+    } else {
+        Cow::Borrowed(raw)
+    }
 }
 
 struct Cursor<'t> {
@@ -145,9 +159,21 @@ impl Cursor<'_> {
     }
 }
 
+/// The quote that opens the Python string at the start of `rest` (which starts with `'` or
+/// `"`): tripled or single.
+fn python_quote(rest: &str) -> &'static str {
+    if rest.starts_with('\'') {
+        if rest.starts_with("'''") { "'''" } else { "'" }
+    } else if rest.starts_with("\"\"\"") {
+        "\"\"\""
+    } else {
+        "\""
+    }
+}
+
 /// Tokenizes Python: `#` comments, string prefixes (`r`, `b`, `f`, `u` and pairs), triple
 /// quotes, implicit line joining inside brackets, backslash continuations.
-pub(super) fn python(text: &str) -> Lexed {
+pub(super) fn python(text: &str) -> Lexed<'_> {
     let mut out = Lexed::default();
     let mut c = Cursor { text, pos: 0 };
     let mut depth: usize = 0;
@@ -158,7 +184,7 @@ pub(super) fn python(text: &str) -> Lexed {
             if depth == 0 && out.tokens.last().is_some_and(|t| t.kind != Tok::Newline) {
                 out.tokens.push(Token {
                     kind: Tok::Newline,
-                    value: "\n".to_owned(),
+                    value: Cow::Borrowed("\n"),
                     span: Span::new(start, start + 1),
                 });
             }
@@ -187,18 +213,16 @@ pub(super) fn python(text: &str) -> Lexed {
                 c.bump();
             }
             let word = &text[start..c.pos];
-            let lower = word.to_ascii_lowercase();
-            let is_prefix = lower.len() <= 2 && lower.chars().all(|p| "rbfu".contains(p));
+            // Checked before anything is allocated: most words are not string prefixes.
+            let is_prefix = word.len() <= 2
+                && word
+                    .bytes()
+                    .all(|p| matches!(p.to_ascii_lowercase(), b'r' | b'b' | b'f' | b'u'));
             if is_prefix && c.peek().is_some_and(|q| q == '\'' || q == '"') {
-                let quote_char = c.peek().unwrap_or('"');
-                let triple: String = std::iter::repeat_n(quote_char, 3).collect();
-                let quote = if c.rest().starts_with(&triple) {
-                    triple
-                } else {
-                    quote_char.to_string()
-                };
+                let lower = word.to_ascii_lowercase();
+                let quote = python_quote(c.rest());
                 let multiline = quote.len() == 3;
-                let (b, e) = c.string(&quote, multiline);
+                let (b, e) = c.string(quote, multiline);
                 let body = &text[b..e];
                 let interpolated = lower.contains('f') && body.contains('{');
                 out.tokens.push(Token {
@@ -208,7 +232,7 @@ pub(super) fn python(text: &str) -> Lexed {
                         Tok::Str
                     },
                     value: if lower.contains('r') {
-                        body.to_owned()
+                        Cow::Borrowed(body)
                     } else {
                         unescape(body)
                     },
@@ -218,20 +242,15 @@ pub(super) fn python(text: &str) -> Lexed {
             }
             out.tokens.push(Token {
                 kind: Tok::Ident,
-                value: word.to_owned(),
+                value: Cow::Borrowed(word),
                 span: Span::new(start, c.pos),
             });
             continue;
         }
         if ch == '\'' || ch == '"' {
-            let triple: String = std::iter::repeat_n(ch, 3).collect();
-            let quote = if c.rest().starts_with(&triple) {
-                triple
-            } else {
-                ch.to_string()
-            };
+            let quote = python_quote(c.rest());
             let multiline = quote.len() == 3;
-            let (b, e) = c.string(&quote, multiline);
+            let (b, e) = c.string(quote, multiline);
             out.tokens.push(Token {
                 kind: Tok::Str,
                 value: unescape(&text[b..e]),
@@ -250,7 +269,7 @@ pub(super) fn python(text: &str) -> Lexed {
             }
             out.tokens.push(Token {
                 kind: Tok::Number,
-                value: text[start..c.pos].replace('_', ""),
+                value: number(&text[start..c.pos]),
                 span: Span::new(start, c.pos),
             });
             continue;
@@ -265,7 +284,7 @@ pub(super) fn python(text: &str) -> Lexed {
         }
         out.tokens.push(Token {
             kind: Tok::Punct,
-            value: p.to_owned(),
+            value: Cow::Borrowed(p),
             span: Span::new(start, c.pos),
         });
     }
@@ -279,7 +298,7 @@ fn regex_allowed(prev: Option<&Token>) -> bool {
         Some(t) => match t.kind {
             Tok::Number | Tok::Str | Tok::Interpolated => false,
             Tok::Ident => matches!(
-                t.value.as_str(),
+                t.value.as_ref(),
                 "return"
                     | "typeof"
                     | "instanceof"
@@ -295,7 +314,7 @@ fn regex_allowed(prev: Option<&Token>) -> bool {
                     | "yield"
                     | "await"
             ),
-            Tok::Punct => !matches!(t.value.as_str(), ")" | "]" | "}" | "++" | "--"),
+            Tok::Punct => !matches!(t.value.as_ref(), ")" | "]" | "}" | "++" | "--"),
             Tok::Newline => true,
         },
     }
@@ -303,7 +322,7 @@ fn regex_allowed(prev: Option<&Token>) -> bool {
 
 /// Tokenizes JavaScript (and TypeScript well enough): `//` and `/* */` comments, the three
 /// string quotes (a template literal with `${...}` is `Interpolated`), regex literals.
-pub(super) fn javascript(text: &str) -> Lexed {
+pub(super) fn javascript(text: &str) -> Lexed<'_> {
     let mut out = Lexed::default();
     let mut c = Cursor { text, pos: 0 };
     while let Some(ch) = c.peek() {
@@ -339,13 +358,13 @@ pub(super) fn javascript(text: &str) -> Lexed {
             }
             out.tokens.push(Token {
                 kind: Tok::Ident,
-                value: text[start..c.pos].to_owned(),
+                value: Cow::Borrowed(&text[start..c.pos]),
                 span: Span::new(start, c.pos),
             });
             continue;
         }
         if ch == '\'' || ch == '"' {
-            let (b, e) = c.string(&ch.to_string(), false);
+            let (b, e) = c.string(if ch == '"' { "\"" } else { "'" }, false);
             out.tokens.push(Token {
                 kind: Tok::Str,
                 value: unescape(&text[b..e]),
@@ -377,7 +396,7 @@ pub(super) fn javascript(text: &str) -> Lexed {
             }
             out.tokens.push(Token {
                 kind: Tok::Number,
-                value: text[start..c.pos].replace('_', ""),
+                value: number(&text[start..c.pos]),
                 span: Span::new(start, c.pos),
             });
             continue;
@@ -402,7 +421,7 @@ pub(super) fn javascript(text: &str) -> Lexed {
             }
             out.tokens.push(Token {
                 kind: Tok::Str,
-                value: text[start..c.pos].to_owned(),
+                value: Cow::Borrowed(&text[start..c.pos]),
                 span: Span::new(start, c.pos),
             });
             continue;
@@ -411,7 +430,7 @@ pub(super) fn javascript(text: &str) -> Lexed {
         c.pos += len;
         out.tokens.push(Token {
             kind: Tok::Punct,
-            value: text[start..c.pos].to_owned(),
+            value: Cow::Borrowed(&text[start..c.pos]),
             span: Span::new(start, c.pos),
         });
     }
@@ -462,11 +481,11 @@ fn template(text: &str, start: usize) -> (Tok, usize) {
 mod tests {
     use super::*;
 
-    fn kinds(lexed: &Lexed) -> Vec<(Tok, &str)> {
+    fn kinds<'a>(lexed: &'a Lexed<'_>) -> Vec<(Tok, &'a str)> {
         lexed
             .tokens
             .iter()
-            .map(|t| (t.kind, t.value.as_str()))
+            .map(|t| (t.kind, t.value.as_ref()))
             .collect()
     }
 

@@ -2,6 +2,7 @@
 //! host/port/uds values, uvicorn's proxy settings, `root_path`, and WebSocket routes.
 
 use super::lex::{self, Tok, Token};
+use super::syntax::first_error;
 use super::{
     Listen, ListenKind, Source, Value, ValueKind, call_args, span_of, split_top, strip_parens,
     with_default,
@@ -10,7 +11,7 @@ use std::ops::Range;
 
 struct Reader<'t> {
     text: &'t str,
-    tokens: &'t [Token],
+    tokens: &'t [Token<'t>],
     /// `name -> (value range, index of the name)`, every simple assignment.
     bindings: Vec<(String, Range<usize>, usize)>,
 }
@@ -18,15 +19,18 @@ struct Reader<'t> {
 /// Reads a Python source file.
 #[must_use]
 pub fn python(text: &str) -> Source {
-    let lexed = lex::python(text);
-    let tokens = &lexed.tokens;
+    let lex::Lexed { tokens, comments } = lex::python(text);
+    let tokens = &tokens;
     let r = Reader {
         text,
         tokens,
         bindings: bindings(tokens),
     };
     let mut out = Source {
-        comments: lexed.comments.clone(),
+        comments,
+        // From these tokens, so that rule PRS005 need not read the file again.
+        syntax_error: first_error(text, tokens, true),
+        javascript: false,
         ..Source::default()
     };
     let imports_run = imported_from(tokens, "uvicorn", "run");
@@ -36,8 +40,8 @@ pub fn python(text: &str) -> Source {
             continue;
         }
         let dotted = i >= 2 && tokens[i - 1].punct(".");
-        let owner = dotted.then(|| tokens[i - 2].value.as_str());
-        let kind = match (owner, t.value.as_str()) {
+        let owner = dotted.then(|| tokens[i - 2].value.as_ref());
+        let kind = match (owner, t.value.as_ref()) {
             (Some("uvicorn"), "run") => ListenKind::UvicornRun,
             (None, "run") if imports_run => ListenKind::UvicornRun,
             (Some("web"), "run_app") | (None, "run_app") => ListenKind::RunApp,
@@ -144,7 +148,7 @@ fn bindings(tokens: &[Token]) -> Vec<(String, Range<usize>, usize)> {
                     .iter()
                     .position(|t| t.kind == Tok::Newline)
                     .map_or(tokens.len(), |p| eq + 1 + p);
-                out.push((tokens[i].value.clone(), eq + 1..end, i));
+                out.push((tokens[i].value.to_string(), eq + 1..end, i));
                 i = end;
                 continue;
             }
@@ -196,16 +200,16 @@ impl Reader<'_> {
         match toks {
             [t] if matches!(t.kind, Tok::Str | Tok::Number) => {
                 return Value {
-                    kind: ValueKind::Literal(t.value.clone()),
+                    kind: ValueKind::Literal(t.value.to_string()),
                     span,
                     used_at: span,
                 };
             }
             [t] if t.kind == Tok::Ident
-                && matches!(t.value.as_str(), "True" | "False" | "None") =>
+                && matches!(t.value.as_ref(), "True" | "False" | "None") =>
             {
                 return Value {
-                    kind: ValueKind::Literal(t.value.clone()),
+                    kind: ValueKind::Literal(t.value.to_string()),
                     span,
                     used_at: span,
                 };
@@ -223,7 +227,7 @@ impl Reader<'_> {
         // int(x), str(x), float(x): the value of x.
         if toks.len() >= 3
             && toks[0].kind == Tok::Ident
-            && matches!(toks[0].value.as_str(), "int" | "str" | "float")
+            && matches!(toks[0].value.as_ref(), "int" | "str" | "float")
             && toks[1].punct("(")
         {
             let (args, close) = call_args(self.tokens, r.start + 1);
@@ -259,7 +263,7 @@ impl Reader<'_> {
         let names: Vec<&str> = toks
             .iter()
             .take_while(|t| t.kind == Tok::Ident || t.punct("."))
-            .map(|t| t.value.as_str())
+            .map(|t| t.value.as_ref())
             .collect();
         let callee = names.concat();
         let open = r.start + names.len();
@@ -268,7 +272,7 @@ impl Reader<'_> {
             let key = self.tokens.get(open + 1).filter(|t| t.kind == Tok::Str)?;
             return Some(Value {
                 kind: ValueKind::Env {
-                    var: key.value.clone(),
+                    var: key.value.to_string(),
                     default: None,
                     default_span: None,
                 },
@@ -304,7 +308,7 @@ impl Reader<'_> {
             .and_then(|d| d.literal().map(|l| (l.to_owned(), d.span)));
         Some(Value {
             kind: ValueKind::Env {
-                var: key.value.clone(),
+                var: key.value.to_string(),
                 default_span: default.as_ref().map(|d| d.1),
                 default: default.map(|d| d.0),
             },

@@ -28,7 +28,9 @@ pub fn javascript_syntax_error(text: &str) -> Option<SyntaxError> {
     first_error(text, &lexed.tokens, false)
 }
 
-fn first_error(text: &str, tokens: &[Token], python: bool) -> Option<SyntaxError> {
+/// The first syntax error among `tokens`, lexed from `text` as Python (`python`) or
+/// JavaScript.
+pub(super) fn first_error(text: &str, tokens: &[Token], python: bool) -> Option<SyntaxError> {
     let mut open: Vec<&Token> = Vec::new();
     for t in tokens {
         match t.kind {
@@ -40,7 +42,7 @@ fn first_error(text: &str, tokens: &[Token], python: bool) -> Option<SyntaxError
                     });
                 }
             }
-            Tok::Punct => match t.value.as_str() {
+            Tok::Punct => match t.value.as_ref() {
                 "(" | "[" | "{" => open.push(t),
                 close @ (")" | "]" | "}") => {
                     let Some(opener) = open.pop() else {

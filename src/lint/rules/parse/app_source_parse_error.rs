@@ -56,13 +56,24 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let lower = src.file.to_ascii_lowercase();
+            // The model's reader lexed the file already and kept its first error: taken
+            // from there when it read the file in the language its name says.
+            let read = &src.source;
             let error = if lower.ends_with(".py") {
-                python_syntax_error(text)
+                if read.javascript {
+                    python_syntax_error(text)
+                } else {
+                    read.syntax_error.clone()
+                }
             } else if [".js", ".mjs", ".cjs", ".ts"]
                 .iter()
                 .any(|e| lower.ends_with(e))
             {
-                javascript_syntax_error(text)
+                if read.javascript {
+                    read.syntax_error.clone()
+                } else {
+                    javascript_syntax_error(text)
+                }
             } else {
                 None
             };
