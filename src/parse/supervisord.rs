@@ -5,10 +5,11 @@
 //!
 //! The reader (`scan`) is hand-written: it walks the text as Python's `configparser`
 //! (which supervisord uses) does and records where every section, key and value is.
-//! rust-ini, which writes gen's own configs, is not used for reading: it gives no
-//! positions, knows no inline comments (` ; note`), and joins a value line ending in `\`
-//! with the next line, where supervisord keeps the backslash and reads the next line as
-//! its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
+//! rust-ini (a dev-dependency now: the tests read the generated file back with it, and gen
+//! writes its own configs line by line, see `generate/supervisord.rs`) is not used for
+//! reading: it gives no positions, knows no inline comments (` ; note`), and joins a value
+//! line ending in `\` with the next line, where supervisord keeps the backslash and reads the
+//! next line as its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
 //! duplicate sections merge and the last duplicate key wins, as supervisord runs
 //! `configparser` with `strict=False`. [`comments`] gives the comments of a file that does
 //! not parse too (a line's comment depends on that line alone); suppression reads
