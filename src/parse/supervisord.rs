@@ -9,9 +9,9 @@
 //! writes its own configs line by line, see `generate/supervisord.rs`) is not used for
 //! reading: it gives no positions, knows no inline comments (` ; note`), and joins a value
 //! line ending in `\` with the next line, where supervisord keeps the backslash and reads the
-//! next line as its own key. Keys are compared case-insensitively, as `configparser` lower-cases them;
-//! duplicate sections merge and the last duplicate key wins, as supervisord runs
-//! `configparser` with `strict=False`. [`comments`] gives the comments of a file that does
+//! next line as its own key. Keys are compared case-insensitively, as `configparser`
+//! lower-cases them; duplicate sections merge and the last duplicate key wins, as supervisord
+//! runs `configparser` with `strict=False`. [`comments`] gives the comments of a file that does
 //! not parse too (a line's comment depends on that line alone); suppression reads
 //! every ini file of no other program gen knows with it, as configparser's dialect.
 
