@@ -265,6 +265,10 @@ LITERAL_SWAPS = [
     ("access_log /dev/stdout;", "access_log /dev/stdout;\n    log_format main '$remote_addr $undefined';"),
     ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            sub_filter old $undefined;'),
     ("access_log /dev/stdout;", "access_log logs/access-$undefined.log;"),
+    # A header's or parameter's name is copied as it is; its value is a script.
+    ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            add_header X-$undefined "1" always;\n            add_trailer X-$undefined "1";'),
+    ("proxy_pass http://app;", "proxy_pass http://app;\n            proxy_set_header X-$undefined 1;\n            grpc_set_header X-$undefined 1;\n            fastcgi_param X_$undefined 1;\n            uwsgi_param X_$undefined 1;\n            scgi_param X_$undefined 1;"),
+    ('add_header Cache-Control "public";', 'add_header Cache-Control "public";\n            add_header X-Undefined $undefined;'),
     # A key no certificate pairs with is never compiled.
     ("listen 80 default_server;", "listen 80 default_server;\n        ssl_certificate_key /etc/ssl/$undefined.key;"),
 ]

@@ -126,6 +126,10 @@ fn not_expanded(d: &NginxDirective, k: usize) -> bool {
         "rewrite" => k == 0,
         "if" => k > 0 && d.arg(k - 1).is_some_and(|op| op.contains('~')),
         "auth_request_set" => k == 0,
+        // A header's or parameter's name is copied as it is; only its value is a script
+        // (`add_header X-$a b;` passes `nginx -t` with `$a` defined nowhere).
+        "add_header" | "add_trailer" | "proxy_set_header" | "grpc_set_header" | "fastcgi_param"
+        | "uwsgi_param" | "scgi_param" => k == 0,
         _ => v.starts_with('~'),
     }
 }
