@@ -139,6 +139,39 @@ fn an_undefined_variable_in_if_is_one_unknown_variable() {
     assert_one(&report, "NGX014", "case/nginx.conf", 19, "define it");
 }
 
+/// `none` or `blocked` without a referer matched by name: nginx refuses it when it merges
+/// the location, and names no line; gen points at the directive.
+#[test]
+fn valid_referers_with_only_none_and_a_regex_is_one_error() {
+    let report = check_mutated(
+        "fastapi",
+        "nginx.conf",
+        "        location / {",
+        "        location / {\n            valid_referers none blocked ~\\.example\\.com$;",
+    );
+    assert_one(
+        &report,
+        "NGX013",
+        "case/nginx.conf",
+        20,
+        "a regular expression does not count",
+    );
+    let report = check_mutated(
+        "fastapi",
+        "nginx.conf",
+        "        location / {",
+        "        location / {\n            valid_referers none blocked server_names;",
+    );
+    assert!(
+        !report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["severity"] == "error"),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn a_missing_semicolon_before_a_brace_is_one_parse_error() {
     let report = check_mutated(

@@ -237,6 +237,11 @@ VALUE_SWAPS = [
     ("worker_connections 512;", "worker_connections 5x2;"),
     ("client_body_timeout 30s;", "client_body_timeout 30 s;"),
     ("expires 7d;", "expires 7 days;"),
+    # `none`/`blocked` need a referer matched by name; a regular expression is not one.
+    ("location = /healthz {", "location = /healthz {\n            valid_referers none blocked ~\\.example\\.com$;"),
+    ("location = /healthz {", "location = /healthz {\n            valid_referers blocked;"),
+    ("location = /healthz {", "location = /healthz {\n            valid_referers none blocked server_names ~\\.example\\.com$;"),
+    ("location = /healthz {", "location = /healthz {\n            valid_referers none example.com;"),
     ("        location / {\n            proxy_pass", "        location / {\n            root /srv;\n            alias /srv/;\n            proxy_pass"),
     ("        location / {\n            if", "        location /assets/ {\n        }\n        location / {\n            if"),
 ]

@@ -362,6 +362,25 @@ fn own_handler(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        "valid_referers" => {
+            // nginx refuses `none` or `blocked` without a referer a request can match by
+            // name (a host, `server_names`), when it merges the location; a regular
+            // expression does not count (`valid_referers none ~re;` fails `nginx -t`).
+            let special = |v: &str| matches!(v, "none" | "blocked");
+            let first = d.args.iter().position(|a| special(&a.value));
+            let named = d
+                .args
+                .iter()
+                .any(|a| !special(&a.value) && !a.value.starts_with('~'));
+            if let (Some(k), false) = (first, named) {
+                out.push(finding(
+                    d,
+                    k,
+                    "the `none` or `blocked` referers are specified in the `valid_referers` directive without any valid referer".to_owned(),
+                    "name the hosts whose pages may link here (`valid_referers none blocked example.com;`, or `server_names`): a regular expression does not count".to_owned(),
+                ));
+            }
+        }
         "worker_connections" | "worker_processes" => {
             let Some(v) = d.arg(0) else { return };
             let auto = d.name == "worker_processes" && v == "auto";
