@@ -366,6 +366,11 @@ fn analyze_tree(m: &Model, n: &Nginx, complete: bool) -> Vec<Finding> {
         return out;
     }
     values::check(m, n, &build, &judged, complete, &mut out);
+    // nginx merges each module's configuration once it has read all of it, and stops at
+    // a read error first.
+    if complete && out.is_empty() {
+        values::merged(n, &judged, &mut out);
+    }
     // nginx resolves variables only once the whole config has loaded: after any error it
     // stops first, and a variable a refused `set` or `map` would define is not missing.
     if complete && !build.open && !build.variables_open && out.is_empty() {

@@ -185,6 +185,36 @@ pub(super) fn check(
     }
 }
 
+/// What nginx refuses when it merges the configuration, after it has read all of it: only
+/// when nothing stopped it before (the caller's `out` is empty).
+pub(super) fn merged(n: &Nginx, judged: &[(usize, &'static Row)], out: &mut Vec<Finding>) {
+    for &(i, row) in judged {
+        let Some(d) = n.directives.get(i) else {
+            continue;
+        };
+        if d.name != "valid_referers" || row.module() != "ngx_http_referer_module" {
+            continue;
+        }
+        // `none` or `blocked` without a referer a request can match by name (a host,
+        // `server_names`): a regular expression does not count (`valid_referers none ~re;`
+        // fails `nginx -t`, which names no line).
+        let special = |v: &str| matches!(v, "none" | "blocked");
+        let first = d.args.iter().position(|a| special(&a.value));
+        let named = d
+            .args
+            .iter()
+            .any(|a| !special(&a.value) && !a.value.starts_with('~'));
+        if let (Some(k), false) = (first, named) {
+            out.push(finding(
+                d,
+                k,
+                "the `none` or `blocked` referers are specified in the `valid_referers` directive without any valid referer".to_owned(),
+                "name the hosts whose pages may link here (`valid_referers none blocked example.com;`, or `server_names`): a regular expression does not count".to_owned(),
+            ));
+        }
+    }
+}
+
 fn bad_value(m: &Model, d: &NginxDirective, row: &Row, v: &str) -> Finding {
     let message = if row.value == Value::Flag {
         format!(
@@ -359,25 +389,6 @@ fn own_handler(m: &Model, d: &NginxDirective, out: &mut Vec<Finding>) {
                 out.push(bad(
                     last,
                     "a time (`7d`, `-1`, `@15h30m`), `epoch`, `max` or `off`",
-                ));
-            }
-        }
-        "valid_referers" => {
-            // nginx refuses `none` or `blocked` without a referer a request can match by
-            // name (a host, `server_names`), when it merges the location; a regular
-            // expression does not count (`valid_referers none ~re;` fails `nginx -t`).
-            let special = |v: &str| matches!(v, "none" | "blocked");
-            let first = d.args.iter().position(|a| special(&a.value));
-            let named = d
-                .args
-                .iter()
-                .any(|a| !special(&a.value) && !a.value.starts_with('~'));
-            if let (Some(k), false) = (first, named) {
-                out.push(finding(
-                    d,
-                    k,
-                    "the `none` or `blocked` referers are specified in the `valid_referers` directive without any valid referer".to_owned(),
-                    "name the hosts whose pages may link here (`valid_referers none blocked example.com;`, or `server_names`): a regular expression does not count".to_owned(),
                 ));
             }
         }
